@@ -1,0 +1,29 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+
+
+
+let package = Package(
+    name: "vae-tui",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vae-tui", targets: ["vae-tui"]),
+        .library(name: "LatentLab", targets: ["LatentLab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "LatentLab", dependencies: ["CBLAS", "CZlib"]),
+        .executableTarget(
+            name: "vae-tui",
+            dependencies: ["LatentLab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "LatentLabTests", dependencies: ["LatentLab"]),
+        .testTarget(name: "CLITests", dependencies: ["vae-tui"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,126 @@
+import Foundation
+
+/// Held-out diagnostics of a VAE: the bound and its parts, KL per unit, active units and I_q(x;z).
+public struct Evaluation: Sendable, Codable, Equatable {
+    /// ELBO (one sample per example), nats per example.
+    public var elbo: Float
+    /// −E_q log p(x|z), nats per example.
+    public var distortion: Float
+    /// KL(q(z|x) ‖ p(z)), nats per example.
+    public var kl: Float
+    /// Mean KL of each latent unit.
+    public var klPerUnit: [Float]
+    /// A_u = Cov_x(E_q[u]): the variance over the data of each unit's posterior mean.
+    public var activity: [Float]
+    /// Units with A_u > 0.01 (Burda et al. 2015).
+    public var activeUnits: Int
+    /// I_q(x;z) = E_x KL(q(z|x) ‖ q(z)), q(z) the minibatch aggregate posterior, nats.
+    public var mutualInformation: Float
+    public var examples: Int
+
+    public static let activityThreshold: Float = 0.01
+}
+
+public enum Evaluator {
+    /// Evaluates on the first `limit` images (all when nil), `batchSize` at a time. The I_q estimate uses
+    /// each batch as the aggregate posterior, so it is at most log(batchSize).
+    public static func evaluate(model: VAE, data: BinaryImages, limit: Int? = nil, batchSize: Int = 500,
+                                seed: UInt64 = 0) -> Evaluation {
+        var rng = RandomSource(seed: seed)
+        let n = min(limit ?? data.count, data.count)
+        let d = model.config.latentSize
+        var sumELBO = 0.0, sumDistortion = 0.0, sumKL = 0.0, sumMI = 0.0
+        var klUnits = [Double](repeating: 0, count: d)
+        var meanSum = [Double](repeating: 0, count: d), meanSquares = [Double](repeating: 0, count: d)
+        var start = 0
+        while start < n {
+            let b = min(batchSize, n - start)
+            let x = data.batch(start..<(start + b))
+            let tape = Tape(recording: false)
+            let (mu, lv) = model.encode(Var(constant: x), on: tape)
+            let z = model.sample(mean: mu, logVariance: lv, k: 1, noise: rng.normalTensor(b, d), on: tape)
+            let logPxz = tape.bernoulliLogLikelihood(logits: model.decode(z, on: tape), targets: x).value
+            let kl = tape.gaussianKL(mean: mu, logVariance: lv).value
+            logPxz.withPointer { p in for i in 0..<b { sumDistortion -= Double(p[i]) } }
+            kl.withPointer { p in mu.value.withPointer { m in
+                for i in 0..<b {
+                    for j in 0..<d {
+                        klUnits[j] += Double(p[i * d + j])
+                        let v = Double(m[i * d + j])
+                        meanSum[j] += v
+                        meanSquares[j] += v * v
+                    }
+                }
+            } }
+            sumMI += Double(mutualInformation(z: z.value, mean: mu.value, logVariance: lv.value)) * Double(b)
+            start += b
+        }
+        let count = Double(max(n, 1))
+        for j in 0..<d { sumKL += klUnits[j] }
+        sumELBO = -sumDistortion - sumKL
+        let activity = (0..<d).map { j -> Float in
+            let m = meanSum[j] / count
+            return Float(max(0, meanSquares[j] / count - m * m))
+        }
+        return Evaluation(
+            elbo: Float(sumELBO / count), distortion: Float(sumDistortion / count), kl: Float(sumKL / count),
+            klPerUnit: klUnits.map { Float($0 / count) }, activity: activity,
+            activeUnits: activity.filter { $0 > Evaluation.activityThreshold }.count,
+            mutualInformation: Float(sumMI / count), examples: n)
+    }
+
+    /// E_i [log q(z_i|x_i) − log q(z_i)] for one batch, z_i ~ q(z|x_i) and
+    /// log q(z_i) = logsumexp_j log q(z_i|x_j) − log B. The B×B log-densities come from three products:
+    /// Σ_d (z_id − μ_jd)² / σ²_jd = (z∘z)·Pᵀ − 2 z·(μ∘P)ᵀ + Σ_d μ²_jd P_jd, with P = e^{−logvar}.
+    public static func mutualInformation(z: Tensor, mean mu: Tensor, logVariance lv: Tensor) -> Float {
+        let b = mu.rows, d = mu.cols
+        precondition(z.rows == b && z.cols == d, "one sample per example")
+        var precision = Tensor(uninitialized: b, d), weightedMean = Tensor(uninitialized: b, d), zz = Tensor(uninitialized: b, d)
+        var constant = [Float](repeating: 0, count: b)   // Σ_d μ²P + logvar + log 2π, per j
+        let log2pi = Float(Foundation.log(2 * Double.pi))
+        mu.withPointer { m in lv.withPointer { v in z.withPointer { zp in
+            precision.withMutablePointer { p in weightedMean.withMutablePointer { w in zz.withMutablePointer { q in
+                for i in 0..<(b * d) {
+                    p[i] = FastMath.exp(-v[i])
+                    w[i] = m[i] * p[i]
+                    q[i] = zp[i] * zp[i]
+                }
+                for j in 0..<b {
+                    var c: Float = 0
+                    for u in 0..<d { c += m[j * d + u] * w[j * d + u] + v[j * d + u] + log2pi }
+                    constant[j] = c
+                }
+            } } }
+        } } }
+        let a = zz.matmul(precision, transposeOther: true)            // B×B
+        let cross = z.matmul(weightedMean, transposeOther: true)      // B×B
+        var logQ = Tensor(uninitialized: b, b)
+        a.withPointer { ap in cross.withPointer { cp in logQ.withMutablePointer { l in
+            for i in 0..<b { for j in 0..<b { l[i * b + j] = -0.5 * (ap[i * b + j] - 2 * cp[i * b + j] + constant[j]) } }
+        } } }
+        var lse = [Float](repeating: 0, count: b)
+        logQ.withPointer { l in lse.withUnsafeMutableBufferPointer { Kernels.rowLogSumExp(l, rows: b, cols: b, into: $0.baseAddress!) } }
+        var total: Double = 0
+        for i in 0..<b { total += Double(logQ[i, i] - (lse[i] - Foundation.log(Float(b)))) }
+        return Float(total / Double(b))
+    }
+
+    /// NLL = −L_k averaged over the first `limit` examples (k = 5000 is the standard estimate).
+    /// `progress` is called with the number of examples done.
+    public static func negativeLogLikelihood(model: VAE, data: BinaryImages, k: Int = 5000, limit: Int? = nil,
+                                             seed: UInt64 = 0, progress: ((Int, Int) -> Void)? = nil) -> Float {
+        var rng = RandomSource(seed: seed)
+        let n = min(limit ?? data.count, data.count)
+        let chunk = max(1, 5000 / k)
+        var total: Double = 0
+        var start = 0
+        while start < n {
+            let b = min(chunk, n - start)
+            let bounds = Bounds.importanceWeighted(model: model, x: data.batch(start..<(start + b)), k: k, rng: &rng)
+            for v in bounds { total += Double(v) }
+            start += b
+            progress?(start, n)
+        }
+        return Float(-total / Double(max(n, 1)))
+    }
+}

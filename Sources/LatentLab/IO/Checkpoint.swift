@@ -1,0 +1,65 @@
+import Foundation
+
+/// A saved model: its weights as safetensors, its configuration and training state in the metadata.
+public struct Checkpoint {
+    public static let format = "vae-tui/1"
+
+    public var config: VAEConfig
+    public var weights: [String: Tensor]
+    public var step: Int
+    public var objective: ObjectiveSettings?
+    public var dataset: String
+
+    /// Saves `model` to `path` atomically.
+    public static func save(model: VAE, step: Int, objective: ObjectiveSettings?, dataset: String, to path: String) throws(CheckpointError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var metadata = [
+            "format": format,
+            "model": String(decoding: (try? encoder.encode(model.config)) ?? Data(), as: UTF8.self),
+            "step": String(step),
+            "dataset": dataset,
+        ]
+        if let objective, let json = try? encoder.encode(objective) { metadata["objective"] = String(decoding: json, as: UTF8.self) }
+        try SafeTensors.write(model.parameters.map { ($0.name, $0.value) }, metadata: metadata, to: path)
+    }
+
+    /// Loads and checks a checkpoint file written by `save`.
+    public static func load(_ path: String) throws(CheckpointError) -> Checkpoint {
+        let (tensors, metadata) = try SafeTensors.read(path)
+        guard metadata["format"] == format, let modelJSON = metadata["model"],
+              let config = try? JSONDecoder().decode(VAEConfig.self, from: Data(modelJSON.utf8)) else {
+            throw CheckpointError("\(path): not a vae-tui checkpoint (no \(format) model configuration in its metadata)")
+        }
+        let objective = metadata["objective"].flatMap { try? JSONDecoder().decode(ObjectiveSettings.self, from: Data($0.utf8)) }
+        return Checkpoint(config: config, weights: tensors, step: Int(metadata["step"] ?? "") ?? 0,
+                          objective: objective, dataset: metadata["dataset"] ?? "unknown")
+    }
+
+    /// A model built from the checkpoint's configuration with its weights.
+    public func makeModel() throws(CheckpointError) -> VAE {
+        let model = VAE(config, seed: 0)
+        try model.assign(weights)
+        return model
+    }
+}
+
+extension VAE {
+    /// Loads weights by name; any missing, extra or mis-shaped tensor is an error naming it.
+    public func assign(_ weights: [String: Tensor]) throws(CheckpointError) {
+        let params = parameters
+        for p in params {
+            guard let w = weights[p.name] else {
+                throw CheckpointError("checkpoint is for another model: it has no tensor \(p.name) (this model is \(config.summary))")
+            }
+            guard w.rows == p.rows && w.cols == p.cols else {
+                throw CheckpointError("checkpoint is for another model: \(p.name) is \(w.rows)x\(w.cols), this model needs \(p.rows)x\(p.cols) (\(config.summary))")
+            }
+        }
+        let names = Set(params.map(\.name))
+        if let extra = weights.keys.sorted().first(where: { !names.contains($0) }) {
+            throw CheckpointError("checkpoint is for another model: unexpected tensor \(extra) (this model is \(config.summary))")
+        }
+        for p in params { p.assign(weights[p.name]!.copied()) }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// A VAE with a diagonal-Gaussian posterior q(z|x) = N(μ(x), diag e^{logvar(x)}), prior N(0, I)
+/// and a Bernoulli decoder p(x|z) given by logits.
+public final class VAE {
+    public let config: VAEConfig
+    let encoder: MLP          // x → last hidden layer (activation applied after it too)
+    let meanHead: Linear      // hidden → μ
+    let logVarianceHead: Linear  // hidden → log σ²
+    let decoder: MLP          // z → logits
+
+    /// Fresh weights (Glorot uniform). `outputBias`, when given, initialises the decoder's output
+    /// bias, usually to the logit of the mean training pixel.
+    public init(_ config: VAEConfig, seed: UInt64, outputBias: [Float]? = nil) {
+        self.config = config
+        var rng = RandomSource(seed: seed)
+        let lastHidden = config.encoderHidden.last ?? config.inputSize
+        encoder = MLP("encoder", sizes: [config.inputSize] + config.encoderHidden, activation: config.activation, rng: &rng)
+        meanHead = Linear("encoder.mean", inputs: lastHidden, outputs: config.latentSize, rng: &rng)
+        logVarianceHead = Linear("encoder.logvar", inputs: lastHidden, outputs: config.latentSize, rng: &rng)
+        decoder = MLP("decoder", sizes: [config.latentSize] + config.decoderHidden + [config.inputSize],
+                      activation: config.activation, rng: &rng)
+        if let outputBias {
+            precondition(outputBias.count == config.inputSize, "output bias size")
+            decoder.layers.last!.bias.assign(Tensor(rows: 1, cols: config.inputSize, outputBias))
+        }
+    }
+
+    /// Every trainable parameter, in a fixed order (the checkpoint order).
+    public var parameters: [Parameter] {
+        encoder.parameters + meanHead.parameters + logVarianceHead.parameters + decoder.parameters
+    }
+
+    /// The posterior's parameters for a batch: μ and log σ², each B×latent.
+    public func encode(_ x: Var, on tape: Tape) -> (mean: Var, logVariance: Var) {
+        var h = x
+        if !config.encoderHidden.isEmpty { h = config.activation.apply(encoder(x, on: tape), on: tape) }
+        return (meanHead(h, on: tape), logVarianceHead(h, on: tape))
+    }
+
+    /// Bernoulli logits of p(x|z).
+    public func decode(_ z: Var, on tape: Tape) -> Var { decoder(z, on: tape) }
+
+    /// z = μ + σ·ε for k samples per example, stacked sample-major: row s·B + i is sample s of example i.
+    public func sample(mean: Var, logVariance: Var, k: Int, noise: Tensor, on tape: Tape) -> Var {
+        let sigma = tape.exp(tape.scale(logVariance, by: 0.5))
+        return tape.add(tape.tileRows(mean, k), tape.mul(tape.tileRows(sigma, k), Var(constant: noise)))
+    }
+
+    /// logit(clamp(m, 1e-3, 1 − 1e-3)) per pixel: the decoder's output bias that starts it at the data mean.
+    public static func logitBias(meanIntensity: [Float]) -> [Float] {
+        meanIntensity.map { m in
+            let c = min(max(m, 1e-3), 1 - 1e-3)
+            return Foundation.log(c / (1 - c))
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// What one evaluation of the training objective measured, averaged over the batch.
+public struct ObjectiveStats: Sendable, Equatable {
+    /// The value minimised: −(bound with beta, warm-up and free bits applied).
+    public var loss: Float
+    /// The plain bound: the k-sample ELBO or L_k, in nats per example (higher is better).
+    public var bound: Float
+    /// −E_q log p(x|z), nats per example.
+    public var distortion: Float
+    /// KL(q(z|x) ‖ p(z)) in closed form, nats per example.
+    public var rate: Float
+    /// The weight the KL term carried (beta × warm-up).
+    public var klWeight: Float
+}
+
+/// Builds the training loss on a tape.
+///
+/// ELBO: mean over k samples of log p(x|z) minus the closed-form KL, the KL weighted by beta × warm-up,
+/// with free bits clamping each group's batch-averaged KL at λ.
+/// IWAE: log (1/k) Σ_i w_i with log w_i = log p(x|z_i) + weight·(log p(z_i) − log q(z_i|x)); its gradient
+/// is Σ_i w̃_i ∇ log w_i, the normalised weights w̃ entering as constants (the softmax of log-sum-exp).
+/// Free bits act on the closed-form KL and so apply to the ELBO only.
+public enum Objective {
+    public static func loss(model: VAE, batch x: Tensor, settings: ObjectiveSettings, klWeight: Float,
+                            rng: inout RandomSource, on tape: Tape) -> (loss: Var, stats: ObjectiveStats) {
+        let b = x.rows, k = max(1, settings.k), d = model.config.latentSize
+        let input = Var(constant: x)
+        let (mu, lv) = model.encode(input, on: tape)
+        let z = model.sample(mean: mu, logVariance: lv, k: k, noise: rng.normalTensor(k * b, d), on: tape)
+        let logits = model.decode(z, on: tape)
+        let logPxz = tape.bernoulliLogLikelihood(logits: logits, targets: x)        // kB×1
+        let klUnits = tape.gaussianKL(mean: mu, logVariance: lv)                     // B×d
+        let klPerExample = klUnits.value.rowSumsMean()
+        let distortion = -logPxz.value.mean()
+
+        switch settings.kind {
+        case .elbo:
+            let reconstruction = tape.scale(tape.sum(logPxz), by: 1 / Float(k * b))  // mean over samples and batch
+            let batchKL = tape.mean(klUnits, axis: 0)                                  // 1×d, batch-averaged per unit
+            let rate: Var
+            if settings.freeBits.isOn {
+                let groups = settings.freeBits.groupRanges(latentSize: d).map { r in
+                    tape.clampMin(tape.sum(tape.sliceCols(batchKL, r.lowerBound, r.count)), settings.freeBits.lambda)
+                }
+                rate = groups.dropFirst().reduce(groups[0]) { tape.add($0, $1) }
+            } else {
+                rate = tape.sum(batchKL)
+            }
+            let objective = tape.sub(reconstruction, tape.scale(rate, by: klWeight))
+            let loss = tape.negate(objective)
+            let bound = -distortion - klPerExample
+            return (loss, ObjectiveStats(loss: loss.value.scalar, bound: bound, distortion: distortion,
+                                         rate: klPerExample, klWeight: klWeight))
+        case .iwae:
+            let logPz = tape.sum(tape.standardNormalLogDensity(z), axis: 1)
+            let logQz = tape.sum(tape.gaussianLogDensity(z, mean: tape.tileRows(mu, k), logVariance: tape.tileRows(lv, k)), axis: 1)
+            let logRatio = tape.sub(logPz, logQz)
+            let logW = tape.add(logPxz, tape.scale(logRatio, by: klWeight))
+            let weighted = tape.reshape(logW, k, b)                                    // row s = sample s
+            let perExample = tape.addScalar(tape.logSumExp(weighted, axis: 0), -Foundation.log(Float(k)))
+            let objective = tape.mean(perExample)
+            let loss = tape.negate(objective)
+            // The unweighted L_k, for reporting (equal to the objective when the weight is 1).
+            let bound = klWeight == 1 ? objective.value.scalar
+                : Bounds.logMeanExp(logPxz.value.adding(logRatio.value), k: k, batch: b).mean()
+            return (loss, ObjectiveStats(loss: loss.value.scalar, bound: bound, distortion: distortion,
+                                         rate: klPerExample, klWeight: klWeight))
+        }
+    }
+}
+
+extension Tensor {
+    /// Mean of all elements (in Double, for reporting).
+    public func mean() -> Float {
+        withPointer { p in
+            var s: Double = 0
+            for i in 0..<count { s += Double(p[i]) }
+            return Float(s / Double(Swift.max(count, 1)))
+        }
+    }
+
+    /// Mean over rows of each row's sum.
+    public func rowSumsMean() -> Float { mean() * Float(cols) }
+
+    /// Elementwise sum of two tensors of one shape.
+    public func adding(_ other: Tensor) -> Tensor {
+        precondition(rows == other.rows && cols == other.cols, "adding \(shape) and \(other.shape)")
+        var out = Tensor(uninitialized: rows, cols)
+        let n = count
+        withPointer { a in other.withPointer { b in out.withMutablePointer { o in for i in 0..<n { o[i] = a[i] + b[i] } } } }
+        return out
+    }
+}

@@ -1,0 +1,137 @@
+/// One optimisation step's report.
+public struct StepReport: Sendable {
+    public var step: Int
+    public var stats: ObjectiveStats
+    public var gradientNorm: Float
+    /// False when the step produced a NaN or Inf and was not applied.
+    public var applied: Bool
+}
+
+/// Trains a VAE one minibatch at a time. Settings (objective, k, beta, free bits, warm-up,
+/// learning rate) may change between any two steps; the next step uses them.
+public final class Trainer {
+    public let config: TrainingConfig
+    public let data: DataSplits
+    public private(set) var model: VAE
+    public var objective: ObjectiveSettings
+    public var learningRate: Float {
+        get { optimizer.learningRate }
+        set { optimizer.learningRate = newValue }
+    }
+    /// Steps taken (applied or skipped), from 0.
+    public private(set) var step = 0
+    /// Training images seen.
+    public private(set) var samplesSeen = 0
+    /// Steps whose loss or gradient was not finite; they were skipped.
+    public private(set) var nonFiniteSteps = 0
+    /// Times the parameters were restored from the last good copy after repeated non-finite steps.
+    public private(set) var recoveries = 0
+
+    private var optimizer: any Optimizer
+    private var rng: RandomSource
+    private var order: [Int] = []
+    private var position = 0
+    private var lastGood: [Tensor] = []
+    private var consecutiveBad = 0
+    private static let snapshotInterval = 100
+
+    public init(config: TrainingConfig, data: DataSplits) {
+        self.config = config
+        self.data = data
+        objective = config.objective
+        rng = RandomSource(seed: config.seed &+ 0x5EED)
+        model = VAE(config.model, seed: config.seed,
+                    outputBias: VAE.logitBias(meanIntensity: data.train.meanIntensity()))
+        optimizer = Trainer.makeOptimizer(config, model.parameters)
+        lastGood = model.parameters.map { $0.value.copied() }
+    }
+
+    /// Replaces the model's weights (a loaded checkpoint); the optimiser starts afresh.
+    public func load(weights: [String: Tensor]) throws(CheckpointError) {
+        try model.assign(weights)
+        optimizer.reset()
+        lastGood = model.parameters.map { $0.value.copied() }
+    }
+
+    public var stepsPerEpoch: Int { max(1, data.train.count / config.batchSize) }
+    /// Fractional epochs done.
+    public var epochProgress: Double { Double(samplesSeen) / Double(max(1, data.train.count)) }
+
+    /// New weights from `seed`, fresh optimiser moments, step counter back to 0; live settings are kept.
+    public func reset(seed: UInt64) {
+        model = VAE(config.model, seed: seed, outputBias: VAE.logitBias(meanIntensity: data.train.meanIntensity()))
+        let lr = learningRate
+        optimizer = Trainer.makeOptimizer(config, model.parameters)
+        optimizer.learningRate = lr
+        rng = RandomSource(seed: seed &+ 0x5EED)
+        step = 0
+        samplesSeen = 0
+        order = []
+        position = 0
+        lastGood = model.parameters.map { $0.value.copied() }
+    }
+
+    /// One minibatch: forward, backward, optimiser update. A non-finite loss or gradient skips the
+    /// update; three in a row restore the last good weights and restart the optimiser's moments.
+    @discardableResult
+    public func trainStep() -> StepReport {
+        let batch = nextBatch()
+        let params = model.parameters
+        for p in params { p.zeroGrad() }
+        let klWeight = objective.klWeight(atStep: step)
+        var stats: ObjectiveStats
+        do {
+            let tape = Tape()
+            let (loss, s) = Objective.loss(model: model, batch: batch, settings: objective, klWeight: klWeight, rng: &rng, on: tape)
+            stats = s
+            if stats.loss.isFinite { tape.backward(from: loss, seed: 1) }
+        }
+        let norm = stats.loss.isFinite ? clipGradientNorm(params, maxNorm: config.gradientClip) : .nan
+        step += 1
+        samplesSeen += batch.rows
+        guard stats.loss.isFinite && norm.isFinite else {
+            nonFiniteSteps += 1
+            consecutiveBad += 1
+            if consecutiveBad >= 3 { restoreLastGood() }
+            return StepReport(step: step, stats: stats, gradientNorm: norm, applied: false)
+        }
+        consecutiveBad = 0
+        optimizer.step()
+        if step % Trainer.snapshotInterval == 0 { lastGood = params.map { $0.value.copied() } }
+        return StepReport(step: step, stats: stats, gradientNorm: norm, applied: true)
+    }
+
+    private func restoreLastGood() {
+        for (p, v) in zip(model.parameters, lastGood) { p.assign(v.copied()) }
+        optimizer.reset()
+        recoveries += 1
+        consecutiveBad = 0
+    }
+
+    private func nextBatch() -> Tensor {
+        let n = data.train.count
+        if position + config.batchSize > n || order.isEmpty {
+            order = rng.permutation(n)
+            position = 0
+        }
+        let indices = order[position..<min(n, position + config.batchSize)]
+        position += indices.count
+        return data.train.binarizedBatch(indices, rng: &rng)
+    }
+
+    private static func makeOptimizer(_ config: TrainingConfig, _ params: [Parameter]) -> any Optimizer {
+        switch config.optimizer {
+        case .adam: Adam(params, settings: config.adam)
+        case .adamax: Adamax(params, settings: config.adam)
+        }
+    }
+}
+
+extension Tensor {
+    /// A deep copy that shares no storage.
+    public func copied() -> Tensor {
+        var t = Tensor(uninitialized: rows, cols)
+        withPointer { src in t.withMutablePointer { $0.update(from: src, count: count) } }
+        return t
+    }
+}

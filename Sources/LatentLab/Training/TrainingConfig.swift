@@ -1,0 +1,47 @@
+/// Everything needed to start a training run from nothing.
+public struct TrainingConfig: Codable, Sendable, Equatable {
+    public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case adam, adamax }
+
+    public var model: VAEConfig
+    public var objective: ObjectiveSettings
+    public var batchSize: Int
+    public var optimizer: OptimizerKind
+    public var adam: AdamSettings
+    /// Global gradient-norm limit; nil for none.
+    public var gradientClip: Float?
+    public var seed: UInt64
+
+    public init(model: VAEConfig = .mnist, objective: ObjectiveSettings = ObjectiveSettings(), batchSize: Int = 100,
+                optimizer: OptimizerKind = .adam, adam: AdamSettings = AdamSettings(), gradientClip: Float? = nil,
+                seed: UInt64 = 1) {
+        self.model = model
+        self.objective = objective
+        self.batchSize = batchSize
+        self.optimizer = optimizer
+        self.adam = adam
+        self.gradientClip = gradientClip
+        self.seed = seed
+    }
+}
+
+/// The three parts of a data set a run uses: dynamically binarised training images, and validation and
+/// test images binarised once with fixed seeds.
+public struct DataSplits: Sendable {
+    public let name: String
+    public let train: ImageDataset
+    public let validation: BinaryImages
+    public let test: BinaryImages
+    public let testImages: ImageDataset
+
+    /// Holds the last `validationSize` training images out of training.
+    public init(name: String, train: ImageDataset, test: ImageDataset, validationSize: Int, seed: UInt64 = 1234) {
+        precondition(validationSize >= 0 && validationSize < train.count, "validation split larger than the training set")
+        self.name = name
+        let cut = train.count - validationSize
+        self.train = train.subset(0..<cut, name: train.name)
+        let heldOut = train.subset(cut..<train.count, name: train.name + "-validation")
+        validation = BinaryImages(fixed: heldOut, seed: seed &+ 1)
+        self.test = BinaryImages(fixed: test, seed: seed)
+        testImages = test
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+@testable import LatentLab
+
+/// Tiny data sets and models for fast tests (debug builds are slow: keep everything small).
+enum Fixtures {
+    /// `count` 4×4 images: one of four bars (rows or columns), greyscale with noise. Label = which bar.
+    static func bars(count: Int, seed: UInt64, name: String = "bars") -> ImageDataset {
+        var rng = RandomSource(seed: seed)
+        var pixels = [UInt8](), labels = [UInt8]()
+        for _ in 0..<count {
+            let label = Int(rng.next() % 4)
+            for r in 0..<4 {
+                for c in 0..<4 {
+                    let on = label < 2 ? r == label * 2 || r == label * 2 + 1 : c == (label - 2) * 2 || c == (label - 2) * 2 + 1
+                    pixels.append(UInt8(on ? 230 + rng.uniform() * 25 : rng.uniform() * 25))
+                }
+            }
+            labels.append(UInt8(label))
+        }
+        return ImageDataset(name: name, count: count, height: 4, width: 4, pixels: pixels, labels: labels,
+                            labelNames: ["top", "bottom", "left", "right"])
+    }
+
+    static func splits() -> DataSplits {
+        DataSplits(name: "bars", train: bars(count: 300, seed: 1), test: bars(count: 100, seed: 2), validationSize: 50)
+    }
+
+    static let smallModel = VAEConfig(inputSize: 16, encoderHidden: [12], latentSize: 4, decoderHidden: [12], activation: .tanh)
+
+    static func trainer(seed: UInt64 = 1, objective: ObjectiveSettings = ObjectiveSettings(), lr: Float = 1e-2) -> Trainer {
+        Trainer(config: TrainingConfig(model: smallModel, objective: objective, batchSize: 20,
+                                       adam: AdamSettings(learningRate: lr), seed: seed),
+                data: splits())
+    }
+
+    static func temporaryDirectory() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vae-tui-tests-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.path
+    }
+}

@@ -1,0 +1,84 @@
+import Testing
+@testable import LatentLab
+
+/// A finite-difference check for every differentiable op.
+@Suite struct GradientTests {
+    let a = randomTensor(3, 4, seed: 1)
+    let b = randomTensor(3, 4, seed: 2)
+
+    @Test func matmul() { checkGradients([randomTensor(3, 5, seed: 3), randomTensor(5, 2, seed: 4)]) { t, v in t.matmul(v[0], v[1]) } }
+    @Test func linear() {
+        checkGradients([randomTensor(4, 3, seed: 5), randomTensor(3, 6, seed: 6), randomTensor(1, 6, seed: 7)]) { t, v in
+            t.linear(v[0], v[1], v[2])
+        }
+    }
+    @Test func add() { checkGradients([a, b]) { t, v in t.add(v[0], v[1]) } }
+    @Test func sub() { checkGradients([a, b]) { t, v in t.sub(v[0], v[1]) } }
+    @Test func mul() { checkGradients([a, b]) { t, v in t.mul(v[0], v[1]) } }
+    @Test func div() { checkGradients([a, randomTensor(3, 4, seed: 8, lower: 0.5, upper: 2)]) { t, v in t.div(v[0], v[1]) } }
+    @Test func broadcastRow() { checkGradients([a, randomTensor(1, 4, seed: 9)]) { t, v in t.mul(v[0], v[1]) } }
+    @Test func broadcastColumn() { checkGradients([randomTensor(3, 1, seed: 10), b]) { t, v in t.sub(v[0], v[1]) } }
+    @Test func broadcastScalar() {
+        checkGradients([a, randomTensor(1, 1, seed: 11, lower: 0.5, upper: 2)]) { t, v in t.div(v[0], v[1]) }
+    }
+    @Test func exp() { checkGradients([a]) { t, v in t.exp(v[0]) } }
+    @Test func log() { checkGradients([randomTensor(3, 4, seed: 12, lower: 0.5, upper: 3)]) { t, v in t.log(v[0]) } }
+    @Test func softplus() { checkGradients([a.scaled(4)]) { t, v in t.softplus(v[0]) } }
+    @Test func sigmoid() { checkGradients([a.scaled(4)]) { t, v in t.sigmoid(v[0]) } }
+    @Test func tanh() { checkGradients([a.scaled(2)]) { t, v in t.tanh(v[0]) } }
+    @Test func relu() { checkGradients([awayFromZero(3, 4, seed: 13)]) { t, v in t.relu(v[0]) } }
+    @Test func elu() { checkGradients([awayFromZero(3, 4, seed: 14).scaled(2)]) { t, v in t.elu(v[0]) } }
+    @Test func square() { checkGradients([a]) { t, v in t.square(v[0]) } }
+    @Test func negateScaleShift() { checkGradients([a]) { t, v in t.addScalar(t.scale(t.negate(v[0]), by: 3), 0.5) } }
+    @Test func clampMin() { checkGradients([awayFromZero(3, 4, seed: 15)]) { t, v in t.clampMin(v[0], 0) } }
+    @Test func sumAxes() {
+        checkGradients([a]) { t, v in t.sum(v[0], axis: 0) }
+        checkGradients([a]) { t, v in t.sum(v[0], axis: 1) }
+        checkGradients([a]) { t, v in t.sum(v[0]) }
+    }
+    @Test func meanAxes() {
+        checkGradients([a]) { t, v in t.mean(v[0], axis: 0) }
+        checkGradients([a]) { t, v in t.mean(v[0], axis: 1) }
+        checkGradients([a]) { t, v in t.mean(v[0]) }
+    }
+    @Test func logSumExp() {
+        checkGradients([a.scaled(3)]) { t, v in t.logSumExp(v[0], axis: 0) }
+        checkGradients([a.scaled(3)]) { t, v in t.logSumExp(v[0], axis: 1) }
+    }
+    @Test func reshape() { checkGradients([a]) { t, v in t.square(t.reshape(v[0], 2, 6)) } }
+    @Test func slices() {
+        checkGradients([a]) { t, v in t.square(t.sliceCols(v[0], 1, 2)) }
+        checkGradients([a]) { t, v in t.square(t.sliceRows(v[0], 1, 2)) }
+    }
+    @Test func concatenations() {
+        checkGradients([a, randomTensor(3, 2, seed: 16)]) { t, v in t.square(t.concatCols(v[0], v[1])) }
+        checkGradients([a, randomTensor(2, 4, seed: 17)]) { t, v in t.square(t.concatRows(v[0], v[1])) }
+    }
+    @Test func tileRows() { checkGradients([a]) { t, v in t.square(t.tileRows(v[0], 3)) } }
+    @Test func bernoulliLogLikelihood() {
+        var targets = randomTensor(2, 4, seed: 18, lower: 0, upper: 1)
+        for i in 0..<2 { for j in 0..<4 { targets[i, j] = targets[i, j] > 0.5 ? 1 : 0 } }
+        // Six rows of logits = three samples of a two-example batch.
+        checkGradients([randomTensor(6, 4, seed: 19).scaled(3)]) { t, v in t.bernoulliLogLikelihood(logits: v[0], targets: targets) }
+    }
+    @Test func gaussianKL() { checkGradients([a, b]) { t, v in t.gaussianKL(mean: v[0], logVariance: v[1]) } }
+    @Test func gaussianLogDensity() {
+        checkGradients([randomTensor(3, 4, seed: 20), a, b]) { t, v in t.gaussianLogDensity(v[0], mean: v[1], logVariance: v[2]) }
+    }
+    @Test func standardNormalLogDensity() { checkGradients([a]) { t, v in t.standardNormalLogDensity(v[0]) } }
+    @Test func composedMLP() {
+        // A whole two-layer network: the ops compose, and shared inputs accumulate.
+        checkGradients([randomTensor(4, 3, seed: 21), randomTensor(3, 5, seed: 22), randomTensor(1, 5, seed: 23)]) { t, v in
+            let h = t.tanh(t.linear(v[0], v[1], v[2]))
+            return t.add(h, t.sigmoid(h))
+        }
+    }
+}
+
+extension Tensor {
+    func scaled(_ s: Float) -> Tensor {
+        var t = self
+        for i in 0..<rows { for j in 0..<cols { t[i, j] *= s } }
+        return t
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+@testable import LatentLab
+
+@Suite struct TrainerTests {
+    @Test func trainingImprovesTheTestELBO() {
+        let trainer = Fixtures.trainer()
+        let before = Evaluator.evaluate(model: trainer.model, data: trainer.data.test, seed: 1).elbo
+        for _ in 0..<150 { trainer.trainStep() }
+        let after = Evaluator.evaluate(model: trainer.model, data: trainer.data.test, seed: 1)
+        #expect(after.elbo > before + 1, "ELBO \(before) → \(after.elbo)")
+        #expect(after.activeUnits >= 1, "a model of four kinds of bars uses its latent")
+    }
+
+    @Test func theSameSeedRepeatsARunExactly() {
+        let a = Fixtures.trainer(seed: 5), b = Fixtures.trainer(seed: 5), c = Fixtures.trainer(seed: 6)
+        for _ in 0..<5 { a.trainStep(); b.trainStep(); c.trainStep() }
+        let wa = a.model.parameters.flatMap { $0.value.scalars }
+        #expect(wa == b.model.parameters.flatMap { $0.value.scalars })
+        #expect(wa != c.model.parameters.flatMap { $0.value.scalars })
+    }
+
+    @Test func settingsChangeBetweenSteps() {
+        let trainer = Fixtures.trainer()
+        #expect(trainer.trainStep().stats.klWeight == 1)
+        trainer.objective.beta = 0.25
+        #expect(trainer.trainStep().stats.klWeight == 0.25)
+        trainer.objective.warmup = KLWarmup(steps: 100)
+        #expect(abs(trainer.trainStep().stats.klWeight - 0.25 * 0.02) < 1e-6, "warm-up weight at step 2 of 100, times beta")
+        trainer.objective.kind = .iwae
+        trainer.objective.k = 3
+        trainer.objective.beta = 1
+        trainer.objective.warmup = KLWarmup()
+        let report = trainer.trainStep()
+        #expect(report.applied && report.stats.bound.isFinite)
+        trainer.learningRate = 0.5
+        #expect(trainer.learningRate == 0.5)
+    }
+
+    @Test func aNaNIsCaughtAndRecoveredFrom() {
+        let trainer = Fixtures.trainer()
+        for _ in 0..<3 { trainer.trainStep() }
+        let weight = trainer.model.parameters[0]
+        var poisoned = weight.value
+        poisoned[0, 0] = .nan
+        weight.assign(poisoned)
+        let report = trainer.trainStep()
+        #expect(!report.applied, "a NaN loss must not reach the optimiser")
+        trainer.trainStep()
+        trainer.trainStep()
+        #expect(trainer.nonFiniteSteps == 3)
+        #expect(trainer.recoveries == 1)
+        #expect(trainer.model.parameters.allSatisfy { $0.value.isFinite }, "weights restored from the last good copy")
+        #expect(trainer.trainStep().applied, "training goes on")
+    }
+
+    @Test func resetStartsAgain() {
+        let trainer = Fixtures.trainer()
+        let initial = trainer.model.parameters.flatMap { $0.value.scalars }
+        for _ in 0..<5 { trainer.trainStep() }
+        trainer.objective.beta = 3
+        trainer.reset(seed: 1)
+        #expect(trainer.step == 0)
+        #expect(trainer.model.parameters.flatMap { $0.value.scalars } == initial)
+        #expect(trainer.objective.beta == 3, "live settings survive a reset")
+    }
+}
+
+@Suite struct DiagnosticsTests {
+    @Test func klPerUnitAddsUpAndActivityFollowsTheMeans() {
+        let trainer = Fixtures.trainer()
+        for _ in 0..<100 { trainer.trainStep() }
+        let eval = Evaluator.evaluate(model: trainer.model, data: trainer.data.test)
+        #expect(abs(eval.klPerUnit.reduce(0, +) - eval.kl) < 1e-3)
+        #expect(abs(eval.elbo - (-eval.distortion - eval.kl)) < 1e-3)
+        #expect(eval.activeUnits == eval.activity.filter { $0 > 0.01 }.count)
+        #expect(eval.mutualInformation >= 0 && eval.mutualInformation <= Foundation.log(100) + 1e-3)
+    }
+
+    @Test func aCollapsedEncoderHasNoActiveUnitsAndNoInformation() {
+        let model = VAE(Fixtures.smallModel, seed: 1)
+        // Mean and log-variance heads that ignore x and output the prior: q(z|x) = p(z).
+        for p in model.parameters where p.name.hasPrefix("encoder.mean") || p.name.hasPrefix("encoder.logvar") {
+            p.assign(Tensor(zeros: p.rows, p.cols))
+        }
+        let data = BinaryImages(fixed: Fixtures.bars(count: 200, seed: 3), seed: 1)
+        let eval = Evaluator.evaluate(model: model, data: data, batchSize: 100)
+        #expect(eval.activeUnits == 0)
+        #expect(eval.kl < 1e-6)
+        #expect(abs(eval.mutualInformation) < 1e-5, "q(z|x) = q(z): I_q = 0, got \(eval.mutualInformation)")
+    }
+
+    @Test func mutualInformationMatchesADirectComputation() {
+        var rng = RandomSource(seed: 4)
+        let mu = rng.normalTensor(6, 3), lv = rng.uniformTensor(6, 3, lower: -1, upper: 0.5), z = rng.normalTensor(6, 3)
+        var direct = 0.0
+        func logQ(_ i: Int, _ j: Int) -> Double {
+            (0..<3).reduce(0.0) { s, d in
+                let v = Double(lv[j, d]), diff = Double(z[i, d] - mu[j, d])
+                return s - 0.5 * (Foundation.log(2 * .pi) + v + diff * diff * Foundation.exp(-v))
+            }
+        }
+        for i in 0..<6 {
+            let aggregate = Foundation.log((0..<6).reduce(0.0) { $0 + Foundation.exp(logQ(i, $1)) } / 6)
+            direct += (logQ(i, i) - aggregate) / 6
+        }
+        let fast = Evaluator.mutualInformation(z: z, mean: mu, logVariance: lv)
+        #expect(abs(Double(fast) - direct) < 1e-4, "\(fast) vs \(direct)")
+    }
+
+    @Test func nllIsMinusTheImportanceBound() {
+        let model = VAE(Fixtures.smallModel, seed: 2)
+        let data = BinaryImages(fixed: Fixtures.bars(count: 10, seed: 3), seed: 1)
+        var rng = RandomSource(seed: 9)
+        let bounds = Bounds.importanceWeighted(model: model, x: data.batch(0..<10), k: 100, rng: &rng)
+        var seen: [Int] = []
+        let nll = Evaluator.negativeLogLikelihood(model: model, data: data, k: 100, seed: 9) { done, _ in seen.append(done) }
+        #expect(abs(nll + bounds.reduce(0, +) / 10) < 1e-3)
+        #expect(seen.last == 10, "progress reaches the end")
+    }
+}
+
+@Suite struct CheckpointTests {
+    @Test func savesAndLoadsTheSameModel() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let trainer = Fixtures.trainer()
+        for _ in 0..<3 { trainer.trainStep() }
+        let path = dir + "/model.safetensors"
+        try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: "bars", to: path)
+        let loaded = try Checkpoint.load(path)
+        #expect(loaded.config == Fixtures.smallModel)
+        #expect(loaded.step == 3 && loaded.dataset == "bars" && loaded.objective == trainer.objective)
+        let model = try loaded.makeModel()
+        #expect(model.parameters.flatMap { $0.value.scalars } == trainer.model.parameters.flatMap { $0.value.scalars })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["model.safetensors"], "no temporary file left behind")
+    }
+
+    @Test func theFileIsStandardSafetensors() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let path = dir + "/t.safetensors"
+        try SafeTensors.write([("a", Tensor(rows: 1, cols: 2, [1, 2])), ("b", Tensor(rows: 2, cols: 1, [3, 4]))],
+                              metadata: ["k": "v"], to: path)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let n = Int(bytes.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        #expect(n % 8 == 0)
+        let header = try #require(try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + n))) as? [String: Any])
+        let b = try #require(header["b"] as? [String: Any])
+        #expect(b["dtype"] as? String == "F32" && b["shape"] as? [Int] == [2, 1] && b["data_offsets"] as? [Int] == [8, 16])
+        #expect((header["__metadata__"] as? [String: String]) == ["k": "v"])
+        #expect(bytes.count == 8 + n + 16)
+    }
+
+    @Test func anotherArchitectureIsAClearError() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let path = dir + "/m.safetensors"
+        try Checkpoint.save(model: VAE(Fixtures.smallModel, seed: 1), step: 0, objective: nil, dataset: "bars", to: path)
+        var other = Fixtures.smallModel
+        other.latentSize = 5
+        #expect(throws: CheckpointError.self) { try VAE(other, seed: 1).assign(try Checkpoint.load(path).weights) }
+        do {
+            try VAE(other, seed: 1).assign(try Checkpoint.load(path).weights)
+        } catch {
+            #expect(error.description.contains("another model"))
+            #expect(error.description.contains("encoder.mean.weight is 12x4, this model needs 12x5"))
+        }
+    }
+
+    @Test func badFilesAreClearErrors() throws {
+        let dir = Fixtures.temporaryDirectory()
+        #expect(throws: CheckpointError("\(dir)/none: checkpoint not found")) { try Checkpoint.load(dir + "/none") }
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: dir + "/short"))
+        #expect(throws: CheckpointError("\(dir)/short: not a safetensors file (too short)")) { try Checkpoint.load(dir + "/short") }
+        try Data(repeating: 0xFF, count: 64).write(to: URL(fileURLWithPath: dir + "/junk"))
+        #expect(throws: CheckpointError.self) { try Checkpoint.load(dir + "/junk") }
+        // A valid safetensors file that is not ours.
+        try SafeTensors.write([("w", Tensor(rows: 1, cols: 1, [1]))], metadata: [:], to: dir + "/foreign")
+        #expect(throws: CheckpointError("\(dir)/foreign: not a vae-tui checkpoint (no vae-tui/1 model configuration in its metadata)")) {
+            try Checkpoint.load(dir + "/foreign")
+        }
+        // Truncated: the header promises more data than the file holds.
+        let good = dir + "/good"
+        try Checkpoint.save(model: VAE(Fixtures.smallModel, seed: 1), step: 0, objective: nil, dataset: "bars", to: good)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        try bytes.prefix(bytes.count - 10).write(to: URL(fileURLWithPath: dir + "/cut"))
+        #expect(throws: CheckpointError.self) { try Checkpoint.load(dir + "/cut") }
+        #expect(throws: CheckpointError("\(dir)/nodir/x: directory \(dir)/nodir does not exist")) {
+            try SafeTensors.write([], metadata: [:], to: dir + "/nodir/x")
+        }
+    }
+}
