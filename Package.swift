@@ -17,7 +17,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "LatentLab", dependencies: ["CBLAS", "CZlib"]),
+        // Hot elementwise loops, optimised even in debug builds so tests stay quick.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        .target(name: "LatentLab", dependencies: ["CBLAS", "CZlib", "CKernels"]),
         .executableTarget(
             name: "vae-tui",
             dependencies: ["LatentLab", .product(name: "ArgumentParser", package: "swift-argument-parser")]

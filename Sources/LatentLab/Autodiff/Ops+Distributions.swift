@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Log-densities and divergences as fused ops: each is one pass forward and one backward,
@@ -12,24 +13,12 @@ extension Tape {
         precondition(targets.cols == d && r % b == 0, "targets \(targets.shape) do not fit logits \(logits.value.shape)")
         var out = Tensor(uninitialized: r, 1)
         logits.value.withPointer { lp in targets.withPointer { xp in out.withMutablePointer { op in
-            for i in 0..<r {
-                let l = lp + i * d, x = xp + (i % b) * d
-                var s: Float = 0
-                for j in 0..<d { s += x[j] * l[j] - FastMath.softplus(l[j]) }
-                op[i] = s
-            }
+            vk_bernoulli_loglik(lp, xp, op, r, d, b)
         } } }
         return record(out, inputs: [logits]) { tape, g in
             tape.accumulate(logits) { dl, fresh in
                 logits.value.withPointer { lp in targets.withPointer { xp in g.withPointer { gp in
-                    for i in 0..<r {
-                        let l = lp + i * d, x = xp + (i % b) * d, o = dl + i * d, gi = gp[i]
-                        if fresh {
-                            for j in 0..<d { o[j] = gi * (x[j] - FastMath.sigmoid(l[j])) }
-                        } else {
-                            for j in 0..<d { o[j] += gi * (x[j] - FastMath.sigmoid(l[j])) }
-                        }
-                    }
+                    vk_bernoulli_loglik_backward(lp, xp, gp, dl, r, d, b, fresh ? 0 : 1)
                 } } }
             }
         }
@@ -90,8 +79,5 @@ extension Tape {
     }
 
     /// log N(z; 0, 1) per element: −½(log 2π + z²).
-    public func standardNormalLogDensity(_ z: Var) -> Var {
-        let log2pi = Float(Foundation.log(2 * Double.pi))
-        return unary(z, { -0.5 * (log2pi + $0 * $0) }) { z, _ in -z }
-    }
 }
+

@@ -1,39 +1,48 @@
-/// Elementwise functions. Each backward is one fused loop: g · f'(x), with f' taken from the input
-/// x or the output y, whichever is cheaper.
+import CKernels
+
+/// Elementwise functions, run by the vectorised C kernels (VectorKernels.c).
+/// Each backward is one fused loop: dx (+)= g · f'(x), f' taken from x or from y = f(x).
+public enum UnaryFunction: Int32, Sendable {
+    case exp = 0, log, tanh, sigmoid, softplus, relu, elu, square
+    /// a·x + b
+    case affine
+    /// max(x, a)
+    case clampMin
+    /// −½(log 2π + x²)
+    case standardNormalLogDensity
+}
+
 extension Tape {
-    @inline(__always)
-    func unary(_ x: Var, _ f: (Float) -> Float, derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Var {
+    func unary(_ x: Var, _ f: UnaryFunction, a: Float = 0, b: Float = 0) -> Var {
         let n = x.value.count
         var out = Tensor(uninitialized: x.rows, x.cols)
-        x.value.withPointer { xp in out.withMutablePointer { yp in for i in 0..<n { yp[i] = f(xp[i]) } } }
+        x.value.withPointer { xp in out.withMutablePointer { yp in vk_unary_forward(f.rawValue, xp, yp, n, a, b) } }
         let y = out
         return record(out, inputs: [x]) { tape, g in
             tape.accumulate(x) { dx, fresh in
                 x.value.withPointer { xp in y.withPointer { yp in g.withPointer { gp in
-                    if fresh {
-                        for i in 0..<n { dx[i] = gp[i] * derivative(xp[i], yp[i]) }
-                    } else {
-                        for i in 0..<n { dx[i] += gp[i] * derivative(xp[i], yp[i]) }
-                    }
+                    vk_unary_backward(f.rawValue, xp, yp, gp, dx, n, fresh ? 0 : 1, a, b)
                 } } }
             }
         }
     }
 
-    public func exp(_ x: Var) -> Var { unary(x, FastMath.exp) { _, y in y } }
-    public func log(_ x: Var) -> Var { unary(x, FastMath.log) { x, _ in 1 / x } }
-    public func tanh(_ x: Var) -> Var { unary(x, FastMath.tanh) { _, y in 1 - y * y } }
-    public func sigmoid(_ x: Var) -> Var { unary(x, FastMath.sigmoid) { _, y in y * (1 - y) } }
-    public func softplus(_ x: Var) -> Var { unary(x, FastMath.softplus) { x, _ in FastMath.sigmoid(x) } }
-    public func relu(_ x: Var) -> Var { unary(x, { max($0, 0) }) { x, _ in x > 0 ? 1 : 0 } }
+    public func exp(_ x: Var) -> Var { unary(x, .exp) }
+    public func log(_ x: Var) -> Var { unary(x, .log) }
+    public func tanh(_ x: Var) -> Var { unary(x, .tanh) }
+    public func sigmoid(_ x: Var) -> Var { unary(x, .sigmoid) }
+    public func softplus(_ x: Var) -> Var { unary(x, .softplus) }
+    public func relu(_ x: Var) -> Var { unary(x, .relu) }
     /// elu(x) = x for x > 0, e^x − 1 otherwise.
-    public func elu(_ x: Var) -> Var { unary(x, { $0 > 0 ? $0 : FastMath.exp($0) - 1 }) { x, y in x > 0 ? 1 : y + 1 } }
-    public func square(_ x: Var) -> Var { unary(x, { $0 * $0 }) { x, _ in 2 * x } }
-    public func negate(_ x: Var) -> Var { unary(x, { -$0 }) { _, _ in -1 } }
-    public func scale(_ x: Var, by s: Float) -> Var { unary(x, { s * $0 }) { _, _ in s } }
-    public func addScalar(_ x: Var, _ s: Float) -> Var { unary(x, { $0 + s }) { _, _ in 1 } }
+    public func elu(_ x: Var) -> Var { unary(x, .elu) }
+    public func square(_ x: Var) -> Var { unary(x, .square) }
+    public func negate(_ x: Var) -> Var { unary(x, .affine, a: -1) }
+    public func scale(_ x: Var, by s: Float) -> Var { unary(x, .affine, a: s) }
+    public func addScalar(_ x: Var, _ s: Float) -> Var { unary(x, .affine, a: 1, b: s) }
     /// max(x, floor): the free-bits clamp. No gradient flows where the floor holds.
-    public func clampMin(_ x: Var, _ floor: Float) -> Var { unary(x, { max($0, floor) }) { x, _ in x > floor ? 1 : 0 } }
+    public func clampMin(_ x: Var, _ floor: Float) -> Var { unary(x, .clampMin, a: floor) }
+    /// log N(z; 0, 1) per element.
+    public func standardNormalLogDensity(_ z: Var) -> Var { unary(z, .standardNormalLogDensity) }
 }
 
 /// The nonlinearities a layer may use, by name (for configuration and checkpoints).

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Optimisers differ only in their per-parameter update; moments live beside each parameter.
@@ -50,13 +51,7 @@ public final class Adam: Optimizer {
         let stepSize = s.learningRate / c1
         for (i, p) in parameters.enumerated() {
             m[i].withMutablePointer { mp in v[i].withMutablePointer { vp in
-                p.update { w, g, n in
-                    for j in 0..<n {
-                        mp[j] = s.beta1 * mp[j] + (1 - s.beta1) * g[j]
-                        vp[j] = s.beta2 * vp[j] + (1 - s.beta2) * g[j] * g[j]
-                        w[j] -= stepSize * mp[j] / ((vp[j] / c2).squareRoot() + s.epsilon)
-                    }
-                }
+                p.update { w, g, n in vk_adam(w, g, mp, vp, n, s.beta1, s.beta2, stepSize, c2, s.epsilon) }
             } }
         }
     }
@@ -95,13 +90,7 @@ public final class Adamax: Optimizer {
         let stepSize = s.learningRate / (1 - Foundation.pow(s.beta1, Float(t)))
         for (i, p) in parameters.enumerated() {
             m[i].withMutablePointer { mp in u[i].withMutablePointer { up in
-                p.update { w, g, n in
-                    for j in 0..<n {
-                        mp[j] = s.beta1 * mp[j] + (1 - s.beta1) * g[j]
-                        up[j] = max(s.beta2 * up[j], abs(g[j]))
-                        w[j] -= stepSize * mp[j] / (up[j] + s.epsilon)
-                    }
-                }
+                p.update { w, g, n in vk_adamax(w, g, mp, up, n, s.beta1, s.beta2, stepSize, s.epsilon) }
             } }
         }
     }
@@ -121,17 +110,13 @@ public final class Adamax: Optimizer {
 public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float?) -> Float {
     var sumSquares: Double = 0
     for p in parameters {
-        p.grad.withPointer { g in
-            var s: Float = 0
-            for j in 0..<p.grad.count { s += g[j] * g[j] }
-            sumSquares += Double(s)
-        }
+        sumSquares += p.grad.withPointer { vk_sum_squares($0, p.grad.count) }
     }
     let norm = Float(sumSquares.squareRoot())
     if let maxNorm, norm > maxNorm, norm.isFinite {
         let scale = maxNorm / norm
         for p in parameters {
-            p.grad.withSharedMutablePointer { g in for j in 0..<p.grad.count { g[j] *= scale } }
+            p.grad.withSharedMutablePointer { vk_scale($0, p.grad.count, scale) }
         }
     }
     return norm

@@ -1,0 +1,74 @@
+import CKernels
+import Foundation
+import Testing
+@testable import LatentLab
+
+/// The vectorised exp/log family against libm, including the edges a training run can reach.
+@Suite struct KernelTests {
+    /// Values from −100 to 100, dense near 0, plus the edges.
+    static let inputs: [Float] = stride(from: -100.0, through: 100.0, by: 0.0371).map { Float($0) }
+        + [0, -0, 1e-30, -1e-30, 1e-8, 88.7, 88.72, -87.3, -87.4, 89, -90]
+
+    func forward(_ f: UnaryFunction, _ x: [Float]) -> [Float] {
+        var y = [Float](repeating: 0, count: x.count)
+        vk_unary_forward(f.rawValue, x, &y, x.count, 0, 0)
+        return y
+    }
+
+    @Test func expMatchesLibm() {
+        let y = forward(.exp, Self.inputs)
+        for (x, v) in zip(Self.inputs, y) {
+            let exact = Foundation.exp(Double(x))
+            if exact > Double(Float.greatestFiniteMagnitude) { #expect(v == .infinity); continue }
+            if exact < Double(Float.leastNormalMagnitude) { #expect(v <= Float.leastNormalMagnitude); continue }
+            #expect(abs(Double(v) - exact) <= 3e-7 * exact, "exp(\(x)) = \(v), libm \(exact)")
+        }
+    }
+
+    @Test func logMatchesLibm() {
+        let xs = Self.inputs.filter { $0 > 0 }.map { Foundation.exp($0 / 2) } + [1, 2, 0.5, Float.leastNormalMagnitude, 3e38]
+        for (x, v) in zip(xs, forward(.log, xs)) {
+            let exact = Foundation.log(Double(x))
+            #expect(abs(Double(v) - exact) <= 3e-7 * max(1, abs(exact)), "log(\(x)) = \(v), libm \(exact)")
+        }
+        let edges = forward(.log, [0, -1, .infinity, .nan])
+        #expect(edges[0] == -.infinity && edges[1].isNaN && edges[2] == .infinity && edges[3].isNaN)
+    }
+
+    @Test(arguments: [UnaryFunction.tanh, .sigmoid, .softplus])
+    func smoothFunctionsMatchLibm(_ f: UnaryFunction) {
+        for (x, v) in zip(Self.inputs, forward(f, Self.inputs)) {
+            let d = Double(x)
+            let exact: Double = switch f {
+            case .tanh: Foundation.tanh(d)
+            case .sigmoid: 1 / (1 + Foundation.exp(-d))
+            default: max(d, 0) + Foundation.log1p(Foundation.exp(-abs(d)))
+            }
+            #expect(abs(Double(v) - exact) <= 1e-6 * max(1, abs(exact)), "\(f)(\(x)) = \(v), libm \(exact)")
+        }
+    }
+
+    @Test func nanPropagates() {
+        for f in [UnaryFunction.exp, .tanh, .sigmoid, .softplus, .relu, .elu, .clampMin] {
+            #expect(forward(f, [.nan])[0].isNaN, "\(f)(NaN) must stay NaN so training can catch it")
+        }
+    }
+
+    @Test func scalarFastMathAgreesWithTheKernels() {
+        let exp = forward(.exp, Self.inputs), tanh = forward(.tanh, Self.inputs)
+        for (i, x) in Self.inputs.enumerated() {
+            #expect(FastMath.exp(x) == exp[i] || abs(FastMath.exp(x) - exp[i]) <= 2e-7 * exp[i])
+            #expect(abs(FastMath.tanh(x) - tanh[i]) <= 2e-7)
+        }
+    }
+
+    @Test func sumOfSquaresAndAdam() {
+        let x = (0..<10_001).map { Float($0 % 13) - 6 }
+        #expect(vk_sum_squares(x, x.count) == x.reduce(0.0) { $0 + Double($1 * $1) })
+        // One Adam step from zero moments moves each weight by lr·sign(g) (bias-corrected).
+        var w: [Float] = [1, 1, 1], m: [Float] = [0, 0, 0], v: [Float] = [0, 0, 0]
+        let g: [Float] = [0.5, -2, 0]
+        vk_adam(&w, g, &m, &v, 3, 0.9, 0.999, 0.1 / (1 - 0.9), 1 - 0.999, 1e-8)
+        #expect(abs(w[0] - 0.9) < 1e-5 && abs(w[1] - 1.1) < 1e-5 && w[2] == 1)
+    }
+}
