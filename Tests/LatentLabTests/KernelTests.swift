@@ -72,3 +72,28 @@ import Testing
         #expect(abs(w[0] - 0.9) < 1e-5 && abs(w[1] - 1.1) < 1e-5 && w[2] == 1)
     }
 }
+
+@Suite struct RandomSourceTests {
+    @Test func drawsHaveTheRightMoments() {
+        var rng = RandomSource(seed: 42)
+        let n = 20_000
+        let normals = rng.normalTensor(n, 1).scalars.map(Double.init)
+        let mean = normals.reduce(0, +) / Double(n)
+        let variance = normals.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
+        #expect(abs(mean) < 0.03 && abs(variance - 1) < 0.04, "normal mean \(mean) variance \(variance)")
+        let uniforms = (0..<n).map { _ in rng.uniform() }
+        #expect(uniforms.allSatisfy { $0 >= 0 && $0 < 1 })
+        #expect(abs(uniforms.reduce(0, +) / Float(n) - 0.5) < 0.01)
+        let ones = (0..<n).map { _ in rng.bernoulli(0.3) }.reduce(0, +)
+        #expect(abs(ones / Float(n) - 0.3) < 0.015)
+    }
+
+    @Test func aSeedRepeatsItsStream() {
+        var a = RandomSource(seed: 7), b = RandomSource(seed: 7), c = RandomSource(seed: 8)
+        let x = (0..<10).map { _ in a.next() }
+        #expect(x == (0..<10).map { _ in b.next() })
+        #expect(x != (0..<10).map { _ in c.next() })
+        var p = RandomSource(seed: 1)
+        #expect(p.permutation(50).sorted() == Array(0..<50))
+    }
+}

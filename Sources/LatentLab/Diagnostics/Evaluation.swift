@@ -105,6 +105,16 @@ public enum Evaluator {
         return Float(total / Double(b))
     }
 
+    /// L_k for each k in `ks`, averaged over a fixed probe batch: the bounds climbing towards log p(x),
+    /// their spread the variational gap as k grows. The same seed gives the same samples every call.
+    public static func probeBounds(model: VAE, probe: Tensor, ks: [Int] = [1, 5, 50], seed: UInt64 = 0) -> [Float] {
+        ks.map { k in
+            var rng = RandomSource(seed: seed &+ UInt64(k))
+            let values = Bounds.importanceWeighted(model: model, x: probe, k: k, rng: &rng)
+            return values.reduce(0, +) / Float(max(values.count, 1))
+        }
+    }
+
     /// NLL = −L_k averaged over the first `limit` examples (k = 5000 is the standard estimate).
     /// `progress` is called with the number of examples done.
     public static func negativeLogLikelihood(model: VAE, data: BinaryImages, k: Int = 5000, limit: Int? = nil,

@@ -36,6 +36,11 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
         Float(next() >> 40) * 0x1p-24
     }
 
+    /// 1 with probability p, else 0.
+    @inlinable public mutating func bernoulli(_ p: Float) -> Float {
+        uniform() < p ? 1 : 0
+    }
+
     /// Standard normal draw.
     public mutating func normal() -> Float {
         var pair: (Float, Float) = (0, 0)

@@ -33,12 +33,14 @@ public struct DataSplits: Sendable {
     public let test: BinaryImages
     public let testImages: ImageDataset
 
-    /// Holds the last `validationSize` training images out of training.
-    public init(name: String, train: ImageDataset, test: ImageDataset, validationSize: Int, seed: UInt64 = 1234) {
+    /// Holds the last `validationSize` training images out of training; `trainLimit` keeps only the
+    /// first images of what remains (for quick runs).
+    public init(name: String, train: ImageDataset, test: ImageDataset, validationSize: Int, trainLimit: Int? = nil,
+                seed: UInt64 = 1234) {
         precondition(validationSize >= 0 && validationSize < train.count, "validation split larger than the training set")
         self.name = name
         let cut = train.count - validationSize
-        self.train = train.subset(0..<cut, name: train.name)
+        self.train = train.subset(0..<min(cut, trainLimit ?? cut), name: train.name)
         let heldOut = train.subset(cut..<train.count, name: train.name + "-validation")
         validation = BinaryImages(fixed: heldOut, seed: seed &+ 1)
         self.test = BinaryImages(fixed: test, seed: seed)

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import LatentLab
+
+/// Where the images come from, shared by every command.
+struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("data"), help: ArgumentHelp("MNIST directory (the four IDX files, .gz or raw). Without it: the built-in shapes dataset.", valueName: "DIR"))
+    var directory: String?
+
+    @Option(help: ArgumentHelp("Training images held out for validation (default: 10000 for MNIST, 2000 for shapes).", valueName: "N"))
+    var validation: Int?
+
+    @Option(name: .customLong("train-limit"), help: ArgumentHelp("Train on only the first N training images (for quick runs).", valueName: "N"))
+    var trainLimit: Int?
+
+    func validate() throws {
+        if let validation, validation < 1 { throw ValidationError("--validation must be at least 1, got \(validation)") }
+        if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit)") }
+    }
+
+    /// Loads the data and splits off the validation set.
+    func load() throws -> DataSplits {
+        if let directory {
+            let (train, test) = try MNIST.load(directory: directory)
+            return try split("mnist", train, test, defaultValidation: 10_000)
+        }
+        let (train, test) = Shapes.standard()
+        return try split("shapes", train, test, defaultValidation: 2_000)
+    }
+
+    private func split(_ name: String, _ train: ImageDataset, _ test: ImageDataset, defaultValidation: Int) throws -> DataSplits {
+        let v = validation ?? defaultValidation
+        guard v < train.count else {
+            throw UserError("--validation \(v) leaves no training images (the \(name) training set has \(train.count))")
+        }
+        return DataSplits(name: name, train: train, test: test, validationSize: v, trainLimit: trainLimit)
+    }
+}
+
+/// Threads for BLAS products.
+struct ThreadOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Threads for matrix products.", valueName: "T"))
+    var threads: Int = 1
+
+    func validate() throws {
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
+    }
+
+    func apply() { BLAS.setThreads(threads) }
+}
+
+/// Writes to the terminal's streams.
+enum Terminal {
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
+    /// A one-line progress bar on stderr, redrawn in place; nothing when stderr is not a terminal.
+    static func progress(_ label: String, done: Int, total: Int, extra: String = "") {
+        guard stderrIsTerminal else { return }
+        let width = 30
+        let filled = total > 0 ? min(width, done * width / total) : 0
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(label) \(bar) \(done)/\(total) \(extra)\u{1B}[K".utf8))
+    }
+
+    static func clearProgress() {
+        guard stderrIsTerminal else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

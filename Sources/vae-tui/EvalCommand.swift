@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import LatentLab
+
+/// `vae-tui eval`: the standard test-set numbers of a saved model.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a checkpoint on the test set: NLL = -L_k, ELBO, KL, active units, I_q(x;z).")
+
+    @Option(help: ArgumentHelp("The checkpoint to evaluate.", valueName: "FILE"))
+    var checkpoint: String
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var threading: ThreadOptions
+
+    @Option(help: ArgumentHelp("Importance samples for the NLL estimate.", valueName: "K"))
+    var k: Int = 5000
+
+    @Option(help: ArgumentHelp("Use only the first N test images.", valueName: "N"))
+    var limit: Int?
+
+    @Option(help: ArgumentHelp("Seed for the importance samples.", valueName: "S"))
+    var seed: UInt64 = 1
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func validate() throws {
+        if k < 1 || k > 1_000_000 { throw ValidationError("--k must be between 1 and 1000000, got \(k)") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+    }
+
+    func run() throws {
+        try reportingUserErrors {
+            threading.apply()
+            let saved = try Checkpoint.load(checkpoint)
+            let splits = try data.load()
+            guard splits.test.dimension == saved.config.inputSize else {
+                throw UserError("\(checkpoint): the model takes \(saved.config.inputSize) pixels but \(splits.name) images have \(splits.test.dimension)")
+            }
+            let model = try saved.makeModel()
+            let n = min(limit ?? splits.test.count, splits.test.count)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let nll = Evaluator.negativeLogLikelihood(model: model, data: splits.test, k: k, limit: n, seed: seed) { done, total in
+                if done % 10 == 0 || done == total { Terminal.progress("NLL (k=\(k))", done: done, total: total) }
+            }
+            Terminal.clearProgress()
+            let nllSeconds = (clock.now - start).seconds
+            let eval = Evaluator.evaluate(model: model, data: splits.test, limit: n, seed: seed)
+            if json {
+                print(JSONValue.object([
+                    ("nll", .float(nll)), ("elbo", .float(eval.elbo)), ("kl", .float(eval.kl)),
+                    ("distortion", .float(eval.distortion)), ("active_units", .int(eval.activeUnits)),
+                    ("mi", .float(eval.mutualInformation)), ("k", .int(k)), ("images", .int(n)),
+                    ("latent", .int(model.config.latentSize)), ("dataset", .string(splits.name)),
+                    ("nll_seconds", .number(nllSeconds)),
+                ]).encoded)
+            } else {
+                print(String(format: "%@ on %d %@ test images (%@)", checkpoint, n, splits.name, model.config.summary))
+                print(String(format: "NLL (-L_%d)   %.2f nats", k, nll))
+                print(String(format: "ELBO          %.2f nats (distortion %.2f, KL %.2f)", eval.elbo, eval.distortion, eval.kl))
+                print(String(format: "active units  %d/%d", eval.activeUnits, model.config.latentSize))
+                print(String(format: "I_q(x;z)      %.2f nats", eval.mutualInformation))
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import LatentLab
+
+/// The objects written to the JSONL run log. Every key is documented in the README.
+enum RunRecords {
+    static func start(trainer: Trainer, epochs: Int, threads: Int) -> [(String, JSONValue)] {
+        let c = trainer.config
+        return [
+            ("event", .string("start")),
+            ("dataset", .string(trainer.data.name)),
+            ("model", .string(c.model.summary)),
+            ("objective", .string(c.objective.kind.rawValue)),
+            ("k", .int(c.objective.k)),
+            ("beta", .float(c.objective.beta)),
+            ("free_bits", .float(c.objective.freeBits.lambda)),
+            ("warmup", .int(c.objective.warmup.steps)),
+            ("batch", .int(c.batchSize)),
+            ("lr", .float(c.adam.learningRate)),
+            ("seed", .int(Int(c.seed))),
+            ("threads", .int(threads)),
+            ("epochs", .int(epochs)),
+        ]
+    }
+
+    static func epoch(epoch: Int, trainer: Trainer, summary: EpochSummary, eval: Evaluation, probeBounds: [Float]) -> [(String, JSONValue)] {
+        [
+            ("event", .string("epoch")),
+            ("epoch", .int(epoch)),
+            ("step", .int(trainer.step)),
+            ("train_objective", .number(summary.objective)),
+            ("train_loss", .number(summary.loss)),
+            ("test_elbo", .float(eval.elbo)),
+            ("distortion", .float(eval.distortion)),
+            ("kl", .float(eval.kl)),
+            ("active_units", .int(eval.activeUnits)),
+            ("mi", .float(eval.mutualInformation)),
+            ("kl_per_unit", .array(eval.klPerUnit.map { .float($0) })),
+            ("probe_l1", .float(probeBounds[0])),
+            ("probe_l5", .float(probeBounds[1])),
+            ("probe_l50", .float(probeBounds[2])),
+            ("kl_weight", .float(trainer.objective.klWeight(atStep: trainer.step))),
+            ("nonfinite_steps", .int(trainer.nonFiniteSteps)),
+            ("samples_per_s", .number(summary.samplesPerSecond)),
+            ("seconds", .number(summary.seconds)),
+        ]
+    }
+}

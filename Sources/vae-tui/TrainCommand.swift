@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import LatentLab
+
+/// `vae-tui train`: trains without a screen, a progress bar and a summary line per epoch.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a VAE headless, with a progress bar and one summary line per epoch.")
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var options: TrainOptions
+    @OptionGroup var threading: ThreadOptions
+
+    @Option(help: ArgumentHelp("Epochs to train.", valueName: "N"))
+    var epochs: Int = 10
+
+    @Option(help: ArgumentHelp("Append one JSON object per epoch to this file.", valueName: "FILE.jsonl"))
+    var log: String?
+
+    @Option(help: ArgumentHelp("Save the model here (safetensors) after every epoch.", valueName: "FILE"))
+    var checkpoint: String?
+
+    @Option(name: .customLong("eval-limit"), help: ArgumentHelp("Evaluate each epoch on the first N test images (default all).", valueName: "N"))
+    var evalLimit: Int?
+
+    func validate() throws {
+        if epochs < 0 || epochs > 1_000_000 { throw ValidationError("--epochs must be between 0 and 1000000, got \(epochs)") }
+        if let evalLimit, evalLimit < 1 { throw ValidationError("--eval-limit must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingUserErrors {
+            threading.apply()
+            let splits = try data.load()
+            let config = try options.trainingConfig(inputSize: splits.train.dimension)
+            let runLog = try log.map { try RunLog(path: $0) }
+            if let checkpoint { try checkWritable(checkpoint) }
+            let trainer = Trainer(config: config, data: splits)
+            let probe = splits.test.batch(0..<min(100, splits.test.count))
+            runLog?.write(RunRecords.start(trainer: trainer, epochs: epochs, threads: threading.threads))
+            print("vae-tui: \(splits.name), \(splits.train.count) training / \(splits.validation.count) validation / \(splits.test.count) test images; model \(config.model.summary); \(config.objective.kind.rawValue) k=\(config.objective.k), batch \(config.batchSize), seed \(config.seed)")
+            for epoch in 1...max(epochs, 1) where epochs > 0 {
+                let summary = trainEpoch(trainer, epoch: epoch)
+                let eval = Evaluator.evaluate(model: trainer.model, data: splits.test, limit: evalLimit, seed: UInt64(epoch))
+                let bounds = Evaluator.probeBounds(model: trainer.model, probe: probe)
+                let record = RunRecords.epoch(epoch: epoch, trainer: trainer, summary: summary, eval: eval, probeBounds: bounds)
+                runLog?.write(record)
+                print(String(format: "epoch %d  step %d  train %@ %.2f  test ELBO %.2f  KL %.2f  AU %d/%d  I_q %.2f  %.0f samples/s",
+                             epoch, trainer.step, trainer.objective.kind.rawValue, summary.objective, eval.elbo, eval.kl,
+                             eval.activeUnits, trainer.model.config.latentSize, eval.mutualInformation, summary.samplesPerSecond))
+                if summary.skipped > 0 { print("  \(summary.skipped) step(s) had a NaN or Inf and were skipped; \(trainer.recoveries) recovery(ies) from the last good weights") }
+                if let checkpoint {
+                    try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective,
+                                        dataset: splits.name, to: checkpoint)
+                }
+            }
+        }
+    }
+
+    /// One pass over the training set; evaluation is not part of the timed work.
+    private func trainEpoch(_ trainer: Trainer, epoch: Int) -> EpochSummary {
+        let steps = trainer.stepsPerEpoch
+        var sumObjective = 0.0, sumLoss = 0.0, applied = 0, skipped = 0, samples = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        for i in 1...steps {
+            let report = trainer.trainStep()
+            samples += trainer.config.batchSize
+            if report.applied {
+                sumObjective += Double(report.stats.bound)
+                sumLoss += Double(report.stats.loss)
+                applied += 1
+            } else {
+                skipped += 1
+            }
+            if i % 20 == 0 || i == steps {
+                Terminal.progress("epoch \(epoch)", done: i, total: steps,
+                                  extra: String(format: "%@ %.2f", trainer.objective.kind.rawValue, sumObjective / Double(max(applied, 1))))
+            }
+        }
+        Terminal.clearProgress()
+        let seconds = (clock.now - start).seconds
+        return EpochSummary(objective: sumObjective / Double(max(applied, 1)), loss: sumLoss / Double(max(applied, 1)),
+                            seconds: seconds, samplesPerSecond: Double(samples) / seconds, skipped: skipped)
+    }
+
+    private func checkWritable(_ path: String) throws {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw UserError("\(path): directory \(dir) does not exist")
+        }
+    }
+}
+
+struct EpochSummary {
+    var objective: Double
+    var loss: Double
+    var seconds: Double
+    var samplesPerSecond: Double
+    var skipped: Int
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

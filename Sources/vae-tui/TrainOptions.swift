@@ -1,0 +1,103 @@
+import ArgumentParser
+import LatentLab
+
+/// The model, objective and optimiser options shared by `train` (and the dashboard's `run`).
+struct TrainOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Samples per example.", valueName: "K"))
+    var k: Int = 1
+
+    @Option(help: ArgumentHelp("Training objective: elbo (k-sample ELBO) or iwae (L_k).", valueName: "elbo|iwae"))
+    var objective: ObjectiveKind = .elbo
+
+    @Option(help: ArgumentHelp("Weight on the KL term.", valueName: "B"))
+    var beta: Float = 1
+
+    @Option(name: .customLong("free-bits"), help: ArgumentHelp("Free bits: minimum nats per group of latent units (0 = off).", valueName: "L"))
+    var freeBits: Float = 0
+
+    @Option(name: .customLong("free-bits-groups"), help: ArgumentHelp("Number of groups the latent units are split into for free bits.", valueName: "G"))
+    var freeBitsGroups: Int = 1
+
+    @Flag(name: .customLong("free-bits-per-unit"), help: "Apply free bits to each latent unit on its own.")
+    var freeBitsPerUnit = false
+
+    @Option(help: ArgumentHelp("KL warm-up length in steps (0 = off).", valueName: "STEPS"))
+    var warmup: Int = 0
+
+    @Option(name: .customLong("warmup-start"), help: ArgumentHelp("KL weight at the start of warm-up.", valueName: "W"))
+    var warmupStart: Float = 0
+
+    @Option(name: .customLong("warmup-schedule"), help: ArgumentHelp("linear, or cyclical (Fu et al. 2019: cycles of --warmup steps).", valueName: "linear|cyclical"))
+    var warmupSchedule: KLWarmup.Schedule = .linear
+
+    @Option(help: ArgumentHelp("Minibatch size.", valueName: "B"))
+    var batch: Int = 100
+
+    @Option(help: ArgumentHelp("Learning rate.", valueName: "LR"))
+    var lr: Float = 1e-3
+
+    @Option(name: .customLong("adam-epsilon"), help: ArgumentHelp("Adam's epsilon (the IWAE paper used 1e-4).", valueName: "E"))
+    var adamEpsilon: Float = 1e-4
+
+    @Option(help: ArgumentHelp("adam or adamax.", valueName: "NAME"))
+    var optimizer: TrainingConfig.OptimizerKind = .adam
+
+    @Option(help: ArgumentHelp("Clip the global gradient norm to this value.", valueName: "NORM"))
+    var clip: Float?
+
+    @Option(help: ArgumentHelp("Random seed: the same seed repeats a run exactly.", valueName: "S"))
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Latent units.", valueName: "N"))
+    var latent: Int = 50
+
+    @Option(help: ArgumentHelp("Hidden layer sizes of encoder and decoder, comma-separated.", valueName: "SIZES"))
+    var hidden: String = "200,200"
+
+    @Option(help: ArgumentHelp("Hidden nonlinearity: tanh, relu, elu, softplus or sigmoid.", valueName: "NAME"))
+    var activation: Activation = .tanh
+
+    func validate() throws {
+        if k < 1 || k > 100_000 { throw ValidationError("--k must be between 1 and 100000, got \(k)") }
+        if !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be a finite number >= 0, got \(beta)") }
+        if !(freeBits >= 0 && freeBits.isFinite) { throw ValidationError("--free-bits must be a finite number >= 0, got \(freeBits)") }
+        if freeBitsGroups < 1 { throw ValidationError("--free-bits-groups must be at least 1, got \(freeBitsGroups)") }
+        if freeBitsGroups > latent { throw ValidationError("--free-bits-groups \(freeBitsGroups) exceeds the \(latent) latent units") }
+        if warmup < 0 { throw ValidationError("--warmup must be >= 0, got \(warmup)") }
+        if !(warmupStart >= 0 && warmupStart <= 1) { throw ValidationError("--warmup-start must be between 0 and 1, got \(warmupStart)") }
+        if batch < 1 || batch > 100_000 { throw ValidationError("--batch must be between 1 and 100000, got \(batch)") }
+        if !(lr > 0 && lr < 10) { throw ValidationError("--lr must be > 0 and < 10, got \(lr)") }
+        if !(adamEpsilon > 0) { throw ValidationError("--adam-epsilon must be > 0, got \(adamEpsilon)") }
+        if let clip, !(clip > 0) { throw ValidationError("--clip must be > 0, got \(clip)") }
+        if latent < 1 || latent > 10_000 { throw ValidationError("--latent must be between 1 and 10000, got \(latent)") }
+        _ = try hiddenSizes()
+    }
+
+    func hiddenSizes() throws -> [Int] {
+        if hidden.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
+        let parts = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.allSatisfy({ $0 != nil && $0! >= 1 && $0! <= 100_000 }) else {
+            throw ValidationError("--hidden must be comma-separated positive sizes like 200,200, got '\(hidden)'")
+        }
+        return parts.map { $0! }
+    }
+
+    func trainingConfig(inputSize: Int) throws -> TrainingConfig {
+        let sizes = try hiddenSizes()
+        return TrainingConfig(
+            model: VAEConfig(inputSize: inputSize, encoderHidden: sizes, latentSize: latent,
+                             decoderHidden: sizes.reversed(), activation: activation),
+            objective: ObjectiveSettings(
+                kind: objective, k: k, beta: beta,
+                freeBits: FreeBits(lambda: freeBits, perUnit: freeBitsPerUnit, groups: freeBitsGroups),
+                warmup: KLWarmup(steps: warmup, start: warmupStart, schedule: warmupSchedule)),
+            batchSize: batch, optimizer: optimizer,
+            adam: AdamSettings(learningRate: lr, epsilon: adamEpsilon),
+            gradientClip: clip, seed: seed)
+    }
+}
+
+extension ObjectiveKind: ExpressibleByArgument {}
+extension KLWarmup.Schedule: ExpressibleByArgument {}
+extension TrainingConfig.OptimizerKind: ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {}

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// Every bad input gets one clear line and a non-zero exit, never a crash or a stack trace.
+@Suite struct BadInputTests {
+    static func expectFailure(_ arguments: [String], status: Int32, mentioning text: String,
+                              sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let r = try CLI.run(arguments)
+        #expect(r.status == status, "\(arguments): status \(r.status), stderr \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.stderr.contains(text), "\(arguments): stderr was \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"), sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: [
+        (["train", "--k", "0"], "--k must be between 1 and 100000"),
+        (["train", "--beta=-1"], "--beta must be a finite number >= 0"),
+        (["train", "--lr", "0"], "--lr must be > 0"),
+        (["train", "--batch", "0"], "--batch must be between"),
+        (["train", "--threads", "0"], "--threads must be between 1 and 256"),
+        (["train", "--epochs=-2"], "--epochs must be between"),
+        (["train", "--free-bits=-0.5"], "--free-bits must be a finite number >= 0"),
+        (["train", "--warmup-start", "2"], "--warmup-start must be between 0 and 1"),
+        (["train", "--hidden", "200,x"], "--hidden must be comma-separated positive sizes"),
+        (["train", "--objective", "vlb"], "objective"),
+        (["train", "--free-bits-groups", "60"], "--free-bits-groups 60 exceeds the 50 latent units"),
+        (["eval", "--checkpoint", "x", "--k", "0"], "--k must be between"),
+        (["train", "--no-such-flag"], "Unknown option '--no-such-flag'"),
+    ])
+    func impossibleFlagValues(arguments: [String], message: String) throws {
+        try Self.expectFailure(arguments, status: 64, mentioning: message)
+    }
+
+    @Test func missingDataDirectory() throws {
+        try Self.expectFailure(["train", "--data", "/nonexistent/mnist"], status: 1, mentioning: "data directory not found: /nonexistent/mnist")
+    }
+
+    @Test func brokenDataFiles() throws {
+        let dir = CLI.temporaryDirectory()
+        // An empty directory: the first file is missing.
+        try Self.expectFailure(["train", "--data", dir], status: 1, mentioning: "train-images-idx3-ubyte")
+        // Every file present but the training images truncated.
+        for name in ["train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+            let source = CLI.mnist + "/" + name + ".gz"
+            try FileManager.default.copyItem(atPath: source, toPath: dir + "/" + name + ".gz")
+        }
+        var header = Data([0, 0, 8, 3, 0, 0, 0xEA, 0x60, 0, 0, 0, 28, 0, 0, 0, 28])
+        header.append(Data(repeating: 0, count: 1000))
+        try header.write(to: URL(fileURLWithPath: dir + "/train-images-idx3-ubyte"))
+        try Self.expectFailure(["train", "--data", dir], status: 1, mentioning: "truncated")
+        // Wrong magic number.
+        var wrong = header
+        wrong[3] = 1
+        try wrong.write(to: URL(fileURLWithPath: dir + "/train-images-idx3-ubyte"))
+        try Self.expectFailure(["train", "--data", dir], status: 1, mentioning: "magic")
+    }
+
+    @Test func badCheckpoints() throws {
+        let dir = CLI.temporaryDirectory()
+        try Self.expectFailure(["eval", "--checkpoint", dir + "/none.safetensors"], status: 1, mentioning: "checkpoint not found")
+        try Data("not a checkpoint at all".utf8).write(to: URL(fileURLWithPath: dir + "/junk"))
+        try Self.expectFailure(["eval", "--checkpoint", dir + "/junk"], status: 1, mentioning: "not a safetensors file")
+        try Self.expectFailure(["train", "--epochs", "1", "--checkpoint", dir + "/no/such/dir/m.safetensors"], status: 1,
+                               mentioning: "does not exist")
+    }
+}

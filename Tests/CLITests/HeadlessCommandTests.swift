@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// The headless commands, end to end through the real binary, on the built-in data set.
+@Suite(.serialized) struct HeadlessCommandTests {
+    /// A small model on a slice of the built-in shapes, so a debug build trains an epoch in seconds.
+    static let small = ["--train-limit", "400", "--latent", "6", "--hidden", "32", "--validation", "100", "--batch", "50"]
+
+    @Test func trainWritesTheLogAndACheckpointThatEvalReads() throws {
+        let dir = CLI.temporaryDirectory()
+        let log = dir + "/run.jsonl", checkpoint = dir + "/model.safetensors"
+        let train = try CLI.run(["train", "--epochs", "2", "--eval-limit", "200", "--log", log, "--checkpoint", checkpoint, "--seed", "3"] + Self.small)
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("shapes"))
+        #expect(train.stdout.contains("epoch 2"))
+        let records = try CLI.jsonLines(log)
+        #expect(records.first?["event"] as? String == "start")
+        let epochs = records.filter { $0["event"] as? String == "epoch" }
+        #expect(epochs.count == 2)
+        for key in ["epoch", "step", "train_objective", "test_elbo", "kl", "active_units", "samples_per_s", "seconds",
+                    "mi", "probe_l1", "probe_l5", "probe_l50", "kl_per_unit"] {
+            #expect(epochs[1][key] != nil, "epoch record lacks \(key)")
+        }
+        #expect(epochs[1]["step"] as? Int == 16, "400 images / batch 50 = 8 steps an epoch")
+        let l1 = try #require(epochs[1]["probe_l1"] as? Double), l50 = try #require(epochs[1]["probe_l50"] as? Double)
+        #expect(l1 <= l50, "L_1 \(l1) should not exceed L_50 \(l50)")
+
+        let eval = try CLI.run(["eval", "--checkpoint", checkpoint, "--k", "20", "--limit", "30", "--json"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+        for key in ["nll", "elbo", "kl", "active_units", "mi"] { #expect(result[key] != nil, "eval --json lacks \(key)") }
+        let nll = try #require(result["nll"] as? Double), elbo = try #require(result["elbo"] as? Double)
+        #expect(nll > 0 && -nll >= elbo - 1, "-NLL (L_20) should be about or above the ELBO: \(nll) vs \(elbo)")
+
+        // The same seed repeats the run exactly.
+        let again = dir + "/again.jsonl"
+        _ = try CLI.run(["train", "--epochs", "2", "--eval-limit", "200", "--log", again, "--seed", "3"] + Self.small)
+        let a = try CLI.jsonLines(again).filter { $0["event"] as? String == "epoch" }
+        #expect(a[1]["train_objective"] as? Double == epochs[1]["train_objective"] as? Double)
+    }
+
+    @Test func aLogIsAppendedToNeverTruncated() throws {
+        let dir = CLI.temporaryDirectory()
+        let log = dir + "/run.jsonl"
+        try Data("{\"mine\":1}\n".utf8).write(to: URL(fileURLWithPath: log))
+        let r = try CLI.run(["train", "--epochs", "1", "--eval-limit", "50", "--log", log] + Self.small)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = try CLI.jsonLines(log)
+        #expect(lines.first?["mine"] as? Int == 1)
+        #expect(lines.count == 3)
+    }
+
+    @Test func helpListsEveryCommand() throws {
+        let r = try CLI.run(["--help"])
+        #expect(r.status == 0)
+        for command in ["train", "eval", "bench"] { #expect(r.stdout.contains(command)) }
+    }
+}

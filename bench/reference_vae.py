@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""PyTorch reference for vae-tui: accuracy and speed baseline for the Swift VAE engine.
+
+Plain, idiomatic PyTorch on the CPU (nn.Linear, torch.tanh, softplus, torch.logsumexp,
+torch.optim.Adam; no torch.compile, no JIT). It reproduces the MNIST setup of Burda et al.
+(2015), "Importance Weighted Autoencoders", with one stochastic layer:
+
+  data     MNIST IDX files; train = first 50,000 training images, validation = last 10,000
+           (held out), test = the 10,000 t10k images. p = pixel/255; every training
+           minibatch is a fresh draw x ~ Bernoulli(p); the test set is binarised once
+           with its own generator seeded from --seed.
+  model    encoder 784-200-200 (tanh) -> mu, logvar (50 each); decoder 50-200-200-784
+           (tanh) -> Bernoulli logits. Xavier-uniform weights, zero biases, except the
+           decoder output bias = logit(mean training p), clipped to [1e-3, 1-1e-3].
+  training batch 100, Adam(lr 1e-3, betas (0.9, 0.999), eps 1e-4), objective `elbo`
+           (mean over k samples of log p(x|z) minus closed-form KL) or `iwae`
+           (logsumexp of k log-weights minus log k).
+  eval     NLL = -L_5000 over the first --nll-limit test images; test ELBO (k=1, all
+           10,000 test images); mean KL over the test set; active units (Var_x[mu_u] > 0.01).
+
+Run from the repository root:
+  python3 bench/reference_vae.py --data ../shared/data/mnist                 # accuracy run
+  python3 bench/reference_vae.py --data ../shared/data/mnist --bench         # speed run
+One JSON object goes to stdout (ELBO values are log-likelihood bounds, i.e. negative;
+nll and kl are positive, in nats); progress goes to stderr.
+"""
+import argparse, gzip, itertools, json, math, os, sys, time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+N_TRAIN, BATCH, D_X, D_H, D_Z = 50_000, 100, 784, 200, 50
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def read_idx(directory, name):
+    """Read an IDX file (gzip or raw); returns a uint8 array, images as (n, rows*cols)."""
+    path = os.path.join(directory, name)
+    opener = gzip.open if os.path.exists(path + ".gz") else open
+    with opener(path + ".gz" if opener is gzip.open else path, "rb") as f:
+        buf = f.read()
+    magic, n = np.frombuffer(buf[:8], dtype=">u4")
+    if magic == 0x803:
+        rows, cols = np.frombuffer(buf[8:16], dtype=">u4")
+        return np.frombuffer(buf[16:], dtype=np.uint8).reshape(n, rows * cols)
+    assert magic == 0x801, f"{name}: bad IDX magic {magic:#x}"
+    return np.frombuffer(buf[8:], dtype=np.uint8)
+
+
+def load_mnist(directory):
+    """Returns pixel probabilities (train 50,000 x 784, test 10,000 x 784) as float32 tensors."""
+    train = read_idx(directory, "train-images-idx3-ubyte")
+    test = read_idx(directory, "t10k-images-idx3-ubyte")
+    to_p = lambda a: torch.from_numpy(a.astype(np.float32) / 255.0)
+    return to_p(train[:N_TRAIN]), to_p(test)  # train[N_TRAIN:] is the unused validation set
+
+
+class VAE(nn.Module):
+    def __init__(self, p_train):
+        super().__init__()
+        self.enc1, self.enc2 = nn.Linear(D_X, D_H), nn.Linear(D_H, D_H)
+        self.mu, self.logvar = nn.Linear(D_H, D_Z), nn.Linear(D_H, D_Z)
+        self.dec1, self.dec2, self.dec3 = nn.Linear(D_Z, D_H), nn.Linear(D_H, D_H), nn.Linear(D_H, D_X)
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.xavier_uniform_(m.weight)
+                nn.init.zeros_(m.bias)
+        mean_p = p_train.mean(0).clamp(1e-3, 1 - 1e-3)
+        with torch.no_grad():
+            self.dec3.bias.copy_(torch.log(mean_p / (1 - mean_p)))
+
+    def encode(self, x):
+        h = torch.tanh(self.enc2(torch.tanh(self.enc1(x))))
+        return self.mu(h), self.logvar(h)
+
+    def decode(self, z):
+        return self.dec3(torch.tanh(self.dec2(torch.tanh(self.dec1(z)))))
+
+
+def log_weights(model, x, mu, logvar, k):
+    """k samples z ~ q(z|x); returns (log p(x|z), log p(z) - log q(z|x)), each of shape (k, B)."""
+    eps = torch.randn(k, *mu.shape)
+    z = mu + torch.exp(0.5 * logvar) * eps
+    logits = model.decode(z)                                       # (k, B, 784)
+    log_px = (x * logits - F.softplus(logits)).sum(-1)             # Bernoulli log-likelihood
+    log_pz_qz = -0.5 * (z * z).sum(-1) + 0.5 * (eps * eps + logvar).sum(-1)  # 2*pi terms cancel
+    return log_px, log_pz_qz
+
+
+def kl_divergence(mu, logvar):
+    return 0.5 * (mu * mu + logvar.exp() - 1 - logvar).sum(-1)
+
+
+def bound(model, x, k, objective):
+    """Per-image lower bound on log p(x), shape (B,)."""
+    mu, logvar = model.encode(x)
+    log_px, log_pz_qz = log_weights(model, x, mu, logvar, k)
+    if objective == "elbo":
+        return log_px.mean(0) - kl_divergence(mu, logvar)
+    return torch.logsumexp(log_px + log_pz_qz, 0) - math.log(k)
+
+
+def make_model_and_optimizer(p_train):
+    model = VAE(p_train)
+    return model, torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-4)
+
+
+def train_step(model, opt, p_batch, k, objective):
+    x = torch.bernoulli(p_batch)                                   # dynamic binarisation
+    loss = -bound(model, x, k, objective).mean()
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss
+
+
+@torch.no_grad()
+def importance_ll(model, x, k=5000, samples_per_chunk=500, images_per_chunk=10):
+    """L_k per image (shape (N,)), log-sum-exp over k samples drawn in bounded-memory chunks."""
+    out = []
+    for i in range(0, x.shape[0], images_per_chunk):
+        xb = x[i:i + images_per_chunk]
+        mu, logvar = model.encode(xb)
+        chunks = []
+        for s in range(0, k, samples_per_chunk):
+            log_px, log_pz_qz = log_weights(model, xb, mu, logvar, min(samples_per_chunk, k - s))
+            chunks.append(log_px + log_pz_qz)
+        out.append(torch.logsumexp(torch.cat(chunks, 0), 0) - math.log(k))
+    return torch.cat(out)
+
+
+def accuracy_run(args):
+    torch.set_num_threads(args.threads)
+    p_train, p_test = load_mnist(args.data)
+    x_test = torch.bernoulli(p_test, generator=torch.Generator().manual_seed(args.seed))
+    model, opt = make_model_and_optimizer(p_train)
+    log(f"torch {torch.__version__}, threads {args.threads}, objective {args.objective}, k {args.k}")
+
+    seconds_train = 0.0
+    for epoch in range(1, args.epochs + 1):
+        t0, total = time.perf_counter(), 0.0
+        for idx in torch.randperm(N_TRAIN).split(BATCH):          # reshuffled every epoch
+            total += train_step(model, opt, p_train[idx], args.k, args.objective).item()
+        dt = time.perf_counter() - t0
+        seconds_train += dt
+        log(f"epoch {epoch}: train loss {total / (N_TRAIN // BATCH):.3f}  ({dt:.1f} s)")
+
+    t0 = time.perf_counter()
+    with torch.no_grad():
+        mu, logvar = model.encode(x_test)
+        test_elbo = torch.cat([bound(model, xb, 1, "elbo") for xb in x_test.split(1000)]).mean().item()
+        kl = kl_divergence(mu, logvar).mean().item()
+        active = int((mu.var(0, correction=0) > 0.01).sum())
+    log(f"test ELBO {test_elbo:.3f}, KL {kl:.3f}, active units {active}; computing L_5000 ...")
+    nll = -importance_ll(model, x_test[:args.nll_limit]).mean().item()
+    seconds_eval = time.perf_counter() - t0
+    log(f"NLL {nll:.3f} on {args.nll_limit} test images (eval {seconds_eval:.1f} s)")
+    return {"nll": nll, "test_elbo": test_elbo, "kl": kl, "active_units": active,
+            "epochs": args.epochs, "k": args.k, "objective": args.objective,
+            "seconds_train": seconds_train, "samples_per_s": args.epochs * N_TRAIN / seconds_train,
+            "nll_images": args.nll_limit, "seconds_eval": seconds_eval, "threads": args.threads,
+            "seed": args.seed, "torch_version": torch.__version__}
+
+
+def timed(fn, seconds, warmup=5, windows=3):
+    """Run fn warmup times, then repeatedly for about `seconds`, split into `windows` timing
+    windows; returns (calls, elapsed) of the fastest window and (calls, elapsed) in total.
+    Best-of-windows (as timeit does) damps interference from other jobs on a shared machine."""
+    for _ in range(warmup):
+        fn()
+    best, total_n, total_t = None, 0, 0.0
+    for _ in range(windows):
+        n, t0 = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - t0) < seconds / windows:
+            fn()
+            n += 1
+        total_n, total_t = total_n + n, total_t + elapsed
+        if best is None or n / elapsed > best[0] / best[1]:
+            best = (n, elapsed)
+    return best, (total_n, total_t)
+
+
+def sgemm_gflops(m, k, n, seconds):
+    """GFLOP/s of (m x k) @ (k x n); the right operand is a transposed weight, as nn.Linear uses it."""
+    a, w = torch.randn(m, k), torch.randn(n, k)
+    (calls, elapsed), _ = timed(lambda: torch.mm(a, w.t()), seconds)
+    return 2.0 * m * k * n * calls / elapsed / 1e9
+
+
+def bench_run(args):
+    p_train, p_test = load_mnist(args.data)
+    x_test = torch.bernoulli(p_test, generator=torch.Generator().manual_seed(args.seed))
+    result = {"torch_version": torch.__version__, "batch": BATCH, "objective": "iwae",
+              "loadavg_start": os.getloadavg()[0], "train": []}
+    for threads in [int(t) for t in args.threads_list.split(",")]:
+        torch.set_num_threads(threads)
+        for k in (1, 5, 50):
+            torch.manual_seed(args.seed)
+            model, opt = make_model_and_optimizer(p_train)
+            batches = itertools.cycle(torch.randperm(N_TRAIN).split(BATCH))
+            step = lambda: train_step(model, opt, p_train[next(batches)], k, "iwae")
+            (steps, elapsed), (all_steps, all_elapsed) = timed(step, args.bench_seconds)
+            rate, mean_rate = steps * BATCH / elapsed, all_steps * BATCH / all_elapsed
+            result["train"].append({"k": k, "threads": threads, "samples_per_s": rate,
+                                    "samples_per_s_mean": mean_rate, "steps": all_steps,
+                                    "seconds": all_elapsed})
+            log(f"train k={k:<3} threads={threads}: {rate:9.1f} images/s best window, "
+                f"{mean_rate:9.1f} mean ({all_steps} steps)")
+
+    torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
+    model, _ = make_model_and_optimizer(p_train)
+    importance_ll(model, x_test[:2], k=1000)                       # warm-up
+    n = args.bench_nll_images
+    t0 = time.perf_counter()
+    importance_ll(model, x_test[:n])
+    dt = time.perf_counter() - t0
+    result["nll_eval"] = {"images": n, "k": 5000, "threads": 1, "seconds": dt, "images_per_s": n / dt}
+    log(f"L_5000 on {n} images, 1 thread: {dt:.2f} s")
+
+    gemm_s = max(0.3, args.bench_seconds / 4)
+    result["sgemm_gflops_1thread"] = sgemm_gflops(1024, 1024, 1024, gemm_s)
+    shapes = [(BATCH, D_X, D_H), (BATCH, D_H, D_H), (BATCH, D_H, D_Z), (BATCH, D_Z, D_H), (BATCH, D_H, D_X),
+              (50 * BATCH, D_H, D_X)]                               # last: decoder output at k=50
+    result["sgemm_gflops_1thread_model_shapes"] = {
+        f"{m}x{k}@{k}x{n}": sgemm_gflops(m, k, n, gemm_s) for m, k, n in shapes}
+    log(f"sgemm 1024^3, 1 thread: {result['sgemm_gflops_1thread']:.1f} GFLOP/s")
+    result["loadavg_end"] = os.getloadavg()[0]
+    return result
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default="../shared/data/mnist", help="directory of the MNIST IDX files")
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--k", type=int, default=1, help="samples per image in the training objective")
+    ap.add_argument("--objective", choices=["elbo", "iwae"], default="elbo")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--nll-limit", type=int, default=1000, help="test images for the L_5000 NLL")
+    ap.add_argument("--bench", action="store_true", help="measure speed instead of training")
+    ap.add_argument("--threads-list", default="1,2")
+    ap.add_argument("--bench-seconds", type=float, default=4.0)
+    ap.add_argument("--bench-nll-images", type=int, default=20)
+    args = ap.parse_args()
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    result = bench_run(args) if args.bench else accuracy_run(args)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
