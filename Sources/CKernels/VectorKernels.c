@@ -6,6 +6,9 @@
 #include "VectorKernels.h"
 #include <math.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #if defined(__x86_64__) && defined(__linux__) && defined(__clang__)
 #define KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
@@ -146,6 +149,63 @@ KERNEL void vk_bernoulli_loglik_backward(const float *restrict logits, const flo
     }
 }
 
+// sin and cos on [−π, π) by reflection into [−π/2, π/2] and Taylor polynomials (error below 1e-7 there).
+static inline void vk_sincosf(float a, float *sine, float *cosine) {
+    const float halfPi = 1.57079632679f, pi = 3.14159265359f;
+    int reflect = fabsf(a) > halfPi;
+    float b = reflect ? (a > 0.f ? pi - a : -pi - a) : a;
+    float b2 = b * b;
+    float s = b * (1.f + b2 * (-1.f / 6 + b2 * (1.f / 120 + b2 * (-1.f / 5040 + b2 * (1.f / 362880 + b2 * (-1.f / 39916800))))));
+    float c = 1.f + b2 * (-0.5f + b2 * (1.f / 24 + b2 * (-1.f / 720 + b2 * (1.f / 40320 + b2 * (-1.f / 3628800 + b2 * (1.f / 479001600))))));
+    *sine = s;
+    *cosine = reflect ? -c : c;
+}
+
+KERNEL void vk_normals_from_bits(const uint64_t *restrict bits, float *restrict out, long pairs) {
+    for (long i = 0; i < pairs; i++) {
+        uint64_t b = bits[i];
+        float u1 = (float)((b >> 40) + 1) * 0x1p-24f;
+        float u2 = (float)((b >> 16) & 0xFFFFFF) * 0x1p-24f;
+        float radius = sqrtf(-2.f * vk_logf(u1));
+        float s, c;
+        vk_sincosf(6.28318530718f * u2 - 3.14159265359f, &s, &c);
+        out[2 * i] = radius * c;
+        out[2 * i + 1] = radius * s;
+    }
+}
+
+KERNEL void vk_gaussian_kl(const float *restrict mu, const float *restrict logvar, float *restrict out, long n) {
+    for (long i = 0; i < n; i++) out[i] = 0.5f * (mu[i] * mu[i] + vk_expf(logvar[i]) - 1.f - logvar[i]);
+}
+
+KERNEL void vk_gaussian_kl_backward(const float *restrict mu, const float *restrict logvar, const float *restrict g,
+                                    float *restrict dmu, float *restrict dlogvar, long n,
+                                    int accumulateMu, int accumulateLogvar) {
+    if (dmu) for (long i = 0; i < n; i++) dmu[i] = (accumulateMu ? dmu[i] : 0.f) + g[i] * mu[i];
+    if (dlogvar) for (long i = 0; i < n; i++) dlogvar[i] = (accumulateLogvar ? dlogvar[i] : 0.f) + g[i] * 0.5f * (vk_expf(logvar[i]) - 1.f);
+}
+
+KERNEL void vk_gaussian_logpdf(const float *restrict z, const float *restrict mu, const float *restrict logvar,
+                               float *restrict out, long n) {
+    for (long i = 0; i < n; i++) {
+        float d = z[i] - mu[i];
+        out[i] = -0.5f * (LOG_2PI + logvar[i] + d * d * vk_expf(-logvar[i]));
+    }
+}
+
+KERNEL void vk_gaussian_logpdf_backward(const float *restrict z, const float *restrict mu, const float *restrict logvar,
+                                        const float *restrict g, float *restrict dz, float *restrict dmu,
+                                        float *restrict dlogvar, long n,
+                                        int accumulateZ, int accumulateMu, int accumulateLogvar) {
+    // One loop per output, so each is a plain vectorisable loop.
+    if (dz) for (long i = 0; i < n; i++) dz[i] = (accumulateZ ? dz[i] : 0.f) - g[i] * (z[i] - mu[i]) * vk_expf(-logvar[i]);
+    if (dmu) for (long i = 0; i < n; i++) dmu[i] = (accumulateMu ? dmu[i] : 0.f) + g[i] * (z[i] - mu[i]) * vk_expf(-logvar[i]);
+    if (dlogvar) for (long i = 0; i < n; i++) {
+        float d = z[i] - mu[i];
+        dlogvar[i] = (accumulateLogvar ? dlogvar[i] : 0.f) + 0.5f * g[i] * (d * d * vk_expf(-logvar[i]) - 1.f);
+    }
+}
+
 KERNEL void vk_adam(float *restrict w, const float *restrict g, float *restrict m, float *restrict v, long n,
                     float beta1, float beta2, float stepSize, float biasCorrection2, float epsilon) {
     float inverseCorrection = 1.f / biasCorrection2;
@@ -186,4 +246,14 @@ KERNEL double vk_sum_squares(const float *restrict x, long n) {
 
 KERNEL void vk_scale(float *restrict y, long n, float s) {
     for (long i = 0; i < n; i++) y[i] *= s;
+}
+
+void vk_keep_freed_buffers(long mmapThreshold, long trimThreshold) {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, (int)mmapThreshold);
+    mallopt(M_TRIM_THRESHOLD, (int)trimThreshold);
+#else
+    (void)mmapThreshold;
+    (void)trimThreshold;
+#endif
 }

@@ -9,6 +9,7 @@ struct Bench: ParsableCommand {
         abstract: "Measure training throughput, NLL-evaluation time and sgemm peak (see bench/compare.py).")
 
     @OptionGroup var data: DataOptions
+    @OptionGroup var split: SplitOptions
 
     @Option(help: ArgumentHelp("Seconds to time each configuration.", valueName: "S"))
     var seconds: Double = 4
@@ -38,7 +39,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         try reportingUserErrors {
-            let splits = try data.load()
+            let splits = try split.load(data)
             var train: [JSONValue] = []
             var flopsK1 = 0.0, rateK1 = 0.0
             for threads in Self.ints(threadsList)! {

@@ -7,6 +7,25 @@ struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data"), help: ArgumentHelp("MNIST directory (the four IDX files, .gz or raw). Without it: the built-in shapes dataset.", valueName: "DIR"))
     var directory: String?
 
+    /// The data set's name with its training and test images.
+    func load() throws -> (name: String, train: ImageDataset, test: ImageDataset) {
+        if let directory {
+            let (train, test) = try MNIST.load(directory: directory)
+            return ("mnist", train, test)
+        }
+        let (train, test) = Shapes.standard()
+        return ("shapes", train, test)
+    }
+
+    /// The test images, binarised as in training runs.
+    func loadTest() throws -> (name: String, images: BinaryImages) {
+        let (name, _, test) = try load()
+        return (name, BinaryImages(fixed: test, seed: DataSplits.testSeed))
+    }
+}
+
+/// How the training images are split, for the commands that train.
+struct SplitOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Training images held out for validation (default: 10000 for MNIST, 2000 for shapes).", valueName: "N"))
     var validation: Int?
 
@@ -19,17 +38,9 @@ struct DataOptions: ParsableArguments {
     }
 
     /// Loads the data and splits off the validation set.
-    func load() throws -> DataSplits {
-        if let directory {
-            let (train, test) = try MNIST.load(directory: directory)
-            return try split("mnist", train, test, defaultValidation: 10_000)
-        }
-        let (train, test) = Shapes.standard()
-        return try split("shapes", train, test, defaultValidation: 2_000)
-    }
-
-    private func split(_ name: String, _ train: ImageDataset, _ test: ImageDataset, defaultValidation: Int) throws -> DataSplits {
-        let v = validation ?? defaultValidation
+    func load(_ data: DataOptions) throws -> DataSplits {
+        let (name, train, test) = try data.load()
+        let v = validation ?? (name == "mnist" ? 10_000 : 2_000)
         guard v < train.count else {
             throw UserError("--validation \(v) leaves no training images (the \(name) training set has \(train.count))")
         }

@@ -34,30 +34,30 @@ struct Eval: ParsableCommand {
         try reportingUserErrors {
             threading.apply()
             let saved = try Checkpoint.load(checkpoint)
-            let splits = try data.load()
-            guard splits.test.dimension == saved.config.inputSize else {
-                throw UserError("\(checkpoint): the model takes \(saved.config.inputSize) pixels but \(splits.name) images have \(splits.test.dimension)")
+            let (dataName, test) = try data.loadTest()
+            guard test.dimension == saved.config.inputSize else {
+                throw UserError("\(checkpoint): the model takes \(saved.config.inputSize) pixels but \(dataName) images have \(test.dimension)")
             }
             let model = try saved.makeModel()
-            let n = min(limit ?? splits.test.count, splits.test.count)
+            let n = min(limit ?? test.count, test.count)
             let clock = ContinuousClock()
             let start = clock.now
-            let nll = Evaluator.negativeLogLikelihood(model: model, data: splits.test, k: k, limit: n, seed: seed) { done, total in
+            let nll = Evaluator.negativeLogLikelihood(model: model, data: test, k: k, limit: n, seed: seed) { done, total in
                 if done % 10 == 0 || done == total { Terminal.progress("NLL (k=\(k))", done: done, total: total) }
             }
             Terminal.clearProgress()
             let nllSeconds = (clock.now - start).seconds
-            let eval = Evaluator.evaluate(model: model, data: splits.test, limit: n, seed: seed)
+            let eval = Evaluator.evaluate(model: model, data: test, limit: n, seed: seed)
             if json {
                 print(JSONValue.object([
                     ("nll", .float(nll)), ("elbo", .float(eval.elbo)), ("kl", .float(eval.kl)),
                     ("distortion", .float(eval.distortion)), ("active_units", .int(eval.activeUnits)),
                     ("mi", .float(eval.mutualInformation)), ("k", .int(k)), ("images", .int(n)),
-                    ("latent", .int(model.config.latentSize)), ("dataset", .string(splits.name)),
+                    ("latent", .int(model.config.latentSize)), ("dataset", .string(dataName)),
                     ("nll_seconds", .number(nllSeconds)),
                 ]).encoded)
             } else {
-                print(String(format: "%@ on %d %@ test images (%@)", checkpoint, n, splits.name, model.config.summary))
+                print(String(format: "%@ on %d %@ test images (%@)", checkpoint, n, dataName, model.config.summary))
                 print(String(format: "NLL (-L_%d)   %.2f nats", k, nll))
                 print(String(format: "ELBO          %.2f nats (distortion %.2f, KL %.2f)", eval.elbo, eval.distortion, eval.kl))
                 print(String(format: "active units  %d/%d", eval.activeUnits, model.config.latentSize))

@@ -8,6 +8,7 @@ struct Train: ParsableCommand {
         abstract: "Train a VAE headless, with a progress bar and one summary line per epoch.")
 
     @OptionGroup var data: DataOptions
+    @OptionGroup var split: SplitOptions
     @OptionGroup var options: TrainOptions
     @OptionGroup var threading: ThreadOptions
 
@@ -31,7 +32,7 @@ struct Train: ParsableCommand {
     func run() throws {
         try reportingUserErrors {
             threading.apply()
-            let splits = try data.load()
+            let splits = try split.load(data)
             let config = try options.trainingConfig(inputSize: splits.train.dimension)
             let runLog = try log.map { try RunLog(path: $0) }
             if let checkpoint { try checkWritable(checkpoint) }

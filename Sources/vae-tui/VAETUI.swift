@@ -9,6 +9,16 @@ struct VAETUI: ParsableCommand {
         subcommands: [Train.self, Eval.self, Bench.self],
         defaultSubcommand: Train.self
     )
+
+    static func main() {
+        Allocator.keepFreedBuffers()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// A problem in what the user gave us: printed as one line, exit status 1.

@@ -26,6 +26,23 @@ void vk_bernoulli_loglik(const float *logits, const float *targets, float *out, 
 void vk_bernoulli_loglik_backward(const float *logits, const float *targets, const float *g, float *dl,
                                   long rows, long d, long targetRows, int accumulate);
 
+/// Standard normal draws by Box–Muller, two per 64 random bits: 24 bits give u1 in (0, 1], 24 more u2 in [0, 1);
+/// out[2i], out[2i+1] = √(−2 log u1) · (cos, sin)(2π u2 − π). Writes 2·pairs floats.
+void vk_normals_from_bits(const uint64_t *bits, float *out, long pairs);
+
+/// KL(N(μ, e^v) ‖ N(0, 1)) per element: ½(μ² + e^v − 1 − v).
+void vk_gaussian_kl(const float *mu, const float *logvar, float *out, long n);
+/// dμ (+)= g·μ, dv (+)= g·½(e^v − 1); either may be null.
+void vk_gaussian_kl_backward(const float *mu, const float *logvar, const float *g, float *dmu, float *dlogvar,
+                             long n, int accumulateMu, int accumulateLogvar);
+
+/// log N(z; μ, e^v) per element: −½(log 2π + v + (z−μ)² e^{−v}).
+void vk_gaussian_logpdf(const float *z, const float *mu, const float *logvar, float *out, long n);
+/// dz (+)= −g(z−μ)e^{−v}, dμ (+)= g(z−μ)e^{−v}, dv (+)= ½g((z−μ)²e^{−v} − 1); any output may be null.
+void vk_gaussian_logpdf_backward(const float *z, const float *mu, const float *logvar, const float *g,
+                                 float *dz, float *dmu, float *dlogvar, long n,
+                                 int accumulateZ, int accumulateMu, int accumulateLogvar);
+
 /// One Adam update of n weights with bias-corrected moments.
 void vk_adam(float *w, const float *g, float *m, float *v, long n,
              float beta1, float beta2, float stepSize, float biasCorrection2, float epsilon);
@@ -37,5 +54,9 @@ void vk_adamax(float *w, const float *g, float *m, float *u, long n,
 double vk_sum_squares(const float *x, long n);
 /// y[i] *= s.
 void vk_scale(float *y, long n, float s);
+
+/// Raises glibc's mmap and trim thresholds so freed tensor buffers stay in the heap for reuse
+/// (no-op elsewhere). See Allocator.swift.
+void vk_keep_freed_buffers(long mmapThreshold, long trimThreshold);
 
 #endif

@@ -29,20 +29,12 @@ extension Tape {
         precondition(mu.rows == lv.rows && mu.cols == lv.cols, "mean and log-variance shapes differ")
         let n = mu.value.count
         var out = Tensor(uninitialized: mu.rows, mu.cols)
-        mu.value.withPointer { m in lv.value.withPointer { v in out.withMutablePointer { o in
-            for i in 0..<n { o[i] = 0.5 * (m[i] * m[i] + FastMath.exp(v[i]) - 1 - v[i]) }
-        } } }
+        mu.value.withPointer { m in lv.value.withPointer { v in out.withMutablePointer { o in vk_gaussian_kl(m, v, o, n) } } }
         return record(out, inputs: [mu, lv]) { tape, g in
-            tape.accumulate(mu) { dm, fresh in
-                mu.value.withPointer { m in g.withPointer { gp in
-                    for i in 0..<n { dm[i] = (fresh ? 0 : dm[i]) + gp[i] * m[i] }
-                } }
-            }
-            tape.accumulate(lv) { dv, fresh in
-                lv.value.withPointer { v in g.withPointer { gp in
-                    for i in 0..<n { dv[i] = (fresh ? 0 : dv[i]) + gp[i] * 0.5 * (FastMath.exp(v[i]) - 1) }
-                } }
-            }
+            mu.value.withPointer { m in lv.value.withPointer { v in g.withPointer { gp in
+                tape.accumulate(mu) { dm, fresh in vk_gaussian_kl_backward(m, v, gp, dm, nil, n, fresh ? 0 : 1, 0) }
+                tape.accumulate(lv) { dv, fresh in vk_gaussian_kl_backward(m, v, gp, nil, dv, n, 0, fresh ? 0 : 1) }
+            } } }
         }
     }
 
@@ -51,33 +43,17 @@ extension Tape {
         precondition(z.rows == mu.rows && z.cols == mu.cols && mu.rows == lv.rows && mu.cols == lv.cols,
                      "gaussianLogDensity shapes differ")
         let n = z.value.count
-        let log2pi = Float(Foundation.log(2 * Double.pi))
         var out = Tensor(uninitialized: z.rows, z.cols)
         z.value.withPointer { zp in mu.value.withPointer { m in lv.value.withPointer { v in out.withMutablePointer { o in
-            for i in 0..<n {
-                let d = zp[i] - m[i]
-                o[i] = -0.5 * (log2pi + v[i] + d * d * FastMath.exp(-v[i]))
-            }
+            vk_gaussian_logpdf(zp, m, v, o, n)
         } } } }
         return record(out, inputs: [z, mu, lv]) { tape, g in
             // d/dz = −(z−μ)e^{−v}; d/dμ = +(z−μ)e^{−v}; d/dv = ½((z−μ)² e^{−v} − 1)
             z.value.withPointer { zp in mu.value.withPointer { m in lv.value.withPointer { v in g.withPointer { gp in
-                tape.accumulate(z) { dz, fresh in
-                    for i in 0..<n { dz[i] = (fresh ? 0 : dz[i]) - gp[i] * (zp[i] - m[i]) * FastMath.exp(-v[i]) }
-                }
-                tape.accumulate(mu) { dm, fresh in
-                    for i in 0..<n { dm[i] = (fresh ? 0 : dm[i]) + gp[i] * (zp[i] - m[i]) * FastMath.exp(-v[i]) }
-                }
-                tape.accumulate(lv) { dv, fresh in
-                    for i in 0..<n {
-                        let d = zp[i] - m[i]
-                        dv[i] = (fresh ? 0 : dv[i]) + gp[i] * 0.5 * (d * d * FastMath.exp(-v[i]) - 1)
-                    }
-                }
+                tape.accumulate(z) { dz, fresh in vk_gaussian_logpdf_backward(zp, m, v, gp, dz, nil, nil, n, fresh ? 0 : 1, 0, 0) }
+                tape.accumulate(mu) { dm, fresh in vk_gaussian_logpdf_backward(zp, m, v, gp, nil, dm, nil, n, 0, fresh ? 0 : 1, 0) }
+                tape.accumulate(lv) { dv, fresh in vk_gaussian_logpdf_backward(zp, m, v, gp, nil, nil, dv, n, 0, 0, fresh ? 0 : 1) }
             } } } }
         }
     }
-
-    /// log N(z; 0, 1) per element: −½(log 2π + z²).
 }
-

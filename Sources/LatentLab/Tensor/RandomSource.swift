@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// A seeded xoshiro256** generator: the same seed repeats a run exactly.
@@ -48,19 +49,18 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
         return pair.0
     }
 
-    /// Fills `count` floats with standard normal draws (Box–Muller, two per pair of uniforms).
+    /// Fills `count` floats with standard normal draws: Box–Muller on 64 random bits per pair,
+    /// vectorised in VectorKernels.c.
     public mutating func fillNormal(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i < count {
-            let bits = next()
-            // u1 in (0, 1] so the log is finite; u2 in [0, 1).
-            let u1 = Float((bits >> 40) + 1) * 0x1p-24
-            let u2 = Float((bits >> 16) & 0xFF_FFFF) * 0x1p-24
-            let radius = (-2 * FastMath.log(u1)).squareRoot()
-            let angle = 2 * Float.pi * u2
-            p[i] = radius * Foundation.cos(angle)
-            if i + 1 < count { p[i + 1] = radius * Foundation.sin(angle) }
-            i += 2
+        let pairs = (count + 1) / 2
+        var bits = [UInt64](repeating: 0, count: pairs)
+        for i in 0..<pairs { bits[i] = next() }
+        if count % 2 == 0 {
+            vk_normals_from_bits(bits, p, pairs)
+        } else {
+            var scratch = [Float](repeating: 0, count: 2 * pairs)
+            vk_normals_from_bits(bits, &scratch, pairs)
+            p.update(from: scratch, count: count)
         }
     }
 

@@ -33,10 +33,13 @@ public struct DataSplits: Sendable {
     public let test: BinaryImages
     public let testImages: ImageDataset
 
+    /// The seed the test set is binarised with, in every command, so their numbers are comparable.
+    public static let testSeed: UInt64 = 1234
+
     /// Holds the last `validationSize` training images out of training; `trainLimit` keeps only the
     /// first images of what remains (for quick runs).
     public init(name: String, train: ImageDataset, test: ImageDataset, validationSize: Int, trainLimit: Int? = nil,
-                seed: UInt64 = 1234) {
+                seed: UInt64 = DataSplits.testSeed) {
         precondition(validationSize >= 0 && validationSize < train.count, "validation split larger than the training set")
         self.name = name
         let cut = train.count - validationSize

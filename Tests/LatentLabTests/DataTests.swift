@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import LatentLab
+
+/// Small IDX files written for the tests, raw or gzipped.
+enum IDXFixture {
+    static func images(count: Int, rows: Int = 28, cols: Int = 28, magic: UInt8 = 3, bodyBytes: Int? = nil) -> Data {
+        var d = Data([0, 0, 8, magic]) + be(count) + be(rows) + be(cols)
+        d.append(Data((0..<(bodyBytes ?? count * rows * cols)).map { UInt8($0 % 256) }))
+        return d
+    }
+
+    static func labels(count: Int, value: UInt8 = 3) -> Data {
+        Data([0, 0, 8, 1]) + be(count) + Data(repeating: value, count: count)
+    }
+
+    static func be(_ v: Int) -> Data { Data([UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]) }
+
+    /// A directory with all four files (train: 5 images, test: 3), optionally gzipped.
+    static func directory(gzip: Bool = false, trainImages: Data? = nil, trainLabels: Data? = nil) throws -> String {
+        let dir = Fixtures.temporaryDirectory()
+        let files = [
+            ("train-images-idx3-ubyte", trainImages ?? images(count: 5)), ("train-labels-idx1-ubyte", trainLabels ?? labels(count: 5)),
+            ("t10k-images-idx3-ubyte", images(count: 3)), ("t10k-labels-idx1-ubyte", labels(count: 3)),
+        ]
+        for (name, data) in files {
+            let path = dir + "/" + name
+            try data.write(to: URL(fileURLWithPath: path))
+            if gzip { try run("/bin/gzip", [path]) }
+        }
+        return dir
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = arguments
+        try p.run()
+        p.waitUntilExit()
+    }
+}
+
+@Suite struct MNISTTests {
+    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
+
+    @Test func loadsTheRealFiles() throws {
+        let (train, test) = try MNIST.load(directory: Self.shared)
+        #expect(train.count == 60_000 && test.count == 10_000)
+        #expect(train.height == 28 && train.width == 28 && train.dimension == 784)
+        #expect(train.labels[0] == 5 && test.labels[0] == 7, "the well-known first labels")
+        #expect(train.labels.allSatisfy { $0 <= 9 })
+        #expect(train.pixels.max() == 255 && train.pixels.min() == 0)
+        let mean = train.meanIntensity().reduce(0, +) / 784
+        #expect(abs(mean - 0.1307) < 0.001, "MNIST's mean pixel is 0.1307, got \(mean)")
+    }
+
+    @Test(arguments: [false, true])
+    func readsRawAndGzippedFiles(gzip: Bool) throws {
+        let (train, test) = try MNIST.load(directory: try IDXFixture.directory(gzip: gzip))
+        #expect(train.count == 5 && test.count == 3)
+        #expect(train.pixels[0..<4] == [0, 1, 2, 3])
+        #expect(train.labels == [3, 3, 3, 3, 3])
+    }
+
+    func expectError(_ directory: String, _ fragments: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            _ = try MNIST.load(directory: directory)
+            Issue.record("no error", sourceLocation: sourceLocation)
+        } catch {
+            for f in fragments { #expect(error.description.contains(f), "\(error.description)", sourceLocation: sourceLocation) }
+            #expect(!error.description.contains("\n"), "one line", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func badInputsAreClearErrors() throws {
+        expectError("/no/such/dir", ["data directory not found: /no/such/dir"])
+        let empty = Fixtures.temporaryDirectory()
+        expectError(empty, ["train-images-idx3-ubyte(.gz): file not found"])
+        expectError(try IDXFixture.directory(trainImages: IDXFixture.images(count: 5, bodyBytes: 100)),
+                    ["train-images-idx3-ubyte", "truncated", "5 images of 28x28 (3920 bytes) but the file holds 100"])
+        expectError(try IDXFixture.directory(trainImages: IDXFixture.images(count: 5, magic: 1)),
+                    ["wrong magic number 0x00000801, expected 0x00000803"])
+        expectError(try IDXFixture.directory(trainImages: Data([0, 0, 8])), ["header too short"])
+        expectError(try IDXFixture.directory(trainLabels: IDXFixture.labels(count: 4)), ["train: 5 images", "but 4 labels"])
+        expectError(try IDXFixture.directory(trainLabels: IDXFixture.labels(count: 5, value: 12)), ["label 12 is not a digit"])
+        expectError(try IDXFixture.directory(trainImages: IDXFixture.images(count: 2, rows: 10, cols: 10)), ["10x10", "28x28"])
+    }
+
+    @Test func brokenGzipIsAClearError() throws {
+        let dir = try IDXFixture.directory(gzip: true)
+        let path = dir + "/train-images-idx3-ubyte.gz"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
+        expectError(dir, ["train-images-idx3-ubyte.gz", "ends early"])
+        try Data("definitely not gzip".utf8).write(to: URL(fileURLWithPath: path))
+        expectError(dir, ["train-images-idx3-ubyte.gz", "not a valid gzip file"])
+    }
+}
+
+@Suite struct ShapesTests {
+    @Test func deterministicPerSeed() {
+        let a = Shapes.generate(count: 50, seed: 1, name: "a"), b = Shapes.generate(count: 50, seed: 1, name: "b")
+        let c = Shapes.generate(count: 50, seed: 2, name: "c")
+        #expect(a.pixels == b.pixels && a.labels == b.labels)
+        #expect(a.pixels != c.pixels)
+    }
+
+    @Test func imagesAreVisibleShapesOfEveryClass() {
+        let data = Shapes.generate(count: 500, seed: 3, name: "s")
+        #expect(data.count == 500 && data.height == 28 && data.width == 28 && data.pixels.count == 500 * 784)
+        #expect(Set(data.labels) == Set(0..<5), "every shape appears")
+        for i in 0..<data.count {
+            let image = data.pixels[(i * 784)..<((i + 1) * 784)]
+            let lit = image.filter { $0 > 128 }.count
+            #expect(lit > 20 && lit < 600, "image \(i) has \(lit) lit pixels")
+            // Nothing touches the border: the shape stays inside the frame.
+            #expect((0..<28).allSatisfy { data.pixels[i * 784 + $0] == 0 && data.pixels[i * 784 + 27 * 28 + $0] == 0 })
+        }
+        #expect(data.pixels.contains { $0 > 0 && $0 < 255 }, "antialiased edges give grey levels")
+    }
+
+    @Test func shapesDifferFromEachOther() {
+        // A filled circle covers more of its radius² than a ring or a cross.
+        func area(_ shape: Int) -> Int {
+            var image = [UInt8](repeating: 0, count: 784)
+            image.withUnsafeMutableBufferPointer {
+                Shapes.draw(Shapes.Factors(shape: shape, centerX: 14, centerY: 14, radius: 10, rotation: 0), into: $0.baseAddress!)
+            }
+            return image.reduce(0) { $0 + Int($1) } / 255
+        }
+        let circle = area(1), ring = area(4), cross = area(3), square = area(0)
+        #expect(abs(Double(circle) - Double.pi * 100) < 15, "circle area \(circle)")
+        #expect(ring < circle && cross < circle && square > cross)
+    }
+}
