@@ -126,11 +126,11 @@ KERNEL void vk_unary_backward(int op, const float *restrict x, const float *rest
 }
 
 KERNEL void vk_bernoulli_loglik(const float *restrict logits, const float *restrict targets, float *restrict out,
-                                long rows, long d, long targetRows) {
+                                long rows, long d, long targetRows, long firstRow) {
     // The row sum may be reordered (summed in vector lanes); the functions inlined here keep their own order.
 #pragma clang fp reassociate(on)
     for (long i = 0; i < rows; i++) {
-        const float *l = logits + i * d, *t = targets + (i % targetRows) * d;
+        const float *l = logits + i * d, *t = targets + ((firstRow + i) % targetRows) * d;
         float s = 0.f;
         for (long j = 0; j < d; j++) s += t[j] * l[j] - vk_softplusf(l[j]);
         out[i] = s;
@@ -139,9 +139,9 @@ KERNEL void vk_bernoulli_loglik(const float *restrict logits, const float *restr
 
 KERNEL void vk_bernoulli_loglik_backward(const float *restrict logits, const float *restrict targets,
                                          const float *restrict g, float *restrict dl,
-                                         long rows, long d, long targetRows, int accumulate) {
+                                         long rows, long d, long targetRows, long firstRow, int accumulate) {
     for (long i = 0; i < rows; i++) {
-        const float *l = logits + i * d, *t = targets + (i % targetRows) * d;
+        const float *l = logits + i * d, *t = targets + ((firstRow + i) % targetRows) * d;
         float *o = dl + i * d;
         float gi = g[i];
         if (accumulate) { for (long j = 0; j < d; j++) o[j] += gi * (t[j] - vk_sigmoidf(l[j])); }

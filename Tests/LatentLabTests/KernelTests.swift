@@ -97,3 +97,28 @@ import Testing
         #expect(p.permutation(50).sorted() == Array(0..<50))
     }
 }
+
+@Suite struct ParallelTests {
+    /// Splitting the large loops across threads gives exactly the single-thread result.
+    @Test func splitLoopsMatchOneThread() {
+        var rng = RandomSource(seed: 12)
+        let logits = rng.uniformTensor(700, 784, lower: -6, upper: 6)   // > the split grain; 700 = 7 samples of 100 rows
+        var targets = rng.uniformTensor(100, 784)
+        for i in 0..<100 { for j in 0..<784 { targets[i, j] = targets[i, j] < 0.3 ? 1 : 0 } }
+        func run() -> ([Float], [Float], [Float]) {
+            let tape = Tape()
+            let p = Parameter("l", logits)
+            let l = tape.param(p)
+            let ll = tape.bernoulliLogLikelihood(logits: l, targets: targets)
+            let t = tape.tanh(l)
+            tape.backward(from: tape.add(tape.sum(ll), tape.sum(t)))
+            return (ll.value.scalars, t.value.scalars, p.grad.scalars)
+        }
+        BLAS.setThreads(1)
+        let one = run()
+        BLAS.setThreads(2)
+        let two = run()
+        BLAS.setThreads(1)
+        #expect(one.0 == two.0 && one.1 == two.1 && one.2 == two.2)
+    }
+}

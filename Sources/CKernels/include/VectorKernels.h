@@ -20,11 +20,13 @@ void vk_unary_forward(int op, const float *x, float *y, long n, float a, float b
 void vk_unary_backward(int op, const float *x, const float *y, const float *g, float *dx, long n,
                        int accumulate, float a, float b);
 
-/// out[i] = Σ_j t·l − softplus(l) over row i of logits (rows × d), target row i mod targetRows.
-void vk_bernoulli_loglik(const float *logits, const float *targets, float *out, long rows, long d, long targetRows);
-/// dl[i, j] (+)= g[i] · (t − sigmoid(l)).
+/// out[i] = Σ_j t·l − softplus(l) over row i of logits (rows × d), scored against target row
+/// (firstRow + i) mod targetRows (the logits may be a block of rows starting at firstRow).
+void vk_bernoulli_loglik(const float *logits, const float *targets, float *out, long rows, long d, long targetRows,
+                         long firstRow);
+/// dl[i, j] (+)= g[i] · (t − sigmoid(l)), rows as in vk_bernoulli_loglik.
 void vk_bernoulli_loglik_backward(const float *logits, const float *targets, const float *g, float *dl,
-                                  long rows, long d, long targetRows, int accumulate);
+                                  long rows, long d, long targetRows, long firstRow, int accumulate);
 
 /// Standard normal draws by Box–Muller, two per 64 random bits: 24 bits give u1 in (0, 1], 24 more u2 in [0, 1);
 /// out[2i], out[2i+1] = √(−2 log u1) · (cos, sin)(2π u2 − π). Writes 2·pairs floats.

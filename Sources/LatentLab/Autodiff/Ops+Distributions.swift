@@ -13,12 +13,14 @@ extension Tape {
         precondition(targets.cols == d && r % b == 0, "targets \(targets.shape) do not fit logits \(logits.value.shape)")
         var out = Tensor(uninitialized: r, 1)
         logits.value.withPointer { lp in targets.withPointer { xp in out.withMutablePointer { op in
-            vk_bernoulli_loglik(lp, xp, op, r, d, b)
+            Parallel.split(r, unit: d) { i, c in vk_bernoulli_loglik(lp + i * d, xp, op + i, c, d, b, i) }
         } } }
         return record(out, inputs: [logits]) { tape, g in
             tape.accumulate(logits) { dl, fresh in
                 logits.value.withPointer { lp in targets.withPointer { xp in g.withPointer { gp in
-                    vk_bernoulli_loglik_backward(lp, xp, gp, dl, r, d, b, fresh ? 0 : 1)
+                    Parallel.split(r, unit: d) { i, c in
+                        vk_bernoulli_loglik_backward(lp + i * d, xp, gp + i, dl + i * d, c, d, b, i, fresh ? 0 : 1)
+                    }
                 } } }
             }
         }

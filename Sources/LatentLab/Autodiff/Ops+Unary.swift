@@ -16,12 +16,14 @@ extension Tape {
     func unary(_ x: Var, _ f: UnaryFunction, a: Float = 0, b: Float = 0) -> Var {
         let n = x.value.count
         var out = Tensor(uninitialized: x.rows, x.cols)
-        x.value.withPointer { xp in out.withMutablePointer { yp in vk_unary_forward(f.rawValue, xp, yp, n, a, b) } }
+        x.value.withPointer { xp in out.withMutablePointer { yp in
+            Parallel.split(n) { i, c in vk_unary_forward(f.rawValue, xp + i, yp + i, c, a, b) }
+        } }
         let y = out
         return record(out, inputs: [x]) { tape, g in
             tape.accumulate(x) { dx, fresh in
                 x.value.withPointer { xp in y.withPointer { yp in g.withPointer { gp in
-                    vk_unary_backward(f.rawValue, xp, yp, gp, dx, n, fresh ? 0 : 1, a, b)
+                    Parallel.split(n) { i, c in vk_unary_backward(f.rawValue, xp + i, yp + i, gp + i, dx + i, c, fresh ? 0 : 1, a, b) }
                 } } }
             }
         }

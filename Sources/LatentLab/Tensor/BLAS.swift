@@ -2,8 +2,11 @@ import CBLAS
 
 /// The one door to BLAS: every matrix product in the engine goes through `gemm`.
 public enum BLAS {
-    /// Sets the number of threads OpenBLAS uses for a product.
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+    /// Sets the number of threads for matrix products (OpenBLAS) and for the large elementwise loops.
+    public static func setThreads(_ n: Int) {
+        openblas_set_num_threads(Int32(max(1, n)))
+        Parallel.setThreads(n)
+    }
 
     /// C = alpha · op(A) · op(B) + beta · C, all row-major and contiguous.
     /// Transposes are passed to BLAS as flags, never materialised.
