@@ -35,10 +35,11 @@ enum CLI {
                       stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 
+    /// A fresh directory under this test process's own folder, which is removed when the process exits.
     static func temporaryDirectory() -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vae-tui-cli-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.path
+        let dir = testRoot + "/" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
     }
 
     /// Parses one JSON object per line.
@@ -48,3 +49,8 @@ enum CLI {
         }
     }
 }
+
+private let testRoot: String = {
+    atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "vae-tui-cli-tests-\(getpid())") }
+    return NSTemporaryDirectory() + "vae-tui-cli-tests-\(getpid())"
+}()

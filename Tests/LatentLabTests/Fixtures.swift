@@ -33,9 +33,15 @@ enum Fixtures {
                 data: splits())
     }
 
+    /// A fresh directory under this test process's own folder, which is removed when the process exits.
     static func temporaryDirectory() -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vae-tui-tests-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.path
+        let dir = testRoot + "/" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
     }
 }
+
+private let testRoot: String = {
+    atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "vae-tui-tests-\(getpid())") }
+    return NSTemporaryDirectory() + "vae-tui-tests-\(getpid())"
+}()
