@@ -70,6 +70,11 @@ import Testing
         let g: [Float] = [0.5, -2, 0]
         vk_adam(&w, g, &m, &v, 3, 0.9, 0.999, 0.1 / (1 - 0.9), 1 - 0.999, 1e-8)
         #expect(abs(w[0] - 0.9) < 1e-5 && abs(w[1] - 1.1) < 1e-5 && w[2] == 1)
+        // Adamax's first step is the same: lr·sign(g).
+        var w2: [Float] = [1, 1, 1], m2: [Float] = [0, 0, 0], u2: [Float] = [0, 0, 0]
+        vk_adamax(&w2, g, &m2, &u2, 3, 0.9, 0.999, 0.1 / (1 - 0.9), 1e-8)
+        #expect(abs(w2[0] - 0.9) < 1e-5 && abs(w2[1] - 1.1) < 1e-5 && w2[2] == 1)
+        #expect(u2 == [0.5, 2, 0], "the infinity norm of the gradients so far")
     }
 }
 

@@ -12,6 +12,14 @@ import Testing
         #expect(after.activeUnits >= 1, "a model of four kinds of bars uses its latent")
     }
 
+    @Test func adamaxTrainsToo() {
+        let trainer = Trainer(config: TrainingConfig(model: Fixtures.smallModel, batchSize: 20, optimizer: .adamax,
+                                                     adam: AdamSettings(learningRate: 1e-2)), data: Fixtures.splits())
+        let before = Evaluator.evaluate(model: trainer.model, data: trainer.data.test, seed: 1).elbo
+        for _ in 0..<100 { trainer.trainStep() }
+        #expect(Evaluator.evaluate(model: trainer.model, data: trainer.data.test, seed: 1).elbo > before + 1)
+    }
+
     @Test func theSameSeedRepeatsARunExactly() {
         let a = Fixtures.trainer(seed: 5), b = Fixtures.trainer(seed: 5), c = Fixtures.trainer(seed: 6)
         for _ in 0..<5 { a.trainStep(); b.trainStep(); c.trainStep() }

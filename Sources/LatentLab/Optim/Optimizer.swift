@@ -24,83 +24,50 @@ public struct AdamSettings: Codable, Sendable, Equatable {
     }
 }
 
-/// Adam (Kingma & Ba 2015) with bias-corrected moments.
+/// Adam and Adamax (Kingma & Ba 2015): the same first moment, and either a bias-corrected second
+/// moment (Adam) or an exponentially weighted infinity norm (Adamax, section 7) beside each parameter.
 public final class Adam: Optimizer {
+    public enum Variant: Sendable { case adam, adamax }
+
     public let parameters: [Parameter]
+    public let variant: Variant
     public var settings: AdamSettings
     public var learningRate: Float {
         get { settings.learningRate }
         set { settings.learningRate = newValue }
     }
-    private var m: [Tensor]
-    private var v: [Tensor]
+    private var first: [Tensor] = []
+    private var second: [Tensor] = []
     private var t = 0
 
-    public init(_ parameters: [Parameter], settings: AdamSettings = AdamSettings()) {
+    public init(_ parameters: [Parameter], settings: AdamSettings = AdamSettings(), variant: Variant = .adam) {
         self.parameters = parameters
         self.settings = settings
-        m = parameters.map { Tensor(zeros: $0.rows, $0.cols) }
-        v = m
-        for i in v.indices { v[i] = Tensor(zeros: parameters[i].rows, parameters[i].cols) }
-    }
-
-    public func step() {
-        t += 1
-        let s = settings
-        let c1 = 1 - Foundation.pow(s.beta1, Float(t)), c2 = 1 - Foundation.pow(s.beta2, Float(t))
-        let stepSize = s.learningRate / c1
-        for (i, p) in parameters.enumerated() {
-            m[i].withMutablePointer { mp in v[i].withMutablePointer { vp in
-                p.update { w, g, n in vk_adam(w, g, mp, vp, n, s.beta1, s.beta2, stepSize, c2, s.epsilon) }
-            } }
-        }
-    }
-
-    public func reset() {
-        t = 0
-        for i in parameters.indices {
-            m[i] = Tensor(zeros: parameters[i].rows, parameters[i].cols)
-            v[i] = Tensor(zeros: parameters[i].rows, parameters[i].cols)
-        }
-    }
-}
-
-/// Adamax (Kingma & Ba 2015, section 7): Adam with the infinity norm in place of the second moment.
-public final class Adamax: Optimizer {
-    public let parameters: [Parameter]
-    public var settings: AdamSettings
-    public var learningRate: Float {
-        get { settings.learningRate }
-        set { settings.learningRate = newValue }
-    }
-    private var m: [Tensor]
-    private var u: [Tensor]
-    private var t = 0
-
-    public init(_ parameters: [Parameter], settings: AdamSettings = AdamSettings(learningRate: 2e-3, epsilon: 1e-8)) {
-        self.parameters = parameters
-        self.settings = settings
-        m = parameters.map { Tensor(zeros: $0.rows, $0.cols) }
-        u = parameters.map { Tensor(zeros: $0.rows, $0.cols) }
+        self.variant = variant
+        reset()
     }
 
     public func step() {
         t += 1
         let s = settings
         let stepSize = s.learningRate / (1 - Foundation.pow(s.beta1, Float(t)))
+        let correction2 = 1 - Foundation.pow(s.beta2, Float(t))
         for (i, p) in parameters.enumerated() {
-            m[i].withMutablePointer { mp in u[i].withMutablePointer { up in
-                p.update { w, g, n in vk_adamax(w, g, mp, up, n, s.beta1, s.beta2, stepSize, s.epsilon) }
+            first[i].withMutablePointer { m in second[i].withMutablePointer { v in
+                p.update { w, g, n in
+                    switch variant {
+                    case .adam: vk_adam(w, g, m, v, n, s.beta1, s.beta2, stepSize, correction2, s.epsilon)
+                    case .adamax: vk_adamax(w, g, m, v, n, s.beta1, s.beta2, stepSize, s.epsilon)
+                    }
+                }
             } }
         }
     }
 
     public func reset() {
         t = 0
-        for i in parameters.indices {
-            m[i] = Tensor(zeros: parameters[i].rows, parameters[i].cols)
-            u[i] = Tensor(zeros: parameters[i].rows, parameters[i].cols)
-        }
+        first = parameters.map { Tensor(zeros: $0.rows, $0.cols) }
+        second = parameters.map { Tensor(zeros: $0.rows, $0.cols) }
     }
 }
 

@@ -120,10 +120,7 @@ public final class Trainer {
     }
 
     private static func makeOptimizer(_ config: TrainingConfig, _ params: [Parameter]) -> any Optimizer {
-        switch config.optimizer {
-        case .adam: Adam(params, settings: config.adam)
-        case .adamax: Adamax(params, settings: config.adam)
-        }
+        Adam(params, settings: config.adam, variant: config.optimizer == .adam ? .adam : .adamax)
     }
 }
 
