@@ -101,16 +101,6 @@ extension Tensor {
         return out
     }
 
-    /// Rows gathered by index.
-    public func gatherRows(_ indices: [Int]) -> Tensor {
-        var out = Tensor(uninitialized: indices.count, cols)
-        let c = cols
-        withPointer { p in out.withMutablePointer { o in
-            for (i, r) in indices.enumerated() { (o + i * c).update(from: p + r * c, count: c) }
-        } }
-        return out
-    }
-
     /// The matrix stacked `times` times vertically.
     public func tiledRows(_ times: Int) -> Tensor {
         var out = Tensor(uninitialized: rows * times, cols)

@@ -71,12 +71,6 @@ public final class Tape {
         }
     }
 
-    /// The gradient of a recorded variable after `backward` (kept only for parameters and for `keepGrad`).
-    public func grad(of v: Var) -> Tensor? {
-        guard let id = v.id else { return nil }
-        return grads[id]
-    }
-
     /// Accumulates into `v`'s gradient through a pointer to a buffer of `v`'s shape, zeroed if new.
     /// `fresh` tells the writer whether the buffer is new (so it may overwrite instead of add).
     func accumulate(_ v: Var, _ body: (_ grad: UnsafeMutablePointer<Float>, _ fresh: Bool) -> Void) {

@@ -43,16 +43,4 @@ extension ImageDataset {
         }
         return t
     }
-
-    /// Pixel probabilities p/255 of the images at `indices` (for drawing, not training).
-    public func intensities(_ indices: [Int]) -> Tensor {
-        let d = dimension
-        var t = Tensor(uninitialized: indices.count, d)
-        t.withMutablePointer { p in
-            for (row, index) in indices.enumerated() {
-                for j in 0..<d { p[row * d + j] = Float(pixels[index * d + j]) / 255 }
-            }
-        }
-        return t
-    }
 }

@@ -1,5 +1,5 @@
-/// Float32 exp and log written as straight-line arithmetic (Cephes polynomials, no libm calls,
-/// no trapping conversions) so that loops over them vectorise. Relative error about 2e-7.
+/// Scalar Float32 exp and log for the engine's Swift loops (log-sum-exp, random numbers): Cephes
+/// polynomials as in VectorKernels.c, so Swift and C agree. Relative error about 2e-7.
 ///
 /// Edge cases follow libm: exp underflows to 0 below -87.3 and overflows to +inf above 88.7;
 /// log(0) = -inf, log of a negative number or NaN is NaN, log(+inf) = +inf.
@@ -60,26 +60,5 @@ public enum FastMath {
         out = bits == Float.infinity.bitPattern ? .infinity : out
         out = (xIn < 0 || xIn.isNaN) ? .nan : out
         return out
-    }
-
-    /// log(1 + e^x) without overflow: max(x, 0) + log(1 + e^-|x|).
-    @inlinable @inline(__always)
-    public static func softplus(_ x: Float) -> Float {
-        Swift.max(x, 0) + log(1 + exp(-Swift.abs(x)))
-    }
-
-    @inlinable @inline(__always)
-    public static func sigmoid(_ x: Float) -> Float {
-        // Evaluated from e^-|x| so neither branch overflows.
-        let e = exp(-Swift.abs(x))
-        let s = 1 / (1 + e)
-        return x >= 0 ? s : e * s
-    }
-
-    @inlinable @inline(__always)
-    public static func tanh(_ x: Float) -> Float {
-        let e = exp(-2 * Swift.abs(x))
-        let t = (1 - e) / (1 + e)
-        return x >= 0 ? t : -t
     }
 }
