@@ -20,11 +20,16 @@ let package = Package(
         // Hot elementwise loops, optimised even in debug builds so tests stay quick.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
         .target(name: "LatentLab", dependencies: ["CBLAS", "CZlib", "CKernels"]),
+        // The screen model: cells and widgets, no curses, testable as text.
+        .target(name: "LatentUI", dependencies: ["LatentLab"]),
+        // The terminal: ncursesw, with C wrappers for what Swift cannot import (macros, globals).
+        .target(name: "CCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         .executableTarget(
             name: "vae-tui",
-            dependencies: ["LatentLab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LatentLab", "LatentUI", "CCurses", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "LatentLabTests", dependencies: ["LatentLab"]),
+        .testTarget(name: "LatentUITests", dependencies: ["LatentUI"], exclude: ["Snapshots"]),
         .testTarget(name: "CLITests", dependencies: ["vae-tui"]),
     ],
     swiftLanguageModes: [.v6]

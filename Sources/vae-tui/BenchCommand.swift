@@ -26,6 +26,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @Flag(help: "Measure the dashboard instead: throughput attached against headless, frame time at 200x60, peak memory.")
+    var dashboard = false
+
     func validate() throws {
         if !(seconds > 0) { throw ValidationError("--seconds must be > 0") }
         if nllImages < 0 { throw ValidationError("--nll-images must be >= 0") }
@@ -40,6 +43,11 @@ struct Bench: ParsableCommand {
     func run() throws {
         try reportingUserErrors {
             let splits = try split.load(data)
+            if dashboard {
+                let result = DashboardBench.run(splits: splits, seconds: seconds, json: json)
+                if json { print(result.encoded) }
+                return
+            }
             var train: [JSONValue] = []
             var flopsK1 = 0.0, rateK1 = 0.0
             for threads in Self.ints(threadsList)! {

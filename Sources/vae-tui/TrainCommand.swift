@@ -101,7 +101,3 @@ struct EpochSummary {
     var samplesPerSecond: Double
     var skipped: Int
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

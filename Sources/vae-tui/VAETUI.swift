@@ -6,8 +6,8 @@ struct VAETUI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vae-tui",
         abstract: "A terminal laboratory for latent-variable models: train a VAE and watch the theory happen.",
-        subcommands: [Train.self, Eval.self, Bench.self],
-        defaultSubcommand: Train.self
+        subcommands: [Run.self, Train.self, Eval.self, Bench.self],
+        defaultSubcommand: Run.self
     )
 
     static func main() {

@@ -30,6 +30,10 @@ import Testing
         try Self.expectFailure(arguments, status: 64, mentioning: message)
     }
 
+    @Test func theDashboardWithoutATerminal() throws {
+        try Self.expectFailure(["run", "--train-limit", "100"], status: 1, mentioning: "the dashboard needs a terminal")
+    }
+
     @Test func missingDataDirectory() throws {
         try Self.expectFailure(["train", "--data", "/nonexistent/mnist"], status: 1, mentioning: "data directory not found: /nonexistent/mnist")
     }

@@ -53,6 +53,6 @@ import Testing
     @Test func helpListsEveryCommand() throws {
         let r = try CLI.run(["--help"])
         #expect(r.status == 0)
-        for command in ["train", "eval", "bench"] { #expect(r.stdout.contains(command)) }
+        for command in ["run", "train", "eval", "bench"] { #expect(r.stdout.contains(command)) }
     }
 }

@@ -1,0 +1,61 @@
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "CCurses.h"
+#include <locale.h>
+#include <ncursesw/curses.h>
+#include <wchar.h>
+
+const uint32_t CC_KEY_UP = KEY_UP, CC_KEY_DOWN = KEY_DOWN, CC_KEY_LEFT = KEY_LEFT, CC_KEY_RIGHT = KEY_RIGHT,
+    CC_KEY_F1 = KEY_F(1), CC_KEY_RESIZE = KEY_RESIZE, CC_KEY_BACKSPACE = KEY_BACKSPACE, CC_KEY_ENTER = KEY_ENTER;
+
+static int started = 0;
+
+int cc_start(void) {
+    setlocale(LC_ALL, "");
+    if (initscr() == NULL) return -1;
+    started = 1;
+    cbreak();
+    noecho();
+    keypad(stdscr, TRUE);
+    nonl();
+    curs_set(0);
+    set_escdelay(25);
+    if (has_colors()) {
+        start_color();
+        use_default_colors();
+    }
+    return 0;
+}
+
+void cc_stop(void) {
+    if (!started) return;
+    started = 0;
+    curs_set(1);
+    endwin();
+}
+
+int cc_columns(void) { return COLS; }
+int cc_lines(void) { return LINES; }
+
+int cc_read_key(int timeoutMs, uint32_t *key) {
+    timeout(timeoutMs);
+    wint_t ch = 0;
+    int r = get_wch(&ch);
+    if (r == ERR) return 0;
+    *key = (uint32_t)ch;
+    return r == KEY_CODE_YES ? 2 : 1;
+}
+
+int cc_colors(void) { return has_colors() ? COLORS : 0; }
+int cc_max_pairs(void) { return has_colors() ? COLOR_PAIRS : 0; }
+int cc_init_pair(int pair, int foreground, int background) { return init_pair(pair, foreground, background); }
+
+void cc_put(int y, int x, uint32_t character, int pair, int bold, int reverse) {
+    wchar_t text[2] = {(wchar_t)character, 0};
+    cchar_t cell;
+    attr_t attributes = (bold ? A_BOLD : 0) | (reverse ? A_REVERSE : 0);
+    setcchar(&cell, text, attributes, (short)pair, NULL);
+    mvadd_wch(y, x, &cell);
+}
+
+void cc_refresh(void) { refresh(); }
+void cc_clear(void) { clearok(stdscr, TRUE); }

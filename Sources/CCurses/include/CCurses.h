@@ -1,0 +1,35 @@
+// ncursesw for Swift: Swift 6 does not import curses' function-like macros and mutable globals
+// (stdscr, COLS, LINES, A_BOLD, COLOR_PAIR, KEY_*), so this header wraps what vae-tui uses.
+#ifndef CCURSES_H
+#define CCURSES_H
+
+#include <stdint.h>
+
+/// Starts curses on the terminal: locale, cbreak, no echo, keypad, hidden cursor, colours if any.
+/// Returns 0 on success, -1 when the terminal cannot be initialised.
+int cc_start(void);
+/// Restores the terminal (idempotent).
+void cc_stop(void);
+/// The terminal's current size.
+int cc_columns(void);
+int cc_lines(void);
+/// Waits up to `timeoutMs` for a key. Returns 0 on timeout, 1 with a character in *key, 2 with a
+/// function key code (arrows, F1, resize …) in *key.
+int cc_read_key(int timeoutMs, uint32_t *key);
+/// Whether the terminal can show 256 colours.
+int cc_colors(void);
+/// Colour pair `pair` = (foreground, background), colours as curses numbers (-1 = default).
+int cc_init_pair(int pair, int foreground, int background);
+int cc_max_pairs(void);
+/// Writes one character with a colour pair and attributes at (y, x).
+void cc_put(int y, int x, uint32_t character, int pair, int bold, int reverse);
+/// Sends the drawn screen to the terminal.
+void cc_refresh(void);
+/// Clears curses' idea of the screen so the next refresh redraws everything (after a resize).
+void cc_clear(void);
+
+/// Key codes returned with 2 by cc_read_key.
+extern const uint32_t CC_KEY_UP, CC_KEY_DOWN, CC_KEY_LEFT, CC_KEY_RIGHT, CC_KEY_F1, CC_KEY_RESIZE,
+    CC_KEY_BACKSPACE, CC_KEY_ENTER;
+
+#endif

@@ -1,0 +1,51 @@
+/// What the UI asks of the engine. Commands are applied between two training steps.
+public enum Command: Sendable, Equatable {
+    case setBeta(Float)
+    case setFreeBits(Float)
+    case setFreeBitsPerUnit(Bool)
+    case setWarmup(steps: Int)
+    case setK(Int)
+    case setObjective(ObjectiveKind)
+    case setLearningRate(Float)
+    case pause
+    case resume
+    /// One optimisation step while paused.
+    case step
+    /// New weights from this seed; the knobs are kept.
+    case reset(seed: UInt64)
+    /// Save a checkpoint to this path.
+    case save(path: String)
+    case quit
+
+    /// The name written to the run log.
+    public var name: String {
+        switch self {
+        case .setBeta: "beta"
+        case .setFreeBits: "free_bits"
+        case .setFreeBitsPerUnit: "free_bits_per_unit"
+        case .setWarmup: "warmup"
+        case .setK: "k"
+        case .setObjective: "objective"
+        case .setLearningRate: "lr"
+        case .pause: "pause"
+        case .resume: "resume"
+        case .step: "step"
+        case .reset: "reset"
+        case .save: "save"
+        case .quit: "quit"
+        }
+    }
+
+    /// The new value, for the run log.
+    public var value: JSONValue {
+        switch self {
+        case .setBeta(let v), .setFreeBits(let v), .setLearningRate(let v): .float(v)
+        case .setFreeBitsPerUnit(let b): .bool(b)
+        case .setWarmup(let n), .setK(let n): .int(n)
+        case .setObjective(let o): .string(o.rawValue)
+        case .reset(let seed): .int(Int(truncatingIfNeeded: seed))
+        case .save(let path): .string(path)
+        case .pause, .resume, .step, .quit: .null
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+
+/// The engine side of the dashboard: applies commands between steps, trains while running, and builds
+/// the `Snapshot` the screen shows. It runs on one thread (the session's); tests drive it directly.
+public final class SessionEngine {
+    public let trainer: Trainer
+    public private(set) var snapshot = Snapshot()
+    public private(set) var running = true
+    public private(set) var quitting = false
+    let log: RunLog?
+    let checkpointPath: String
+
+    /// Fixed held-out sets: the probe batch for L_1/L_5/L_50, the evaluation slice, the latent-map points.
+    private let probe: Tensor
+    private let evaluationSlice: Int
+    private let mapPoints: Int
+    private var rng: RandomSource
+
+    // Training statistics since the last curve point.
+    private var pending = (loss: 0.0, rate: 0.0, distortion: 0.0, count: 0)
+    private var lastNonFinite = 0
+    private var clock = ContinuousClock()
+    private var trainingSeconds = 0.0
+    private var trainedSamples = 0
+    private var lastDiagnostics: ContinuousClock.Instant?
+
+    /// Steps between points of the training curves.
+    public var pointEvery = 10
+    /// Seconds between held-out diagnostics while training (they cost a few milliseconds).
+    public var diagnosticsInterval = 1.0
+    /// Points kept per curve; older history is thinned by half when it is exceeded.
+    public static let maxPoints = 4000
+
+    public init(trainer: Trainer, log: RunLog? = nil, checkpointPath: String = "vae-tui.safetensors",
+                probeSize: Int = 32, evaluationSlice: Int = 500, mapPoints: Int = 200) {
+        self.trainer = trainer
+        self.log = log
+        self.checkpointPath = checkpointPath
+        let test = trainer.data.test
+        probe = test.batch(0..<min(probeSize, test.count))
+        self.evaluationSlice = min(evaluationSlice, test.count)
+        self.mapPoints = min(mapPoints, test.count)
+        rng = RandomSource(seed: trainer.config.seed &+ 77)
+        snapshot.dataset = trainer.data.name
+        snapshot.modelSummary = "\(trainer.model.config.summary); q diagonal Gaussian, p(z) N(0,I), Bernoulli decoder"
+        snapshot.latentSize = trainer.model.config.latentSize
+        snapshot.labelNames = trainer.data.testImages.labelNames
+        snapshot.seed = trainer.config.seed
+        refreshKnobs()
+        diagnose()
+    }
+
+    /// Applies one command (between steps).
+    public func apply(_ command: Command) {
+        var marker: String?
+        switch command {
+        case .setBeta(let b): trainer.objective.beta = max(0, b); marker = "β=\(format(b))"
+        case .setFreeBits(let l): trainer.objective.freeBits.lambda = max(0, l); marker = "λ=\(format(l))"
+        case .setFreeBitsPerUnit(let p): trainer.objective.freeBits.perUnit = p; marker = p ? "λ per unit" : "λ per group"
+        case .setWarmup(let n): trainer.objective.warmup.steps = max(0, n); marker = "warm-up \(n)"
+        case .setK(let k): trainer.objective.k = max(1, k); marker = "k=\(k)"
+        case .setObjective(let o): trainer.objective.kind = o; marker = o.rawValue
+        case .setLearningRate(let lr): trainer.learningRate = lr; marker = "lr=\(format(lr))"
+        case .pause: running = false
+        case .resume: running = true
+        case .step:
+            running = false
+            trainOneStep()
+            diagnose()
+        case .reset(let seed):
+            trainer.reset(seed: seed)
+            snapshot.curves = Snapshot.Curves()
+            snapshot.seed = seed
+            snapshot.step = 0
+            snapshot.epoch = 0
+            pending = (0, 0, 0, 0)
+            snapshot.message = "model reset (seed \(seed))"
+            diagnose()
+        case .save(let path):
+            do {
+                try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective,
+                                    dataset: trainer.data.name, to: path)
+                snapshot.message = "saved \(path) at step \(trainer.step)"
+            } catch {
+                snapshot.message = "save failed: \(error.description)"
+            }
+        case .quit: quitting = true
+        }
+        if let marker { snapshot.curves.markers.append(Snapshot.Marker(step: trainer.step, label: marker)) }
+        log?.write([("event", .string("command")), ("step", .int(trainer.step)), ("command", .string(command.name)),
+                    ("value", command.value)])
+        refreshKnobs()
+    }
+
+    /// One unit of work: a training step when running, then diagnostics when they are due.
+    /// Returns false when paused (the caller may wait for a command).
+    @discardableResult
+    public func tick() -> Bool {
+        guard running && !quitting else { return false }
+        trainOneStep()
+        let now = clock.now
+        if lastDiagnostics.map({ (now - $0) >= .seconds(diagnosticsInterval) }) ?? true { diagnose() }
+        return true
+    }
+
+    private func trainOneStep() {
+        let start = clock.now
+        let report = trainer.trainStep()
+        trainingSeconds += (clock.now - start).seconds
+        trainedSamples += trainer.config.batchSize
+        if report.applied {
+            pending.loss -= Double(report.stats.bound)
+            pending.rate += Double(report.stats.rate)
+            pending.distortion += Double(report.stats.distortion)
+            pending.count += 1
+        }
+        if pending.count >= pointEvery || (!running && pending.count > 0) {
+            let n = Double(pending.count)
+            append(&snapshot.curves.trainLoss, Float(pending.loss / n))
+            append(&snapshot.curves.rate, Float(pending.rate / n))
+            append(&snapshot.curves.distortion, Float(pending.distortion / n))
+            pending = (0, 0, 0, 0)
+        }
+        if trainer.nonFiniteSteps > lastNonFinite {
+            lastNonFinite = trainer.nonFiniteSteps
+            snapshot.message = "NaN/Inf at step \(trainer.step): step skipped (\(trainer.nonFiniteSteps) so far, \(trainer.recoveries) recoveries)"
+        }
+        snapshot.step = trainer.step
+        snapshot.epoch = trainer.epochProgress
+        snapshot.samplesPerSecond = Double(trainedSamples) / max(trainingSeconds, 1e-9)
+        if trainingSeconds > 5 { trainingSeconds /= 2; trainedSamples /= 2 }  // a moving window
+        snapshot.nonFiniteSteps = trainer.nonFiniteSteps
+        snapshot.klWeight = trainer.objective.klWeight(atStep: trainer.step)
+    }
+
+    /// The held-out numbers: test −ELBO, KL per unit, active units, I_q, the probe bounds, the latent map, images.
+    public func diagnose() {
+        lastDiagnostics = clock.now
+        let model = trainer.model
+        let test = trainer.data.test
+        let eval = Evaluator.evaluate(model: model, data: test, limit: evaluationSlice, batchSize: evaluationSlice, seed: 5)
+        snapshot.klPerUnit = eval.klPerUnit
+        snapshot.activity = eval.activity
+        snapshot.activeUnits = eval.activeUnits
+        snapshot.totalKL = eval.kl
+        snapshot.mutualInformation = eval.mutualInformation
+        append(&snapshot.curves.testLoss, -eval.elbo)
+        let bounds = Evaluator.probeBounds(model: model, probe: probe, seed: 9)
+        append(&snapshot.curves.l1, bounds[0])
+        append(&snapshot.curves.l5, bounds[1])
+        append(&snapshot.curves.l50, bounds[2])
+        snapshot.posterior = posterior(of: test.batch(0..<mapPoints), labels: Array(test.labels[0..<mapPoints]))
+        snapshot.images = images()
+    }
+
+    private func posterior(of x: Tensor, labels: [UInt8]) -> Snapshot.Posterior {
+        let tape = Tape(recording: false)
+        let (mu, lv) = trainer.model.encode(Var(constant: x), on: tape)
+        var p = Snapshot.Posterior()
+        let d = mu.cols
+        for i in 0..<x.rows {
+            p.means.append((0..<d).map { mu.value[i, $0] })
+            p.deviations.append((0..<d).map { Foundation.exp(0.5 * lv.value[i, $0]) })
+        }
+        p.labels = labels.map(Int.init)
+        return p
+    }
+
+    /// Probe inputs (grey levels), their reconstructions at the posterior mean, and samples from the prior.
+    private func images(count: Int = 6) -> Snapshot.Images {
+        let data = trainer.data.testImages
+        var result = Snapshot.Images()
+        result.width = data.width
+        result.height = data.height
+        let n = min(count, data.count)
+        guard n > 0, data.dimension == trainer.model.config.inputSize else { return result }
+        let d = data.dimension
+        for i in 0..<n { result.inputs.append((0..<d).map { Float(data.pixels[i * d + $0]) / 255 }) }
+        let tape = Tape(recording: false)
+        let (mu, _) = trainer.model.encode(Var(constant: trainer.data.test.batch(0..<n)), on: tape)
+        let reconstruction = tape.sigmoid(trainer.model.decode(mu, on: tape)).value
+        let prior = tape.sigmoid(trainer.model.decode(Var(constant: rng.normalTensor(n, mu.cols)), on: tape)).value
+        for i in 0..<n {
+            result.reconstructions.append((0..<d).map { reconstruction[i, $0] })
+            result.samples.append((0..<d).map { prior[i, $0] })
+        }
+        return result
+    }
+
+    private func refreshKnobs() {
+        snapshot.settings = trainer.objective
+        snapshot.learningRate = trainer.learningRate
+        snapshot.klWeight = trainer.objective.klWeight(atStep: trainer.step)
+        snapshot.running = running
+    }
+
+    private func append(_ series: inout [Snapshot.Point], _ value: Float) {
+        series.append(Snapshot.Point(step: trainer.step, value: value))
+        if series.count > Self.maxPoints {
+            series = stride(from: 0, to: series.count, by: 2).map { series[$0] }
+        }
+    }
+
+    private func format(_ v: Float) -> String { String(format: "%g", v) }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

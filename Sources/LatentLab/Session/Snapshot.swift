@@ -1,0 +1,97 @@
+/// Everything the dashboard shows, as plain values: published by the engine thread every few steps,
+/// copied out by the UI, never shared mutably. Arrays are copy-on-write, so publishing is cheap.
+public struct Snapshot: Sendable, Equatable {
+    /// One point of a curve: the step it was measured at and its value.
+    public struct Point: Sendable, Equatable {
+        public var step: Int
+        public var value: Float
+        public init(step: Int, value: Float) { self.step = step; self.value = value }
+    }
+
+    /// A knob change, marked on the curves' time axis.
+    public struct Marker: Sendable, Equatable {
+        public var step: Int
+        public var label: String
+        public init(step: Int, label: String) { self.step = step; self.label = label }
+    }
+
+    /// The curves, each a time series over training steps (nats per image).
+    public struct Curves: Sendable, Equatable {
+        public var trainLoss: [Point] = []      // −bound on training batches (smoothed over the publish interval)
+        public var testLoss: [Point] = []       // −ELBO on the held-out probe set
+        public var rate: [Point] = []           // KL(q(z|x) ‖ p(z)) on training batches
+        public var distortion: [Point] = []     // −E log p(x|z) on training batches
+        public var l1: [Point] = []             // L_1, L_5, L_50 on the fixed probe batch
+        public var l5: [Point] = []
+        public var l50: [Point] = []
+        public var markers: [Marker] = []
+        public init() {}
+    }
+
+    /// The probe points' posteriors, for the latent map: means and standard deviations of every unit.
+    public struct Posterior: Sendable, Equatable {
+        public var means: [[Float]] = []        // [point][unit]
+        public var deviations: [[Float]] = []   // [point][unit]
+        public var labels: [Int] = []
+        public init() {}
+    }
+
+    /// 28×28 images as probabilities in [0, 1], row-major.
+    public struct Images: Sendable, Equatable {
+        public var width = 28
+        public var height = 28
+        public var inputs: [[Float]] = []
+        public var reconstructions: [[Float]] = []
+        public var samples: [[Float]] = []
+        public init() {}
+    }
+
+    // What is running.
+    public var dataset = ""
+    public var modelSummary = ""
+    public var latentSize = 0
+    public var labelNames: [String] = []
+    public var seed: UInt64 = 0
+    public var step = 0
+    public var epoch = 0.0
+    public var samplesPerSecond = 0.0
+    public var running = true
+
+    // The knobs, as the engine applies them.
+    public var settings = ObjectiveSettings()
+    public var learningRate: Float = 0
+    public var klWeight: Float = 1
+
+    // Diagnostics on held-out data.
+    public var curves = Curves()
+    public var klPerUnit: [Float] = []
+    public var activity: [Float] = []
+    public var activeUnits = 0
+    public var totalKL: Float = 0
+    public var mutualInformation: Float = 0
+    public var posterior = Posterior()
+    public var images = Images()
+
+    /// Skipped non-finite steps and recoveries, and the last message for the user (a save, an error).
+    public var nonFiniteSteps = 0
+    public var message = ""
+
+    public init() {}
+
+    /// The state of the posterior, from the fraction of active units, the total KL and I_q(x;z).
+    public var collapse: CollapseState { CollapseState(activeUnits: activeUnits, latentSize: latentSize, kl: totalKL, mutualInformation: mutualInformation) }
+}
+
+/// How much of the latent space the model uses.
+public enum CollapseState: String, Sendable, Equatable {
+    case healthy, partial = "partial collapse", collapsed
+
+    /// Collapsed: no active unit, or almost no rate (KL < 0.1 nats) or information (I_q < 0.05 nats).
+    /// Partial: fewer than half the units active. Healthy otherwise.
+    public init(activeUnits: Int, latentSize: Int, kl: Float, mutualInformation: Float) {
+        if latentSize == 0 { self = .healthy; return }
+        if activeUnits == 0 || kl < 0.1 || mutualInformation < 0.05 { self = .collapsed }
+        else if activeUnits * 2 < latentSize { self = .partial }
+        else { self = .healthy }
+    }
+}

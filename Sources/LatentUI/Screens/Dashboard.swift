@@ -1,0 +1,129 @@
+import Foundation
+import LatentLab
+
+/// The whole screen, built from a snapshot and the view state. Pure: the same inputs draw the same cells.
+///
+/// Layouts: at least 120×40 shows every pane; from 80×24 the essentials (status, curves, units, knobs)
+/// with the latent map and images one Tab away; smaller gets a centred "too small" message.
+public enum Dashboard {
+    public static func render(_ s: Snapshot, view: ViewState, width: Int, height: Int) -> Canvas {
+        guard width >= Overlays.minimumWidth && height >= Overlays.minimumHeight else {
+            return Overlays.tooSmall(width: width, height: height)
+        }
+        var c = Canvas(width: width, height: height)
+        StatusLine.draw(s, into: &c, rect: Rect(x: 0, y: 0, width: width, height: 1))
+        let body = Rect(x: 0, y: 1, width: width, height: height - 2)
+        switch view.page {
+        case .overview:
+            if width >= 120 && height >= 40 { wide(s, view, into: &c, body) } else { compact(s, view, into: &c, body) }
+        case .latentMap: latentPane(s, view, into: &c, body)
+        case .images: imagesPane(s, into: &c, body)
+        }
+        footer(s, view, into: &c, y: height - 1, width: width)
+        if s.collapse == .collapsed && s.step > 0 { Overlays.collapseBanner(into: &c, rect: Rect(x: 0, y: 1, width: width, height: 1)) }
+        if view.helpVisible { Overlays.help(into: &c, keys: KeyMap.help) }
+        if view.confirmingReset { Overlays.confirmReset(into: &c) }
+        return c
+    }
+
+    /// Every pane: curves, units and images on the left; latent map and knobs on the right.
+    /// The left column is at least wide enough for one row of input, reconstruction and sample.
+    static func wide(_ s: Snapshot, _ view: ViewState, into c: inout Canvas, _ r: Rect) {
+        let leftWidth = max(3 * (s.images.width + 1) + 1, r.width * 60 / 100)
+        let rightWidth = r.width - leftWidth
+        let left = Rect(x: r.x, y: r.y, width: leftWidth, height: r.height)
+        let right = Rect(x: left.maxX, y: r.y, width: rightWidth, height: r.height)
+        let imageHeight = 16
+        let unitHeight = max(9, (left.height - imageHeight) * 2 / 5)
+        let curves = Rect(x: left.x, y: left.y, width: left.width, height: left.height - imageHeight - unitHeight)
+        curvesPane(s, view, into: &c, curves)
+        unitsPane(s, view, into: &c, Rect(x: left.x, y: curves.maxY, width: left.width, height: unitHeight))
+        imagesPane(s, into: &c, Rect(x: left.x, y: left.maxY - imageHeight, width: left.width, height: imageHeight))
+        let knobsHeight = 15
+        latentPane(s, view, into: &c, Rect(x: right.x, y: right.y, width: right.width, height: right.height - knobsHeight))
+        knobsPane(s, into: &c, Rect(x: right.x, y: right.maxY - knobsHeight, width: right.width, height: knobsHeight))
+    }
+
+    /// The essentials: curves on top, units and knobs below.
+    static func compact(_ s: Snapshot, _ view: ViewState, into c: inout Canvas, _ r: Rect) {
+        let lower = max(10, r.height * 45 / 100)
+        curvesPane(s, view, into: &c, Rect(x: r.x, y: r.y, width: r.width, height: r.height - lower))
+        let knobsWidth = 34
+        unitsPane(s, view, into: &c, Rect(x: r.x, y: r.maxY - lower, width: r.width - knobsWidth, height: lower))
+        knobsPane(s, into: &c, Rect(x: r.maxX - knobsWidth, y: r.maxY - lower, width: knobsWidth, height: lower))
+    }
+
+    /// Two charts, stacked (side by side when very wide): −ELBO on train and test with its two parts,
+    /// distortion and rate, on one scale; and the bounds L_1 ≤ L_5 ≤ L_50 on their own, where the gap shows.
+    static func curvesPane(_ s: Snapshot, _ view: ViewState, into c: inout Canvas, _ r: Rect) {
+        let window = view.recentOnly ? "last \(view.recentWindow) steps" : "full history"
+        c.box(r, title: "curves · nats · \(window)\(view.smoothing ? " · smoothed" : "")")
+        let inner = r.inset(1)
+        let charts: [[LineChart.Series]] = [
+            [LineChart.Series(name: "-ELBO", color: .brightCyan, points: s.curves.trainLoss),
+             LineChart.Series(name: "test", color: .brightMagenta, points: s.curves.testLoss),
+             LineChart.Series(name: "distortion", color: .brightBlue, points: s.curves.distortion),
+             LineChart.Series(name: "rate", color: .brightYellow, points: s.curves.rate)],
+            [LineChart.Series(name: "L1", color: .red, points: s.curves.l1),
+             LineChart.Series(name: "L5", color: .yellow, points: s.curves.l5),
+             LineChart.Series(name: "L50", color: .brightGreen, points: s.curves.l50)],
+        ]
+        let sideBySide = inner.width >= 150
+        let firstHeight = (inner.height + 1) / 2
+        for (i, series) in charts.enumerated() {
+            let rect = sideBySide
+                ? Rect(x: inner.x + inner.width * i / 2, y: inner.y, width: inner.width / 2 - 1, height: inner.height)
+                : Rect(x: inner.x, y: inner.y + (i == 0 ? 0 : firstHeight), width: inner.width,
+                       height: i == 0 ? firstHeight : inner.height - firstHeight)
+            LineChart.draw(series, markers: s.curves.markers, window: view.recentOnly ? view.recentWindow : nil,
+                           smoothing: view.smoothing ? 5 : 1, into: &c, rect: rect)
+        }
+    }
+
+    static func unitsPane(_ s: Snapshot, _ view: ViewState, into c: inout Canvas, _ r: Rect) {
+        c.box(r, title: String(format: "KL per unit · AU %d/%d · I_q %.2f nats", s.activeUnits, s.latentSize, s.mutualInformation))
+        UnitBars.draw(klPerUnit: s.klPerUnit, activity: s.activity, freeBits: s.settings.freeBits, sorted: view.sortUnits,
+                      into: &c, rect: r.inset(1))
+    }
+
+    static func knobsPane(_ s: Snapshot, into c: inout Canvas, _ r: Rect) {
+        c.box(r, title: "knobs")
+        KnobsPanel.draw(s, into: &c, rect: r.inset(1))
+    }
+
+    static func latentPane(_ s: Snapshot, _ view: ViewState, into c: inout Canvas, _ r: Rect) {
+        let (a, b) = view.dims(for: s)
+        c.box(r, title: "q(z|x) · z\(a) × z\(b)\(view.meansOnly ? " · means" : "")\(view.showDensity ? " · density" : "")")
+        LatentMap.draw(s.posterior, dims: (a, b), meansOnly: view.meansOnly, showDensity: view.showDensity,
+                       into: &c, rect: r.inset(1))
+    }
+
+    /// Rows of input | reconstruction | prior sample, as many as fit.
+    static func imagesPane(_ s: Snapshot, into c: inout Canvas, _ r: Rect) {
+        c.box(r, title: "inputs · reconstructions · samples from the prior")
+        let im = s.images
+        let cellWidth = im.width, cellHeight = (im.height + 1) / 2
+        let inner = r.inset(1)
+        let columns = max(1, (inner.width + 1) / (cellWidth + 1))
+        let rows = max(0, inner.height / cellHeight)
+        // Fill whole triples (input, reconstruction, sample) first.
+        var slots: [[Float]] = []
+        for i in 0..<min(im.inputs.count, im.reconstructions.count, im.samples.count) {
+            slots += [im.inputs[i], im.reconstructions[i], im.samples[i]]
+        }
+        let perRow = columns >= 3 ? columns / 3 * 3 : columns
+        for (n, pixels) in slots.prefix(perRow * rows).enumerated() {
+            let x = inner.x + (n % perRow) * (cellWidth + 1), y = inner.y + (n / perRow) * cellHeight
+            HalfBlockImage.draw(pixels, width: im.width, height: im.height, into: &c, x: x, y: y)
+        }
+        if slots.isEmpty { c.put("no images yet", x: inner.x, y: inner.y, style: .dim, clip: inner) }
+    }
+
+    /// The bottom line: the last message, else a reminder of the help key.
+    static func footer(_ s: Snapshot, _ view: ViewState, into c: inout Canvas, y: Int, width: Int) {
+        let pages = ["overview", "latent map", "images"]
+        let hint = " ? help · Tab \(pages[(view.page.rawValue + 1) % pages.count]) · q quit "
+        if !s.message.isEmpty { c.put(" " + s.message, x: 0, y: y, style: .highlight) }
+        c.putRight(hint, right: width, y: y, style: .dim)
+    }
+}

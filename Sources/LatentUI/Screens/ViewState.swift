@@ -1,0 +1,38 @@
+import LatentLab
+
+/// What the screen shows, apart from the engine's numbers: which page, which toggles, which overlay.
+public struct ViewState: Equatable, Sendable {
+    /// The main area: everything at once, or one pane enlarged (Tab cycles).
+    public enum Page: Int, CaseIterable, Sendable { case overview, latentMap, images }
+
+    public var page = Page.overview
+    public var helpVisible = false
+    /// Waiting for y/n after r.
+    public var confirmingReset = false
+    /// Curves: the whole history, or the last `recentWindow` steps.
+    public var recentOnly = false
+    public var recentWindow = 2000
+    public var smoothing = false
+    public var sortUnits = false
+    public var meansOnly = false
+    public var showDensity = false
+    /// The two latent units on the map; nil = the two with the most KL.
+    public var mapDims: (Int, Int)?
+
+    public init() {}
+
+    public static func == (a: ViewState, b: ViewState) -> Bool {
+        a.page == b.page && a.helpVisible == b.helpVisible && a.confirmingReset == b.confirmingReset
+            && a.recentOnly == b.recentOnly && a.recentWindow == b.recentWindow && a.smoothing == b.smoothing
+            && a.sortUnits == b.sortUnits && a.meansOnly == b.meansOnly && a.showDensity == b.showDensity
+            && a.mapDims?.0 == b.mapDims?.0 && a.mapDims?.1 == b.mapDims?.1
+    }
+
+    /// The units shown on the latent map for this snapshot.
+    public func dims(for snapshot: Snapshot) -> (Int, Int) {
+        if let mapDims { return mapDims }
+        let order = snapshot.klPerUnit.indices.sorted { snapshot.klPerUnit[$0] > snapshot.klPerUnit[$1] }
+        if order.count >= 2 { return (order[0], order[1]) }
+        return (0, min(1, max(0, snapshot.latentSize - 1)))
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import LatentLab
+
+/// The knobs with their keys and current values, and the collapse indicator.
+public enum KnobsPanel {
+    public static func draw(_ s: Snapshot, into canvas: inout Canvas, rect: Rect) {
+        let o = s.settings
+        let warm = o.warmup.steps == 0 ? "off" : "\(o.warmup.steps) st"
+        let rows: [(String, String, String)] = [
+            ("b/B", "beta", format(o.beta)),
+            ("f/F", "free bits λ", o.freeBits.isOn ? format(o.freeBits.lambda) + (o.freeBits.perUnit ? "/unit" : "/group") : "off"),
+            ("w/W", "KL warm-up", warm),
+            ("", "KL weight", String(format: "%.3f", s.klWeight)),
+            ("o", "objective", o.kind == .elbo ? "ELBO" : "IWAE"),
+            ("k/K", "samples k", "\(o.k)"),
+            ("l/L", "learn. rate", format(s.learningRate)),
+        ]
+        var y = rect.y
+        for (key, name, value) in rows where y < rect.maxY {
+            canvas.put(key, x: rect.x, y: y, style: .highlight, clip: rect)
+            canvas.put(name, x: rect.x + 4, y: y, style: .plain, clip: rect)
+            canvas.put(value, x: rect.x + 16, y: y, style: .title, clip: rect)
+            y += 1
+        }
+        if y < rect.maxY {
+            canvas.put("space", x: rect.x, y: y, style: .highlight, clip: rect)
+            canvas.put(s.running ? "pause" : "resume   . one step", x: rect.x + 6, y: y, style: .dim, clip: rect)
+            y += 1
+        }
+        y += 1
+        if y < rect.maxY { drawCollapse(s, into: &canvas, x: rect.x, y: y, clip: rect) }
+    }
+
+    /// "posterior: healthy · AU 19/50 · KL 24.1 · I_q 6.2" in the state's colour.
+    static func drawCollapse(_ s: Snapshot, into canvas: inout Canvas, x: Int, y: Int, clip: Rect) {
+        let state = s.collapse
+        let color: Color = switch state {
+        case .healthy: .brightGreen
+        case .partial: .brightYellow
+        case .collapsed: .brightRed
+        }
+        canvas.put("● \(state.rawValue)", x: x, y: y, style: Style(color, bold: true), clip: clip)
+        canvas.put(String(format: "AU %d/%d KL %.1f I_q %.2f", s.activeUnits, s.latentSize, s.totalKL, s.mutualInformation),
+                   x: x, y: y + 1, style: .plain, clip: clip)
+        if s.nonFiniteSteps > 0 {
+            canvas.put("NaN/Inf steps skipped \(s.nonFiniteSteps)", x: x, y: y + 2, style: .warning, clip: clip)
+        }
+    }
+
+    static func format(_ v: Float) -> String {
+        if v == 0 { return "0" }
+        if abs(v) < 0.01 { return String(format: "%.0e", v) }
+        return String(format: "%g", v)
+    }
+}

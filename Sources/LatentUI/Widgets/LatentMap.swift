@@ -1,0 +1,75 @@
+import Foundation
+import LatentLab
+
+/// q(z|x) of the probe points in two latent units: each 1-sigma ellipse in its label's colour over
+/// the prior's 1, 2 and 3-sigma circles, so one sees how the posteriors tile ("bin-pack") the prior.
+public enum LatentMap {
+    static let extent: Float = 3.5
+
+    public static func draw(_ posterior: Snapshot.Posterior, dims: (Int, Int), meansOnly: Bool, showDensity: Bool,
+                            into canvas: inout Canvas, rect: Rect) {
+        let (a, b) = dims
+        let units = posterior.means.first?.count ?? 0
+        guard a < units, b < units, rect.width >= 4, rect.height >= 3 else {
+            canvas.put("no latent data", x: rect.x, y: rect.y, style: .dim, clip: rect)
+            return
+        }
+        // A square view: a cell is 2 dots wide and 4 tall and about twice as tall as wide, so dots are square.
+        let plotHeight = rect.height - 1
+        let side = min(rect.width * 2, plotHeight * 4)
+        let cellsWide = (side + 1) / 2, cellsTall = (side + 3) / 4
+        let origin = (x: rect.x + (rect.width - cellsWide) / 2, y: rect.y + (plotHeight - cellsTall) / 2)
+        var grid = BrailleGrid(cellWidth: cellsWide, cellHeight: cellsTall)
+        let scale = Float(side - 1) / (2 * extent)
+        func dot(_ u: Float, _ v: Float) -> (Int, Int) {
+            (Int(((u + extent) * scale).rounded()), Int(((extent - v) * scale).rounded()))
+        }
+        if showDensity { shade(posterior, a, b, into: &canvas, x: origin.x, y: origin.y, cellsWide, cellsTall) }
+        for radius in [1, 2, 3] as [Float] {
+            let n = Int(radius * 40)
+            for i in 0..<n where i % 2 == 0 {
+                let t = 2 * Float.pi * Float(i) / Float(n)
+                let (x, y) = dot(radius * Foundation.cos(t), radius * Foundation.sin(t))
+                grid.set(x, y, color: .brightBlack)
+            }
+        }
+        for (i, (means, sds)) in zip(posterior.means, posterior.deviations).enumerated() {
+            let color = Color.category(i < posterior.labels.count ? posterior.labels[i] : 0)
+            if meansOnly {
+                let (x, y) = dot(means[a], means[b])
+                grid.set(x, y, color: color)
+                grid.set(x + 1, y, color: color)
+            } else {
+                let n = 24
+                for k in 0..<n {
+                    let t = 2 * Float.pi * Float(k) / Float(n)
+                    let (x, y) = dot(means[a] + sds[a] * Foundation.cos(t), means[b] + sds[b] * Foundation.sin(t))
+                    grid.set(x, y, color: color)
+                }
+            }
+        }
+        grid.render(into: &canvas, x: origin.x, y: origin.y)
+        canvas.put("→ z\(a)  ↑ z\(b)  ◌ prior 1,2,3σ", x: rect.x, y: rect.maxY - 1, style: .dim, clip: rect)
+    }
+
+    /// Greys where the aggregate posterior's density (in these two units) exceeds the prior's.
+    static func shade(_ p: Snapshot.Posterior, _ a: Int, _ b: Int, into canvas: inout Canvas, x: Int, y: Int, _ w: Int, _ h: Int) {
+        func normal(_ v: Float, _ m: Float, _ s: Float) -> Float {
+            let d = (v - m) / s
+            return Foundation.exp(-0.5 * d * d) / (s * 2.5066283)
+        }
+        for cy in 0..<h {
+            for cx in 0..<w {
+                let u = (Float(cx) + 0.5) / Float(w) * 2 * extent - extent
+                let v = extent - (Float(cy) + 0.5) / Float(h) * 2 * extent
+                var aggregate: Float = 0
+                for (m, s) in zip(p.means, p.deviations) { aggregate += normal(u, m[a], s[a]) * normal(v, m[b], s[b]) }
+                aggregate /= Float(max(1, p.means.count))
+                let ratio = aggregate / (normal(u, 0, 1) * normal(v, 0, 1))
+                guard ratio > 1 else { continue }
+                let level = ratio > 4 ? 8 : ratio > 2 ? 5 : 2
+                canvas[x + cx, y + cy] = Cell(" ", Style(background: .grey(level)))
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// Whole-screen and centred messages: help, confirmation, too small, collapse banner.
+public enum Overlays {
+    /// The smallest terminal the dashboard draws in.
+    public static let minimumWidth = 80
+    public static let minimumHeight = 24
+
+    public static func tooSmall(width: Int, height: Int) -> Canvas {
+        var c = Canvas(width: width, height: height)
+        let lines = ["terminal too small", "\(width)x\(height), vae-tui needs \(minimumWidth)x\(minimumHeight)", "enlarge it, or q to quit"]
+        for (i, line) in lines.enumerated() {
+            let y = height / 2 - 1 + i
+            c.put(line, x: max(0, (width - line.unicodeScalars.count) / 2), y: y, style: i == 0 ? .warning : .plain)
+        }
+        return c
+    }
+
+    /// A box centred on the canvas with the given lines; returns its rectangle.
+    @discardableResult
+    public static func dialog(_ lines: [(String, Style)], title: String, into canvas: inout Canvas) -> Rect {
+        let inner = max(title.unicodeScalars.count + 4, lines.map { $0.0.unicodeScalars.count }.max() ?? 0)
+        let w = min(canvas.width, inner + 4), h = min(canvas.height, lines.count + 2)
+        let rect = Rect(x: (canvas.width - w) / 2, y: (canvas.height - h) / 2, width: w, height: h)
+        canvas.fill(rect)
+        canvas.box(rect, title: title, style: .title)
+        for (i, (text, style)) in lines.enumerated() {
+            canvas.put(text, x: rect.x + 2, y: rect.y + 1 + i, style: style, clip: rect.inset(1))
+        }
+        return rect
+    }
+
+    public static func help(into canvas: inout Canvas, keys: [(keys: String, action: String)]) {
+        let width = (keys.map { $0.keys.unicodeScalars.count }.max() ?? 0) + 2
+        let lines = keys.map { ($0.keys.padded(to: width) + $0.action, Style.plain) }
+        dialog(lines, title: "keys", into: &canvas)
+    }
+
+    public static func confirmReset(into canvas: inout Canvas) {
+        dialog([("Reset the model to new random weights?", .plain), ("y: reset    any other key: keep training", .highlight)],
+               title: "reset", into: &canvas)
+    }
+
+    /// A red line across the top of `rect`, when every unit has collapsed.
+    public static func collapseBanner(into canvas: inout Canvas, rect: Rect) {
+        let text = " POSTERIOR COLLAPSE: q(z|x) = p(z), z carries no information about x "
+        canvas.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), style: Style(.brightWhite, background: .red))
+        canvas.put(text, x: rect.x + max(0, (rect.width - text.unicodeScalars.count) / 2), y: rect.y,
+                   style: Style(.brightWhite, background: .red, bold: true), clip: rect)
+    }
+}
+
+extension String {
+    /// The string with spaces added to make `n` characters.
+    func padded(to n: Int) -> String {
+        let count = unicodeScalars.count
+        return count >= n ? self : self + String(repeating: " ", count: n - count)
+    }
+}

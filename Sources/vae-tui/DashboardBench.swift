@@ -1,0 +1,58 @@
+import Foundation
+import LatentLab
+import LatentUI
+
+/// The dashboard's costs: training throughput with the screen attached against headless, the time to
+/// build a 200×60 frame, and the process's peak memory.
+enum DashboardBench {
+    static func run(splits: DataSplits, seconds: Double, json: Bool) -> JSONValue {
+        let config = TrainingConfig(model: VAEConfig(inputSize: splits.train.dimension), batchSize: 100)
+
+        // Headless: the trainer alone.
+        let headless = Trainer(config: config, data: splits)
+        for _ in 0..<3 { headless.trainStep() }
+        let clock = ContinuousClock()
+        var start = clock.now
+        var steps = 0
+        while (clock.now - start).seconds < seconds { headless.trainStep(); steps += 1 }
+        let headlessRate = Double(steps * config.batchSize) / (clock.now - start).seconds
+
+        // Attached: the engine thread with its diagnostics, and this thread drawing 200×60 frames at 20 a second.
+        let session = TrainingSession(engine: SessionEngine(trainer: Trainer(config: config, data: splits)))
+        session.start()
+        var view = ViewState()
+        view.showDensity = true
+        var frames = 0, frameSeconds = 0.0
+        var snapshot = session.latest() ?? Snapshot()
+        while snapshot.step < 3 { usleep(5_000); snapshot = session.latest() ?? snapshot }
+        let firstStep = snapshot.step
+        start = clock.now
+        while (clock.now - start).seconds < seconds {
+            if let latest = session.latest() { snapshot = latest }
+            let t = clock.now
+            _ = Dashboard.render(snapshot, view: view, width: 200, height: 60)
+            frameSeconds += (clock.now - t).seconds
+            frames += 1
+            usleep(50_000)
+        }
+        let elapsed = (clock.now - start).seconds
+        snapshot = session.latest() ?? snapshot
+        let attachedRate = Double((snapshot.step - firstStep) * config.batchSize) / elapsed
+        session.stop()
+
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let peakMB = Double(usage.ru_maxrss) / 1024  // Linux reports kilobytes
+        let frameMs = 1000 * frameSeconds / Double(max(frames, 1))
+        if !json {
+            print(String(format: "training headless %.0f img/s, with the dashboard %.0f img/s (%.1f%%)", headlessRate, attachedRate, 100 * attachedRate / headlessRate))
+            print(String(format: "frame build at 200x60: %.2f ms (mean of %d frames)", frameMs, frames))
+            print(String(format: "peak memory (max RSS of this process): %.0f MB", peakMB))
+        }
+        return .object([
+            ("headless_samples_per_s", .number(headlessRate)), ("dashboard_samples_per_s", .number(attachedRate)),
+            ("ratio", .number(attachedRate / headlessRate)), ("frame_ms_200x60", .number(frameMs)), ("frames", .int(frames)),
+            ("peak_rss_mb", .number(peakMB)),
+        ])
+    }
+}

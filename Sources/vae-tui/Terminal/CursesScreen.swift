@@ -1,0 +1,105 @@
+import CCurses
+import LatentUI
+
+/// The only place that talks to curses: paints canvases, reads keys. Used from one thread only
+/// (ncurses is not thread-safe).
+final class CursesScreen {
+    private var previous: Canvas?
+    private var pairs: [PairKey: Int32] = [:]
+    private let colors: Int32
+    private let maxPairs: Int32
+    private var started = true
+
+    private struct PairKey: Hashable {
+        let foreground: Int32
+        let background: Int32
+    }
+
+    /// Starts curses; nil when the terminal cannot be used.
+    init?() {
+        guard cc_start() == 0 else { return nil }
+        colors = cc_colors()
+        maxPairs = cc_max_pairs()
+    }
+
+    var size: (width: Int, height: Int) { (Int(cc_columns()), Int(cc_lines())) }
+
+    /// Restores the terminal; safe to call more than once.
+    func stop() {
+        guard started else { return }
+        started = false
+        cc_stop()
+    }
+
+    /// Draws the canvas, sending only the cells that changed since the last frame.
+    func paint(_ canvas: Canvas) {
+        let full = previous.map { $0.width != canvas.width || $0.height != canvas.height } ?? true
+        if full { cc_clear() }
+        for y in 0..<canvas.height {
+            for x in 0..<canvas.width {
+                let cell = canvas[x, y]
+                if !full, let previous, previous[x, y] == cell { continue }
+                cc_put(Int32(y), Int32(x), cell.character.value, pair(cell.style), cell.style.bold ? 1 : 0, cell.style.reverse ? 1 : 0)
+            }
+        }
+        cc_refresh()
+        previous = canvas
+    }
+
+    /// Forgets what is on screen, so the next paint redraws every cell (after a resize).
+    func invalidate() { previous = nil }
+
+    /// The next key within `timeout` milliseconds, or nil.
+    func readKey(timeout: Int32) -> Key? {
+        var code: UInt32 = 0
+        switch cc_read_key(timeout, &code) {
+        case 1:
+            switch code {
+            case 3: return .controlC
+            case 9: return .tab
+            case 27: return .escape
+            default: return Unicode.Scalar(code).map { .character(Character($0)) }
+            }
+        case 2:
+            switch code {
+            case CC_KEY_UP: return .up
+            case CC_KEY_DOWN: return .down
+            case CC_KEY_LEFT: return .left
+            case CC_KEY_RIGHT: return .right
+            case CC_KEY_F1: return .f1
+            case CC_KEY_RESIZE: return .resize
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// A colour pair for the style's colours, made on first use (pair 0 is the terminal default).
+    private func pair(_ style: Style) -> Int32 {
+        guard colors > 0 else { return 0 }
+        let key = PairKey(foreground: number(style.foreground), background: number(style.background))
+        if key.foreground == -1 && key.background == -1 { return 0 }
+        if let p = pairs[key] { return p }
+        let next = Int32(pairs.count + 1)
+        guard next < maxPairs else { return 0 }
+        _ = cc_init_pair(next, key.foreground, key.background)
+        pairs[key] = next
+        return next
+    }
+
+    /// The curses colour number: the default is -1, bright colours fall back to normal ones on
+    /// 8-colour terminals, greys use xterm-256's ramp (232…255) or black/white without it.
+    private func number(_ color: Color) -> Int32 {
+        let named: [Color] = [.black, .red, .green, .yellow, .blue, .magenta, .cyan, .white,
+                              .brightBlack, .brightRed, .brightGreen, .brightYellow, .brightBlue, .brightMagenta, .brightCyan, .brightWhite]
+        switch color {
+        case .standard: return -1
+        case .grey(let level):
+            if colors >= 256 { return 232 + Int32(min(max(level, 0), 23)) }
+            return level < 8 ? 0 : level < 16 ? (colors >= 16 ? 8 : 0) : 7
+        default:
+            let i = Int32(named.firstIndex(of: color)!)
+            return colors >= 16 ? i : i % 8
+        }
+    }
+}

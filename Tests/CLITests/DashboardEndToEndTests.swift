@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+/// The real binary in a real terminal: tmux on a private socket, keys sent with send-keys and the
+/// screen read back with capture-pane. Every wait is for text on screen, never a fixed sleep.
+@Suite(.serialized, .enabled(if: Tmux.available, "needs tmux"))
+struct DashboardEndToEndTests {
+    @Test func theDashboardTrainsRespondsToKeysResizesAndQuits() throws {
+        let dir = CLI.temporaryDirectory()
+        let log = dir + "/run.jsonl", status = dir + "/status"
+        let tmux = Tmux(socket: dir + "/tmux.sock")
+        defer { tmux.kill() }
+        let command = "\(CLI.binary) run --train-limit 3000 --validation 200 --latent 8 --hidden 64 --log \(log); echo EXIT=$? > \(status)"
+        try tmux.start(command, width: 120, height: 40)
+
+        // Training starts at once: the step counter appears and advances.
+        let first = try tmux.waitFor("step counter") { Tmux.step(in: $0).map { $0 > 0 } ?? false }
+        let s1 = Tmux.step(in: first)!
+        let later = try tmux.waitFor("step counter to advance") { (Tmux.step(in: $0) ?? 0) > s1 + 5 }
+        #expect(later.contains("curves") && later.contains("knobs") && later.contains("q(z|x)"))
+
+        // B raises beta from 1 to 1.5: on screen, and in the engine (the log records the applied command).
+        tmux.send("B")
+        _ = try tmux.waitFor("beta 1.5 on screen") { $0.contains("beta") && Tmux.line(containing: "beta", in: $0)?.contains("1.5") == true }
+        _ = try Tmux.waitForFile(log) { $0.contains(#""command":"beta","value":1.5"#) }
+
+        // Space pauses: the step counter stops; space again resumes.
+        tmux.send("Space")
+        let pausedScreen = try tmux.waitFor("paused") { $0.contains("paused") }
+        let pausedStep = Tmux.step(in: pausedScreen)!
+        Thread.sleep(forTimeInterval: 1)
+        #expect(Tmux.step(in: tmux.capture()) == pausedStep, "no steps while paused")
+        tmux.send("Space")
+        _ = try tmux.waitFor("running again") { (Tmux.step(in: $0) ?? 0) > pausedStep && $0.contains("running") }
+
+        // Too small, then back.
+        tmux.resize(width: 60, height: 20)
+        _ = try tmux.waitFor("too-small message") { $0.contains("terminal too small") }
+        tmux.resize(width: 120, height: 40)
+        _ = try tmux.waitFor("dashboard back") { $0.contains("knobs") && $0.contains("q(z|x)") && !$0.contains("too small") }
+
+        // q quits with status 0 and gives the terminal back.
+        tmux.send("q")
+        let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
+        #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+        let after = tmux.capture()
+        #expect(!after.contains("knobs"), "the dashboard is gone from the restored screen")
+    }
+}
+
+/// A tmux server of our own.
+struct Tmux {
+    let socket: String
+
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
+
+    /// Runs a tmux command and returns what it printed. Spawned with posix_spawn and reaped with
+    /// waitpid: Foundation's Process never reaps the client that forks the tmux server, and hangs.
+    @discardableResult
+    func run(_ arguments: [String]) -> String {
+        let outPath = socket + ".out"
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ["/usr/bin/tmux", "-S", socket, "-f", socket + ".conf"] + arguments
+        let env = ProcessInfo.processInfo.environment.merging(["TERM": "xterm-256color"]) { $1 }.map { "\($0.key)=\($0.value)" }
+        var cArgv = argv.map { strdup($0) } + [nil]
+        var cEnv = env.map { strdup($0) } + [nil]
+        defer { (cArgv + cEnv).forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, argv[0], &actions, nil, &cArgv, &cEnv) == 0 else { return "" }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+    }
+
+    /// Runs `command` in a new session; the pane stays open for 30 s after it ends, so the restored
+    /// screen can still be read.
+    func start(_ command: String, width: Int, height: Int) throws {
+        try "set -g default-terminal tmux-256color\n".write(toFile: socket + ".conf", atomically: true, encoding: .utf8)
+        run(["new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)", "sh", "-c", command + "; sleep 30"])
+    }
+
+    func capture() -> String { run(["capture-pane", "-p", "-t", "t"]) }
+    func send(_ key: String) { run(["send-keys", "-t", "t", key]) }
+    func resize(width: Int, height: Int) { run(["resize-window", "-t", "t", "-x", "\(width)", "-y", "\(height)"]) }
+    func kill() { run(["kill-server"]) }
+
+    /// Polls the screen until `condition` holds, for up to `timeout` seconds.
+    func waitFor(_ what: String, timeout: Double = 60, _ condition: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var screen = ""
+        while Date() < deadline {
+            screen = capture()
+            if condition(screen) { return screen }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw TimeoutError(description: "timed out waiting for \(what); screen was:\n\(screen)")
+    }
+
+    static func waitForFile(_ path: String, timeout: Double = 30, _ condition: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8), condition(text) { return text }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw TimeoutError(description: "timed out waiting for \(path): \((try? String(contentsOfFile: path, encoding: .utf8)) ?? "missing")")
+    }
+
+    /// The number after "step " in the status line.
+    static func step(in screen: String) -> Int? {
+        guard let first = screen.split(separator: "\n").first, let range = first.range(of: "step ") else { return nil }
+        return Int(first[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    static func line(containing text: String, in screen: String) -> String? {
+        screen.split(separator: "\n").first { $0.contains(text) }.map(String.init)
+    }
+}
+
+struct TimeoutError: Error, CustomStringConvertible {
+    let description: String
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import LatentLab
+
+@Suite struct SessionEngineTests {
+    static func engine(log: RunLog? = nil) -> SessionEngine {
+        let e = SessionEngine(trainer: Fixtures.trainer(), log: log, probeSize: 8, evaluationSlice: 50, mapPoints: 20)
+        e.pointEvery = 2
+        return e
+    }
+
+    @Test func trainingFillsTheSnapshot() {
+        let e = Self.engine()
+        for _ in 0..<10 { e.tick() }
+        e.diagnose()
+        let s = e.snapshot
+        #expect(s.step == 10)
+        #expect(s.curves.trainLoss.count == 5 && s.curves.rate.count == 5 && s.curves.distortion.count == 5)
+        #expect(s.curves.testLoss.count >= 2 && s.curves.l1.count == s.curves.l50.count)
+        #expect(s.curves.l1.last!.value <= s.curves.l50.last!.value + 0.05, "L_1 below L_50 on the probe batch")
+        #expect(s.klPerUnit.count == 4 && s.activity.count == 4)
+        #expect(s.posterior.means.count == 20 && s.posterior.means[0].count == 4 && s.posterior.labels.count == 20)
+        #expect(s.images.inputs.count == 6 && s.images.reconstructions[0].count == 16 && s.images.samples.count == 6)
+        #expect(s.images.reconstructions.allSatisfy { $0.allSatisfy { $0 >= 0 && $0 <= 1 } })
+        #expect(s.dataset == "bars" && s.latentSize == 4 && s.samplesPerSecond > 0)
+    }
+
+    @Test func knobsApplyBetweenStepsAndAreLogged() throws {
+        let path = Fixtures.temporaryDirectory() + "/run.jsonl"
+        let e = Self.engine(log: try RunLog(path: path))
+        e.tick()
+        e.apply(.setBeta(0.5))
+        e.apply(.setK(3))
+        e.apply(.setObjective(.iwae))
+        e.apply(.setFreeBits(0.25))
+        e.apply(.setWarmup(steps: 100))
+        e.apply(.setLearningRate(3e-3))
+        #expect(e.trainer.objective.beta == 0.5 && e.trainer.objective.k == 3 && e.trainer.objective.kind == .iwae)
+        #expect(e.trainer.objective.freeBits.lambda == 0.25 && e.trainer.objective.warmup.steps == 100 && e.trainer.learningRate == 3e-3)
+        #expect(e.snapshot.settings.beta == 0.5 && e.snapshot.learningRate == 3e-3)
+        #expect(e.snapshot.curves.markers.map(\.label).first == "β=0.5")
+        e.tick()
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 6)
+        #expect(lines[0] == #"{"event":"command","step":1,"command":"beta","value":0.5}"#)
+    }
+
+    @Test func pauseStepResume() {
+        let e = Self.engine()
+        e.tick()
+        e.apply(.pause)
+        #expect(!e.tick() && e.snapshot.step == 1 && !e.snapshot.running)
+        e.apply(.step)
+        #expect(e.snapshot.step == 2, "one step while paused")
+        e.apply(.resume)
+        #expect(e.tick() && e.snapshot.step == 3)
+    }
+
+    @Test func resetAndSave() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let e = Self.engine()
+        for _ in 0..<4 { e.tick() }
+        e.apply(.save(path: dir + "/m.safetensors"))
+        #expect(e.snapshot.message == "saved \(dir)/m.safetensors at step 4")
+        #expect(try Checkpoint.load(dir + "/m.safetensors").step == 4)
+        e.apply(.save(path: dir + "/missing/m.safetensors"))
+        #expect(e.snapshot.message.hasPrefix("save failed:"), "an engine error is a message, not a crash")
+        e.apply(.setBeta(2))
+        e.apply(.reset(seed: 9))
+        #expect(e.snapshot.step == 0 && e.snapshot.curves.trainLoss.isEmpty && e.snapshot.seed == 9)
+        #expect(e.trainer.objective.beta == 2, "knobs survive a reset")
+    }
+
+    @Test func historyIsThinnedNotUnbounded() {
+        let e = Self.engine()
+        e.pointEvery = 1
+        for _ in 0..<(SessionEngine.maxPoints + 10) { e.tick() }
+        #expect(e.snapshot.curves.trainLoss.count <= SessionEngine.maxPoints)
+        #expect(e.snapshot.curves.trainLoss.first!.step == 1)
+    }
+}
+
+@Suite struct TrainingSessionTests {
+    @Test func trainsOnItsOwnThreadAndObeysCommands() async throws {
+        let session = TrainingSession(engine: SessionEngine(trainer: Fixtures.trainer(), probeSize: 8, evaluationSlice: 50, mapPoints: 20))
+        session.start()
+        func latestStep() -> Int { session.latest()?.step ?? -1 }
+        var waited = 0
+        while latestStep() < 5 && waited < 400 { try await Task.sleep(for: .milliseconds(10)); waited += 1 }
+        #expect(latestStep() >= 5, "training advances in the background")
+        session.send(.pause)
+        try await Task.sleep(for: .milliseconds(100))
+        let paused = latestStep()
+        try await Task.sleep(for: .milliseconds(150))
+        #expect(latestStep() == paused && session.latest()?.running == false)
+        session.send(.setBeta(0.3))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(session.latest()?.settings.beta == 0.3)
+        session.stop()
+        #expect(session.isFinished)
+    }
+}

@@ -1,0 +1,128 @@
+import LatentLab
+import Testing
+@testable import LatentUI
+
+/// The whole dashboard and its panes as text snapshots, at the three sizes people use.
+@Suite struct DashboardTests {
+    @Test(arguments: [(80, 24), (120, 40), (200, 60)])
+    func wholeDashboard(width: Int, height: Int) {
+        let canvas = Dashboard.render(SnapshotFixtures.training(), view: ViewState(), width: width, height: height)
+        assertSnapshot(canvas, named: "dashboard-\(width)x\(height)")
+        let text = canvas.text
+        #expect(text.contains("step 3000") && text.contains("41234 img/s") && text.contains("seed 1"))
+        #expect(text.contains("AU 33/50"))
+        #expect(text.contains("knobs") && text.contains("beta"))
+        #expect(text.contains("curves"))
+        if width >= 120 {
+            #expect(text.contains("q(z|x)"), "the latent map is visible at \(width)x\(height)")
+            #expect(text.contains("inputs · reconstructions"), "the images are visible at \(width)x\(height)")
+        } else {
+            #expect(!text.contains("q(z|x)"), "at 80x24 the latent map is one key away")
+        }
+    }
+
+    @Test(arguments: [ViewState.Page.latentMap, .images])
+    func panesOneTabAway(page: ViewState.Page) {
+        var view = ViewState()
+        view.page = page
+        let canvas = Dashboard.render(SnapshotFixtures.training(), view: view, width: 80, height: 24)
+        assertSnapshot(canvas, named: "page-\(page)-80x24")
+        #expect(canvas.text.contains(page == .latentMap ? "q(z|x) · z" : "inputs · reconstructions"))
+    }
+
+    @Test func tooSmall() {
+        let canvas = Dashboard.render(SnapshotFixtures.training(), view: ViewState(), width: 60, height: 20)
+        assertSnapshot(canvas, named: "too-small-60x20")
+        #expect(canvas.text.contains("terminal too small"))
+    }
+
+    @Test func helpListsEveryKey() {
+        var view = ViewState()
+        view.helpVisible = true
+        let canvas = Dashboard.render(SnapshotFixtures.training(), view: view, width: 120, height: 40)
+        assertSnapshot(canvas, named: "help-120x40")
+        for (keys, action) in KeyMap.help {
+            #expect(canvas.text.contains(keys) && canvas.text.contains(action), "help lacks \(keys)")
+        }
+    }
+
+    @Test func collapseBannerAndState() {
+        let canvas = Dashboard.render(SnapshotFixtures.collapsed(), view: ViewState(), width: 120, height: 40)
+        assertSnapshot(canvas, named: "collapsed-120x40")
+        #expect(canvas.text.contains("POSTERIOR COLLAPSE"))
+        #expect(canvas.text.contains("● collapsed"))
+        #expect(!Dashboard.render(SnapshotFixtures.training(), view: ViewState(), width: 120, height: 40).text.contains("POSTERIOR COLLAPSE"))
+    }
+
+    @Test func pausedAndMessages() {
+        var s = SnapshotFixtures.training()
+        s.running = false
+        s.message = "saved vae-tui.safetensors at step 3000"
+        let text = Dashboard.render(s, view: ViewState(), width: 120, height: 40).text
+        #expect(text.contains("paused") && text.contains("saved vae-tui.safetensors at step 3000"))
+        var view = ViewState()
+        view.confirmingReset = true
+        #expect(Dashboard.render(s, view: view, width: 120, height: 40).text.contains("Reset the model"))
+    }
+
+    @Test func collapseStates() {
+        #expect(CollapseState(activeUnits: 30, latentSize: 50, kl: 20, mutualInformation: 5) == .healthy)
+        #expect(CollapseState(activeUnits: 10, latentSize: 50, kl: 8, mutualInformation: 3) == .partial)
+        #expect(CollapseState(activeUnits: 0, latentSize: 50, kl: 0.01, mutualInformation: 0) == .collapsed)
+        #expect(CollapseState(activeUnits: 3, latentSize: 50, kl: 0.05, mutualInformation: 0.2) == .collapsed)
+    }
+}
+
+@Suite struct KeyMapTests {
+    func press(_ key: Key, _ s: Snapshot = SnapshotFixtures.training(), view: ViewState = ViewState()) -> KeyResult {
+        KeyMap.handle(key, view: view, snapshot: s, checkpointPath: "m.safetensors") { 42 }
+    }
+
+    @Test func knobsStepAlongTheirLadders() {
+        #expect(press(.character("B")).commands == [.setBeta(1.5)])
+        #expect(press(.character("b")).commands == [.setBeta(0.7)])
+        #expect(press(.character("F")).commands == [.setFreeBits(0.5)])
+        #expect(press(.character("f")).commands == [.setFreeBits(0.1)])
+        #expect(press(.character("W")).commands == [.setWarmup(steps: 2000)])
+        #expect(press(.character("K")).commands == [.setK(2)])
+        #expect(press(.character("k")).commands == [.setK(1)], "k stays at its smallest rung")
+        #expect(press(.character("o")).commands == [.setObjective(.iwae)])
+        #expect(press(.character("L")).commands == [.setLearningRate(3e-3)])
+        #expect(press(.character("u")).commands == [.setFreeBitsPerUnit(true)])
+        #expect(press(.character("s")).commands == [.save(path: "m.safetensors")])
+    }
+
+    @Test func pauseStepQuit() {
+        #expect(press(.character(" ")).commands == [.pause])
+        var paused = SnapshotFixtures.training()
+        paused.running = false
+        #expect(press(.character(" "), paused).commands == [.resume])
+        #expect(press(.character(".")).commands == [.step])
+        #expect(press(.character("q")).quit && press(.controlC).quit)
+    }
+
+    @Test func resetAsksFirst() {
+        let asked = press(.character("r"))
+        #expect(asked.commands.isEmpty && asked.view.confirmingReset)
+        #expect(press(.character("y"), view: asked.view).commands == [.reset(seed: 42)])
+        let declined = press(.character("n"), view: asked.view)
+        #expect(declined.commands.isEmpty && !declined.view.confirmingReset)
+    }
+
+    @Test func viewKeys() {
+        #expect(press(.tab).view.page == .latentMap)
+        #expect(press(.tab, view: press(.tab).view).view.page == .images)
+        #expect(press(.character("?")).view.helpVisible)
+        var help = ViewState()
+        help.helpVisible = true
+        #expect(!press(.escape, view: help).view.helpVisible)
+        // Default map dims are the two units with most KL (units 5 and 12 have 1.7 nats... the first of those by index wins).
+        let s = SnapshotFixtures.training()
+        let (a, b) = ViewState().dims(for: s)
+        #expect(s.klPerUnit[a] >= s.klPerUnit.max()! && s.klPerUnit[b] >= s.klPerUnit.max()!)
+        #expect(press(.right).view.mapDims! == (a + 1, b))
+        #expect(press(.up).view.mapDims! == (a, b + 1))
+        #expect(press(.character("e")).view.meansOnly && press(.character("g")).view.showDensity)
+        #expect(press(.character("h")).view.recentOnly && press(.character("a")).view.smoothing && press(.character("i")).view.sortUnits)
+    }
+}

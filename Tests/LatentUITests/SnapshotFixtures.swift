@@ -1,0 +1,77 @@
+import Foundation
+import LatentLab
+@testable import LatentUI
+
+/// Fixed, deterministic snapshots for rendering tests (no training involved).
+enum SnapshotFixtures {
+    /// A model mid-training: falling losses, 50 units of which some have collapsed, three labels on the map.
+    static func training() -> Snapshot {
+        var s = Snapshot()
+        s.dataset = "mnist"
+        s.modelSummary = "784-200-200-50 tanh, decoder 50-200-200-784"
+        s.latentSize = 50
+        s.labelNames = (0...9).map(String.init)
+        s.seed = 1
+        s.step = 3000
+        s.epoch = 6.0
+        s.samplesPerSecond = 41_234
+        s.settings = ObjectiveSettings(kind: .elbo, k: 1, beta: 1, freeBits: FreeBits(lambda: 0.25), warmup: KLWarmup(steps: 1000))
+        s.learningRate = 1e-3
+        s.klWeight = 1
+        for i in 0...300 {
+            let step = i * 10, t = Float(i) / 300
+            s.curves.trainLoss.append(.init(step: step, value: 200 - 95 * (1 - Foundation.exp(-6 * t))))
+            s.curves.rate.append(.init(step: step, value: 5 + 20 * (1 - Foundation.exp(-4 * t))))
+            s.curves.distortion.append(.init(step: step, value: 195 - 115 * (1 - Foundation.exp(-5 * t))))
+            if i % 10 == 0 {
+                s.curves.testLoss.append(.init(step: step, value: 201 - 94 * (1 - Foundation.exp(-6 * t))))
+                s.curves.l1.append(.init(step: step, value: -(201 - 94 * (1 - Foundation.exp(-6 * t)))))
+                s.curves.l5.append(.init(step: step, value: -(199 - 94 * (1 - Foundation.exp(-6 * t)))))
+                s.curves.l50.append(.init(step: step, value: -(198 - 94 * (1 - Foundation.exp(-6 * t)))))
+            }
+        }
+        s.curves.markers = [.init(step: 1500, label: "β=0.5"), .init(step: 2200, label: "β=1")]
+        s.klPerUnit = (0..<50).map { u in u % 3 == 0 ? 0.002 : Float(0.2 + Double(u % 7) * 0.25) }
+        s.activity = (0..<50).map { u in u % 3 == 0 ? 0.001 : 0.8 }
+        s.activeUnits = s.activity.filter { $0 > 0.01 }.count
+        s.totalKL = s.klPerUnit.reduce(0, +)
+        s.mutualInformation = 6.1
+        var p = Snapshot.Posterior()
+        for i in 0..<30 {
+            let label = i % 3, angle = Float(label) * 2.1 + Float(i) * 0.05
+            var means = [Float](repeating: 0, count: 50), deviations = [Float](repeating: 1, count: 50)
+            means[1] = 1.6 * Foundation.cos(angle)
+            means[4] = 1.6 * Foundation.sin(angle)
+            deviations[1] = 0.35
+            deviations[4] = 0.25
+            p.means.append(means)
+            p.deviations.append(deviations)
+            p.labels.append(label)
+        }
+        s.posterior = p
+        var images = Snapshot.Images()
+        for i in 0..<6 {
+            let ring = (0..<784).map { j -> Float in
+                let x = Float(j % 28) - 13.5, y = Float(j / 28) - 13.5
+                let r = (x * x + y * y).squareRoot()
+                return max(0, 1 - abs(r - Float(5 + i)) / 2)
+            }
+            images.inputs.append(ring)
+            images.reconstructions.append(ring.map { $0 * 0.8 })
+            images.samples.append(ring.reversed())
+        }
+        s.images = images
+        return s
+    }
+
+    /// Every unit collapsed.
+    static func collapsed() -> Snapshot {
+        var s = training()
+        s.klPerUnit = Array(repeating: 0.0005, count: 50)
+        s.activity = Array(repeating: 0.0001, count: 50)
+        s.activeUnits = 0
+        s.totalKL = 0.025
+        s.mutualInformation = 0.01
+        return s
+    }
+}
