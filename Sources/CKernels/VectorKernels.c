@@ -257,3 +257,9 @@ void vk_keep_freed_buffers(long mmapThreshold, long trimThreshold) {
     (void)trimThreshold;
 #endif
 }
+
+void vk_release_free_memory(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}

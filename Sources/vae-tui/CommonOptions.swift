@@ -44,7 +44,9 @@ struct SplitOptions: ParsableArguments {
         guard v < train.count else {
             throw UserError("--validation \(v) leaves no training images (the \(name) training set has \(train.count))")
         }
-        return DataSplits(name: name, train: train, test: test, validationSize: v, trainLimit: trainLimit)
+        let splits = DataSplits(name: name, train: train, test: test, validationSize: v, trainLimit: trainLimit)
+        Allocator.releaseFreeMemory()
+        return splits
     }
 }
 

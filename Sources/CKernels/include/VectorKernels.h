@@ -60,5 +60,7 @@ void vk_scale(float *y, long n, float s);
 /// Raises glibc's mmap and trim thresholds so freed tensor buffers stay in the heap for reuse
 /// (no-op elsewhere). See Allocator.swift.
 void vk_keep_freed_buffers(long mmapThreshold, long trimThreshold);
+/// Returns the heap's free pages to the kernel (glibc's malloc_trim; no-op elsewhere).
+void vk_release_free_memory(void);
 
 #endif

@@ -11,7 +11,9 @@ enum Gzip {
             return .failure(DataError("zlib could not start"))
         }
         defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: max(1 << 16, input.count * 4))
+        // The gzip trailer's last four bytes hold the size mod 2^32: the buffer is usually exact at once.
+        let stated = input.count >= 18 ? input.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) } : 0
+        var output = [UInt8](repeating: 0, count: max(1 << 16, stated + 1, input.count * 4))
         var produced = 0
         var status: Int32 = Z_OK
         input.withUnsafeBytes { (source: UnsafeRawBufferPointer) in

@@ -30,7 +30,7 @@ enum IDXReader {
     }
 
     static func images(_ path: String) throws(DataError) -> Images {
-        let bytes = try contents(path)
+        var bytes = try contents(path)
         guard bytes.count >= 16 else { throw DataError("\(path): header too short (\(bytes.count) bytes, an IDX image file needs 16)") }
         let magic = word(bytes, 0)
         guard magic == imagesMagic else {
@@ -41,7 +41,10 @@ enum IDXReader {
         guard bytes.count - 16 >= needed else {
             throw DataError("\(path): truncated: header promises \(count) images of \(rows)x\(cols) (\(needed) bytes) but the file holds \(bytes.count - 16)")
         }
-        return Images(count: count, rows: rows, cols: cols, pixels: Array(bytes[16..<(16 + needed)]))
+        // In place: the images are most of the file, and a copy would double the peak memory.
+        bytes.removeSubrange((16 + needed)...)
+        bytes.removeSubrange(..<16)
+        return Images(count: count, rows: rows, cols: cols, pixels: bytes)
     }
 
     static func labels(_ path: String) throws(DataError) -> [UInt8] {

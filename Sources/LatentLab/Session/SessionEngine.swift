@@ -23,11 +23,15 @@ public final class SessionEngine {
     private var trainingSeconds = 0.0
     private var trainedSamples = 0
     private var lastDiagnostics: ContinuousClock.Instant?
+    private var lastDiagnosticsCost = 0.0
 
     /// Steps between points of the training curves.
     public var pointEvery = 10
-    /// Seconds between held-out diagnostics while training (they cost a few milliseconds).
+    /// Least seconds between held-out diagnostics while training.
     public var diagnosticsInterval = 1.0
+    /// Most of the engine's time the diagnostics may take: on a slow machine or a big model they
+    /// come less often rather than slow training down.
+    public var diagnosticsShare = 0.03
     /// Points kept per curve; older history is thinned by half when it is exceeded.
     public static let maxPoints = 4000
 
@@ -99,7 +103,11 @@ public final class SessionEngine {
         guard running && !quitting else { return false }
         trainOneStep()
         let now = clock.now
-        if lastDiagnostics.map({ (now - $0) >= .seconds(diagnosticsInterval) }) ?? true { diagnose() }
+        let interval = max(diagnosticsInterval, lastDiagnosticsCost / diagnosticsShare)
+        if lastDiagnostics.map({ (now - $0) >= .seconds(interval) }) ?? true {
+            diagnose()
+            lastDiagnosticsCost = (clock.now - now).seconds
+        }
         return true
     }
 

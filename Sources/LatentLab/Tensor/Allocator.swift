@@ -11,4 +11,10 @@ public enum Allocator {
     public static func keepFreedBuffers() {
         vk_keep_freed_buffers(256 << 20, 128 << 20)
     }
+
+    /// Gives back what one-off work (loading and unpacking the data set) left free in the heap, which
+    /// the raised trim threshold would otherwise keep resident for the whole run.
+    public static func releaseFreeMemory() {
+        vk_release_free_memory()
+    }
 }

@@ -53,19 +53,30 @@ public enum LatentMap {
     }
 
     /// Greys where the aggregate posterior's density (in these two units) exceeds the prior's.
+    /// Each posterior is a product of two 1-D normals, so their values along the columns and along
+    /// the rows are computed once and the density of a cell is a sum of products.
     static func shade(_ p: Snapshot.Posterior, _ a: Int, _ b: Int, into canvas: inout Canvas, x: Int, y: Int, _ w: Int, _ h: Int) {
         func normal(_ v: Float, _ m: Float, _ s: Float) -> Float {
             let d = (v - m) / s
             return Foundation.exp(-0.5 * d * d) / (s * 2.5066283)
         }
+        let us = (0..<w).map { (Float($0) + 0.5) / Float(w) * 2 * extent - extent }
+        let vs = (0..<h).map { extent - (Float($0) + 0.5) / Float(h) * 2 * extent }
+        let n = p.means.count
+        var columns = [Float](repeating: 0, count: n * w), rows = [Float](repeating: 0, count: n * h)
+        for (i, (m, s)) in zip(p.means, p.deviations).enumerated() {
+            for cx in 0..<w { columns[i * w + cx] = normal(us[cx], m[a], s[a]) }
+            for cy in 0..<h { rows[i * h + cy] = normal(vs[cy], m[b], s[b]) }
+        }
+        var aggregate = [Float](repeating: 0, count: w)
         for cy in 0..<h {
+            for i in 0..<w { aggregate[i] = 0 }
+            for i in 0..<n {
+                let r = rows[i * h + cy]
+                for cx in 0..<w { aggregate[cx] += r * columns[i * w + cx] }
+            }
             for cx in 0..<w {
-                let u = (Float(cx) + 0.5) / Float(w) * 2 * extent - extent
-                let v = extent - (Float(cy) + 0.5) / Float(h) * 2 * extent
-                var aggregate: Float = 0
-                for (m, s) in zip(p.means, p.deviations) { aggregate += normal(u, m[a], s[a]) * normal(v, m[b], s[b]) }
-                aggregate /= Float(max(1, p.means.count))
-                let ratio = aggregate / (normal(u, 0, 1) * normal(v, 0, 1))
+                let ratio = aggregate[cx] / Float(max(1, n)) / (normal(us[cx], 0, 1) * normal(vs[cy], 0, 1))
                 guard ratio > 1 else { continue }
                 let level = ratio > 4 ? 8 : ratio > 2 ? 5 : 2
                 canvas[x + cx, y + cy] = Cell(" ", Style(background: .grey(level)))
