@@ -1,0 +1,39 @@
+import Foundation
+import LatentLab
+import Testing
+@testable import LatentUI
+
+/// The latent map's aggregate-posterior shading, against the density computed cell by cell.
+@Suite struct LatentMapTests {
+    @Test func densityShadingMatchesADirectComputation() {
+        var posterior = Snapshot.Posterior()
+        var rng = RandomSource(seed: 3)
+        for i in 0..<40 {
+            posterior.means.append([rng.normal() * 1.5, rng.normal() * 0.5, rng.normal()])
+            posterior.deviations.append([0.2 + 0.3 * rng.uniform(), 0.1 + 0.5 * rng.uniform(), 1])
+            posterior.labels.append(i % 10)
+        }
+        let (w, h) = (30, 15)
+        var canvas = Canvas(width: w, height: h)
+        LatentMap.shade(posterior, 0, 1, into: &canvas, x: 0, y: 0, w, h)
+
+        func normal(_ v: Double, _ m: Double, _ s: Double) -> Double { exp(-0.5 * pow((v - m) / s, 2)) / (s * sqrt(2 * Double.pi)) }
+        let e = Double(LatentMap.extent)
+        var shaded = 0
+        for cy in 0..<h {
+            for cx in 0..<w {
+                let u = (Double(cx) + 0.5) / Double(w) * 2 * e - e, v = e - (Double(cy) + 0.5) / Double(h) * 2 * e
+                let aggregate = zip(posterior.means, posterior.deviations).map {
+                    normal(u, Double($0[0]), Double($1[0])) * normal(v, Double($0[1]), Double($1[1]))
+                }.reduce(0, +) / Double(posterior.means.count)
+                let ratio = aggregate / (normal(u, 0, 1) * normal(v, 0, 1))
+                let expected: Color = ratio > 4 ? .grey(8) : ratio > 2 ? .grey(5) : ratio > 1 ? .grey(2) : .standard
+                // Cells within float rounding of a level boundary may fall either way.
+                let nearBoundary = [1.0, 2.0, 4.0].contains { abs(ratio / $0 - 1) < 1e-3 }
+                if !nearBoundary { #expect(canvas[cx, cy].style.background == expected, "cell \(cx),\(cy) ratio \(ratio)") }
+                if expected != .standard { shaded += 1 }
+            }
+        }
+        #expect(shaded > 10 && shaded < w * h, "the test data shades some cells and not all")
+    }
+}
