@@ -6,7 +6,7 @@ struct VAETUI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vae-tui",
         abstract: "A terminal laboratory for latent-variable models: train a VAE and watch the theory happen.",
-        subcommands: [Run.self, Train.self, Eval.self, Bench.self],
+        subcommands: [Run.self, Train.self, Eval.self, Bench.self, Demo.self],
         defaultSubcommand: Run.self
     )
 

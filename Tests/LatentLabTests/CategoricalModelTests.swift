@@ -75,3 +75,31 @@ import Testing
         }
     }
 }
+
+/// The enumeration demo's stepping and its estimates.
+@Suite struct EnumerationDemoTests {
+    @Test(arguments: [4, 100])
+    func stepsCloseTheGapAndTheBoundsClimb(states: Int) {
+        var demo = EnumerationDemo(states: states, seed: 2)
+        let gap0 = demo.logMarginal - demo.elbo
+        demo.advance(30)
+        #expect(demo.step == 30)
+        #expect(demo.logMarginal - demo.elbo < gap0)
+        #expect(demo.samples.count == EnumerationDemo.sampleCount && demo.samples.allSatisfy { (0..<states).contains($0) })
+        // Each L_k within 4 standard errors of the range [ELBO, log p(x)], and L_1 ≈ ELBO.
+        for (b, e) in zip(demo.bounds, demo.standardErrors) {
+            #expect(b >= demo.elbo - 4 * e - 1e-9 && b <= demo.logMarginal + 4 * e + 1e-9)
+        }
+        #expect(abs(demo.bounds[0] - demo.elbo) < 4 * demo.standardErrors[0] + 1e-9)
+        let truth = demo.truePosterior
+        #expect(abs(truth.reduce(0, +) - 1) < 1e-9)
+    }
+
+    @Test func restartKeepsTheTrainingChoice() {
+        var demo = EnumerationDemo(states: 4, seed: 1)
+        demo.trainModel = true
+        demo.advance(3)
+        demo.restart(states: 100)
+        #expect(demo.states == 100 && demo.step == 0 && demo.trainModel)
+    }
+}

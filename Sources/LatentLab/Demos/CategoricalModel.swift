@@ -51,14 +51,15 @@ public struct CategoricalModel: Sendable, Equatable {
 
     /// One draw of log (1/k) Σ_i p(x, z_i)/q(z_i|x) with z_i ~ q(z|x), and the z_i drawn.
     public func importanceSample(_ x: [Double], k: Int, rng: inout RandomSource) -> (bound: Double, samples: [Int]) {
-        let lj = logJoint(x), lq = logPosterior
-        let samples = (0..<k).map { _ in Self.sample(logProbabilities: lq, rng: &rng) }
-        return (Self.logSumExp(samples.map { lj[$0] - lq[$0] }) - log(Double(k)), samples)
+        let sampler = ImportanceSampler(self, x)
+        let samples = (0..<k).map { _ in sampler.sample(&rng) }
+        return (Self.logSumExp(samples.map { sampler.logWeights[$0] }) - log(Double(k)), samples)
     }
 
     /// L_k estimated as the mean of `repeats` independent draws.
     public func importanceBound(_ x: [Double], k: Int, repeats: Int, rng: inout RandomSource) -> Double {
-        (0..<repeats).reduce(0) { acc, _ in acc + importanceSample(x, k: k, rng: &rng).bound } / Double(repeats)
+        let sampler = ImportanceSampler(self, x)
+        return (0..<repeats).reduce(0) { acc, _ in acc + sampler.draw(k: k, rng: &rng) } / Double(repeats)
     }
 
     /// One gradient-ascent step on the exact ELBO: on q's logits, and on the prior and decoder when
@@ -94,12 +95,39 @@ public struct CategoricalModel: Sendable, Equatable {
         return v.map { $0 - l }
     }
 
-    static func sample(logProbabilities lp: [Double], rng: inout RandomSource) -> Int {
-        var u = Double(rng.uniform())
-        for (i, l) in lp.enumerated() {
-            u -= exp(l)
-            if u < 0 { return i }
+}
+
+/// Draws of L_k's estimator for one x, with log w_z = log p(x, z) − log q(z|x) and q's cumulative
+/// distribution computed once, so a draw costs k uniforms and k binary searches.
+public struct ImportanceSampler: Sendable {
+    public let logWeights: [Double]
+    let cumulative: [Double]
+    /// The largest log w_z of a z that q can draw: subtracted before exp so the sum cannot overflow.
+    let shift: Double
+
+    public init(_ model: CategoricalModel, _ x: [Double]) {
+        let lj = model.logJoint(x), lq = model.logPosterior
+        logWeights = zip(lj, lq).map { $0 - $1 }
+        var total = 0.0
+        cumulative = lq.map { total += exp($0); return total }
+        shift = zip(logWeights, lq).filter { $1 > -.infinity }.map(\.0).max() ?? 0
+    }
+
+    /// z ~ q(z|x).
+    public func sample(_ rng: inout RandomSource) -> Int {
+        let u = Double(rng.uniform()) * cumulative[cumulative.count - 1]
+        var lo = 0, hi = cumulative.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if cumulative[mid] > u { hi = mid } else { lo = mid + 1 }
         }
-        return lp.count - 1
+        return lo
+    }
+
+    /// One draw of log (1/k) Σ_i w_i.
+    public func draw(k: Int, rng: inout RandomSource) -> Double {
+        var sum = 0.0
+        for _ in 0..<k { sum += exp(logWeights[sample(&rng)] - shift) }
+        return shift + log(sum / Double(k))
     }
 }

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import LatentLab
+import LatentUI
+
+/// `vae-tui demo …`: the lecture's pictures, one optimisation step at a time.
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Step through the lecture's demos in the terminal.",
+        subcommands: [Enumerate.self])
+}
+
+/// `vae-tui demo enumerate`: a categorical latent whose marginal is an exact sum, against the ELBO and L_k.
+struct Enumerate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Marginal by enumeration: exact log p(x) over K states against the ELBO and L_k, stepping q (and p).")
+
+    @Option(help: ArgumentHelp("Number of latent states K (the lecture uses 4 and 100).", valueName: "K"))
+    var states: Int = 4
+
+    @Option(help: "Seed of the model's random start.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard (2...200).contains(states) else { throw ValidationError("--states must be between 2 and 200, got \(states)") }
+    }
+
+    func run() throws {
+        try reportingUserErrors {
+            guard isatty(0) == 1 && isatty(1) == 1 else { throw UserError("the demo needs a terminal") }
+            guard let screen = CursesScreen() else { throw UserError("cannot start the terminal (is TERM set?)") }
+            SignalFlag.install()
+            var demo = EnumerationDemo(states: states, seed: seed)
+            var running = false, seeds = seed
+            while !SignalFlag.raised.load(ordering: .relaxed) {
+                let (width, height) = screen.size
+                screen.paint(EnumerationScreen.render(demo, running: running, width: width, height: height))
+                guard let key = screen.readKey(timeout: 100) else {
+                    if running { demo.advance() }
+                    continue
+                }
+                switch key {
+                case .resize: screen.invalidate()
+                case .character("n"): demo.advance()
+                case .character("N"): demo.advance(10)
+                case .character(" "): running.toggle()
+                case .character("m"): demo.trainModel.toggle()
+                case .character("c"): demo.restart(states: demo.states == 4 ? 100 : 4)
+                case .character("r"): seeds &+= 1; demo.restart(seed: seeds)
+                case .character("q"), .escape, .controlC: screen.stop(); return
+                default: break
+                }
+            }
+            screen.stop()
+        }
+    }
+}
