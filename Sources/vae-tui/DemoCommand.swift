@@ -7,7 +7,7 @@ import LatentUI
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Step through the lecture's demos in the terminal.",
-        subcommands: [Enumerate.self])
+        subcommands: [Binpack.self, Enumerate.self])
 }
 
 /// `vae-tui demo enumerate`: a categorical latent whose marginal is an exact sum, against the ELBO and L_k.

@@ -30,6 +30,18 @@ import Testing
         try Self.expectFailure(arguments, status: 64, mentioning: message)
     }
 
+    @Test(arguments: [
+        (["demo", "binpack", "--posterior", "gaussian"], "--posterior must be diagonal, full or iaf, got gaussian"),
+        (["demo", "binpack", "--prior", "laplace"], "--prior must be normal or flow, got laplace"),
+    ])
+    func impossibleBinPackDemoFlags(arguments: [String], message: String) throws {
+        try Self.expectFailure(arguments, status: 64, mentioning: message)
+    }
+
+    @Test func theBinPackDemoWithoutATerminal() throws {
+        try Self.expectFailure(["demo", "binpack"], status: 1, mentioning: "the demo needs a terminal")
+    }
+
     @Test func theDashboardWithoutATerminal() throws {
         try Self.expectFailure(["run", "--train-limit", "100"], status: 1, mentioning: "the dashboard needs a terminal")
     }

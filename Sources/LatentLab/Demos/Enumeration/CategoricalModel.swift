@@ -41,7 +41,7 @@ public struct CategoricalModel: Sendable, Equatable {
     public var logPosterior: [Double] { Self.logSoftmax(posteriorLogits) }
 
     /// log p(x) = log Σ_z p(x, z), exactly.
-    public func logMarginal(_ x: [Double]) -> Double { Self.logSumExp(logJoint(x)) }
+    public func logMarginal(_ x: [Double]) -> Double { logSumExp(logJoint(x)) }
 
     /// ELBO = Σ_z q(z|x) (log p(x, z) − log q(z|x)), exactly.
     public func elbo(_ x: [Double]) -> Double {
@@ -53,7 +53,7 @@ public struct CategoricalModel: Sendable, Equatable {
     public func importanceSample(_ x: [Double], k: Int, rng: inout RandomSource) -> (bound: Double, samples: [Int]) {
         let sampler = ImportanceSampler(self, x)
         let samples = (0..<k).map { _ in sampler.sample(&rng) }
-        return (Self.logSumExp(samples.map { sampler.logWeights[$0] }) - log(Double(k)), samples)
+        return (logSumExp(samples.map { sampler.logWeights[$0] }) - log(Double(k)), samples)
     }
 
     /// L_k estimated as the mean of `repeats` independent draws.
@@ -84,11 +84,6 @@ public struct CategoricalModel: Sendable, Equatable {
     }
 
     static func softplus(_ a: Double) -> Double { a > 0 ? a + log1p(exp(-a)) : log1p(exp(a)) }
-
-    static func logSumExp(_ v: [Double]) -> Double {
-        guard let m = v.max(), m > -.infinity else { return -.infinity }
-        return m + log(v.reduce(0) { $0 + exp($1 - m) })
-    }
 
     static func logSoftmax(_ v: [Double]) -> [Double] {
         let l = logSumExp(v)

@@ -1,0 +1,145 @@
+import Foundation
+
+/// What the bin-packing demo optimises: the ELBO (k samples per point, beta on the rate, free bits on the
+/// batch-averaged rate) or the IWAE bound L_k (beta weighting log p(z) − log q(z|x) inside each weight),
+/// as in the dashboard's objective.
+public struct BinPackSettings: Sendable, Equatable {
+    public var objective: ObjectiveKind = .elbo
+    public var k = 1
+    public var beta: Float = 1
+    /// λ in nats: the rate term is max(λ, batch-averaged KL). 0 is off.
+    public var freeBits: Float = 0
+    public var learningRate: Float = 3e-3
+    /// Also step p(x, z) (decoder and learned prior), not only q(z|x).
+    public var trainModel = true
+    public init() {}
+}
+
+/// The state of `vae-tui demo binpack`: the four data points A–D, the model, its optimiser, and the
+/// latest exact evaluation. A class because the model's parameters are; it lives on one thread.
+public final class BinPackDemo {
+    /// Four distinct 4×4 binary images: a top bar, a left bar, an X and a frame.
+    public static let points: [[Float]] = [
+        [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+        [1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0],
+        [1, 0, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1],
+        [1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1],
+    ]
+    public static let letters = ["A", "B", "C", "D"]
+    static let data = Tensor(rows: 4, cols: BinPackModel.pixels, points.flatMap { $0 })
+
+    public private(set) var model: BinPackModel
+    public var settings = BinPackSettings()
+    public private(set) var step = 0
+    public private(set) var seed: UInt64
+    public private(set) var evaluation: BinPackEvaluation
+    public private(set) var lastLoss: Float = 0
+    /// Steps whose loss was not finite: skipped, with the parameters left as they were.
+    public private(set) var skippedSteps = 0
+    /// Separate moments for q and for p, so freezing p leaves it exactly where it is.
+    private var posteriorOptimizer: Adam, generativeOptimizer: Adam
+    private var rng: RandomSource
+    private let grid: QuadratureGrid
+
+    public init(seed: UInt64 = 1, family: PosteriorFamily = .diagonal, prior: PriorKind = .standard,
+                grid: QuadratureGrid = .standard) {
+        self.seed = seed
+        self.grid = grid
+        model = BinPackModel(seed: seed)
+        model.family = family
+        model.prior = prior
+        posteriorOptimizer = Adam(model.posteriorParameters)
+        generativeOptimizer = Adam(model.generativeParameters)
+        rng = RandomSource(seed: seed &+ 0x5eed)
+        evaluation = BinPackEvaluation(model: model, data: Self.data, grid: grid, seed: seed)
+    }
+
+    public var family: PosteriorFamily {
+        get { model.family }
+        set { model.family = newValue; refresh() }
+    }
+
+    public var prior: PriorKind {
+        get { model.prior }
+        set { model.prior = newValue; refresh() }
+    }
+
+    /// `count` optimisation steps, then one exact evaluation.
+    public func advance(_ count: Int = 1) {
+        for _ in 0..<count { trainStep() }
+        refresh()
+    }
+
+    /// A new model from `seed`, keeping the family, prior and settings.
+    public func restart(seed newSeed: UInt64) {
+        let kept = settings
+        self.seed = newSeed
+        let fresh = BinPackDemo(seed: newSeed, family: family, prior: prior, grid: grid)
+        model = fresh.model
+        posteriorOptimizer = fresh.posteriorOptimizer
+        generativeOptimizer = fresh.generativeOptimizer
+        rng = fresh.rng
+        step = 0
+        skippedSteps = 0
+        settings = kept
+        refresh()
+    }
+
+    public func refresh() {
+        evaluation = BinPackEvaluation(model: model, data: Self.data, grid: grid, seed: seed &+ UInt64(step))
+    }
+
+    private func trainStep() {
+        let tape = Tape()
+        let loss = Self.loss(model, settings: settings, noise: rng.normalTensor(max(1, settings.k) * 4, 2), on: tape)
+        step += 1
+        guard loss.value.isFinite else { skippedSteps += 1; return }
+        lastLoss = loss.value.scalar
+        for p in model.parameters { p.zeroGrad() }
+        tape.backward(from: loss)
+        guard model.parameters.allSatisfy(\.grad.isFinite) else { skippedSteps += 1; return }
+        posteriorOptimizer.learningRate = settings.learningRate
+        posteriorOptimizer.step()
+        if settings.trainModel {
+            generativeOptimizer.learningRate = settings.learningRate
+            generativeOptimizer.step()
+        }
+    }
+
+    /// −objective over the four points, with noise (k·4)×2 laid out sample-major.
+    static func loss(_ model: BinPackModel, settings s: BinPackSettings, noise: Tensor, on tape: Tape) -> Var {
+        let x = data, k = noise.rows / x.rows
+        let q = model.encode(Var(constant: x), on: tape)
+        let (z, logQ) = model.sample(q, noise: noise, on: tape)
+        let logPz = model.logPrior(z, on: tape)
+        let logPxz = tape.bernoulliLogLikelihood(logits: model.decode(z, on: tape), targets: x)
+        switch s.objective {
+        case .elbo:
+            var rate = tape.mean(tape.sub(logQ, logPz))
+            if s.freeBits > 0 { rate = tape.clampMin(rate, s.freeBits) }
+            return tape.negate(tape.sub(tape.mean(logPxz), tape.scale(rate, by: s.beta)))
+        case .iwae:
+            let logW = tape.add(logPxz, tape.scale(tape.sub(logPz, logQ), by: s.beta))
+            let bound = tape.addScalar(tape.logSumExp(tape.reshape(logW, k, x.rows), axis: 0), -Foundation.log(Float(k)))
+            return tape.negate(tape.mean(bound))
+        }
+    }
+}
+
+/// What the screen needs of the demo, as a value.
+public struct BinPackSnapshot: Sendable {
+    public let step: Int
+    public let seed: UInt64
+    public let family: PosteriorFamily
+    public let prior: PriorKind
+    public let settings: BinPackSettings
+    public let skippedSteps: Int
+    public let evaluation: BinPackEvaluation
+}
+
+extension BinPackDemo {
+    public var snapshot: BinPackSnapshot {
+        BinPackSnapshot(step: step, seed: seed, family: family, prior: prior, settings: settings,
+                        skippedSteps: skippedSteps, evaluation: evaluation)
+    }
+}

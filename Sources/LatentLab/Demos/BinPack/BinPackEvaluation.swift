@@ -1,0 +1,160 @@
+import Foundation
+
+/// Everything the bin-packing screen shows, computed by quadrature rather than sampling, so the gap is
+/// exact up to the grid: log p(x) = log Σ_g p(x|z_g) p(z_g) ΔA over the z-grid, and each point's ELBO,
+/// KL and reconstruction as expectations under q by a midpoint rule in q's noise ε (z = T(ε)), whatever
+/// the family.
+///
+/// Mutual information (THEORY.md section 3) with x uniform over the four points and the joint
+/// p(x) p(z|x), p(z|x) the model's exact posterior on the grid:
+///   I(x;z) = E_x KL(p(z|x) ‖ p̄(z)) ≤ log 4,   Barber-Agakov H(z) + E log q(z|x) = I − E_x KL(p(z|x) ‖ q(z|x)).
+/// q is renormalised on the grid there, so the bound holds exactly in the discretisation too.
+/// I_q(x;z) = E_x KL(q(z|x) ‖ q̄(z)) is the encoder-side estimate the dashboard shows.
+public struct BinPackEvaluation: Sendable {
+    public struct Point: Sendable {
+        /// KL(q(z|x) ‖ p(z)), E_q log p(x|z), their difference, the exact log p(x), and the gap.
+        public let kl: Double, reconstruction: Double, elbo: Double, logMarginal: Double
+        public var gap: Double { logMarginal - elbo }
+        /// E_q z, where the point's letter is drawn.
+        public let mean: SIMD2<Float>
+        /// A few z ~ q(z|x), drawn on request.
+        public let samples: [SIMD2<Float>]
+    }
+
+    public let grid: QuadratureGrid
+    public let points: [Point]
+    /// log q(z_g|x_i) on the grid, per point.
+    public let logPosterior: [[Float]]
+    /// Per point, the log-density level whose region {q ≥ level} holds 39.3% of q: for a Gaussian exactly
+    /// its 1-sigma ellipse, for the IAF the same highest-density region.
+    public let posteriorLevels: [Float]
+    /// q̄(z) = mean_i q(z|x_i) on the grid: the aggregate posterior.
+    public let aggregate: [Float]
+    public let logPrior: [Float]
+    /// The prior's regions holding 39.3%, 86.5% and 98.9% (its 1, 2 and 3-sigma circles when N(0, I)).
+    public let priorLevels: [Float]
+    /// Σ_g p(z_g) ΔA: how much of the prior the grid covers (1 when the quadrature is trustworthy).
+    public let priorMass: Double
+    public let mutualInformation: Double
+    public let barberAgakov: Double
+    public let encoderInformation: Double
+
+    public var elbo: Double { points.reduce(0) { $0 + $1.elbo } }
+    public var logMarginal: Double { points.reduce(0) { $0 + $1.logMarginal } }
+    public var gap: Double { points.reduce(0) { $0 + $1.gap } }
+
+    static let massLevels: [Double] = [1 - exp(-0.5), 1 - exp(-2), 1 - exp(-4.5)]
+    /// Midpoints of a 48×48 grid over [−5, 5]² in ε, weighted by N(ε; 0, I).
+    static let noiseGrid = QuadratureGrid(size: 48, extent: 5)
+
+    init(model: BinPackModel, data: Tensor, grid: QuadratureGrid, seed: UInt64) {
+        let tape = Tape(recording: false)
+        let n = data.rows, cells = grid.count
+        let q = model.encode(Var(constant: data), on: tape)
+        let zGrid = Var(constant: grid.points)
+        let logits = model.decode(zGrid, on: tape)
+        let logPz = model.logPrior(zGrid, on: tape).value.scalars
+        let logArea = Double(Foundation.log(grid.cellArea))
+        self.grid = grid
+        logPrior = logPz
+        priorMass = logPz.reduce(0) { $0 + exp(Double($1)) } * Double(grid.cellArea)
+        priorLevels = Self.levels(logDensity: logPz, masses: Self.massLevels)
+
+        // Exact posteriors P_i and renormalised q's Q_i as cell probabilities, in log space.
+        var logMarginals: [Double] = [], exactPosteriors: [[Double]] = [], logQs: [[Float]] = [], logQCells: [[Double]] = []
+        for i in 0..<n {
+            let logLikelihood = tape.bernoulliLogLikelihood(logits: logits, targets: data.rowBlock(i, 1)).value.scalars
+            let joint = zip(logLikelihood, logPz).map { Double($0) + Double($1) }
+            let lse = logSumExp(joint)
+            logMarginals.append(lse + logArea)
+            exactPosteriors.append(joint.map { exp($0 - lse) })
+            let logQ = model.logPosterior(zGrid, q.row(i, on: tape), on: tape).value.scalars
+            logQs.append(logQ)
+            let normaliser = logSumExp(logQ.map(Double.init))
+            logQCells.append(logQ.map { Double($0) - normaliser })
+        }
+        logPosterior = logQs
+        posteriorLevels = logQs.map { Self.levels(logDensity: $0, masses: [Self.massLevels[0]])[0] }
+        aggregate = (0..<cells).map { g in logQs.reduce(0) { $0 + Foundation.exp($1[g]) } / Float(n) }
+
+        var information = 0.0, expectedLogQ = 0.0, entropy = 0.0, encoder = 0.0
+        for g in 0..<cells {
+            let pBar = exactPosteriors.reduce(0) { $0 + $1[g] } / Double(n)
+            let qBar = logQCells.reduce(0) { $0 + exp($1[g]) } / Double(n)
+            if pBar > 0 { entropy -= pBar * (log(pBar) - logArea) }
+            for i in 0..<n {
+                let p = exactPosteriors[i][g]
+                if p > 0 {
+                    information += p * log(p / pBar) / Double(n)
+                    expectedLogQ += p * (logQCells[i][g] - logArea) / Double(n)
+                }
+                let qi = exp(logQCells[i][g])
+                if qi > 0 { encoder += qi * (logQCells[i][g] - log(qBar)) / Double(n) }
+            }
+        }
+        mutualInformation = information
+        barberAgakov = entropy + expectedLogQ
+        encoderInformation = encoder
+
+        // ELBO, KL and reconstruction by the midpoint rule in ε.
+        let noise = Self.noiseGrid
+        let noisePoints = noise.points
+        let weights = (0..<noise.count).map { g in exp(-0.5 * Double(noisePoints[g, 0] * noisePoints[g, 0] + noisePoints[g, 1] * noisePoints[g, 1])) }
+        let weightSum = weights.reduce(0, +)
+        let eps = noisePoints.repeatingEachRow(n)
+        let (z, logQ) = model.sample(q, noise: eps, on: tape)
+        let rate = tape.sub(logQ, model.logPrior(z, on: tape)).value.scalars
+        let logPxz = tape.bernoulliLogLikelihood(logits: model.decode(z, on: tape), targets: data).value.scalars
+        let zValues = z.value
+        var sampleNoise = RandomSource(seed: seed)
+        let drawn = model.sample(q, noise: sampleNoise.normalTensor(16 * n, 2), on: tape).z.value
+        points = (0..<n).map { i in
+            var kl = 0.0, reconstruction = 0.0, mean = SIMD2<Double>(0, 0)
+            for s in 0..<noise.count {
+                let w = weights[s] / weightSum, r = s * n + i
+                kl += w * Double(rate[r])
+                reconstruction += w * Double(logPxz[r])
+                mean += w * SIMD2(Double(zValues[r, 0]), Double(zValues[r, 1]))
+            }
+            return Point(kl: kl, reconstruction: reconstruction, elbo: reconstruction - kl, logMarginal: logMarginals[i],
+                         mean: SIMD2(Float(mean.x), Float(mean.y)),
+                         samples: (0..<16).map { SIMD2(drawn[$0 * n + i, 0], drawn[$0 * n + i, 1]) })
+        }
+    }
+
+    /// For each mass m, the log-density ℓ such that the cells with log-density ≥ ℓ hold m of the total.
+    static func levels(logDensity: [Float], masses: [Double]) -> [Float] {
+        let sorted = logDensity.sorted(by: >)
+        guard let top = sorted.first else { return masses.map { _ in 0 } }
+        let total = sorted.reduce(0) { $0 + exp(Double($1 - top)) }
+        var levels: [Float] = [], cumulative = 0.0, next = 0
+        for value in sorted where next < masses.count {
+            cumulative += exp(Double(value - top)) / total
+            while next < masses.count && cumulative >= masses[next] { levels.append(value); next += 1 }
+        }
+        while levels.count < masses.count { levels.append(sorted.last!) }
+        return levels
+    }
+
+}
+
+extension BinPackModel.Posterior {
+    /// The posterior of data row i alone.
+    func row(_ i: Int, on tape: Tape) -> Self {
+        Self(mean: tape.sliceRows(mean, i, 1), logScale: tape.sliceRows(logScale, i, 1),
+             correlation: tape.sliceRows(correlation, i, 1), context: tape.sliceRows(context, i, 1))
+    }
+}
+
+extension Tensor {
+    /// Each row repeated `times` times in place: row s of the result block s·times..<(s+1)·times,
+    /// so noise row s is shared by all `times` examples of a sample-major batch.
+    func repeatingEachRow(_ times: Int) -> Tensor {
+        var out = Tensor(uninitialized: rows * times, cols)
+        let c = cols
+        withPointer { src in out.withMutablePointer { dst in
+            for r in 0..<rows { for t in 0..<times { (dst + (r * times + t) * c).update(from: src + r * c, count: c) } }
+        } }
+        return out
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import LatentLab
+
+/// How the bin-packing demo is being watched: not part of the model.
+public struct BinPackViewOptions: Sendable, Equatable {
+    public var running = false
+    /// Optimisation steps per frame while running.
+    public var speed = 1
+    public var showSamples = false
+    public init(running: Bool = false, speed: Int = 1, showSamples: Bool = false) {
+        self.running = running
+        self.speed = speed
+        self.showSamples = showSamples
+    }
+}
+
+/// `vae-tui demo binpack`: each q(z|x) of the four points as its highest-density region in its colour over
+/// the prior's contours and the shaded aggregate posterior, and per point its KL, reconstruction, ELBO, exact
+/// log p(x) and gap, with the mutual information and the knobs beside.
+public enum BinPackScreen {
+    public static let keys: [(keys: String, action: String)] = [
+        ("n / N / M", "one / ten / a hundred steps"), ("space", "run / pause"), ("+ / -", "faster / slower"),
+        ("p", "posterior: diagonal → full covariance → IAF"), ("P", "prior: N(0,I) ⇄ learned AR flow"),
+        ("o", "objective: ELBO ⇄ IWAE L_k"), ("k / K", "fewer / more samples k"), ("b / B", "beta down / up"),
+        ("f / F", "free bits down / up"), ("l / L", "learning rate down / up"), ("m", "train q and p ⇄ q only"),
+        ("s", "show samples of q"), ("r", "restart with a new seed"), ("q / Esc", "back"),
+    ]
+
+    public static func render(_ s: BinPackSnapshot, options: BinPackViewOptions, width: Int, height: Int) -> Canvas {
+        guard width >= Overlays.minimumWidth && height >= Overlays.minimumHeight else {
+            return Overlays.tooSmall(width: width, height: height)
+        }
+        var c = Canvas(width: width, height: height)
+        let bar = Style(.brightWhite, background: .blue)
+        c.fill(Rect(x: 0, y: 0, width: width, height: 1), style: bar)
+        c.put(" demo: bin packing │ step \(s.step) │ q: \(s.family.rawValue) │ prior \(s.prior.rawValue)", x: 0, y: 0, style: bar)
+        c.putRight((options.running ? "▶ running ×\(options.speed)" : "⏸ paused") + " ", right: width, y: 0,
+                   style: Style(options.running ? .brightGreen : .brightYellow, background: .blue, bold: true))
+
+        let side = min(height - 2, (width - 50) / 2)
+        let map = Rect(x: 0, y: 1, width: 2 * side, height: height - 2)
+        drawMap(s.evaluation, showSamples: options.showSamples, into: &c, rect: map)
+        let right = Rect(x: map.maxX, y: 1, width: width - map.maxX, height: height - 2)
+        let table = Rect(x: right.x, y: right.y, width: right.width, height: 8)
+        drawTable(s.evaluation, into: &c, rect: table)
+        let information = Rect(x: right.x, y: table.maxY, width: right.width, height: 5)
+        drawInformation(s.evaluation, into: &c, rect: information)
+        drawKnobs(s, options: options, into: &c, rect: Rect(x: right.x, y: information.maxY, width: right.width, height: right.maxY - information.maxY))
+        c.put("n/N/M 1/10/100 steps · space run/pause · r new seed · q/Esc back", x: 1, y: height - 1, style: .dim)
+        return c
+    }
+
+    /// The latent plane over [−extent, extent]²: aggregate posterior as grey background, the prior's 1, 2 and
+    /// 3-sigma-mass contours in grey, each q(z|x)'s 39% region outlined in its colour, its letter at E_q z.
+    static func drawMap(_ e: BinPackEvaluation, showSamples: Bool, into c: inout Canvas, rect r: Rect) {
+        c.box(r, title: "z: q(z|x) of A–D vs p(z)")
+        let inner = r.inset(1)
+        let cellsWide = min(inner.width, inner.height * 2), cellsTall = min(inner.height, (cellsWide + 1) / 2)
+        guard cellsWide >= 4 && cellsTall >= 2 else { return }
+        let origin = (x: inner.x + (inner.width - cellsWide) / 2, y: inner.y + (inner.height - cellsTall) / 2)
+        let extent: Float = 3.5
+        var grid = BrailleGrid(cellWidth: cellsWide, cellHeight: cellsTall)
+        let dotsWide = grid.dotWidth, dotsTall = grid.dotHeight
+        func z(_ x: Int, _ y: Int) -> (Float, Float) {
+            (-extent + (Float(x) + 0.5) * 2 * extent / Float(dotsWide), extent - (Float(y) + 0.5) * 2 * extent / Float(dotsTall))
+        }
+        func dot(_ v: SIMD2<Float>) -> (Int, Int) {
+            (Int(((v.x + extent) / (2 * extent) * Float(dotsWide)).rounded(.down)), Int(((extent - v.y) / (2 * extent) * Float(dotsTall)).rounded(.down)))
+        }
+        // Which grid cell each dot reads from, once.
+        let cells: [Int?] = (0..<(dotsWide * dotsTall)).map { i in let (u, v) = z(i % dotsWide, i / dotsWide); return e.grid.index(u, v) }
+        func inside(_ values: [Float], _ level: Float) -> [Bool] { cells.map { $0.map { values[$0] >= level } ?? false } }
+        func outline(_ region: [Bool], color: Color) {
+            for y in 0..<dotsTall {
+                for x in 0..<dotsWide where region[y * dotsWide + x] {
+                    let edge = x == 0 || y == 0 || x == dotsWide - 1 || y == dotsTall - 1
+                        || !region[y * dotsWide + x - 1] || !region[y * dotsWide + x + 1]
+                        || !region[(y - 1) * dotsWide + x] || !region[(y + 1) * dotsWide + x]
+                    if edge { grid.set(x, y, color: color) }
+                }
+            }
+        }
+        // Background: the aggregate posterior at each character cell's centre.
+        let peak = e.aggregate.max() ?? 1
+        for cy in 0..<cellsTall {
+            for cx in 0..<cellsWide {
+                let (u, v) = z(cx * 2 + 1, cy * 4 + 2)
+                guard let g = e.grid.index(u, v), peak > 0 else { continue }
+                let shade = (e.aggregate[g] / peak).squareRoot()
+                if shade > 0.05 { c[origin.x + cx, origin.y + cy] = Cell(" ", Style(background: .grey(Int(shade * 8)))) }
+            }
+        }
+        for level in e.priorLevels { outline(inside(e.logPrior, level), color: .brightBlack) }
+        for (i, (logQ, level)) in zip(e.logPosterior, e.posteriorLevels).enumerated() {
+            outline(inside(logQ, level), color: .category(i))
+        }
+        if showSamples {
+            for (i, point) in e.points.enumerated() {
+                for sample in point.samples { let (x, y) = dot(sample); grid.set(x, y, color: .category(i)) }
+            }
+        }
+        renderKeepingBackground(grid, into: &c, x: origin.x, y: origin.y)
+        for (i, point) in e.points.enumerated() {
+            let (x, y) = dot(point.mean)
+            guard x >= 0 && y >= 0 && x < dotsWide && y < dotsTall else { continue }
+            let at = (origin.x + x / 2, origin.y + y / 4)
+            c[at.0, at.1] = Cell(BinPackDemo.letters[i].unicodeScalars.first!, Style(.category(i), background: c[at.0, at.1].style.background, bold: true))
+        }
+        c.put(String(format: "±%.1f", extent), x: r.maxX - 6, y: r.maxY - 1, style: .dim)
+    }
+
+    /// Draws the braille dots over the shading without clearing each cell's background.
+    static func renderKeepingBackground(_ grid: BrailleGrid, into c: inout Canvas, x: Int, y: Int) {
+        var layer = Canvas(width: grid.cellWidth, height: grid.cellHeight)
+        grid.render(into: &layer, x: 0, y: 0)
+        for cy in 0..<grid.cellHeight {
+            for cx in 0..<grid.cellWidth where layer[cx, cy].character != " " {
+                var cell = layer[cx, cy]
+                cell.style.background = c[x + cx, y + cy].style.background
+                c[x + cx, y + cy] = cell
+            }
+        }
+    }
+
+    /// Per point: x, KL, reconstruction, ELBO, exact log p(x), gap; and the totals.
+    static func drawTable(_ e: BinPackEvaluation, into c: inout Canvas, rect r: Rect) {
+        c.box(r, title: "per point · nats · log p(x) by quadrature")
+        let x = r.x + 2
+        c.put("   x      KL   recon    ELBO  log p(x)    gap", x: x, y: r.y + 1, style: .dim, clip: r.inset(1))
+        for (i, p) in e.points.enumerated() {
+            let y = r.y + 2 + i
+            c.put(BinPackDemo.letters[i], x: x, y: y, style: Style(.category(i), bold: true))
+            c.put(pattern(BinPackDemo.points[i]), x: x + 2, y: y, style: Style(.category(i)))
+            c.put(String(format: "%7.3f %7.3f %7.3f %9.3f %6.3f", p.kl, p.reconstruction, p.elbo, p.logMarginal, p.gap),
+                  x: x + 4, y: y, clip: r.inset(1))
+        }
+        c.put(String(format: "total %15@ %7.3f %9.3f %6.3f", "", e.elbo, e.logMarginal, e.gap), x: x, y: r.y + 6,
+              style: .title, clip: r.inset(1))
+    }
+
+    /// A 4×4 binary image as two braille characters.
+    static func pattern(_ pixels: [Float]) -> String {
+        var grid = BrailleGrid(cellWidth: 2, cellHeight: 1)
+        for (i, v) in pixels.enumerated() where v > 0.5 { grid.set(i % 4, i / 4) }
+        var canvas = Canvas(width: 2, height: 1)
+        grid.render(into: &canvas, x: 0, y: 0)
+        return String(String.UnicodeScalarView([canvas[0, 0].character, canvas[1, 0].character]))
+    }
+
+    static func drawInformation(_ e: BinPackEvaluation, into c: inout Canvas, rect r: Rect) {
+        c.box(r, title: "I(x;z) · nats · x uniform on A–D")
+        let clip = r.inset(1)
+        c.put(String(format: "exact I(x;z) %6.3f  ≤ H(x) = log 4 = %.3f", e.mutualInformation, log(4.0)), x: r.x + 2, y: r.y + 1, clip: clip)
+        c.put(String(format: "Barber-Agakov H(z) + E log q(z|x) %6.3f", e.barberAgakov), x: r.x + 2, y: r.y + 2, clip: clip)
+        c.put(String(format: "I_q(x;z) = E KL(q(z|x) ‖ q(z)) %6.3f", e.encoderInformation), x: r.x + 2, y: r.y + 3, clip: clip)
+    }
+
+    static func drawKnobs(_ s: BinPackSnapshot, options: BinPackViewOptions, into c: inout Canvas, rect r: Rect) {
+        guard r.height >= 3 else { return }
+        c.box(r, title: "knobs")
+        let st = s.settings
+        let objective = st.objective == .elbo ? "ELBO" : "IWAE L_k"
+        let knobs: [(String, String)] = [
+            ("p", s.family.rawValue), ("P", "prior " + s.prior.rawValue),
+            ("o", objective), ("k/K", "k \(st.k)"),
+            ("b/B", String(format: "β %g", st.beta)), ("f/F", st.freeBits > 0 ? String(format: "free bits %g", st.freeBits) : "free bits off"),
+            ("l/L", String(format: "lr %g", st.learningRate)), ("m", st.trainModel ? "train q and p" : "train q only"),
+            ("+/-", "×\(options.speed) steps/frame"), ("s", options.showSamples ? "samples shown" : "samples hidden"),
+        ]
+        let column = (r.width - 2) / 2
+        for (i, (key, value)) in knobs.enumerated() {
+            let y = r.y + 1 + i / 2
+            guard y < r.maxY - 1 else { break }
+            let x = r.x + 2 + (i % 2) * column
+            c.put(key, x: x, y: y, style: .highlight)
+            c.put(value, x: x + 4, y: y, clip: Rect(x: x + 4, y: y, width: column - 5, height: 1))
+        }
+        let notes = [s.evaluation.priorMass < 0.99 ? String(format: "prior mass on the grid %.3f: log p(x) underestimated", s.evaluation.priorMass) : nil,
+                     s.skippedSteps > 0 ? "\(s.skippedSteps) steps skipped (non-finite loss)" : nil].compactMap { $0 }
+        for (i, note) in notes.enumerated() where r.y + 7 + i < r.maxY - 1 {
+            c.put(note, x: r.x + 2, y: r.y + 7 + i, style: .warning, clip: r.inset(1))
+        }
+    }
+}

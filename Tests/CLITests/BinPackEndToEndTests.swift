@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// `vae-tui demo binpack` in tmux: n steps and the ellipses move, p switches the posterior family, q quits.
+@Suite(.serialized, .enabled(if: Tmux.available, "needs tmux"))
+struct BinPackEndToEndTests {
+    @Test func stepsRedrawTheEllipsesAndSwitchTheFamily() throws {
+        let dir = CLI.temporaryDirectory()
+        let status = dir + "/status"
+        let tmux = Tmux(socket: dir + "/tmux.sock")
+        defer { tmux.kill() }
+        try tmux.start("\(CLI.binary) demo binpack --seed 3; echo EXIT=$? > \(status)", width: 120, height: 40)
+
+        let start = try tmux.waitFor("step 0") { Tmux.step(in: $0) == 0 && $0.contains("diagonal Gaussian") }
+        tmux.send("n")
+        let one = try tmux.waitFor("step 1") { Tmux.step(in: $0) == 1 }
+        tmux.send("M")
+        let hundred = try tmux.waitFor("step 101") { Tmux.step(in: $0) == 101 }
+        #expect(Self.map(of: hundred) != Self.map(of: start), "a hundred steps move the posteriors")
+        #expect(Self.table(of: hundred) != Self.table(of: one), "and change the numbers")
+
+        tmux.send("p")
+        let full = try tmux.waitFor("full covariance") { $0.contains("q: full-covariance Gaussian") }
+        #expect(Tmux.step(in: full) == 101, "switching the family keeps the run")
+        tmux.send("p")
+        _ = try tmux.waitFor("IAF") { $0.contains("q: IAF") }
+        tmux.send("N")
+        _ = try tmux.waitFor("step 111") { Tmux.step(in: $0) == 111 && $0.contains("q: IAF") }
+
+        tmux.send("q")
+        let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
+        #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+    }
+
+    /// The latent map: the left 70 columns below the status line.
+    static func map(of screen: String) -> String {
+        screen.split(separator: "\n").dropFirst().map { String($0.prefix(70)) }.joined(separator: "\n")
+    }
+
+    /// The per-point table's rows.
+    static func table(of screen: String) -> [String] {
+        screen.split(separator: "\n").filter { $0.contains("⣿") || $0.contains("total") }.map(String.init)
+    }
+}

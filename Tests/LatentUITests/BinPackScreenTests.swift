@@ -1,0 +1,54 @@
+import LatentLab
+import Testing
+@testable import LatentUI
+
+/// `vae-tui demo binpack` as text snapshots, from a fixed seed and step count.
+@Suite struct BinPackScreenTests {
+    @Test(arguments: [(PosteriorFamily.diagonal, 120, 40), (.iaf, 120, 40), (.diagonal, 80, 24)])
+    func screen(family: PosteriorFamily, width: Int, height: Int) {
+        let demo = BinPackDemo(seed: 1, family: family)
+        demo.settings.k = 4
+        demo.advance(150)
+        let canvas = BinPackScreen.render(demo.snapshot, options: BinPackViewOptions(), width: width, height: height)
+        let name = family == .diagonal ? "diagonal" : "iaf"
+        assertSnapshot(canvas, named: "binpack-\(name)-\(width)x\(height)")
+        let text = canvas.text
+        #expect(text.contains("step 150") && text.contains(family.rawValue))
+        #expect(text.contains("exact I(x;z)") && text.contains("Barber-Agakov"))
+        for letter in BinPackDemo.letters { #expect(text.contains(letter)) }
+    }
+
+    @Test func keysTurnTheKnobs() {
+        let demo = BinPackDemo(seed: 2)
+        var options = BinPackViewOptions()
+        func press(_ keys: String) { for ch in keys { _ = BinPackKeys.handle(.character(ch), demo: demo, options: &options) } }
+        press("n")
+        #expect(demo.step == 1)
+        press("N")
+        #expect(demo.step == 11)
+        press("p")
+        #expect(demo.family == .fullCovariance && demo.step == 11)
+        press("pp")
+        #expect(demo.family == .diagonal)
+        press("P")
+        #expect(demo.prior == .flow)
+        press("oKK")
+        #expect(demo.settings.objective == .iwae && demo.settings.k == 5)
+        press("BFFl")
+        #expect(demo.settings.beta == 1.5 && demo.settings.freeBits == 0.5 && demo.settings.learningRate == 1e-3)
+        press("bbf")
+        #expect(demo.settings.beta == 0.5 && demo.settings.freeBits == 0.25)
+        press("ms++- ")
+        #expect(!demo.settings.trainModel && options.showSamples && options.speed == 2 && options.running)
+        press("r")
+        #expect(demo.step == 0 && demo.seed == 3 && demo.prior == .flow && demo.settings.k == 5, "a new seed keeps the knobs")
+        #expect(BinPackKeys.handle(.character("q"), demo: demo, options: &options) == .quit)
+        #expect(BinPackKeys.handle(.escape, demo: demo, options: &options) == .quit)
+        #expect(BinPackKeys.handle(.character("x"), demo: demo, options: &options) == .ignored)
+    }
+
+    @Test func tooSmall() {
+        let text = BinPackScreen.render(BinPackDemo().snapshot, options: BinPackViewOptions(), width: 79, height: 30).text
+        #expect(text.contains("terminal too small"))
+    }
+}
