@@ -5,7 +5,7 @@ import LatentLab
 /// `vae-tui eval`: the standard test-set numbers of a saved model.
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Evaluate a checkpoint on the test set: NLL = -L_k, ELBO, KL, active units, I_q(x;z).")
+        abstract: "Evaluate a checkpoint on the test set: NLL = -L_k, ELBO, KL, active units, I_q(x;z), the Barber-Agakov bound on I(z;x).")
 
     @Option(help: ArgumentHelp("The checkpoint to evaluate.", valueName: "FILE"))
     var checkpoint: String
@@ -52,8 +52,8 @@ struct Eval: ParsableCommand {
                 print(JSONValue.object([
                     ("nll", .float(nll)), ("elbo", .float(eval.elbo)), ("kl", .float(eval.kl)),
                     ("distortion", .float(eval.distortion)), ("active_units", .int(eval.activeUnits)),
-                    ("mi", .float(eval.mutualInformation)), ("k", .int(k)), ("images", .int(n)),
-                    ("latent", .int(model.config.latentSize)), ("dataset", .string(dataName)),
+                    ("mi", .float(eval.mutualInformation)), ("mi_ba", .float(eval.mutualInformationBound)), ("k", .int(k)),
+                    ("images", .int(n)), ("latent", .int(model.config.latentSize)), ("dataset", .string(dataName)),
                     ("nll_seconds", .number(nllSeconds)),
                 ]).encoded)
             } else {
@@ -62,6 +62,7 @@ struct Eval: ParsableCommand {
                 print(String(format: "ELBO          %.2f nats (distortion %.2f, KL %.2f)", eval.elbo, eval.distortion, eval.kl))
                 print(String(format: "active units  %d/%d", eval.activeUnits, model.config.latentSize))
                 print(String(format: "I_q(x;z)      %.2f nats", eval.mutualInformation))
+                print(String(format: "BA bound      %.2f nats (≤ I(z;x) under the model's joint)", eval.mutualInformationBound))
             }
         }
     }

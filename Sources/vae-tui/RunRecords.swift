@@ -33,6 +33,7 @@ enum RunRecords {
             ("kl", .float(eval.kl)),
             ("active_units", .int(eval.activeUnits)),
             ("mi", .float(eval.mutualInformation)),
+            ("mi_ba", .float(eval.mutualInformationBound)),
             ("kl_per_unit", .array(eval.klPerUnit.map { .float($0) })),
             ("probe_l1", .float(probeBounds[0])),
             ("probe_l5", .float(probeBounds[1])),

@@ -5,9 +5,11 @@ enum CLI {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let mnist = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
 
+    /// The binary beside the running test bundle first, so `swift test --scratch-path DIR` tests its own build.
     static var binary: String {
-        let candidates = [".build/debug/vae-tui", ".build/release/vae-tui"].map { packageRoot.appendingPathComponent($0).path }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("vae-tui").path
+        let candidates = [beside] + [".build/debug/vae-tui", ".build/release/vae-tui"].map { packageRoot.appendingPathComponent($0).path }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
     }
 
     struct Result {

@@ -18,7 +18,7 @@ import Testing
         let epochs = records.filter { $0["event"] as? String == "epoch" }
         #expect(epochs.count == 2)
         for key in ["epoch", "step", "train_objective", "test_elbo", "kl", "active_units", "samples_per_s", "seconds",
-                    "mi", "probe_l1", "probe_l5", "probe_l50", "kl_per_unit"] {
+                    "mi", "mi_ba", "probe_l1", "probe_l5", "probe_l50", "kl_per_unit"] {
             #expect(epochs[1][key] != nil, "epoch record lacks \(key)")
         }
         #expect(epochs[1]["step"] as? Int == 16, "400 images / batch 50 = 8 steps an epoch")
@@ -28,7 +28,9 @@ import Testing
         let eval = try CLI.run(["eval", "--checkpoint", checkpoint, "--k", "20", "--limit", "30", "--json"])
         #expect(eval.status == 0, "\(eval.stderr)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
-        for key in ["nll", "elbo", "kl", "active_units", "mi"] { #expect(result[key] != nil, "eval --json lacks \(key)") }
+        for key in ["nll", "elbo", "kl", "active_units", "mi", "mi_ba"] { #expect(result[key] != nil, "eval --json lacks \(key)") }
+        let bound = try #require(result["mi_ba"] as? Double)
+        #expect(bound <= 784 * Foundation.log(2.0), "the BA bound is below H(x): \(bound)")
         let nll = try #require(result["nll"] as? Double), elbo = try #require(result["elbo"] as? Double)
         #expect(nll > 0 && -nll >= elbo - 1, "-NLL (L_20) should be about or above the ELBO: \(nll) vs \(elbo)")
 

@@ -23,6 +23,7 @@ import Testing
         #expect(s.images.inputs.count == 6 && s.images.reconstructions[0].count == 16 && s.images.samples.count == 6)
         #expect(s.images.reconstructions.allSatisfy { $0.allSatisfy { $0 >= 0 && $0 <= 1 } })
         #expect(s.dataset == "bars" && s.latentSize == 4 && s.samplesPerSecond > 0)
+        #expect(s.mutualInformationBound.isFinite && s.mutualInformationBound <= 16 * Foundation.log(2), "BA ≤ H(x) ≤ 16 log 2")
     }
 
     @Test func knobsApplyBetweenStepsAndAreLogged() throws {

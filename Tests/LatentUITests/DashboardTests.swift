@@ -11,6 +11,8 @@ import Testing
         let text = canvas.text
         #expect(text.contains("step 3000") && text.contains("41234 img/s") && text.contains("seed 1"))
         #expect(text.contains("AU 33/50"))
+        #expect(text.contains("I_q 6.10"))
+        #expect(text.contains(width >= 120 ? "BA bound ≥ 5.87 nats" : "BA ≥ 5.87"), "the Barber–Agakov bound beside I_q")
         #expect(text.contains("knobs") && text.contains("beta"))
         #expect(text.contains("curves"))
         if width >= 120 {
@@ -51,6 +53,7 @@ import Testing
         assertSnapshot(canvas, named: "collapsed-120x40")
         #expect(canvas.text.contains("POSTERIOR COLLAPSE"))
         #expect(canvas.text.contains("● collapsed"))
+        #expect(canvas.text.contains("BA bound ≥ -0.42 nats"), "a negative bound is shown as it is")
         #expect(!Dashboard.render(SnapshotFixtures.training(), view: ViewState(), width: 120, height: 40).text.contains("POSTERIOR COLLAPSE"))
     }
 

@@ -36,6 +36,7 @@ enum SnapshotFixtures {
         s.activeUnits = s.activity.filter { $0 > 0.01 }.count
         s.totalKL = s.klPerUnit.reduce(0, +)
         s.mutualInformation = 6.1
+        s.mutualInformationBound = 5.87
         var p = Snapshot.Posterior()
         for i in 0..<30 {
             let label = i % 3, angle = Float(label) * 2.1 + Float(i) * 0.05
@@ -72,6 +73,7 @@ enum SnapshotFixtures {
         s.activeUnits = 0
         s.totalKL = 0.025
         s.mutualInformation = 0.01
+        s.mutualInformationBound = -0.42
         return s
     }
 }

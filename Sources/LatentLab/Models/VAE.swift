@@ -41,6 +41,15 @@ public final class VAE {
     /// Bernoulli logits of p(x|z).
     public func decode(_ z: Var, on tape: Tape) -> Var { decoder(z, on: tape) }
 
+    /// `count` draws from the prior p(z) = N(0, I).
+    public func samplePrior(_ count: Int, rng: inout RandomSource) -> Tensor {
+        rng.normalTensor(count, config.latentSize)
+    }
+
+    /// H(z) of the prior N(0, I) in nats, d/2·log(2πe): the closed form the Barber–Agakov bound needs,
+    /// kept beside `samplePrior` so a different prior has to change both.
+    public var priorEntropy: Double { Double(config.latentSize) / 2 * (1 + Foundation.log(2 * Double.pi)) }
+
     /// z = μ + σ·ε for k samples per example, stacked sample-major: row s·B + i is sample s of example i.
     public func sample(mean: Var, logVariance: Var, k: Int, noise: Tensor, on tape: Tape) -> Var {
         let sigma = tape.exp(tape.scale(logVariance, by: 0.5))

@@ -141,17 +141,21 @@ public final class SessionEngine {
         snapshot.klWeight = trainer.objective.klWeight(atStep: trainer.step)
     }
 
-    /// The held-out numbers: test −ELBO, KL per unit, active units, I_q, the probe bounds, the latent map, images.
+    /// The held-out numbers: test −ELBO, KL per unit, active units, I_q and the Barber–Agakov bound, the probe
+    /// bounds, the latent map, images. The bound's 256 model draws take about 12% of the diagnostics' time on
+    /// MNIST (6 of 51 ms), inside the same `diagnosticsShare` budget.
     public func diagnose() {
         lastDiagnostics = clock.now
         let model = trainer.model
         let test = trainer.data.test
-        let eval = Evaluator.evaluate(model: model, data: test, limit: evaluationSlice, batchSize: evaluationSlice, seed: 5)
+        let eval = Evaluator.evaluate(model: model, data: test, limit: evaluationSlice, batchSize: evaluationSlice,
+                                       seed: 5, boundSamples: 256)
         snapshot.klPerUnit = eval.klPerUnit
         snapshot.activity = eval.activity
         snapshot.activeUnits = eval.activeUnits
         snapshot.totalKL = eval.kl
         snapshot.mutualInformation = eval.mutualInformation
+        snapshot.mutualInformationBound = eval.mutualInformationBound
         append(&snapshot.curves.testLoss, -eval.elbo)
         let bounds = Evaluator.probeBounds(model: model, probe: probe, seed: 9)
         append(&snapshot.curves.l1, bounds[0])

@@ -69,6 +69,8 @@ public struct Snapshot: Sendable, Equatable {
     public var activeUnits = 0
     public var totalKL: Float = 0
     public var mutualInformation: Float = 0
+    /// Barber–Agakov lower bound on I(z;x) under the model's joint, nats (may be negative).
+    public var mutualInformationBound: Float = 0
     public var posterior = Posterior()
     public var images = Images()
 

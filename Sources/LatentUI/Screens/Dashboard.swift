@@ -81,9 +81,19 @@ public enum Dashboard {
     }
 
     static func unitsPane(_ s: Snapshot, _ view: ViewState, into c: inout Canvas, _ r: Rect) {
-        c.box(r, title: String(format: "KL per unit · AU %d/%d · I_q %.2f nats", s.activeUnits, s.latentSize, s.mutualInformation))
+        c.box(r, title: unitsTitle(s, width: r.width))
         UnitBars.draw(klPerUnit: s.klPerUnit, activity: s.activity, freeBits: s.settings.freeBits, sorted: view.sortUnits,
                       into: &c, rect: r.inset(1))
+    }
+
+    /// "KL per unit · AU 33/50 · I_q 6.10 · BA bound ≥ 5.87 nats", shortened until it fits the box's top edge:
+    /// at 80 columns the pane's name shrinks to "KL" so that both information numbers stay on screen.
+    static func unitsTitle(_ s: Snapshot, width: Int) -> String {
+        let numbers = String(format: "AU %d/%d · I_q %.2f", s.activeUnits, s.latentSize, s.mutualInformation)
+        let bound = String(format: "%.2f", s.mutualInformationBound)
+        let candidates = ["KL per unit · \(numbers) · BA bound ≥ \(bound) nats", "KL per unit · \(numbers) · BA ≥ \(bound)",
+                          "KL · \(numbers) · BA ≥ \(bound)", "KL per unit · \(numbers) nats"]
+        return candidates.first { $0.unicodeScalars.count <= width - 6 } ?? candidates[candidates.count - 1]
     }
 
     static func knobsPane(_ s: Snapshot, into c: inout Canvas, _ r: Rect) {

@@ -31,7 +31,7 @@ public enum KnobsPanel {
         if y < rect.maxY { drawCollapse(s, into: &canvas, x: rect.x, y: y, clip: rect) }
     }
 
-    /// "posterior: healthy · AU 19/50 · KL 24.1 · I_q 6.2" in the state's colour.
+    /// "● healthy", then "AU 19/50 KL 24.1 I_q 6.20" and "BA bound ≥ 5.87 nats" below it.
     static func drawCollapse(_ s: Snapshot, into canvas: inout Canvas, x: Int, y: Int, clip: Rect) {
         let state = s.collapse
         let color: Color = switch state {
@@ -42,8 +42,9 @@ public enum KnobsPanel {
         canvas.put("● \(state.rawValue)", x: x, y: y, style: Style(color, bold: true), clip: clip)
         canvas.put(String(format: "AU %d/%d KL %.1f I_q %.2f", s.activeUnits, s.latentSize, s.totalKL, s.mutualInformation),
                    x: x, y: y + 1, style: .plain, clip: clip)
+        canvas.put(String(format: "BA bound ≥ %.2f nats", s.mutualInformationBound), x: x, y: y + 2, style: .plain, clip: clip)
         if s.nonFiniteSteps > 0 {
-            canvas.put("NaN/Inf steps skipped \(s.nonFiniteSteps)", x: x, y: y + 2, style: .warning, clip: clip)
+            canvas.put("NaN/Inf steps skipped \(s.nonFiniteSteps)", x: x, y: y + 3, style: .warning, clip: clip)
         }
     }
 
