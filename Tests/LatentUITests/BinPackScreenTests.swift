@@ -9,13 +9,17 @@ import Testing
         let demo = BinPackDemo(seed: 1, family: family)
         demo.settings.k = 4
         demo.advance(150)
-        let canvas = BinPackScreen.render(demo.snapshot, options: BinPackViewOptions(), width: width, height: height)
+        // The IAF snapshot also shows samples of q and the exact posteriors.
+        let options = BinPackViewOptions(showSamples: family == .iaf, showExact: family == .iaf)
+        let canvas = BinPackScreen.render(demo.snapshot, options: options, width: width, height: height)
         let name = family == .diagonal ? "diagonal" : "iaf"
         assertSnapshot(canvas, named: "binpack-\(name)-\(width)x\(height)")
         let text = canvas.text
         #expect(text.contains("step 150") && text.contains(family.rawValue))
         #expect(text.contains("exact I(x;z)") && text.contains("Barber-Agakov"))
         for letter in BinPackDemo.letters { #expect(text.contains(letter)) }
+        let plain = BinPackScreen.render(demo.snapshot, options: BinPackViewOptions(), width: width, height: height)
+        #expect((plain.text == text) == (family != .iaf), "samples and exact posteriors add to the picture")
     }
 
     @Test func keysTurnTheKnobs() {

@@ -12,6 +12,19 @@ public enum Color: Hashable, Sendable {
 
     public static func category(_ i: Int) -> Color { palette[((i % palette.count) + palette.count) % palette.count] }
 
+    /// The non-bright variant of category i's colour (for the first six), for a second layer of the same item.
+    public static func dimCategory(_ i: Int) -> Color {
+        switch category(i) {
+        case .brightRed: .red
+        case .brightGreen: .green
+        case .brightYellow: .yellow
+        case .brightBlue: .blue
+        case .brightMagenta: .magenta
+        case .brightCyan: .cyan
+        case let other: other
+        }
+    }
+
     /// The nearest grey for a brightness in [0, 1].
     public static func grey(brightness: Float) -> Color { .grey(Int((min(max(brightness, 0), 1) * 23).rounded())) }
 }

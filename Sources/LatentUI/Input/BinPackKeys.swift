@@ -32,6 +32,7 @@ public enum BinPackKeys {
         case "l", "L": demo.settings.learningRate = next(demo.settings.learningRate, in: learningRateLadder, up: ch == "L")
         case "m": demo.settings.trainModel.toggle()
         case "s": options.showSamples.toggle()
+        case "e": options.showExact.toggle()
         case "r": demo.restart(seed: demo.seed &+ 1)
         case "q": return .quit
         default: return .ignored

@@ -7,10 +7,13 @@ public struct BinPackViewOptions: Sendable, Equatable {
     /// Optimisation steps per frame while running.
     public var speed = 1
     public var showSamples = false
-    public init(running: Bool = false, speed: Int = 1, showSamples: Bool = false) {
+    /// Outline each exact posterior p(z|x) too: the bin q(z|x) should fill.
+    public var showExact = false
+    public init(running: Bool = false, speed: Int = 1, showSamples: Bool = false, showExact: Bool = false) {
         self.running = running
         self.speed = speed
         self.showSamples = showSamples
+        self.showExact = showExact
     }
 }
 
@@ -23,7 +26,7 @@ public enum BinPackScreen {
         ("p", "posterior: diagonal → full covariance → IAF"), ("P", "prior: N(0,I) ⇄ learned AR flow"),
         ("o", "objective: ELBO ⇄ IWAE L_k"), ("k / K", "fewer / more samples k"), ("b / B", "beta down / up"),
         ("f / F", "free bits down / up"), ("l / L", "learning rate down / up"), ("m", "train q and p ⇄ q only"),
-        ("s", "show samples of q"), ("r", "restart with a new seed"), ("q / Esc", "back"),
+        ("s", "show samples of q"), ("e", "show the exact posteriors p(z|x)"), ("r", "restart with a new seed"), ("q / Esc", "back"),
     ]
 
     public static func render(_ s: BinPackSnapshot, options: BinPackViewOptions, width: Int, height: Int) -> Canvas {
@@ -39,7 +42,7 @@ public enum BinPackScreen {
 
         let side = min(height - 2, (width - 50) / 2)
         let map = Rect(x: 0, y: 1, width: 2 * side, height: height - 2)
-        drawMap(s.evaluation, showSamples: options.showSamples, into: &c, rect: map)
+        drawMap(s.evaluation, options: options, into: &c, rect: map)
         let right = Rect(x: map.maxX, y: 1, width: width - map.maxX, height: height - 2)
         let table = Rect(x: right.x, y: right.y, width: right.width, height: 8)
         drawTable(s.evaluation, into: &c, rect: table)
@@ -51,8 +54,9 @@ public enum BinPackScreen {
     }
 
     /// The latent plane over [−extent, extent]²: aggregate posterior as grey background, the prior's 1, 2 and
-    /// 3-sigma-mass contours in grey, each q(z|x)'s 39% region outlined in its colour, its letter at E_q z.
-    static func drawMap(_ e: BinPackEvaluation, showSamples: Bool, into c: inout Canvas, rect r: Rect) {
+    /// 3-sigma-mass contours in grey, each q(z|x)'s 39% region outlined in its colour, its letter at E_q z, and
+    /// on request the exact posteriors' 39% regions in the darker shade of the same colour.
+    static func drawMap(_ e: BinPackEvaluation, options: BinPackViewOptions, into c: inout Canvas, rect r: Rect) {
         c.box(r, title: "z: q(z|x) of A–D vs p(z)")
         let inner = r.inset(1)
         let cellsWide = min(inner.width, inner.height * 2), cellsTall = min(inner.height, (cellsWide + 1) / 2)
@@ -91,10 +95,15 @@ public enum BinPackScreen {
             }
         }
         for level in e.priorLevels { outline(inside(e.logPrior, level), color: .brightBlack) }
+        if options.showExact {
+            for (i, (logP, level)) in zip(e.logExactPosterior, e.exactPosteriorLevels).enumerated() {
+                outline(inside(logP, level), color: .dimCategory(i))
+            }
+        }
         for (i, (logQ, level)) in zip(e.logPosterior, e.posteriorLevels).enumerated() {
             outline(inside(logQ, level), color: .category(i))
         }
-        if showSamples {
+        if options.showSamples {
             for (i, point) in e.points.enumerated() {
                 for sample in point.samples { let (x, y) = dot(sample); grid.set(x, y, color: .category(i)) }
             }
@@ -166,6 +175,7 @@ public enum BinPackScreen {
             ("b/B", String(format: "β %g", st.beta)), ("f/F", st.freeBits > 0 ? String(format: "free bits %g", st.freeBits) : "free bits off"),
             ("l/L", String(format: "lr %g", st.learningRate)), ("m", st.trainModel ? "train q and p" : "train q only"),
             ("+/-", "×\(options.speed) steps/frame"), ("s", options.showSamples ? "samples shown" : "samples hidden"),
+            ("e", options.showExact ? "exact p(z|x) shown" : "exact p(z|x) hidden"),
         ]
         let column = (r.width - 2) / 2
         for (i, (key, value)) in knobs.enumerated() {
@@ -175,10 +185,14 @@ public enum BinPackScreen {
             c.put(key, x: x, y: y, style: .highlight)
             c.put(value, x: x + 4, y: y, clip: Rect(x: x + 4, y: y, width: column - 5, height: 1))
         }
-        let notes = [s.evaluation.priorMass < 0.99 ? String(format: "prior mass on the grid %.3f: log p(x) underestimated", s.evaluation.priorMass) : nil,
-                     s.skippedSteps > 0 ? "\(s.skippedSteps) steps skipped (non-finite loss)" : nil].compactMap { $0 }
-        for (i, note) in notes.enumerated() where r.y + 7 + i < r.maxY - 1 {
-            c.put(note, x: r.x + 2, y: r.y + 7 + i, style: .warning, clip: r.inset(1))
+        let warnings = [s.evaluation.priorMass < 0.99 ? String(format: "prior mass on the grid %.3f: log p(x) underestimated", s.evaluation.priorMass) : nil,
+                        s.skippedSteps > 0 ? "\(s.skippedSteps) steps skipped (non-finite loss)" : nil].compactMap { $0 }
+        let legend = ["grey circles: p(z) holding 39%, 86%, 99%", "coloured: the 39% region of each q(z|x)",
+                      "letter: E_q z · shade: aggregate q(z)", "gap = log p(x) − ELBO = KL(q(z|x) ‖ p(z|x))"]
+        var y = r.y + 1 + (knobs.count + 1) / 2
+        for line in warnings.map({ ($0, Style.warning) }) + [("", .plain)] + legend.map({ ($0, Style.dim) }) where y < r.maxY - 1 {
+            c.put(line.0, x: r.x + 2, y: y, style: line.1, clip: r.inset(1))
+            y += 1
         }
     }
 }

@@ -28,6 +28,9 @@ public struct BinPackEvaluation: Sendable {
     /// Per point, the log-density level whose region {q ≥ level} holds 39.3% of q: for a Gaussian exactly
     /// its 1-sigma ellipse, for the IAF the same highest-density region.
     public let posteriorLevels: [Float]
+    /// log p(z_g|x_i), the exact posterior, on the grid per point, and its 39.3% level like q's.
+    public let logExactPosterior: [[Float]]
+    public let exactPosteriorLevels: [Float]
     /// q̄(z) = mean_i q(z|x_i) on the grid: the aggregate posterior.
     public let aggregate: [Float]
     public let logPrior: [Float]
@@ -74,6 +77,8 @@ public struct BinPackEvaluation: Sendable {
             logQCells.append(logQ.map { Double($0) - normaliser })
         }
         logPosterior = logQs
+        logExactPosterior = exactPosteriors.map { $0.map { Float(log($0) - logArea) } }
+        exactPosteriorLevels = logExactPosterior.map { Self.levels(logDensity: $0, masses: [Self.massLevels[0]])[0] }
         posteriorLevels = logQs.map { Self.levels(logDensity: $0, masses: [Self.massLevels[0]])[0] }
         aggregate = (0..<cells).map { g in logQs.reduce(0) { $0 + Foundation.exp($1[g]) } / Float(n) }
 
