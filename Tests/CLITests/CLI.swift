@@ -5,8 +5,11 @@ enum CLI {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let mnist = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
 
+    /// Beside the test bundle first, so a build with `--scratch-path` tests its own binary.
     static var binary: String {
-        let candidates = [".build/debug/vae-tui", ".build/release/vae-tui"].map { packageRoot.appendingPathComponent($0).path }
+        let beside = Bundle.main.executableURL.map { $0.deletingLastPathComponent().appendingPathComponent("vae-tui").path }
+        let candidates = [beside].compactMap { $0 }
+            + [".build/debug/vae-tui", ".build/release/vae-tui"].map { packageRoot.appendingPathComponent($0).path }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
