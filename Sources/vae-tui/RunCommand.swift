@@ -37,6 +37,7 @@ struct Run: ParsableCommand {
 }
 
 /// The UI thread: draw the latest snapshot, read keys, send commands; 20 frames a second at most.
+/// A demo from the d menu takes over the screen until it returns; training goes on meanwhile.
 struct DashboardLoop {
     let session: TrainingSession
     let checkpointPath: String
@@ -49,19 +50,22 @@ struct DashboardLoop {
         var view = ViewState()
         var snapshot = session.latest() ?? Snapshot()
         var resets: UInt64 = 0
+        let demos = DashboardDemo.all(seed: seed)
+        let items = demos.map(\.item)
         while !SignalFlag.raised.load(ordering: .relaxed) {
             if let latest = session.latest() { snapshot = latest }
             let (width, height) = screen.size
-            screen.paint(Dashboard.render(snapshot, view: view, width: width, height: height))
+            screen.paint(Dashboard.render(snapshot, view: view, width: width, height: height, demos: items))
             guard let key = screen.readKey(timeout: 50) else { continue }
             if key == .resize { screen.invalidate(); continue }
-            let result = KeyMap.handle(key, view: view, snapshot: snapshot, checkpointPath: checkpointPath) {
+            let result = KeyMap.handle(key, view: view, snapshot: snapshot, checkpointPath: checkpointPath, demos: items) {
                 resets += 1
                 return seed &+ resets
             }
             view = result.view
             result.commands.forEach(session.send)
             if result.quit { break }
+            if let chosen = demos.first(where: { $0.item.key == result.demo }), chosen.launch(screen) == .quit { break }
         }
         session.stop()
         screen.stop()

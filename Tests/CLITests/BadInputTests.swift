@@ -25,6 +25,8 @@ import Testing
         (["train", "--free-bits-groups", "60"], "--free-bits-groups 60 exceeds the 50 latent units"),
         (["eval", "--checkpoint", "x", "--k", "0"], "--k must be between"),
         (["train", "--no-such-flag"], "Unknown option '--no-such-flag'"),
+        (["demo", "enumerate", "--states", "1"], "--states must be between 2 and 200, got 1"),
+        (["demo", "enumerate", "--states", "1000"], "--states must be between 2 and 200, got 1000"),
     ])
     func impossibleFlagValues(arguments: [String], message: String) throws {
         try Self.expectFailure(arguments, status: 64, mentioning: message)
@@ -44,6 +46,10 @@ import Testing
 
     @Test func theDashboardWithoutATerminal() throws {
         try Self.expectFailure(["run", "--train-limit", "100"], status: 1, mentioning: "the dashboard needs a terminal")
+    }
+
+    @Test func theDemoWithoutATerminal() throws {
+        try Self.expectFailure(["demo", "enumerate"], status: 1, mentioning: "the demo needs a terminal")
     }
 
     @Test func missingDataDirectory() throws {

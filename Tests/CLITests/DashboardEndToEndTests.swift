@@ -39,6 +39,25 @@ struct DashboardEndToEndTests {
         tmux.resize(width: 120, height: 40)
         _ = try tmux.waitFor("dashboard back") { $0.contains("knobs") && $0.contains("q(z|x)") && !$0.contains("too small") }
 
+        // d opens the demo menu, e the enumeration demo on the same screen; Esc comes back to the
+        // dashboard, whose training went on meanwhile.
+        let beforeDemo = Tmux.step(in: tmux.capture()) ?? 0
+        tmux.send("d")
+        _ = try tmux.waitFor("demo menu") { $0.contains("demos") && $0.contains("e    marginal by enumeration") }
+        tmux.send("e")
+        _ = try tmux.waitFor("enumeration demo") { $0.contains("marginal by enumeration │ K=4 │ step 0") && $0.contains("L_1000") }
+        tmux.send("Escape")
+        _ = try tmux.waitFor("dashboard after the demo") {
+            $0.contains("knobs") && $0.contains("q(z|x)") && !$0.contains("marginal by enumeration") && (Tmux.step(in: $0) ?? 0) > beforeDemo
+        }
+        // And b the bin-packing demo, the same way.
+        tmux.send("d")
+        _ = try tmux.waitFor("demo menu again") { $0.contains("b    bin packing") }
+        tmux.send("b")
+        _ = try tmux.waitFor("bin-packing demo") { $0.contains("demo: bin packing │ step 0") && $0.contains("Barber-Agakov") }
+        tmux.send("Escape")
+        _ = try tmux.waitFor("dashboard after bin packing") { $0.contains("knobs") && !$0.contains("demo: bin packing") }
+
         // q quits with status 0 and gives the terminal back.
         tmux.send("q")
         let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }

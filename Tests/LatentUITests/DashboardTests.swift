@@ -48,6 +48,19 @@ import Testing
         }
     }
 
+    @Test func demoMenuOverTheDashboard() {
+        var view = ViewState()
+        view.demoMenuVisible = true
+        let canvas = Dashboard.render(SnapshotFixtures.training(), view: view, width: 120, height: 40, demos: KeyMapTests.demos)
+        assertSnapshot(canvas, named: "demo-menu-120x40")
+        let menu = canvas.text.split(separator: "\n").filter { $0.contains("marginal by enumeration") }
+        #expect(menu.count == 1 && menu[0].contains("e    marginal by enumeration"))
+        #expect(canvas.text.contains("demos") && canvas.text.contains("Esc  close"))
+        #expect(canvas.text.contains("knobs"), "the dashboard stays underneath")
+        #expect(!Dashboard.render(SnapshotFixtures.training(), view: ViewState(), width: 120, height: 40, demos: KeyMapTests.demos)
+            .text.contains("marginal by enumeration"), "closed by default")
+    }
+
     @Test func collapseBannerAndState() {
         let canvas = Dashboard.render(SnapshotFixtures.collapsed(), view: ViewState(), width: 120, height: 40)
         assertSnapshot(canvas, named: "collapsed-120x40")
@@ -77,8 +90,32 @@ import Testing
 }
 
 @Suite struct KeyMapTests {
-    func press(_ key: Key, _ s: Snapshot = SnapshotFixtures.training(), view: ViewState = ViewState()) -> KeyResult {
-        KeyMap.handle(key, view: view, snapshot: s, checkpointPath: "m.safetensors") { 42 }
+    static let demos = [DemoMenu.Item(key: "b", title: "bin packing"), DemoMenu.Item(key: "e", title: "marginal by enumeration")]
+
+    func press(_ key: Key, _ s: Snapshot = SnapshotFixtures.training(), view: ViewState = ViewState(),
+               demos: [DemoMenu.Item] = KeyMapTests.demos) -> KeyResult {
+        KeyMap.handle(key, view: view, snapshot: s, checkpointPath: "m.safetensors", demos: demos) { 42 }
+    }
+
+    @Test func demoMenuOpensChoosesAndCloses() {
+        let opened = press(.character("d"))
+        #expect(opened.view.demoMenuVisible && opened.demo == nil && opened.commands.isEmpty)
+        #expect(!press(.character("d"), demos: []).view.demoMenuVisible, "no menu without demos")
+        // A demo's key closes the menu and names the demo; other keys do nothing while it is open.
+        let chosen = press(.character("e"), view: opened.view)
+        #expect(chosen.demo == "e" && !chosen.view.demoMenuVisible)
+        #expect(press(.character("b"), view: opened.view).demo == "b")
+        for key in [Key.character("B"), .character(" "), .tab, .character("x")] {
+            let ignored = press(key, view: opened.view)
+            #expect(ignored.view == opened.view && ignored.commands.isEmpty && ignored.demo == nil && !ignored.quit)
+        }
+        // Esc, q and d close it without quitting or opening anything.
+        for key in [Key.escape, .character("q"), .character("d")] {
+            let closed = press(key, view: opened.view)
+            #expect(!closed.view.demoMenuVisible && closed.demo == nil && !closed.quit)
+        }
+        #expect(press(.controlC, view: opened.view).quit)
+        #expect(press(.character("e")).demo == nil, "e without the menu is the latent map's toggle")
     }
 
     @Test func knobsStepAlongTheirLadders() {

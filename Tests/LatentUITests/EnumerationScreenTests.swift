@@ -4,17 +4,29 @@ import Testing
 
 /// `vae-tui demo enumerate` as text snapshots, from a fixed seed and step count.
 @Suite struct EnumerationScreenTests {
-    @Test(arguments: [(4, 120, 40), (100, 120, 40), (4, 80, 24)])
+    @Test(arguments: [(4, 120, 40), (100, 120, 40), (4, 80, 24), (100, 80, 24)])
     func screen(states: Int, width: Int, height: Int) {
         var demo = EnumerationDemo(states: states, seed: 1)
         demo.advance(5)
         let canvas = EnumerationScreen.render(demo, running: false, width: width, height: height)
         assertSnapshot(canvas, named: "enumerate-K\(states)-\(width)x\(height)")
         let text = canvas.text
-        #expect(text.contains("K=\(states)") && text.contains("step 5") && text.contains("log p(x)"))
-        #expect(text.contains("L_1000") || height < 40)
-        // One ▲ per distinct sampled z, under the bars.
-        #expect(text.filter { $0 == "▲" }.count == Set(demo.samples).count + 1, "one in the legend")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(text.contains("K=\(states)") && text.contains("step 5") && text.contains("log p(x)") && text.contains("L_1000"))
+        // One ▲ per column holding a sampled z (a column is one z unless K outgrows the width), and one in the legend.
+        let perColumn = EnumerationScreen.statesPerColumn(states: states, width: width)
+        #expect(perColumn == (states > 100 || width < 120 && states > 70 ? 2 : 1))
+        #expect(text.filter { $0 == "▲" }.count == Set(demo.samples.map { $0 / perColumn }).count + 1)
+        // z is labelled 1…K as in the lecture, every z when there is room, else 1 and every tenth.
+        if states == 4 {
+            #expect((1...4).allSatisfy { text.contains("z=\($0)") } && !text.contains("z=0"))
+        } else {
+            let axis = lines.first { $0.contains(" 10 ") && $0.contains(" 90") }
+            #expect(axis != nil && axis!.contains(" 1 ") && axis!.contains(" 100") && !axis!.contains(" 0 "))
+        }
+        // The keys fit on the last line, and the L_k chart is there when the screen is wide enough.
+        #expect(lines.last!.contains("q back"))
+        #expect(text.contains("L_k against k") == (width >= 104))
     }
 
     @Test func tooSmall() {

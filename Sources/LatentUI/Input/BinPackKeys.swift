@@ -12,7 +12,7 @@ public enum BinPackKeys {
 
     public static func handle(_ key: Key, demo: BinPackDemo, options: inout BinPackViewOptions) -> Outcome {
         guard case .character(let ch) = key else {
-            return key == .escape || key == .controlC ? .quit : .ignored
+            return key == .escape ? .quit : .ignored
         }
         switch ch {
         case "n": demo.advance(1)

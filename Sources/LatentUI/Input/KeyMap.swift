@@ -1,10 +1,12 @@
 import LatentLab
 
-/// What a key does: changes to the view, commands for the engine, or quitting.
+/// What a key does: changes to the view, commands for the engine, a demo to open, or quitting.
 public struct KeyResult: Equatable, Sendable {
     public var view: ViewState
     public var commands: [Command] = []
     public var quit = false
+    /// The key of the demo menu's entry chosen.
+    public var demo: Character?
 }
 
 /// The dashboard's keys. Knobs step along ladders of sensible values, so a few presses cover the range.
@@ -28,6 +30,7 @@ public enum KeyMap {
         (".", "one step (while paused)"),
         ("r", "reset the model (asks y/n)"),
         ("s", "save a checkpoint"),
+        ("d", "demo menu (q or Esc in a demo comes back)"),
         ("Tab", "next pane: overview, latent map, images"),
         ("← / →", "latent map: first unit"),
         ("↑ / ↓", "latent map: second unit"),
@@ -40,8 +43,9 @@ public enum KeyMap {
         ("q / Ctrl-C", "quit"),
     ]
 
+    /// `demos` are the demo menu's entries; d opens the menu only when there is one.
     public static func handle(_ key: Key, view: ViewState, snapshot: Snapshot, checkpointPath: String,
-                              resetSeed: () -> UInt64) -> KeyResult {
+                              demos: [DemoMenu.Item] = [], resetSeed: () -> UInt64) -> KeyResult {
         var r = KeyResult(view: view)
         let s = snapshot.settings
         if key == .controlC { r.quit = true; return r }
@@ -52,6 +56,14 @@ public enum KeyMap {
         }
         if view.helpVisible {
             if key == .escape || key == .character("?") || key == .f1 || key == .character("q") { r.view.helpVisible = false }
+            return r
+        }
+        if view.demoMenuVisible {
+            if key == .escape || key == .character("q") || key == .character("d") { r.view.demoMenuVisible = false }
+            if case .character(let c) = key, demos.contains(where: { $0.key == c }) {
+                r.view.demoMenuVisible = false
+                r.demo = c
+            }
             return r
         }
         let latent = max(1, snapshot.latentSize)
@@ -77,6 +89,7 @@ public enum KeyMap {
         case .character("."): r.commands = [.step]
         case .character("r"): r.view.confirmingReset = true
         case .character("s"): r.commands = [.save(path: checkpointPath)]
+        case .character("d") where !demos.isEmpty: r.view.demoMenuVisible = true
         case .left: dims.0 = (dims.0 + latent - 1) % latent; r.view.mapDims = dims
         case .right: dims.0 = (dims.0 + 1) % latent; r.view.mapDims = dims
         case .down: dims.1 = (dims.1 + latent - 1) % latent; r.view.mapDims = dims

@@ -6,7 +6,8 @@ import LatentLab
 /// Layouts: at least 120×40 shows every pane; from 80×24 the essentials (status, curves, units, knobs)
 /// with the latent map and images one Tab away; smaller gets a centred "too small" message.
 public enum Dashboard {
-    public static func render(_ s: Snapshot, view: ViewState, width: Int, height: Int) -> Canvas {
+    /// `demos` are the entries of the d menu, drawn when the view has it open.
+    public static func render(_ s: Snapshot, view: ViewState, width: Int, height: Int, demos: [DemoMenu.Item] = []) -> Canvas {
         guard width >= Overlays.minimumWidth && height >= Overlays.minimumHeight else {
             return Overlays.tooSmall(width: width, height: height)
         }
@@ -23,6 +24,7 @@ public enum Dashboard {
         if s.collapse == .collapsed && s.step > 0 { Overlays.collapseBanner(into: &c, rect: Rect(x: 0, y: 1, width: width, height: 1)) }
         if view.helpVisible { Overlays.help(into: &c, keys: KeyMap.help) }
         if view.confirmingReset { Overlays.confirmReset(into: &c) }
+        if view.demoMenuVisible { DemoMenu.draw(demos, into: &c) }
         return c
     }
 

@@ -9,6 +9,8 @@ public struct ViewState: Equatable, Sendable {
     public var helpVisible = false
     /// Waiting for y/n after r.
     public var confirmingReset = false
+    /// The d menu of demos is open.
+    public var demoMenuVisible = false
     /// Curves: the whole history, or the last `recentWindow` steps.
     public var recentOnly = false
     public var recentWindow = 2000
@@ -23,6 +25,7 @@ public struct ViewState: Equatable, Sendable {
 
     public static func == (a: ViewState, b: ViewState) -> Bool {
         a.page == b.page && a.helpVisible == b.helpVisible && a.confirmingReset == b.confirmingReset
+            && a.demoMenuVisible == b.demoMenuVisible
             && a.recentOnly == b.recentOnly && a.recentWindow == b.recentWindow && a.smoothing == b.smoothing
             && a.sortUnits == b.sortUnits && a.meansOnly == b.meansOnly && a.showDensity == b.showDensity
             && a.mapDims?.0 == b.mapDims?.0 && a.mapDims?.1 == b.mapDims?.1

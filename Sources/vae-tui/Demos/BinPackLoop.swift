@@ -2,8 +2,11 @@ import Foundation
 import LatentLab
 import LatentUI
 
-/// Runs `vae-tui demo binpack` on an open screen until q or Esc; the caller owns the screen.
-func runBinPackDemo(on screen: CursesScreen, seed: UInt64, family: PosteriorFamily, prior: PriorKind) {
+/// The bin-packing demo's screen loop, on a screen that the caller started and will stop:
+/// `vae-tui demo binpack` runs it alone, the dashboard's d menu over the dashboard.
+/// While running it takes `speed` steps per frame and re-evaluates once per frame.
+func runBinPackDemo(on screen: CursesScreen, seed: UInt64, family: PosteriorFamily = .diagonal,
+                    prior: PriorKind = .standard) -> DemoExit {
     let demo = BinPackDemo(seed: seed, family: family, prior: prior)
     var options = BinPackViewOptions()
     while !SignalFlag.raised.load(ordering: .relaxed) {
@@ -13,7 +16,11 @@ func runBinPackDemo(on screen: CursesScreen, seed: UInt64, family: PosteriorFami
             if options.running { demo.advance(options.speed) }
             continue
         }
-        if key == .resize { screen.invalidate(); continue }
-        if BinPackKeys.handle(key, demo: demo, options: &options) == .quit { return }
+        switch key {
+        case .resize: screen.invalidate()
+        case .controlC: return .quit
+        default: if BinPackKeys.handle(key, demo: demo, options: &options) == .quit { return .back }
+        }
     }
+    return .quit
 }

@@ -30,27 +30,7 @@ struct Enumerate: ParsableCommand {
             guard isatty(0) == 1 && isatty(1) == 1 else { throw UserError("the demo needs a terminal") }
             guard let screen = CursesScreen() else { throw UserError("cannot start the terminal (is TERM set?)") }
             SignalFlag.install()
-            var demo = EnumerationDemo(states: states, seed: seed)
-            var running = false, seeds = seed
-            while !SignalFlag.raised.load(ordering: .relaxed) {
-                let (width, height) = screen.size
-                screen.paint(EnumerationScreen.render(demo, running: running, width: width, height: height))
-                guard let key = screen.readKey(timeout: 100) else {
-                    if running { demo.advance() }
-                    continue
-                }
-                switch key {
-                case .resize: screen.invalidate()
-                case .character("n"): demo.advance()
-                case .character("N"): demo.advance(10)
-                case .character(" "): running.toggle()
-                case .character("m"): demo.trainModel.toggle()
-                case .character("c"): demo.restart(states: demo.states == 4 ? 100 : 4)
-                case .character("r"): seeds &+= 1; demo.restart(seed: seeds)
-                case .character("q"), .escape, .controlC: screen.stop(); return
-                default: break
-                }
-            }
+            _ = runEnumerationDemo(on: screen, states: states, seed: seed)
             screen.stop()
         }
     }

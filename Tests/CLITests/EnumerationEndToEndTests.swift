@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+
+/// `vae-tui demo enumerate` in a real terminal (tmux, as the dashboard's end-to-end test): it starts at
+/// step 0, n and N step q, c switches to K=100, q leaves with status 0.
+@Suite(.enabled(if: Tmux.available, "needs tmux"))
+struct EnumerationEndToEndTests {
+    @Test func theDemoStepsSwitchesKAndQuits() throws {
+        let dir = CLI.temporaryDirectory()
+        let status = dir + "/status"
+        let tmux = Tmux(socket: dir + "/tmux.sock")
+        defer { tmux.kill() }
+        try tmux.start("\(CLI.binary) demo enumerate; echo EXIT=$? > \(status)", width: 120, height: 40)
+
+        _ = try tmux.waitFor("step 0", timeout: 20) { Tmux.step(in: $0) == 0 && $0.contains("K=4") && $0.contains("L_1000") }
+        tmux.send("n")
+        _ = try tmux.waitFor("step 1", timeout: 20) { Tmux.step(in: $0) == 1 }
+        tmux.send("N")
+        _ = try tmux.waitFor("step 11", timeout: 20) { Tmux.step(in: $0) == 11 }
+        tmux.send("c")
+        let switched = try tmux.waitFor("K=100", timeout: 20) { $0.contains("K=100") }
+        #expect(switched.contains(" 90 ") && switched.contains("100"), "z labelled up to 100")
+
+        tmux.send("q")
+        let exit = try Tmux.waitForFile(status, timeout: 20) { $0.contains("EXIT=") }
+        #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+        #expect(!tmux.capture().contains("marginal by enumeration"), "the terminal is restored")
+    }
+}
