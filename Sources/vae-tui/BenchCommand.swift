@@ -29,7 +29,14 @@ struct Bench: ParsableCommand {
     @Flag(help: "Measure the dashboard instead: throughput attached against headless, frame time at 200x60, peak memory.")
     var dashboard = false
 
+    @Flag(help: "Run the bin-packing demo headless instead: exact gap and I(x;z) per posterior family and prior after --binpack-steps steps, and its costs.")
+    var binpack = false
+
+    @Option(name: .customLong("binpack-steps"), help: ArgumentHelp("Training steps per bin-packing run.", valueName: "N"))
+    var binpackSteps: Int = 3000
+
     func validate() throws {
+        if binpackSteps < 100 { throw ValidationError("--binpack-steps must be at least 100") }
         if !(seconds > 0) { throw ValidationError("--seconds must be > 0") }
         if nllImages < 0 { throw ValidationError("--nll-images must be >= 0") }
         if Self.ints(kList) == nil || Self.ints(threadsList) == nil { throw ValidationError("--k-list and --threads-list take comma-separated positive integers") }
@@ -42,6 +49,13 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         try reportingUserErrors {
+            if binpack {
+                BLAS.setThreads(1)  // its products are small: more threads only spin
+                let k = Self.ints(kList)!.first!
+                let result = BinPackBench.run(steps: binpackSteps, seeds: [1, 2, 3], k: k == 1 && kList == "1,5,50" ? 8 : k, json: json)
+                if json { print(result.encoded) }
+                return
+            }
             let splits = try split.load(data)
             if dashboard {
                 let result = DashboardBench.run(splits: splits, seconds: seconds, json: json)

@@ -29,6 +29,7 @@ struct Binpack: ParsableCommand {
             guard isatty(0) == 1 && isatty(1) == 1 else { throw UserError("the demo needs a terminal") }
             guard let screen = CursesScreen() else { throw UserError("cannot start the terminal (is TERM set?)") }
             SignalFlag.install()
+            BLAS.setThreads(1)  // the demo's products are small: more threads only spin
             _ = runBinPackDemo(on: screen, seed: seed, family: Self.families[posterior]!, prior: Self.priors[prior]!)
             screen.stop()
         }

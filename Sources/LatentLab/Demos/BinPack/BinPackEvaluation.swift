@@ -86,15 +86,16 @@ public struct BinPackEvaluation: Sendable {
         for g in 0..<cells {
             let pBar = exactPosteriors.reduce(0) { $0 + $1[g] } / Double(n)
             let qBar = logQCells.reduce(0) { $0 + exp($1[g]) } / Double(n)
-            if pBar > 0 { entropy -= pBar * (log(pBar) - logArea) }
+            if pBar > 1e-300 { entropy -= pBar * (log(pBar) - logArea) }
             for i in 0..<n {
+                // Cells below 1e-300 add at most p·log n and would underflow p̄ = (Σ p)/n to 0.
                 let p = exactPosteriors[i][g]
-                if p > 0 {
+                if p > 1e-300 {
                     information += p * log(p / pBar) / Double(n)
                     expectedLogQ += p * (logQCells[i][g] - logArea) / Double(n)
                 }
                 let qi = exp(logQCells[i][g])
-                if qi > 0 { encoder += qi * (logQCells[i][g] - log(qBar)) / Double(n) }
+                if qi > 1e-300 { encoder += qi * (logQCells[i][g] - log(qBar)) / Double(n) }
             }
         }
         mutualInformation = information
