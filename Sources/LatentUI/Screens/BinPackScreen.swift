@@ -131,19 +131,20 @@ public enum BinPackScreen {
         }
     }
 
-    /// Per point: x, KL, reconstruction, ELBO, exact log p(x), gap; and the totals.
+    /// Per point: x, KL, the reconstruction probability exp E_q log p(x|z) (the geometric mean over q of the
+    /// probability of reconstructing x; ELBO + KL gives it in nats), ELBO, exact log p(x), gap; and the totals.
     static func drawTable(_ e: BinPackEvaluation, into c: inout Canvas, rect r: Rect) {
         c.box(r, title: "per point · nats · log p(x) by quadrature")
         let x = r.x + 2
-        c.put("   x      KL   recon    ELBO  log p(x)    gap", x: x, y: r.y + 1, style: .dim, clip: r.inset(1))
+        c.put("   x    KL p(x|z)    ELBO log p(x)    gap", x: x, y: r.y + 1, style: .dim, clip: r.inset(1))
         for (i, p) in e.points.enumerated() {
             let y = r.y + 2 + i
             c.put(BinPackDemo.letters[i], x: x, y: y, style: Style(.category(i), bold: true))
             c.put(pattern(BinPackDemo.points[i]), x: x + 2, y: y, style: Style(.category(i)))
-            c.put(String(format: "%7.3f %7.3f %7.3f %9.3f %6.3f", p.kl, p.reconstruction, p.elbo, p.logMarginal, p.gap),
+            c.put(String(format: "%6.3f %6.3f %7.3f %8.3f %6.3f", p.kl, exp(p.reconstruction), p.elbo, p.logMarginal, p.gap),
                   x: x + 4, y: y, clip: r.inset(1))
         }
-        c.put(String(format: "total %15@ %7.3f %9.3f %6.3f", "", e.elbo, e.logMarginal, e.gap), x: x, y: r.y + 6,
+        c.put(String(format: "total%@%7.3f %8.3f %6.3f", String(repeating: " ", count: 13), e.elbo, e.logMarginal, e.gap), x: x, y: r.y + 6,
               style: .title, clip: r.inset(1))
     }
 
@@ -188,7 +189,8 @@ public enum BinPackScreen {
         let warnings = [s.evaluation.priorMass < 0.99 ? String(format: "prior mass on the grid %.3f: log p(x) underestimated", s.evaluation.priorMass) : nil,
                         s.skippedSteps > 0 ? "\(s.skippedSteps) steps skipped (non-finite loss)" : nil].compactMap { $0 }
         let legend = ["grey circles: p(z) holding 39%, 86%, 99%", "coloured: the 39% region of each q(z|x)",
-                      "letter: E_q z · shade: aggregate q(z)", "gap = log p(x) − ELBO = KL(q(z|x) ‖ p(z|x))"]
+                      "letter: E_q z · shade: aggregate q(z)", "p(x|z): exp E_q log p(x|z), the reconstruction",
+                      "gap = log p(x) − ELBO = KL(q(z|x) ‖ p(z|x))"]
         var y = r.y + 1 + (knobs.count + 1) / 2
         for line in warnings.map({ ($0, Style.warning) }) + [("", .plain)] + legend.map({ ($0, Style.dim) }) where y < r.maxY - 1 {
             c.put(line.0, x: r.x + 2, y: y, style: line.1, clip: r.inset(1))

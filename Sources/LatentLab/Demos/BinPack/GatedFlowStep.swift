@@ -15,7 +15,8 @@ final class GatedFlowStep {
     /// Reversed steps take the order (1, 0), so consecutive steps alternate which variable goes first.
     let reversed: Bool
 
-    /// `gateBias` starts s there (and m at 0), so σ = sigmoid(gateBias) and the step starts near a scaling.
+    /// `gateBias` starts s there and the output weights are shrunk tenfold (m near 0), so σ ≈ sigmoid(gateBias)
+    /// and the step starts near a scaling.
     init(_ name: String, context: Int, hidden: Int, reversed: Bool, gateBias: Float, rng: inout RandomSource) {
         first = Linear("\(name).first", inputs: context, outputs: 2, rng: &rng)
         hiddenFromZ = Linear("\(name).hz", inputs: 1, outputs: hidden, rng: &rng)

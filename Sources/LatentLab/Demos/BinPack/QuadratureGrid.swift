@@ -5,7 +5,7 @@ public struct QuadratureGrid: Sendable, Equatable {
     public let extent: Float
 
     /// 160² cells of side 1/16 over [−5, 5]²: a q(z|x) with σ ≥ 0.1 spans several cells, and N(0, I) puts
-    /// all but 3e-6 of its mass inside.
+    /// all but about 1e-6 of its mass inside.
     public static let standard = QuadratureGrid(size: 160, extent: 5)
 
     public init(size: Int, extent: Float) {
