@@ -44,12 +44,35 @@ import Testing
         }
     }
 
+    /// A NaN in the weights makes the steps non-finite: they are skipped, the third in a row restores the
+    /// last good weights, and training goes on from there.
+    @Test func nonFiniteStepsAreSkippedAndRecovered() {
+        let demo = BinPackDemo(seed: 4)
+        demo.advance(20)
+        let good = demo.model.parameters.map(\.value.scalars)
+        let decoderWeight = demo.model.decoder.layers[0].weight
+        var poisoned = decoderWeight.value
+        poisoned[0, 0] = .nan
+        decoderWeight.assign(poisoned)
+        demo.advance(2)
+        #expect(demo.skippedSteps == 2 && demo.restores == 0)
+        #expect(!demo.evaluation.elbo.isFinite, "the poisoned model evaluates to NaN and is not marked good")
+        demo.advance(1)
+        #expect(demo.skippedSteps == 3 && demo.restores == 1)
+        #expect(demo.model.parameters.map(\.value.scalars) == good, "back to the weights of step 20")
+        demo.advance(10)
+        #expect(demo.skippedSteps == 3 && demo.step == 33 && demo.evaluation.elbo.isFinite)
+    }
+
     /// The IAF and the learned prior are inverted in closed form: inverse(forward(z)) = z, with the same
     /// log-determinant, and log q integrates to 1 on the grid.
     @Test func flowStepsInvertAndDensitiesNormalise() {
         let demo = BinPackDemo(seed: 5, family: .iaf, prior: .flow)
         demo.settings.k = 4
         demo.advance(200)
+        let iafMasses = demo.evaluation.posteriorMass
+        demo.family = .fullCovariance
+        let fullMasses = demo.evaluation.posteriorMass
         let tape = Tape(recording: false)
         var rng = RandomSource(seed: 6)
         let z = Var(constant: rng.normalTensor(50, 2))
@@ -64,14 +87,83 @@ import Testing
         }
         let e = demo.evaluation
         #expect(abs(e.priorMass - 1) < 1e-3, "the learned prior integrates to \(e.priorMass) on the grid")
-        for logQ in e.logPosterior {
-            let mass = logQ.reduce(0) { $0 + exp(Double($1)) } * Double(e.grid.cellArea)
-            #expect(abs(mass - 1) < 1e-2, "q integrates to \(mass)")
+        for mass in iafMasses + fullMasses { #expect(abs(mass - 1) < 1e-2, "q integrates to \(mass)") }
+    }
+
+    /// log q(z|x) evaluated at a sampled z (through the inverse) equals the log q the sampler returned, for
+    /// every family: the two directions of each posterior agree.
+    @Test(arguments: PosteriorFamily.allCases) func densityAtSamplesMatchesTheSampler(family: PosteriorFamily) {
+        let demo = BinPackDemo(seed: 8, family: family)
+        demo.settings.k = 2
+        demo.advance(50)
+        let model = demo.model, tape = Tape(recording: false)
+        var rng = RandomSource(seed: 3)
+        let q = model.encode(Var(constant: BinPackDemo.data), on: tape)
+        let (z, logQ) = model.sample(q, noise: rng.normalTensor(40, 2), on: tape)
+        let evaluated = model.logPosterior(z, q, on: tape)
+        for r in 0..<40 { #expect(abs(evaluated.value[r, 0] - logQ.value[r, 0]) < 1e-3, "\(family) row \(r)") }
+    }
+
+    /// The grid's KL for a diagonal q and prior N(0, I) against the closed form, and no gap below zero.
+    @Test func gridExpectationsMatchClosedForms() {
+        let demo = BinPackDemo(seed: 6)
+        demo.advance(100)
+        let tape = Tape(recording: false)
+        let q = demo.model.encode(Var(constant: BinPackDemo.data), on: tape)
+        let kl = tape.gaussianKL(mean: q.mean, logVariance: tape.scale(q.logScale, by: 2)).value
+        for (i, point) in demo.evaluation.points.enumerated() {
+            #expect(abs(point.kl - Double(kl[i, 0] + kl[i, 1])) < 1e-4, "point \(i): grid KL \(point.kl)")
+            #expect(point.gap > -1e-3, "point \(i): gap \(point.gap)")
         }
     }
 
+    /// The IWAE loss is the mean over the four points of log (1/k) Σ_s w_s, each point's own k weights;
+    /// at k = 1 it is the single-sample ELBO; and free bits take the rate's gradient away while it is below λ.
+    @Test func objectivesAgainstDirectComputations() {
+        let demo = BinPackDemo(seed: 2, family: .fullCovariance, prior: .flow)
+        demo.advance(30)
+        let model = demo.model, x = BinPackDemo.data
+        var rng = RandomSource(seed: 12)
+        let k = 5, noise = rng.normalTensor(k * 4, 2)
+        var settings = BinPackSettings()
+        settings.objective = .iwae
+        settings.k = k
+        let tape = Tape(recording: false)
+        let iwae = BinPackDemo.loss(model, settings: settings, noise: noise, on: tape).value.scalar
+        let q = model.encode(Var(constant: x), on: tape)
+        let (z, logQ) = model.sample(q, noise: noise, on: tape)
+        let logW = tape.sub(tape.add(tape.bernoulliLogLikelihood(logits: model.decode(z, on: tape), targets: x),
+                                     model.logPrior(z, on: tape)), logQ).value
+        var direct = 0.0
+        for i in 0..<4 {
+            let w = (0..<k).map { Double(logW[$0 * 4 + i, 0]) }
+            let m = w.max()!
+            direct += (m + log(w.reduce(0) { $0 + exp($1 - m) } / Double(k))) / 4
+        }
+        #expect(abs(Double(-iwae) - direct) < 1e-4, "IWAE \(-iwae) vs \(direct)")
+
+        let one = rng.normalTensor(4, 2)
+        settings.k = 1
+        let iwae1 = BinPackDemo.loss(model, settings: settings, noise: one, on: tape).value.scalar
+        settings.objective = .elbo
+        let elbo1 = BinPackDemo.loss(model, settings: settings, noise: one, on: tape).value.scalar
+        #expect(abs(iwae1 - elbo1) < 1e-4)
+
+        // Free bits far above the rate: the loss no longer moves with the posterior's scale.
+        settings.freeBits = 50
+        let training = Tape()
+        for p in model.parameters { p.zeroGrad() }
+        training.backward(from: BinPackDemo.loss(model, settings: settings, noise: one, on: training))
+        let scaleGradient = model.logScaleHead.bias.grad.scalars
+        settings.freeBits = 0
+        let plain = Tape()
+        for p in model.parameters { p.zeroGrad() }
+        plain.backward(from: BinPackDemo.loss(model, settings: settings, noise: one, on: plain))
+        #expect(scaleGradient != model.logScaleHead.bias.grad.scalars, "the clamped rate sends no gradient, so the scale's gradient changes")
+    }
+
     /// The quadrature log p(x) against an importance-sampled L_k with k = 20,000 from q.
-    @Test(arguments: [(PosteriorFamily.diagonal, PriorKind.standard), (.iaf, .flow)])
+    @Test(arguments: [(PosteriorFamily.diagonal, PriorKind.standard), (.fullCovariance, .standard), (.iaf, .flow)])
     func quadratureAgreesWithImportanceSampling(family: PosteriorFamily, prior: PriorKind) {
         let demo = BinPackDemo(seed: 2, family: family, prior: prior)
         demo.settings.k = 4

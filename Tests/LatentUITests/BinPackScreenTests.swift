@@ -1,4 +1,4 @@
-import LatentLab
+@testable import LatentLab
 import Testing
 @testable import LatentUI
 
@@ -49,6 +49,27 @@ import Testing
         #expect(BinPackKeys.handle(.character("q"), demo: demo, options: &options) == .quit)
         #expect(BinPackKeys.handle(.escape, demo: demo, options: &options) == .quit)
         #expect(BinPackKeys.handle(.character("x"), demo: demo, options: &options) == .ignored)
+    }
+
+    /// A q pushed off the grid (here by hand; beta 0 does it in training) is said, and the MI numbers that
+    /// need it are withheld; a NaN evaluation still draws.
+    @Test func offGridAndNonFiniteEvaluations() {
+        let demo = BinPackDemo(seed: 1)
+        let bias = demo.model.meanHead.bias
+        bias.assign(Tensor(rows: 1, cols: 2, [20, 20]))
+        demo.refresh()
+        #expect(!demo.evaluation.posteriorsOnGrid)
+        let text = BinPackScreen.render(demo.snapshot, options: BinPackViewOptions(), width: 120, height: 40).text
+        #expect(text.contains("q off the ±5 grid for A, B, C, D") && text.contains("q off grid"))
+
+        let trunk = demo.model.trunk.weight
+        var poisoned = trunk.value
+        poisoned[0, 0] = .nan
+        trunk.assign(poisoned)
+        demo.refresh()
+        #expect(!demo.evaluation.elbo.isFinite)
+        let nan = BinPackScreen.render(demo.snapshot, options: BinPackViewOptions(showSamples: true, showExact: true), width: 120, height: 40)
+        #expect(nan.text.contains("step 0"))
     }
 
     @Test func tooSmall() {

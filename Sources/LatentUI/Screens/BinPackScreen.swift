@@ -68,8 +68,11 @@ public enum BinPackScreen {
         func z(_ x: Int, _ y: Int) -> (Float, Float) {
             (-extent + (Float(x) + 0.5) * 2 * extent / Float(dotsWide), extent - (Float(y) + 0.5) * 2 * extent / Float(dotsTall))
         }
-        func dot(_ v: SIMD2<Float>) -> (Int, Int) {
-            (Int(((v.x + extent) / (2 * extent) * Float(dotsWide)).rounded(.down)), Int(((extent - v.y) / (2 * extent) * Float(dotsTall)).rounded(.down)))
+        /// The dot of a point, nil when it is off the map or not a number (a non-finite evaluation is drawn too).
+        func dot(_ v: SIMD2<Float>) -> (Int, Int)? {
+            let x = ((v.x + extent) / (2 * extent) * Float(dotsWide)).rounded(.down), y = ((extent - v.y) / (2 * extent) * Float(dotsTall)).rounded(.down)
+            guard x >= 0 && y >= 0 && x < Float(dotsWide) && y < Float(dotsTall) else { return nil }
+            return (Int(x), Int(y))
         }
         // Which grid cell each dot reads from, once.
         let cells: [Int?] = (0..<(dotsWide * dotsTall)).map { i in let (u, v) = z(i % dotsWide, i / dotsWide); return e.grid.index(u, v) }
@@ -91,7 +94,7 @@ public enum BinPackScreen {
                 let (u, v) = z(cx * 2 + 1, cy * 4 + 2)
                 guard let g = e.grid.index(u, v), peak > 0 else { continue }
                 let shade = (e.aggregate[g] / peak).squareRoot()
-                if shade > 0.05 { c[origin.x + cx, origin.y + cy] = Cell(" ", Style(background: .grey(Int(shade * 8)))) }
+                if shade > 0.05 && shade <= 1 { c[origin.x + cx, origin.y + cy] = Cell(" ", Style(background: .grey(Int(shade * 8)))) }
             }
         }
         for level in e.priorLevels { outline(inside(e.logPrior, level), color: .brightBlack) }
@@ -105,13 +108,12 @@ public enum BinPackScreen {
         }
         if options.showSamples {
             for (i, point) in e.points.enumerated() {
-                for sample in point.samples { let (x, y) = dot(sample); grid.set(x, y, color: .category(i)) }
+                for sample in point.samples { if let (x, y) = dot(sample) { grid.set(x, y, color: .category(i)) } }
             }
         }
         renderKeepingBackground(grid, into: &c, x: origin.x, y: origin.y)
         for (i, point) in e.points.enumerated() {
-            let (x, y) = dot(point.mean)
-            guard x >= 0 && y >= 0 && x < dotsWide && y < dotsTall else { continue }
+            guard let (x, y) = dot(point.mean) else { continue }
             let at = (origin.x + x / 2, origin.y + y / 4)
             c[at.0, at.1] = Cell(BinPackDemo.letters[i].unicodeScalars.first!, Style(.category(i), background: c[at.0, at.1].style.background, bold: true))
         }
@@ -136,15 +138,15 @@ public enum BinPackScreen {
     static func drawTable(_ e: BinPackEvaluation, into c: inout Canvas, rect r: Rect) {
         c.box(r, title: "per point · nats · log p(x) by quadrature")
         let x = r.x + 2
-        c.put("   x    KL p(x|z)    ELBO log p(x)    gap", x: x, y: r.y + 1, style: .dim, clip: r.inset(1))
+        c.put("   x     KL p(x|z)     ELBO  log p(x)     gap", x: x, y: r.y + 1, style: .dim, clip: r.inset(1))
         for (i, p) in e.points.enumerated() {
             let y = r.y + 2 + i
             c.put(BinPackDemo.letters[i], x: x, y: y, style: Style(.category(i), bold: true))
             c.put(pattern(BinPackDemo.points[i]), x: x + 2, y: y, style: Style(.category(i)))
-            c.put(String(format: "%6.3f %6.3f %7.3f %8.3f %6.3f", p.kl, exp(p.reconstruction), p.elbo, p.logMarginal, p.gap),
+            c.put(String(format: "%7.3f %6.3f %8.3f %9.3f %7.3f", p.kl, exp(p.reconstruction), p.elbo, p.logMarginal, p.gap),
                   x: x + 4, y: y, clip: r.inset(1))
         }
-        c.put(String(format: "total%@%7.3f %8.3f %6.3f", String(repeating: " ", count: 13), e.elbo, e.logMarginal, e.gap), x: x, y: r.y + 6,
+        c.put(String(format: "total%@%8.3f %9.3f %7.3f", String(repeating: " ", count: 14), e.elbo, e.logMarginal, e.gap), x: x, y: r.y + 6,
               style: .title, clip: r.inset(1))
     }
 
@@ -160,9 +162,11 @@ public enum BinPackScreen {
     static func drawInformation(_ e: BinPackEvaluation, into c: inout Canvas, rect r: Rect) {
         c.box(r, title: "I(x;z) · nats · x uniform on A–D")
         let clip = r.inset(1)
+        // The bound and I_q use q on the grid: shown only while every q is on it.
+        func value(_ v: Double) -> String { e.posteriorsOnGrid ? String(format: "%6.3f", v) : "  q off grid" }
         c.put(String(format: "exact I(x;z) %6.3f  ≤ H(x) = log 4 = %.3f", e.mutualInformation, log(4.0)), x: r.x + 2, y: r.y + 1, clip: clip)
-        c.put(String(format: "Barber-Agakov H(z) + E log q(z|x) %6.3f", e.barberAgakov), x: r.x + 2, y: r.y + 2, clip: clip)
-        c.put(String(format: "I_q(x;z) = E KL(q(z|x) ‖ q(z)) %6.3f", e.encoderInformation), x: r.x + 2, y: r.y + 3, clip: clip)
+        c.put("Barber-Agakov H(z) + E log q(z|x) " + value(e.barberAgakov), x: r.x + 2, y: r.y + 2, clip: clip)
+        c.put("I_q(x;z) = E KL(q(z|x) ‖ q(z)) " + value(e.encoderInformation), x: r.x + 2, y: r.y + 3, clip: clip)
     }
 
     static func drawKnobs(_ s: BinPackSnapshot, options: BinPackViewOptions, into c: inout Canvas, rect r: Rect) {
@@ -173,7 +177,8 @@ public enum BinPackScreen {
         let knobs: [(String, String)] = [
             ("p", s.family.rawValue), ("P", "prior " + s.prior.rawValue),
             ("o", objective), ("k/K", "k \(st.k)"),
-            ("b/B", String(format: "β %g", st.beta)), ("f/F", st.freeBits > 0 ? String(format: "free bits %g", st.freeBits) : "free bits off"),
+            ("b/B", String(format: "β %g", st.beta)), ("f/F", st.freeBits <= 0 ? "free bits off" : st.objective == .elbo ? String(format: "free bits %g", st.freeBits)
+                : String(format: "free bits %g (ELBO only)", st.freeBits)),
             ("l/L", String(format: "lr %g", st.learningRate)), ("m", st.trainModel ? "train q and p" : "train q only"),
             ("+/-", "×\(options.speed) steps/frame"), ("s", options.showSamples ? "samples shown" : "samples hidden"),
             ("e", options.showExact ? "exact p(z|x) shown" : "exact p(z|x) hidden"),
@@ -186,8 +191,10 @@ public enum BinPackScreen {
             c.put(key, x: x, y: y, style: .highlight)
             c.put(value, x: x + 4, y: y, clip: Rect(x: x + 4, y: y, width: column - 5, height: 1))
         }
+        let offGrid = zip(BinPackDemo.letters, s.evaluation.posteriorMass).filter { $0.1 < 0.99 }.map(\.0)
         let warnings = [s.evaluation.priorMass < 0.99 ? String(format: "prior mass on the grid %.3f: log p(x) underestimated", s.evaluation.priorMass) : nil,
-                        s.skippedSteps > 0 ? "\(s.skippedSteps) steps skipped (non-finite loss)" : nil].compactMap { $0 }
+                        offGrid.isEmpty ? nil : "q off the ±5 grid for \(offGrid.joined(separator: ", "))",
+                        s.skippedSteps > 0 ? "\(s.skippedSteps) non-finite steps skipped, \(s.restores) restores" : nil].compactMap { $0 }
         let legend = ["grey circles: p(z) holding 39%, 86%, 99%", "coloured: the 39% region of each q(z|x)",
                       "letter: E_q z · shade: aggregate q(z)", "p(x|z): exp E_q log p(x|z), the reconstruction",
                       "gap = log p(x) − ELBO = KL(q(z|x) ‖ p(z|x))"]

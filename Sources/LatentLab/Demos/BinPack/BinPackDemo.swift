@@ -33,9 +33,12 @@ public final class BinPackDemo {
     public private(set) var step = 0
     public private(set) var seed: UInt64
     public private(set) var evaluation: BinPackEvaluation
-    public private(set) var lastLoss: Float = 0
-    /// Steps whose loss was not finite: skipped, with the parameters left as they were.
+    /// Steps whose loss or gradient was not finite: skipped, with the parameters left as they were.
     public private(set) var skippedSteps = 0
+    /// Times three such steps in a row brought back the weights of the last finite evaluation.
+    public private(set) var restores = 0
+    private var failuresInARow = 0
+    private var goodWeights: [Tensor] = []
     /// Separate moments for q and for p, so freezing p leaves it exactly where it is.
     private var posteriorOptimizer: Adam, generativeOptimizer: Adam
     private var rng: RandomSource
@@ -52,6 +55,7 @@ public final class BinPackDemo {
         generativeOptimizer = Adam(model.generativeParameters)
         rng = RandomSource(seed: seed &+ 0x5eed)
         evaluation = BinPackEvaluation(model: model, data: Self.data, grid: grid, seed: seed)
+        goodWeights = model.parameters.map(\.value)
     }
 
     public var family: PosteriorFamily {
@@ -81,29 +85,44 @@ public final class BinPackDemo {
         rng = fresh.rng
         step = 0
         skippedSteps = 0
+        restores = 0
+        failuresInARow = 0
         settings = kept
         refresh()
     }
 
+    /// The exact evaluation of the current model; a finite one also marks these weights as good.
     public func refresh() {
         evaluation = BinPackEvaluation(model: model, data: Self.data, grid: grid, seed: seed &+ UInt64(step))
+        if evaluation.elbo.isFinite && evaluation.logMarginal.isFinite { goodWeights = model.parameters.map(\.value) }
     }
 
     private func trainStep() {
         let tape = Tape()
         let loss = Self.loss(model, settings: settings, noise: rng.normalTensor(max(1, settings.k) * 4, 2), on: tape)
         step += 1
-        guard loss.value.isFinite else { skippedSteps += 1; return }
-        lastLoss = loss.value.scalar
         for p in model.parameters { p.zeroGrad() }
-        tape.backward(from: loss)
-        guard model.parameters.allSatisfy(\.grad.isFinite) else { skippedSteps += 1; return }
+        if loss.value.isFinite { tape.backward(from: loss) }
+        guard loss.value.isFinite && model.parameters.allSatisfy(\.grad.isFinite) else { return skipStep() }
+        failuresInARow = 0
         posteriorOptimizer.learningRate = settings.learningRate
         posteriorOptimizer.step()
         if settings.trainModel {
             generativeOptimizer.learningRate = settings.learningRate
             generativeOptimizer.step()
         }
+    }
+
+    /// A non-finite step changes nothing; the third in a row restores the last good weights and restarts Adam.
+    private func skipStep() {
+        skippedSteps += 1
+        failuresInARow += 1
+        guard failuresInARow >= 3 else { return }
+        for (p, w) in zip(model.parameters, goodWeights) { p.assign(w) }
+        posteriorOptimizer.reset()
+        generativeOptimizer.reset()
+        failuresInARow = 0
+        restores += 1
     }
 
     /// −objective over the four points, with noise (k·4)×2 laid out sample-major.
@@ -134,12 +153,13 @@ public struct BinPackSnapshot: Sendable {
     public let prior: PriorKind
     public let settings: BinPackSettings
     public let skippedSteps: Int
+    public let restores: Int
     public let evaluation: BinPackEvaluation
 }
 
 extension BinPackDemo {
     public var snapshot: BinPackSnapshot {
         BinPackSnapshot(step: step, seed: seed, family: family, prior: prior, settings: settings,
-                        skippedSteps: skippedSteps, evaluation: evaluation)
+                        skippedSteps: skippedSteps, restores: restores, evaluation: evaluation)
     }
 }

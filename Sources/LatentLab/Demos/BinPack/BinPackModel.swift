@@ -79,17 +79,17 @@ public final class BinPackModel {
     /// [[σ_1, 0], [c, σ_2]]; the IAF then moves z_0 through its steps.
     func sample(_ q: Posterior, noise: Tensor, on tape: Tape) -> (z: Var, logQ: Var) {
         let times = noise.rows / q.rows
+        func tiled(_ v: Var) -> Var { q.rows == 1 ? v : tape.tileRows(v, times) }
         let eps = Var(constant: noise)
-        let sigma = tape.tileRows(tape.exp(q.logScale), times)
-        var z = tape.add(tape.tileRows(q.mean, times), tape.mul(sigma, eps))
+        let sigma = tiled(tape.exp(q.logScale))
+        var z = tape.add(tiled(q.mean), tape.mul(sigma, eps))
         if family == .fullCovariance {
-            let shear = tape.mul(tape.tileRows(q.correlation, times), tape.sliceCols(eps, 0, 1))
+            let shear = tape.mul(tiled(q.correlation), tape.sliceCols(eps, 0, 1))
             z = tape.add(z, tape.concatCols(Var(constant: Tensor(zeros: noise.rows, 1)), shear))
         }
-        var logQ = tape.sub(tape.sum(tape.standardNormalLogDensity(eps), axis: 1),
-                            tape.sum(tape.tileRows(q.logScale, times), axis: 1))
+        var logQ = tape.sub(tape.sum(tape.standardNormalLogDensity(eps), axis: 1), tiled(tape.sum(q.logScale, axis: 1)))
         if family == .iaf {
-            let context = tape.tileRows(q.context, times)
+            let context = tiled(q.context)
             for step in posteriorSteps {
                 let moved = step.forward(z, context: context, on: tape)
                 z = moved.z
@@ -100,27 +100,29 @@ public final class BinPackModel {
     }
 
     /// log q(z|x) at given points z (n×2, row i under posterior row i mod q.rows): the IAF is inverted step
-    /// by step back to z_0, then z_0 = μ + L ε is solved for ε.
+    /// by step back to z_0, then z_0 = μ + L ε is solved for ε. A one-row posterior is broadcast, not tiled,
+    /// so its layers run once rather than once per point.
     func logPosterior(_ z: Var, _ q: Posterior, on tape: Tape) -> Var {
         let times = z.rows / q.rows
+        func tiled(_ v: Var) -> Var { q.rows == 1 ? v : tape.tileRows(v, times) }
         var z0 = z
         var logGates = Var(constant: Tensor(zeros: z.rows, 1))
         if family == .iaf {
-            let context = tape.tileRows(q.context, times)
+            let context = tiled(q.context)
             for step in posteriorSteps.reversed() {
                 let back = step.inverse(z0, context: context, on: tape)
                 z0 = back.z
                 logGates = tape.add(logGates, back.logGate)
             }
         }
-        let logScale = tape.tileRows(q.logScale, times)
-        let centred = tape.sub(z0, tape.tileRows(q.mean, times))
+        let logScale = tiled(q.logScale)
+        let centred = tape.sub(z0, tiled(q.mean))
         var eps0 = tape.div(tape.sliceCols(centred, 0, 1), tape.exp(tape.sliceCols(logScale, 0, 1)))
         var rest = tape.sliceCols(centred, 1, 1)
-        if family == .fullCovariance { rest = tape.sub(rest, tape.mul(tape.tileRows(q.correlation, times), eps0)) }
+        if family == .fullCovariance { rest = tape.sub(rest, tape.mul(tiled(q.correlation), eps0)) }
         let eps1 = tape.div(rest, tape.exp(tape.sliceCols(logScale, 1, 1)))
         eps0 = tape.concatCols(eps0, eps1)
-        let logQ0 = tape.sub(tape.sum(tape.standardNormalLogDensity(eps0), axis: 1), tape.sum(logScale, axis: 1))
+        let logQ0 = tape.sub(tape.sum(tape.standardNormalLogDensity(eps0), axis: 1), tiled(tape.sum(q.logScale, axis: 1)))
         return tape.sub(logQ0, logGates)
     }
 
@@ -128,7 +130,7 @@ public final class BinPackModel {
     /// log p(z) = log N(f⁻¹(z)) + log |det ∂f⁻¹/∂z| = log N(ε) − Σ log σ.
     func logPrior(_ z: Var, on tape: Tape) -> Var {
         guard prior == .flow else { return tape.sum(tape.standardNormalLogDensity(z), axis: 1) }
-        let context = Var(constant: Tensor(rows: z.rows, cols: 1, repeating: 1))
+        let context = Var(constant: Tensor(rows: 1, cols: 1, repeating: 1))   // broadcast to every row
         var eps = z
         var logGates = Var(constant: Tensor(zeros: z.rows, 1))
         for step in priorSteps.reversed() {
