@@ -5,11 +5,8 @@ import Testing
 @Suite(.serialized, .enabled(if: Tmux.available, "needs tmux"))
 struct BinPackEndToEndTests {
     @Test func stepsRedrawTheEllipsesAndSwitchTheFamily() throws {
-        let dir = CLI.temporaryDirectory()
-        let status = dir + "/status"
-        let tmux = Tmux(socket: dir + "/tmux.sock")
+        let (tmux, status) = try Tmux.running("demo binpack --seed 3")
         defer { tmux.kill() }
-        try tmux.start("\(CLI.binary) demo binpack --seed 3; echo EXIT=$? > \(status)", width: 120, height: 40)
 
         let start = try tmux.waitFor("step 0") { Tmux.step(in: $0) == 0 && $0.contains("diagonal Gaussian") }
         tmux.send("n")

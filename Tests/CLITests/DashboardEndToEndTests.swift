@@ -103,6 +103,14 @@ struct Tmux {
         run(["new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)", "sh", "-c", command + "; sleep 30"])
     }
 
+    /// `vae-tui ARGUMENTS` in a tmux server of its own; its exit status goes to the returned file as EXIT=n.
+    static func running(_ arguments: String, width: Int = 120, height: Int = 40) throws -> (tmux: Tmux, status: String) {
+        let dir = CLI.temporaryDirectory()
+        let tmux = Tmux(socket: dir + "/tmux.sock"), status = dir + "/status"
+        try tmux.start("\(CLI.binary) \(arguments); echo EXIT=$? > \(status)", width: width, height: height)
+        return (tmux, status)
+    }
+
     func capture() -> String { run(["capture-pane", "-p", "-t", "t"]) }
     func send(_ key: String) { run(["send-keys", "-t", "t", key]) }
     func resize(width: Int, height: Int) { run(["resize-window", "-t", "t", "-x", "\(width)", "-y", "\(height)"]) }

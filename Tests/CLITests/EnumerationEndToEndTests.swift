@@ -6,11 +6,8 @@ import Testing
 @Suite(.enabled(if: Tmux.available, "needs tmux"))
 struct EnumerationEndToEndTests {
     @Test func theDemoStepsSwitchesKAndQuits() throws {
-        let dir = CLI.temporaryDirectory()
-        let status = dir + "/status"
-        let tmux = Tmux(socket: dir + "/tmux.sock")
+        let (tmux, status) = try Tmux.running("demo enumerate")
         defer { tmux.kill() }
-        try tmux.start("\(CLI.binary) demo enumerate; echo EXIT=$? > \(status)", width: 120, height: 40)
 
         _ = try tmux.waitFor("step 0", timeout: 20) { Tmux.step(in: $0) == 0 && $0.contains("K=4") && $0.contains("L_1000") }
         tmux.send("n")
