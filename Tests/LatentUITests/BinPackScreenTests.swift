@@ -22,6 +22,25 @@ import Testing
         #expect((plain.text == text) == (family != .iaf), "samples and exact posteriors add to the picture")
     }
 
+    /// In colour: each point's outline in its own colour (bright for q, dark for the exact posterior), the prior
+    /// in grey, and the aggregate posterior as grey backgrounds under the dots.
+    @Test func colours() {
+        let demo = BinPackDemo(seed: 1)
+        demo.advance(50)
+        let canvas = BinPackScreen.render(demo.snapshot, options: BinPackViewOptions(showExact: true), width: 120, height: 40)
+        let map = colorMap(canvas).split(separator: "\n").dropFirst().map { $0.prefix(70) }.joined()
+        for code in ["R", "G", "Y", "B", "r", "g", "y", "b", "K"] { #expect(map.contains(code), "colour \(code) on the map") }
+        var shaded = 0, dotsOnShade = 0
+        for y in 1..<39 {
+            for x in 0..<70 {
+                guard case .grey = canvas[x, y].style.background else { continue }
+                shaded += 1
+                if canvas[x, y].character != " " { dotsOnShade += 1 }
+            }
+        }
+        #expect(shaded > 50 && dotsOnShade > 0, "\(shaded) shaded cells, \(dotsOnShade) with dots over the shade")
+    }
+
     @Test func keysTurnTheKnobs() {
         let demo = BinPackDemo(seed: 2)
         var options = BinPackViewOptions()

@@ -111,26 +111,13 @@ public enum BinPackScreen {
                 for sample in point.samples { if let (x, y) = dot(sample) { grid.set(x, y, color: .category(i)) } }
             }
         }
-        renderKeepingBackground(grid, into: &c, x: origin.x, y: origin.y)
+        grid.render(into: &c, x: origin.x, y: origin.y, background: nil)
         for (i, point) in e.points.enumerated() {
             guard let (x, y) = dot(point.mean) else { continue }
             let at = (origin.x + x / 2, origin.y + y / 4)
             c[at.0, at.1] = Cell(BinPackDemo.letters[i].unicodeScalars.first!, Style(.category(i), background: c[at.0, at.1].style.background, bold: true))
         }
         c.put(String(format: "±%.1f", extent), x: r.maxX - 6, y: r.maxY - 1, style: .dim)
-    }
-
-    /// Draws the braille dots over the shading without clearing each cell's background.
-    static func renderKeepingBackground(_ grid: BrailleGrid, into c: inout Canvas, x: Int, y: Int) {
-        var layer = Canvas(width: grid.cellWidth, height: grid.cellHeight)
-        grid.render(into: &layer, x: 0, y: 0)
-        for cy in 0..<grid.cellHeight {
-            for cx in 0..<grid.cellWidth where layer[cx, cy].character != " " {
-                var cell = layer[cx, cy]
-                cell.style.background = c[x + cx, y + cy].style.background
-                c[x + cx, y + cy] = cell
-            }
-        }
     }
 
     /// Per point: x, KL, the reconstruction probability exp E_q log p(x|z) (the geometric mean over q of the
