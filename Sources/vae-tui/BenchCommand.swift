@@ -35,8 +35,12 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("binpack-steps"), help: ArgumentHelp("Training steps per bin-packing run.", valueName: "N"))
     var binpackSteps: Int = 3000
 
+    @Option(name: .customLong("binpack-k"), help: ArgumentHelp("Samples per point in the bin-packing runs' ELBO.", valueName: "K"))
+    var binpackK: Int = 8
+
     func validate() throws {
         if binpackSteps < 100 { throw ValidationError("--binpack-steps must be at least 100") }
+        if !(1...1000).contains(binpackK) { throw ValidationError("--binpack-k must be between 1 and 1000") }
         if !(seconds > 0) { throw ValidationError("--seconds must be > 0") }
         if nllImages < 0 { throw ValidationError("--nll-images must be >= 0") }
         if Self.ints(kList) == nil || Self.ints(threadsList) == nil { throw ValidationError("--k-list and --threads-list take comma-separated positive integers") }
@@ -51,8 +55,7 @@ struct Bench: ParsableCommand {
         try reportingUserErrors {
             if binpack {
                 BLAS.setThreads(1)  // its products are small: more threads only spin
-                let k = Self.ints(kList)!.first!
-                let result = BinPackBench.run(steps: binpackSteps, seeds: [1, 2, 3], k: k == 1 && kList == "1,5,50" ? 8 : k, json: json)
+                let result = BinPackBench.run(steps: binpackSteps, seeds: [1, 2, 3], k: binpackK, json: json)
                 if json { print(result.encoded) }
                 return
             }

@@ -35,6 +35,8 @@ import Testing
     @Test(arguments: [
         (["demo", "binpack", "--posterior", "gaussian"], "--posterior must be diagonal, full or iaf, got gaussian"),
         (["demo", "binpack", "--prior", "laplace"], "--prior must be normal or flow, got laplace"),
+        (["bench", "--binpack", "--binpack-k", "0"], "--binpack-k must be between 1 and 1000"),
+        (["bench", "--binpack", "--binpack-steps", "10"], "--binpack-steps must be at least 100"),
     ])
     func impossibleBinPackDemoFlags(arguments: [String], message: String) throws {
         try Self.expectFailure(arguments, status: 64, mentioning: message)
