@@ -48,14 +48,18 @@ public final class BinPackDemo {
                 grid: QuadratureGrid = .standard) {
         self.seed = seed
         self.grid = grid
-        model = BinPackModel(seed: seed)
-        model.family = family
-        model.prior = prior
-        posteriorOptimizer = Adam(model.posteriorParameters)
-        generativeOptimizer = Adam(model.generativeParameters)
-        rng = RandomSource(seed: seed &+ 0x5eed)
+        (model, posteriorOptimizer, generativeOptimizer, rng) = Self.start(seed: seed, family: family, prior: prior)
         evaluation = BinPackEvaluation(model: model, data: Self.data, grid: grid, seed: seed)
         goodWeights = model.parameters.map(\.value)
+    }
+
+    /// A model from `seed` with fresh optimisers and its own noise stream.
+    private static func start(seed: UInt64, family: PosteriorFamily, prior: PriorKind)
+        -> (BinPackModel, Adam, Adam, RandomSource) {
+        let model = BinPackModel(seed: seed)
+        model.family = family
+        model.prior = prior
+        return (model, Adam(model.posteriorParameters), Adam(model.generativeParameters), RandomSource(seed: seed &+ 0x5eed))
     }
 
     public var family: PosteriorFamily {
@@ -76,18 +80,12 @@ public final class BinPackDemo {
 
     /// A new model from `seed`, keeping the family, prior and settings.
     public func restart(seed newSeed: UInt64) {
-        let kept = settings
-        self.seed = newSeed
-        let fresh = BinPackDemo(seed: newSeed, family: family, prior: prior, grid: grid)
-        model = fresh.model
-        posteriorOptimizer = fresh.posteriorOptimizer
-        generativeOptimizer = fresh.generativeOptimizer
-        rng = fresh.rng
+        seed = newSeed
+        (model, posteriorOptimizer, generativeOptimizer, rng) = Self.start(seed: newSeed, family: family, prior: prior)
         step = 0
         skippedSteps = 0
         restores = 0
         failuresInARow = 0
-        settings = kept
         refresh()
     }
 

@@ -67,9 +67,9 @@ public struct BinPackEvaluation: Sendable {
         priorMass = logPz.reduce(0) { $0 + exp(Double($1)) } * Double(grid.cellArea)
         priorLevels = Self.levels(logDensity: logPz, masses: Self.massLevels)
 
-        // Exact posteriors P_i and renormalised q's Q_i as cell probabilities, in log space.
-        var logMarginals: [Double] = [], exactPosteriors: [[Double]] = [], logQs: [[Float]] = [], logQCells: [[Double]] = []
-        var logQNormalisers: [Double] = []
+        // Exact posteriors P_i and renormalised q's Q_i as cell probabilities.
+        var logMarginals: [Double] = [], exactPosteriors: [[Double]] = [], logQs: [[Float]] = []
+        var logQNormalisers: [Double] = [], qCells: [[Double]] = []
         for i in 0..<n {
             let logLikelihood = tape.bernoulliLogLikelihood(logits: logits, targets: data.rowBlock(i, 1)).value.scalars
             let joint = zip(logLikelihood, logPz).map { Double($0) + Double($1) }
@@ -80,31 +80,35 @@ public struct BinPackEvaluation: Sendable {
             logQs.append(logQ)
             let normaliser = logSumExp(logQ.map(Double.init))
             logQNormalisers.append(normaliser)
-            logQCells.append(logQ.map { Double($0) - normaliser })
+            qCells.append(logQ.map { exp(Double($0) - normaliser) })
         }
         logPosterior = logQs
         posteriorMass = logQNormalisers.map { exp($0 + logArea) }
         logExactPosterior = exactPosteriors.map { $0.map { Float(log($0) - logArea) } }
         exactPosteriorLevels = logExactPosterior.map { Self.levels(logDensity: $0, masses: [Self.massLevels[0]])[0] }
         posteriorLevels = logQs.map { Self.levels(logDensity: $0, masses: [Self.massLevels[0]])[0] }
-        aggregate = (0..<cells).map { g in logQs.reduce(0) { $0 + Foundation.exp($1[g]) } / Float(n) }
+        // q(z|x_i) = Q_i / ΔA · (the share of q on the grid), averaged.
+        let qScales = posteriorMass.map { $0 / Double(grid.cellArea) }
+        aggregate = (0..<cells).map { g in Float((0..<n).reduce(0) { $0 + qCells[$1][g] * qScales[$1] } / Double(n)) }
 
+        // Cells below 1e-300 add at most p·log n and would underflow p̄ = (Σ p)/n to 0.
         var information = 0.0, expectedLogQ = 0.0, entropy = 0.0, encoder = 0.0
         for g in 0..<cells {
             let pBar = exactPosteriors.reduce(0) { $0 + $1[g] } / Double(n)
-            let qBar = logQCells.reduce(0) { $0 + exp($1[g]) } / Double(n)
+            let qBar = qCells.reduce(0) { $0 + $1[g] } / Double(n)
             if pBar > 1e-300 { entropy -= pBar * (log(pBar) - logArea) }
             for i in 0..<n {
-                // Cells below 1e-300 add at most p·log n and would underflow p̄ = (Σ p)/n to 0.
-                let p = exactPosteriors[i][g]
+                let p = exactPosteriors[i][g], qi = qCells[i][g]
                 if p > 1e-300 {
-                    information += p * log(p / pBar) / Double(n)
-                    expectedLogQ += p * (logQCells[i][g] - logArea) / Double(n)
+                    information += p * log(p / pBar)
+                    expectedLogQ += p * (Double(logQs[i][g]) - logQNormalisers[i] - logArea)
                 }
-                let qi = exp(logQCells[i][g])
-                if qi > 1e-300 { encoder += qi * (logQCells[i][g] - log(qBar)) / Double(n) }
+                if qi > 1e-300 { encoder += qi * log(qi / qBar) }
             }
         }
+        information /= Double(n)
+        expectedLogQ /= Double(n)
+        encoder /= Double(n)
         mutualInformation = information
         barberAgakov = entropy + expectedLogQ
         encoderInformation = encoder
