@@ -20,6 +20,19 @@ import Testing
         #expect(kl > 0)
     }
 
+    /// Two states, one pixel, by hand: uniform prior, p(x=1|z) = σ(a_z), q = (0.25, 0.75).
+    @Test func aHandComputedCase() {
+        var m = CategoricalModel(states: 2, pixels: 1, seed: 1)
+        m.decoderLogits = [0, log(3)]                   // p(x=1|z) = 1/2 and 3/4
+        m.posteriorLogits = [0, log(3)]                 // q = 1/4, 3/4
+        let x: [Double] = [1]
+        let joint = [0.5 * 0.5, 0.5 * 0.75]             // p(x, z)
+        #expect(abs(m.logMarginal(x) - log(joint.reduce(0, +))) < 1e-12)
+        let q = [0.25, 0.75]
+        let elbo = zip(q, joint).reduce(0.0) { $0 + $1.0 * (log($1.1) - log($1.0)) }
+        #expect(abs(m.elbo(x) - elbo) < 1e-12)
+    }
+
     @Test func boundsRiseWithKAndReachTheMarginal() {
         let m = CategoricalModel(states: 4, pixels: 16, seed: 7)
         var rng = RandomSource(seed: 11)
@@ -91,6 +104,15 @@ import Testing
             #expect(b >= demo.elbo - 4 * e - 1e-9 && b <= demo.logMarginal + 4 * e + 1e-9)
         }
         #expect(abs(demo.bounds[0] - demo.elbo) < 4 * demo.standardErrors[0] + 1e-9)
+        // The ladder climbs (within noise) and its top reaches log p(x).
+        for i in 1..<demo.bounds.count {
+            let noise = 4 * (demo.standardErrors[i] + demo.standardErrors[i - 1])
+            #expect(demo.bounds[i] >= demo.bounds[i - 1] - noise, "L_\(EnumerationDemo.ladder[i]) below L_\(EnumerationDemo.ladder[i - 1])")
+        }
+        #expect(demo.bounds[1] > demo.bounds[0] + 4 * (demo.standardErrors[0] + demo.standardErrors[1]), "L_2 clearly above L_1")
+        #expect(abs(demo.bounds.last! - demo.logMarginal) < 4 * demo.standardErrors.last! + 0.01)
+        // The stored numbers are the model's.
+        #expect(abs(demo.logMarginal - demo.model.logMarginal(demo.x)) < 1e-12 && abs(demo.elbo - demo.model.elbo(demo.x)) < 1e-12)
         let truth = demo.truePosterior
         #expect(abs(truth.reduce(0, +) - 1) < 1e-9)
     }

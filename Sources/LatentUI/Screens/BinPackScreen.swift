@@ -21,14 +21,6 @@ public struct BinPackViewOptions: Sendable, Equatable {
 /// the prior's contours and the shaded aggregate posterior, and per point its KL, reconstruction, ELBO, exact
 /// log p(x) and gap, with the mutual information and the knobs beside.
 public enum BinPackScreen {
-    public static let keys: [(keys: String, action: String)] = [
-        ("n / N / M", "one / ten / a hundred steps"), ("space", "run / pause"), ("+ / -", "faster / slower"),
-        ("p", "posterior: diagonal → full covariance → IAF"), ("P", "prior: N(0,I) ⇄ learned AR flow"),
-        ("o", "objective: ELBO ⇄ IWAE L_k"), ("k / K", "fewer / more samples k"), ("b / B", "beta down / up"),
-        ("f / F", "free bits down / up"), ("l / L", "learning rate down / up"), ("m", "train q and p ⇄ q only"),
-        ("s", "show samples of q"), ("e", "show the exact posteriors p(z|x)"), ("r", "restart with a new seed"), ("q / Esc", "back"),
-    ]
-
     public static func render(_ s: BinPackSnapshot, options: BinPackViewOptions, width: Int, height: Int) -> Canvas {
         guard width >= Overlays.minimumWidth && height >= Overlays.minimumHeight else {
             return Overlays.tooSmall(width: width, height: height)

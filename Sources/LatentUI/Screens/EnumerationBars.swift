@@ -7,7 +7,6 @@ import LatentLab
 /// Few states get wide groups, p and q side by side with their values on top; many states get one
 /// column each, q as a mark at its height over p's bar; more states than columns share a column.
 extension EnumerationScreen {
-    static let verticalBlocks: [Unicode.Scalar] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
     /// The widest group of columns one z gets, so K=4 stays a bar chart and not four walls.
     static let maximumGroup = 24
     static let pStyle = Style(.brightBlue)
@@ -100,7 +99,7 @@ extension EnumerationScreen {
         let eighths = Int((min(1, max(0, v)) * Double(plot.height * 8)).rounded())
         let rows = (eighths + 7) / 8
         for row in 0..<rows {
-            let block = verticalBlocks[min(8, eighths - row * 8) - 1]
+            let block = UnitBars.blocks[min(8, eighths - row * 8) - 1]
             for i in 0..<width { c[x + i, plot.maxY - 1 - row] = Cell(block, style) }
         }
         return plot.maxY - rows

@@ -12,7 +12,7 @@ extension EnumerationScreen {
         "gap = log p(x) − ELBO = KL(q(z|x) ‖ p(z|x))",
         "L_k = E log (1/k) Σ_i p(x,z_i)/q(z_i|x), z_i ~ q(z|x)",
         "L_1 = ELBO ≤ L_k ≤ log p(x), rising to it as k grows",
-        "each L_k: the mean of \(EnumerationDemo.samplesPerK)/k draws (50 at least) ± its s.e.",
+        "each L_k: \(EnumerationDemo.samplesPerK)/k groups of k draws from one pool ± s.e.",
     ]
 
     static func drawNumbers(_ d: EnumerationDemo, into c: inout Canvas, rect r: Rect) {

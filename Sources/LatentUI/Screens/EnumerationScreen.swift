@@ -48,14 +48,12 @@ public enum EnumerationScreen {
         c.putRight(state, right: width, y: 0, style: Style(running ? .brightGreen : .brightYellow, background: .blue, bold: true))
     }
 
-    /// Writes coloured pieces one after another from (x, y); returns the column after the last.
-    @discardableResult
-    static func putPieces(_ pieces: [(String, Style)], x: Int, y: Int, into c: inout Canvas, clip: Rect? = nil) -> Int {
+    /// Writes coloured pieces one after another from (x, y).
+    static func putPieces(_ pieces: [(String, Style)], x: Int, y: Int, into c: inout Canvas, clip: Rect? = nil) {
         var x = x
         for (text, style) in pieces {
             c.put(text, x: x, y: y, style: style, clip: clip)
             x += text.unicodeScalars.count
         }
-        return x
     }
 }

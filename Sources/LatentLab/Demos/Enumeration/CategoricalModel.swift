@@ -49,13 +49,6 @@ public struct CategoricalModel: Sendable, Equatable {
         return (0..<states).reduce(0) { $0 + exp(lq[$1]) * (lj[$1] - lq[$1]) }
     }
 
-    /// One draw of log (1/k) Σ_i p(x, z_i)/q(z_i|x) with z_i ~ q(z|x), and the z_i drawn.
-    public func importanceSample(_ x: [Double], k: Int, rng: inout RandomSource) -> (bound: Double, samples: [Int]) {
-        let sampler = ImportanceSampler(self, x)
-        let samples = (0..<k).map { _ in sampler.sample(&rng) }
-        return (logSumExp(samples.map { sampler.logWeights[$0] }) - log(Double(k)), samples)
-    }
-
     /// L_k estimated as the mean of `repeats` independent draws.
     public func importanceBound(_ x: [Double], k: Int, repeats: Int, rng: inout RandomSource) -> Double {
         let sampler = ImportanceSampler(self, x)
@@ -98,7 +91,9 @@ public struct ImportanceSampler: Sendable {
     public let logWeights: [Double]
     let cumulative: [Double]
     /// The largest log w_z of a z that q can draw: subtracted before exp so the sum cannot overflow.
-    let shift: Double
+    public let shift: Double
+    /// w_z e^-shift for every z, exponentiated once.
+    public let scaledWeights: [Double]
 
     public init(_ model: CategoricalModel, _ x: [Double]) {
         let lj = model.logJoint(x), lq = model.logPosterior
@@ -106,6 +101,7 @@ public struct ImportanceSampler: Sendable {
         var total = 0.0
         cumulative = lq.map { total += exp($0); return total }
         shift = zip(logWeights, lq).filter { $1 > -.infinity }.map(\.0).max() ?? 0
+        scaledWeights = logWeights.map { [shift] in exp($0 - shift) }
     }
 
     /// z ~ q(z|x).
@@ -122,7 +118,7 @@ public struct ImportanceSampler: Sendable {
     /// One draw of log (1/k) Σ_i w_i.
     public func draw(k: Int, rng: inout RandomSource) -> Double {
         var sum = 0.0
-        for _ in 0..<k { sum += exp(logWeights[sample(&rng)] - shift) }
+        for _ in 0..<k { sum += scaledWeights[sample(&rng)] }
         return shift + log(sum / Double(k))
     }
 }
