@@ -29,6 +29,28 @@ import Testing
         #expect(text.contains("L_k against k") == (width >= 104))
     }
 
+    @Test func keys() {
+        var demo = EnumerationDemo(states: 4, seed: 1)
+        var running = false
+        func press(_ key: Key) -> DemoKeyOutcome { EnumerationKeys.handle(key, demo: &demo, running: &running) }
+        _ = press(.character("n"))
+        _ = press(.character("N"))
+        #expect(demo.step == 11)
+        _ = press(.character(" "))
+        #expect(running)
+        _ = press(.character("m"))
+        #expect(demo.trainModel)
+        let before = demo.model
+        _ = press(.character("r"))
+        #expect(demo.seed == 2 && demo.step == 0 && demo.model != before && demo.trainModel, "a new seed, a new model, the choice kept")
+        _ = press(.character("c"))
+        #expect(demo.states == 100 && demo.step == 0)
+        _ = press(.character("c"))
+        #expect(demo.states == 4)
+        #expect(press(.character("x")) == .ignored && press(.tab) == .ignored)
+        #expect(press(.character("q")) == .quit && press(.escape) == .quit)
+    }
+
     @Test func tooSmall() {
         let text = EnumerationScreen.render(EnumerationDemo(), running: true, width: 60, height: 20).text
         #expect(text.contains("terminal too small"))

@@ -2,15 +2,13 @@ import LatentLab
 
 /// The bin-packing demo's keys, applied to the demo and the view options; pure, so tests drive it directly.
 public enum BinPackKeys {
-    public enum Outcome: Equatable, Sendable { case handled, ignored, quit }
-
     static let kLadder = [1, 2, 5, 10, 50]
     static let betaLadder: [Float] = [0, 0.1, 0.25, 0.5, 1, 1.5, 2, 4]
     static let freeBitsLadder: [Float] = [0, 0.25, 0.5, 1, 2]
     static let learningRateLadder: [Float] = [3e-4, 1e-3, 3e-3, 1e-2, 3e-2]
     static let speedLadder = [1, 2, 5, 10, 20, 50, 100]
 
-    public static func handle(_ key: Key, demo: BinPackDemo, options: inout BinPackViewOptions) -> Outcome {
+    public static func handle(_ key: Key, demo: BinPackDemo, options: inout BinPackViewOptions) -> DemoKeyOutcome {
         guard case .character(let ch) = key else {
             return key == .escape ? .quit : .ignored
         }
@@ -19,17 +17,17 @@ public enum BinPackKeys {
         case "N": demo.advance(10)
         case "M": demo.advance(100)
         case " ": options.running.toggle()
-        case "+", "=": options.speed = next(options.speed, in: speedLadder, up: true)
-        case "-": options.speed = next(options.speed, in: speedLadder, up: false)
+        case "+", "=": options.speed = KeyMap.step(speedLadder, from: options.speed, up: true)
+        case "-": options.speed = KeyMap.step(speedLadder, from: options.speed, up: false)
         case "p":
             let all = PosteriorFamily.allCases
             demo.family = all[(all.firstIndex(of: demo.family)! + 1) % all.count]
         case "P": demo.prior = demo.prior == .standard ? .flow : .standard
         case "o": demo.settings.objective = demo.settings.objective == .elbo ? .iwae : .elbo
-        case "k", "K": demo.settings.k = next(demo.settings.k, in: kLadder, up: ch == "K")
-        case "b", "B": demo.settings.beta = next(demo.settings.beta, in: betaLadder, up: ch == "B")
-        case "f", "F": demo.settings.freeBits = next(demo.settings.freeBits, in: freeBitsLadder, up: ch == "F")
-        case "l", "L": demo.settings.learningRate = next(demo.settings.learningRate, in: learningRateLadder, up: ch == "L")
+        case "k", "K": demo.settings.k = KeyMap.step(kLadder, from: demo.settings.k, up: ch == "K")
+        case "b", "B": demo.settings.beta = KeyMap.step(betaLadder, from: demo.settings.beta, up: ch == "B")
+        case "f", "F": demo.settings.freeBits = KeyMap.step(freeBitsLadder, from: demo.settings.freeBits, up: ch == "F")
+        case "l", "L": demo.settings.learningRate = KeyMap.step(learningRateLadder, from: demo.settings.learningRate, up: ch == "L")
         case "m": demo.settings.trainModel.toggle()
         case "s": options.showSamples.toggle()
         case "e": options.showExact.toggle()
@@ -38,11 +36,5 @@ public enum BinPackKeys {
         default: return .ignored
         }
         return .handled
-    }
-
-    /// The next rung up or down from the rung nearest `value`.
-    static func next<T: Comparable>(_ value: T, in ladder: [T], up: Bool) -> T {
-        let at = ladder.lastIndex { $0 <= value } ?? 0
-        return ladder[max(0, min(ladder.count - 1, at + (up ? 1 : (ladder[at] < value ? 0 : -1))))]
     }
 }

@@ -26,11 +26,9 @@ public enum BinPackScreen {
             return Overlays.tooSmall(width: width, height: height)
         }
         var c = Canvas(width: width, height: height)
-        let bar = Style(.brightWhite, background: .blue)
-        c.fill(Rect(x: 0, y: 0, width: width, height: 1), style: bar)
-        c.put(" demo: bin packing │ step \(s.step) │ q: \(s.family.rawValue) │ prior \(s.prior.rawValue)", x: 0, y: 0, style: bar)
-        c.putRight((options.running ? "▶ running ×\(options.speed)" : "⏸ paused") + " ", right: width, y: 0,
-                   style: Style(options.running ? .brightGreen : .brightYellow, background: .blue, bold: true))
+        StatusLine.bar(" demo: bin packing │ step \(s.step) │ q: \(s.family.rawValue) │ prior \(s.prior.rawValue)",
+                       state: options.running ? "▶ running ×\(options.speed)" : "⏸ paused", running: options.running,
+                       into: &c, rect: Rect(x: 0, y: 0, width: width, height: 1))
 
         let side = min(height - 2, (width - 50) / 2)
         let map = Rect(x: 0, y: 1, width: 2 * side, height: height - 2)

@@ -37,15 +37,11 @@ public enum EnumerationScreen {
         return c
     }
 
-    /// K, step, what is trained and the learning rate; running or paused on the right, never overlapped.
+    /// K, step, what is trained and the learning rate; running or paused on the right.
     static func statusLine(_ d: EnumerationDemo, running: Bool, into c: inout Canvas, width: Int) {
-        let bar = Style(.brightWhite, background: .blue)
-        c.fill(Rect(x: 0, y: 0, width: width, height: 1), style: bar)
-        let state = (running ? "▶ running" : "⏸ paused") + " "
         let text = [" marginal by enumeration", "K=\(d.states)", "step \(d.step)",
                     d.trainModel ? "training q and p" : "training q only", "lr \(d.learningRate)"].joined(separator: " │ ")
-        c.put(text, x: 0, y: 0, style: bar, clip: Rect(x: 0, y: 0, width: width - state.unicodeScalars.count - 1, height: 1))
-        c.putRight(state, right: width, y: 0, style: Style(running ? .brightGreen : .brightYellow, background: .blue, bold: true))
+        StatusLine.bar(text, state: running ? "▶ running" : "⏸ paused", running: running, into: &c, rect: Rect(x: 0, y: 0, width: width, height: 1))
     }
 
     /// Writes coloured pieces one after another from (x, y).

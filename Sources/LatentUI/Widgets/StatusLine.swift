@@ -4,7 +4,6 @@ import LatentLab
 /// The top line: what is training, where it is, and how fast.
 public enum StatusLine {
     public static func draw(_ s: Snapshot, into canvas: inout Canvas, rect: Rect) {
-        canvas.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), style: Style(.brightWhite, background: .blue))
         let state = s.running ? "▶ running" : "⏸ paused"
         let objective = "\(s.settings.kind == .elbo ? "ELBO" : "IWAE") k=\(s.settings.k)"
         let model = "z\(s.latentSize) diag-Gauss q · N(0,I) prior · Bernoulli p(x|z)"
@@ -18,9 +17,18 @@ public enum StatusLine {
             ([s.dataset] + rest, " │ "),
         ].map { " " + $0.0.joined(separator: $0.1) }
         let text = candidates.first { $0.unicodeScalars.count + state.unicodeScalars.count + 2 <= rect.width } ?? candidates.last!
+        bar(text, state: state, running: s.running, into: &canvas, rect: rect)
+    }
+
+    /// The blue top line every screen shares: `text` from the left, clipped so it never runs under `state`
+    /// (running in green, paused in yellow) at the right.
+    public static func bar(_ text: String, state: String, running: Bool, into canvas: inout Canvas, rect: Rect) {
         let barStyle = Style(.brightWhite, background: .blue)
-        canvas.put(text, x: rect.x, y: rect.y, style: barStyle, clip: rect)
-        canvas.putRight(state + " ", right: rect.maxX, y: rect.y,
-                        style: Style(s.running ? .brightGreen : .brightYellow, background: .blue, bold: true), clip: rect)
+        canvas.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), style: barStyle)
+        let badge = state + " "
+        canvas.put(text, x: rect.x, y: rect.y, style: barStyle,
+                   clip: Rect(x: rect.x, y: rect.y, width: rect.width - badge.unicodeScalars.count - 1, height: 1))
+        canvas.putRight(badge, right: rect.maxX, y: rect.y,
+                        style: Style(running ? .brightGreen : .brightYellow, background: .blue, bold: true), clip: rect)
     }
 }

@@ -25,13 +25,9 @@ struct Binpack: ParsableCommand {
     }
 
     func run() throws {
-        try reportingUserErrors {
-            guard isatty(0) == 1 && isatty(1) == 1 else { throw UserError("the demo needs a terminal") }
-            guard let screen = CursesScreen() else { throw UserError("cannot start the terminal (is TERM set?)") }
-            SignalFlag.install()
+        try runStandaloneDemo { screen in
             BLAS.setThreads(1)  // the demo's products are small: more threads only spin
-            _ = runBinPackDemo(on: screen, seed: seed, family: Self.families[posterior]!, prior: Self.priors[prior]!)
-            screen.stop()
+            return runBinPackDemo(on: screen, seed: seed, family: Self.families[posterior]!, prior: Self.priors[prior]!)
         }
     }
 }

@@ -26,12 +26,17 @@ struct Enumerate: ParsableCommand {
     }
 
     func run() throws {
-        try reportingUserErrors {
-            guard isatty(0) == 1 && isatty(1) == 1 else { throw UserError("the demo needs a terminal") }
-            guard let screen = CursesScreen() else { throw UserError("cannot start the terminal (is TERM set?)") }
-            SignalFlag.install()
-            _ = runEnumerationDemo(on: screen, states: states, seed: seed)
-            screen.stop()
-        }
+        try runStandaloneDemo { runEnumerationDemo(on: $0, states: states, seed: seed) }
+    }
+}
+
+/// A demo run on its own from the shell: it needs a terminal, and gives it back however it ends.
+func runStandaloneDemo(_ demo: (CursesScreen) -> DemoExit) throws {
+    try reportingUserErrors {
+        guard isatty(0) == 1 && isatty(1) == 1 else { throw UserError("the demo needs a terminal") }
+        guard let screen = CursesScreen() else { throw UserError("cannot start the terminal (is TERM set?)") }
+        SignalFlag.install()
+        _ = demo(screen)
+        screen.stop()
     }
 }
