@@ -5,7 +5,7 @@ import Testing
 
 /// The latent map's aggregate-posterior shading, against the density computed cell by cell.
 @Suite struct LatentMapTests {
-    @Test func densityShadingMatchesADirectComputation() {
+    static func posterior() -> Snapshot.Posterior {
         var posterior = Snapshot.Posterior()
         var rng = RandomSource(seed: 3)
         for i in 0..<40 {
@@ -13,6 +13,28 @@ import Testing
             posterior.deviations.append([0.2 + 0.3 * rng.uniform(), 0.1 + 0.5 * rng.uniform(), 1])
             posterior.labels.append(i % 10)
         }
+        return posterior
+    }
+
+    /// The whole map with the shading on: the ellipses and circles are drawn over the shade without erasing it,
+    /// and with the shading off no cell is grey.
+    @Test func ellipsesAreDrawnOverTheShading() {
+        let rect = Rect(x: 0, y: 0, width: 40, height: 20)
+        func draw(density: Bool) -> Canvas {
+            var canvas = Canvas(width: 40, height: 20)
+            LatentMap.draw(Self.posterior(), dims: (0, 1), meansOnly: false, showDensity: density, into: &canvas, rect: rect)
+            return canvas
+        }
+        func isGrey(_ c: Color) -> Bool { if case .grey = c { true } else { false } }
+        let shaded = draw(density: true), plain = draw(density: false)
+        let cells = (0..<20).flatMap { y in (0..<40).map { (shaded[$0, y], plain[$0, y]) } }
+        #expect(cells.filter { isGrey($0.0.style.background) && $0.0.character != " " }.count > 5, "dots keep the grey under them")
+        #expect(!cells.contains { isGrey($0.1.style.background) })
+        #expect(cells.allSatisfy { $0.0.character == $0.1.character }, "the shading changes no character")
+    }
+
+    @Test func densityShadingMatchesADirectComputation() {
+        let posterior = Self.posterior()
         let (w, h) = (30, 15)
         var canvas = Canvas(width: w, height: h)
         LatentMap.shade(posterior, 0, 1, into: &canvas, x: 0, y: 0, w, h)

@@ -42,14 +42,14 @@ public struct BrailleGrid: Sendable {
         }
     }
 
-    /// Copies the dots into `canvas` at (x, y); empty cells are left as they are. A nil `background` keeps
-    /// each cell's own (dots drawn over shading).
-    public func render(into canvas: inout Canvas, x: Int, y: Int, background: Color? = .standard) {
+    /// Copies the dots into `canvas` at (x, y); empty cells are left as they are, and a dotted cell keeps its
+    /// background (dots drawn over shading).
+    public func render(into canvas: inout Canvas, x: Int, y: Int) {
         for cy in 0..<cellHeight {
             for cx in 0..<cellWidth {
                 let i = cy * cellWidth + cx
-                guard masks[i] != 0 else { continue }
-                let back = background ?? canvas[x + cx, y + cy].style.background
+                guard masks[i] != 0, x + cx < canvas.width, y + cy < canvas.height, x + cx >= 0, y + cy >= 0 else { continue }
+                let back = canvas[x + cx, y + cy].style.background
                 canvas[x + cx, y + cy] = Cell(Unicode.Scalar(0x2800 + UInt32(masks[i]))!, Style(colors[i] ?? .standard, background: back))
             }
         }

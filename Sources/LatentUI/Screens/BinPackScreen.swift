@@ -101,7 +101,7 @@ public enum BinPackScreen {
                 for sample in point.samples { if let (x, y) = dot(sample) { grid.set(x, y, color: .category(i)) } }
             }
         }
-        grid.render(into: &c, x: origin.x, y: origin.y, background: nil)
+        grid.render(into: &c, x: origin.x, y: origin.y)
         for (i, point) in e.points.enumerated() {
             guard let (x, y) = dot(point.mean) else { continue }
             let at = (origin.x + x / 2, origin.y + y / 4)
