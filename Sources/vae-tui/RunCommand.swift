@@ -30,7 +30,7 @@ struct Run: ParsableCommand {
             let runLog = try log.map { try RunLog(path: $0) }
             let trainer = Trainer(config: config, data: splits)
             runLog?.write(RunRecords.start(trainer: trainer, epochs: 0, threads: threading.threads))
-            let session = TrainingSession(engine: SessionEngine(trainer: trainer, log: runLog, checkpointPath: checkpoint))
+            let session = TrainingSession(engine: SessionEngine(trainer: trainer, log: runLog))
             try DashboardLoop(session: session, checkpointPath: checkpoint, seed: config.seed).run()
         }
     }

@@ -24,6 +24,31 @@ import Testing
         #expect(s.images.reconstructions.allSatisfy { $0.allSatisfy { $0 >= 0 && $0 <= 1 } })
         #expect(s.dataset == "bars" && s.latentSize == 4 && s.samplesPerSecond > 0)
         #expect(s.mutualInformationBound.isFinite && s.mutualInformationBound <= 16 * Foundation.log(2), "BA ≤ H(x) ≤ 16 log 2")
+        // The snapshot carries the evaluator's numbers for this model, not defaults.
+        let eval = Evaluator.evaluate(model: e.trainer.model, data: e.trainer.data.test, limit: 50, batchSize: 50, seed: 5, boundSamples: 256)
+        #expect(s.mutualInformationBound == eval.mutualInformationBound && s.mutualInformation == eval.mutualInformation)
+        #expect(s.klPerUnit == eval.klPerUnit && s.curves.testLoss.last!.value == -eval.elbo)
+        // The map's points are the first test images, encoded by this model.
+        let (mu, _) = e.trainer.model.encode(Var(constant: e.trainer.data.test.batch(0..<20)), on: Tape(recording: false))
+        #expect(s.posterior.means[7] == (0..<4).map { mu.value[7, $0] })
+        #expect(s.posterior.labels == e.trainer.data.test.labels[0..<20].map(Int.init))
+        #expect(s.klWeight == e.trainer.objective.klWeight(atStep: s.step))
+    }
+
+    /// Diagnostics come when due: every tick with no interval and no cost limit, never within a long interval.
+    @Test func diagnosticsFollowTheirSchedule() {
+        let often = Self.engine()
+        often.diagnosticsInterval = 0
+        often.diagnosticsShare = 1
+        let before = often.snapshot.curves.testLoss.count
+        for _ in 0..<5 { often.tick() }
+        #expect(often.snapshot.curves.testLoss.count == before + 5)
+
+        let rarely = Self.engine()
+        rarely.diagnosticsInterval = 1e6
+        let initial = rarely.snapshot.curves.testLoss.count
+        for _ in 0..<5 { rarely.tick() }
+        #expect(rarely.snapshot.curves.testLoss.count == initial)
     }
 
     @Test func knobsApplyBetweenStepsAndAreLogged() throws {

@@ -8,16 +8,13 @@ enum SnapshotFixtures {
     static func training() -> Snapshot {
         var s = Snapshot()
         s.dataset = "mnist"
-        s.modelSummary = "784-200-200-50 tanh, decoder 50-200-200-784"
         s.latentSize = 50
-        s.labelNames = (0...9).map(String.init)
         s.seed = 1
         s.step = 3000
         s.epoch = 6.0
         s.samplesPerSecond = 41_234
         s.settings = ObjectiveSettings(kind: .elbo, k: 1, beta: 1, freeBits: FreeBits(lambda: 0.25), warmup: KLWarmup(steps: 1000))
         s.learningRate = 1e-3
-        s.klWeight = 1
         for i in 0...300 {
             let step = i * 10, t = Float(i) / 300
             s.curves.trainLoss.append(.init(step: step, value: 200 - 95 * (1 - Foundation.exp(-6 * t))))

@@ -8,12 +8,14 @@ public final class SessionEngine {
     public private(set) var running = true
     public private(set) var quitting = false
     let log: RunLog?
-    let checkpointPath: String
 
-    /// Fixed held-out sets: the probe batch for L_1/L_5/L_50, the evaluation slice, the latent-map points.
+    /// Fixed held-out sets, cut once: the probe batch for L_1/L_5/L_50, the evaluation slice, and the first
+    /// test images, whose posteriors the latent map draws and whose first few the image pane shows.
     private let probe: Tensor
     private let evaluationSlice: Int
-    private let mapPoints: Int
+    private let shown: Tensor
+    private let shownLabels: [Int]
+    private let imageInputs: [[Float]]
     private var rng: RandomSource
 
     // Training statistics since the last curve point.
@@ -22,7 +24,7 @@ public final class SessionEngine {
     private var clock = ContinuousClock()
     private var trainingSeconds = 0.0
     private var trainedSamples = 0
-    private var lastDiagnostics: ContinuousClock.Instant?
+    private var lastDiagnostics = ContinuousClock().now
     private var lastDiagnosticsCost = 0.0
 
     /// Steps between points of the training curves.
@@ -35,20 +37,23 @@ public final class SessionEngine {
     /// Points kept per curve; older history is thinned by half when it is exceeded.
     public static let maxPoints = 4000
 
-    public init(trainer: Trainer, log: RunLog? = nil, checkpointPath: String = "vae-tui.safetensors",
-                probeSize: Int = 32, evaluationSlice: Int = 500, mapPoints: Int = 200) {
+    /// How many test images the image pane shows.
+    static let imageCount = 6
+
+    public init(trainer: Trainer, log: RunLog? = nil, probeSize: Int = 32, evaluationSlice: Int = 500, mapPoints: Int = 200) {
         self.trainer = trainer
         self.log = log
-        self.checkpointPath = checkpointPath
         let test = trainer.data.test
         probe = test.batch(0..<min(probeSize, test.count))
         self.evaluationSlice = min(evaluationSlice, test.count)
-        self.mapPoints = min(mapPoints, test.count)
+        let shownCount = min(max(mapPoints, Self.imageCount), test.count)
+        shown = test.batch(0..<shownCount)
+        shownLabels = test.labels[0..<min(mapPoints, test.count)].map(Int.init)
+        let images = trainer.data.testImages, d = images.dimension
+        imageInputs = (0..<min(Self.imageCount, images.count)).map { i in (0..<d).map { Float(images.pixels[i * d + $0]) / 255 } }
         rng = RandomSource(seed: trainer.config.seed &+ 77)
         snapshot.dataset = trainer.data.name
-        snapshot.modelSummary = "\(trainer.model.config.summary); q diagonal Gaussian, p(z) N(0,I), Bernoulli decoder"
         snapshot.latentSize = trainer.model.config.latentSize
-        snapshot.labelNames = trainer.data.testImages.labelNames
         snapshot.seed = trainer.config.seed
         refreshKnobs()
         diagnose()
@@ -104,7 +109,7 @@ public final class SessionEngine {
         trainOneStep()
         let now = clock.now
         let interval = max(diagnosticsInterval, lastDiagnosticsCost / diagnosticsShare)
-        if lastDiagnostics.map({ (now - $0) >= .seconds(interval) }) ?? true {
+        if now - lastDiagnostics >= .seconds(interval) {
             diagnose()
             lastDiagnosticsCost = (clock.now - now).seconds
         }
@@ -138,7 +143,6 @@ public final class SessionEngine {
         snapshot.samplesPerSecond = Double(trainedSamples) / max(trainingSeconds, 1e-9)
         if trainingSeconds > 5 { trainingSeconds /= 2; trainedSamples /= 2 }  // a moving window
         snapshot.nonFiniteSteps = trainer.nonFiniteSteps
-        snapshot.klWeight = trainer.objective.klWeight(atStep: trainer.step)
     }
 
     /// The held-out numbers: test −ELBO, KL per unit, active units, I_q and the Barber–Agakov bound, the probe
@@ -161,37 +165,36 @@ public final class SessionEngine {
         append(&snapshot.curves.l1, bounds[0])
         append(&snapshot.curves.l5, bounds[1])
         append(&snapshot.curves.l50, bounds[2])
-        snapshot.posterior = posterior(of: test.batch(0..<mapPoints), labels: Array(test.labels[0..<mapPoints]))
-        snapshot.images = images()
+        // One encoding of the shown images serves the latent map and the reconstructions.
+        let tape = Tape(recording: false)
+        let (mu, lv) = model.encode(Var(constant: shown), on: tape)
+        snapshot.posterior = posterior(mean: mu.value, logVariance: lv.value)
+        snapshot.images = images(mean: mu, on: tape)
     }
 
-    private func posterior(of x: Tensor, labels: [UInt8]) -> Snapshot.Posterior {
-        let tape = Tape(recording: false)
-        let (mu, lv) = trainer.model.encode(Var(constant: x), on: tape)
+    private func posterior(mean mu: Tensor, logVariance lv: Tensor) -> Snapshot.Posterior {
         var p = Snapshot.Posterior()
         let d = mu.cols
-        for i in 0..<x.rows {
-            p.means.append((0..<d).map { mu.value[i, $0] })
-            p.deviations.append((0..<d).map { Foundation.exp(0.5 * lv.value[i, $0]) })
+        for i in 0..<shownLabels.count {
+            p.means.append((0..<d).map { mu[i, $0] })
+            p.deviations.append((0..<d).map { Foundation.exp(0.5 * lv[i, $0]) })
         }
-        p.labels = labels.map(Int.init)
+        p.labels = shownLabels
         return p
     }
 
-    /// Probe inputs (grey levels), their reconstructions at the posterior mean, and samples from the prior.
-    private func images(count: Int = 6) -> Snapshot.Images {
+    /// The shown inputs (grey levels), their reconstructions at the posterior mean, and samples from the prior.
+    private func images(mean mu: Var, on tape: Tape) -> Snapshot.Images {
         let data = trainer.data.testImages
         var result = Snapshot.Images()
         result.width = data.width
         result.height = data.height
-        let n = min(count, data.count)
+        let n = imageInputs.count
         guard n > 0, data.dimension == trainer.model.config.inputSize else { return result }
         let d = data.dimension
-        for i in 0..<n { result.inputs.append((0..<d).map { Float(data.pixels[i * d + $0]) / 255 }) }
-        let tape = Tape(recording: false)
-        let (mu, _) = trainer.model.encode(Var(constant: trainer.data.test.batch(0..<n)), on: tape)
-        let reconstruction = tape.sigmoid(trainer.model.decode(mu, on: tape)).value
-        let prior = tape.sigmoid(trainer.model.decode(Var(constant: rng.normalTensor(n, mu.cols)), on: tape)).value
+        result.inputs = imageInputs
+        let reconstruction = tape.sigmoid(trainer.model.decode(tape.sliceRows(mu, 0, n), on: tape)).value
+        let prior = tape.sigmoid(trainer.model.decode(Var(constant: trainer.model.samplePrior(n, rng: &rng)), on: tape)).value
         for i in 0..<n {
             result.reconstructions.append((0..<d).map { reconstruction[i, $0] })
             result.samples.append((0..<d).map { prior[i, $0] })
@@ -202,7 +205,6 @@ public final class SessionEngine {
     private func refreshKnobs() {
         snapshot.settings = trainer.objective
         snapshot.learningRate = trainer.learningRate
-        snapshot.klWeight = trainer.objective.klWeight(atStep: trainer.step)
         snapshot.running = running
     }
 

@@ -48,9 +48,7 @@ public struct Snapshot: Sendable, Equatable {
 
     // What is running.
     public var dataset = ""
-    public var modelSummary = ""
     public var latentSize = 0
-    public var labelNames: [String] = []
     public var seed: UInt64 = 0
     public var step = 0
     public var epoch = 0.0
@@ -60,7 +58,8 @@ public struct Snapshot: Sendable, Equatable {
     // The knobs, as the engine applies them.
     public var settings = ObjectiveSettings()
     public var learningRate: Float = 0
-    public var klWeight: Float = 1
+    /// The weight the KL carries at this step (beta × warm-up).
+    public var klWeight: Float { settings.klWeight(atStep: step) }
 
     // Diagnostics on held-out data.
     public var curves = Curves()
