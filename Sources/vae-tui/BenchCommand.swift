@@ -72,18 +72,10 @@ struct Bench: ParsableCommand {
                 for k in Self.ints(kList)! {
                     let config = TrainingConfig(model: VAEConfig(inputSize: splits.train.dimension),
                                                 objective: ObjectiveSettings(kind: .iwae, k: k), batchSize: 100)
-                    let trainer = Trainer(config: config, data: splits)
-                    for _ in 0..<3 { trainer.trainStep() }
-                    let clock = ContinuousClock()
-                    let start = clock.now
-                    var steps = 0
-                    while (clock.now - start).seconds < seconds || steps < 3 {
-                        trainer.trainStep()
-                        steps += 1
-                    }
-                    let rate = Double(steps * config.batchSize) / (clock.now - start).seconds
+                    let stepRate = Self.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds)
+                    let rate = stepRate * Double(config.batchSize)
                     train.append(.object([("k", .int(k)), ("threads", .int(threads)), ("samples_per_s", .number(rate))]))
-                    if k == 1 && threads == 1 { flopsK1 = Self.trainingFlops(config.model, batch: 100, k: 1); rateK1 = Double(steps) / (clock.now - start).seconds }
+                    if k == 1 && threads == 1 { flopsK1 = Self.trainingFlops(config.model, batch: 100, k: 1); rateK1 = stepRate }
                     if !json { print(String(format: "train k=%-3d threads=%d  %8.0f samples/s", k, threads, rate)) }
                 }
             }
@@ -110,6 +102,19 @@ struct Bench: ParsableCommand {
                 print(String(format: "sgemm peak (1 thread, 1024^3): %.1f GFLOP/s; training at k=1 runs %.1f GFLOP/s = %.0f%% of it", peak, achieved, 100 * achieved / peak))
             }
         }
+    }
+
+    /// Training steps per second over `seconds` (at least 3 steps), after 3 untimed warm-up steps.
+    static func stepsPerSecond(_ trainer: Trainer, seconds: Double) -> Double {
+        for _ in 0..<3 { trainer.trainStep() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var steps = 0
+        while (clock.now - start).seconds < seconds || steps < 3 {
+            trainer.trainStep()
+            steps += 1
+        }
+        return Double(steps) / (clock.now - start).seconds
     }
 
     /// Matrix-product FLOPs of one training step: forward, weight gradients, and input gradients

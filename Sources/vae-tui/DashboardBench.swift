@@ -19,7 +19,7 @@ enum DashboardBench {
         var snapshot = session.latest() ?? Snapshot()
         while snapshot.step < 3 { usleep(5_000); snapshot = session.latest() ?? snapshot }
         let firstStep = snapshot.step
-        var start = clock.now
+        let start = clock.now
         while (clock.now - start).seconds < seconds {
             if let latest = session.latest() { snapshot = latest }
             let t = clock.now
@@ -39,12 +39,7 @@ enum DashboardBench {
         let peakMB = Double(usage.ru_maxrss) / 1024  // Linux reports kilobytes
 
         // Headless: the trainer alone.
-        let headless = Trainer(config: config, data: splits)
-        for _ in 0..<3 { headless.trainStep() }
-        start = clock.now
-        var steps = 0
-        while (clock.now - start).seconds < seconds { headless.trainStep(); steps += 1 }
-        let headlessRate = Double(steps * config.batchSize) / (clock.now - start).seconds
+        let headlessRate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds) * Double(config.batchSize)
 
         let frameMs = 1000 * frameSeconds / Double(max(frames, 1))
         if !json {

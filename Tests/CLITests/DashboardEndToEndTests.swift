@@ -7,11 +7,9 @@ import Testing
 struct DashboardEndToEndTests {
     @Test func theDashboardTrainsRespondsToKeysResizesAndQuits() throws {
         let dir = CLI.temporaryDirectory()
-        let log = dir + "/run.jsonl", status = dir + "/status"
-        let tmux = Tmux(socket: dir + "/tmux.sock")
+        let log = dir + "/run.jsonl"
+        let (tmux, status) = try Tmux.running("run --train-limit 3000 --validation 200 --latent 8 --hidden 64 --log \(log)", in: dir)
         defer { tmux.kill() }
-        let command = "\(CLI.binary) run --train-limit 3000 --validation 200 --latent 8 --hidden 64 --log \(log); echo EXIT=$? > \(status)"
-        try tmux.start(command, width: 120, height: 40)
 
         // Training starts at once: the step counter appears and advances.
         let first = try tmux.waitFor("step counter") { Tmux.step(in: $0).map { $0 > 0 } ?? false }
@@ -104,8 +102,8 @@ struct Tmux {
     }
 
     /// `vae-tui ARGUMENTS` in a tmux server of its own; its exit status goes to the returned file as EXIT=n.
-    static func running(_ arguments: String, width: Int = 120, height: Int = 40) throws -> (tmux: Tmux, status: String) {
-        let dir = CLI.temporaryDirectory()
+    static func running(_ arguments: String, in dir: String = CLI.temporaryDirectory(), width: Int = 120,
+                        height: Int = 40) throws -> (tmux: Tmux, status: String) {
         let tmux = Tmux(socket: dir + "/tmux.sock"), status = dir + "/status"
         try tmux.start("\(CLI.binary) \(arguments); echo EXIT=$? > \(status)", width: width, height: height)
         return (tmux, status)

@@ -160,8 +160,8 @@ import Testing
         let s = SnapshotFixtures.training()
         let (a, b) = ViewState().dims(for: s)
         #expect(s.klPerUnit[a] >= s.klPerUnit.max()! && s.klPerUnit[b] >= s.klPerUnit.max()!)
-        #expect(press(.right).view.mapDims! == (a + 1, b))
-        #expect(press(.up).view.mapDims! == (a, b + 1))
+        #expect(press(.right).view.mapDims == .init(a + 1, b))
+        #expect(press(.up).view.mapDims == .init(a, b + 1))
         #expect(press(.character("e")).view.meansOnly && press(.character("g")).view.showDensity)
         #expect(press(.character("h")).view.recentOnly && press(.character("a")).view.smoothing && press(.character("i")).view.sortUnits)
     }

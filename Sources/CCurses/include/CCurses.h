@@ -29,7 +29,6 @@ void cc_refresh(void);
 void cc_clear(void);
 
 /// Key codes returned with 2 by cc_read_key.
-extern const uint32_t CC_KEY_UP, CC_KEY_DOWN, CC_KEY_LEFT, CC_KEY_RIGHT, CC_KEY_F1, CC_KEY_RESIZE,
-    CC_KEY_BACKSPACE, CC_KEY_ENTER;
+extern const uint32_t CC_KEY_UP, CC_KEY_DOWN, CC_KEY_LEFT, CC_KEY_RIGHT, CC_KEY_F1, CC_KEY_RESIZE;
 
 #endif

@@ -75,9 +75,4 @@ public struct Canvas: Equatable, Sendable {
         (0..<height).map { y in String(String.UnicodeScalarView(cells[(y * width)..<((y + 1) * width)].map(\.character))) }
             .joined(separator: "\n")
     }
-
-    /// Copies `other` into this canvas with its top-left corner at (x, y).
-    public mutating func draw(_ other: Canvas, x: Int, y: Int) {
-        for oy in 0..<other.height { for ox in 0..<other.width { self[x + ox, y + oy] = other[ox, oy] } }
-    }
 }

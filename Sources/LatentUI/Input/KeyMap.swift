@@ -90,10 +90,10 @@ public enum KeyMap {
         case .character("r"): r.view.confirmingReset = true
         case .character("s"): r.commands = [.save(path: checkpointPath)]
         case .character("d") where !demos.isEmpty: r.view.demoMenuVisible = true
-        case .left: dims.0 = (dims.0 + latent - 1) % latent; r.view.mapDims = dims
-        case .right: dims.0 = (dims.0 + 1) % latent; r.view.mapDims = dims
-        case .down: dims.1 = (dims.1 + latent - 1) % latent; r.view.mapDims = dims
-        case .up: dims.1 = (dims.1 + 1) % latent; r.view.mapDims = dims
+        case .left: dims.0 = (dims.0 + latent - 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
+        case .right: dims.0 = (dims.0 + 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
+        case .down: dims.1 = (dims.1 + latent - 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
+        case .up: dims.1 = (dims.1 + 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
         case .character("e"): r.view.meansOnly.toggle()
         case .character("g"): r.view.showDensity.toggle()
         case .character("h"): r.view.recentOnly.toggle()

@@ -19,21 +19,22 @@ public struct ViewState: Equatable, Sendable {
     public var meansOnly = false
     public var showDensity = false
     /// The two latent units on the map; nil = the two with the most KL.
-    public var mapDims: (Int, Int)?
+    public var mapDims: UnitPair?
+
+    /// Two latent units, the map's horizontal and vertical axes.
+    public struct UnitPair: Equatable, Sendable {
+        public var first: Int, second: Int
+        public init(_ first: Int, _ second: Int) {
+            self.first = first
+            self.second = second
+        }
+    }
 
     public init() {}
 
-    public static func == (a: ViewState, b: ViewState) -> Bool {
-        a.page == b.page && a.helpVisible == b.helpVisible && a.confirmingReset == b.confirmingReset
-            && a.demoMenuVisible == b.demoMenuVisible
-            && a.recentOnly == b.recentOnly && a.recentWindow == b.recentWindow && a.smoothing == b.smoothing
-            && a.sortUnits == b.sortUnits && a.meansOnly == b.meansOnly && a.showDensity == b.showDensity
-            && a.mapDims?.0 == b.mapDims?.0 && a.mapDims?.1 == b.mapDims?.1
-    }
-
     /// The units shown on the latent map for this snapshot.
     public func dims(for snapshot: Snapshot) -> (Int, Int) {
-        if let mapDims { return mapDims }
+        if let mapDims { return (mapDims.first, mapDims.second) }
         let order = snapshot.klPerUnit.indices.sorted { snapshot.klPerUnit[$0] > snapshot.klPerUnit[$1] }
         if order.count >= 2 { return (order[0], order[1]) }
         return (0, min(1, max(0, snapshot.latentSize - 1)))

@@ -5,14 +5,16 @@ import LatentUI
 /// (ncurses is not thread-safe).
 final class CursesScreen {
     private var previous: Canvas?
+    /// Colour pairs made so far, by the style's colours, so a cell already seen costs one lookup.
     private var pairs: [PairKey: Int32] = [:]
+    private var nextPair: Int32 = 1
     private let colors: Int32
     private let maxPairs: Int32
     private var started = true
 
     private struct PairKey: Hashable {
-        let foreground: Int32
-        let background: Int32
+        let foreground: Color
+        let background: Color
     }
 
     /// Starts curses; nil when the terminal cannot be used.
@@ -77,28 +79,33 @@ final class CursesScreen {
     /// A colour pair for the style's colours, made on first use (pair 0 is the terminal default).
     private func pair(_ style: Style) -> Int32 {
         guard colors > 0 else { return 0 }
-        let key = PairKey(foreground: number(style.foreground), background: number(style.background))
-        if key.foreground == -1 && key.background == -1 { return 0 }
+        let key = PairKey(foreground: style.foreground, background: style.background)
         if let p = pairs[key] { return p }
-        let next = Int32(pairs.count + 1)
-        guard next < maxPairs else { return 0 }
-        _ = cc_init_pair(next, key.foreground, key.background)
-        pairs[key] = next
-        return next
+        let foreground = number(style.foreground), background = number(style.background)
+        var p: Int32 = 0
+        if foreground != -1 || background != -1 {
+            guard nextPair < maxPairs else { return 0 }
+            _ = cc_init_pair(nextPair, foreground, background)
+            p = nextPair
+            nextPair += 1
+        }
+        pairs[key] = p
+        return p
     }
+
+    private static let named: [Color] = [.black, .red, .green, .yellow, .blue, .magenta, .cyan, .white,
+                                         .brightBlack, .brightRed, .brightGreen, .brightYellow, .brightBlue, .brightMagenta, .brightCyan, .brightWhite]
 
     /// The curses colour number: the default is -1, bright colours fall back to normal ones on
     /// 8-colour terminals, greys use xterm-256's ramp (232…255) or black/white without it.
     private func number(_ color: Color) -> Int32 {
-        let named: [Color] = [.black, .red, .green, .yellow, .blue, .magenta, .cyan, .white,
-                              .brightBlack, .brightRed, .brightGreen, .brightYellow, .brightBlue, .brightMagenta, .brightCyan, .brightWhite]
         switch color {
         case .standard: return -1
         case .grey(let level):
             if colors >= 256 { return 232 + Int32(min(max(level, 0), 23)) }
             return level < 8 ? 0 : level < 16 ? (colors >= 16 ? 8 : 0) : 7
         default:
-            let i = Int32(named.firstIndex(of: color)!)
+            let i = Int32(Self.named.firstIndex(of: color)!)
             return colors >= 16 ? i : i % 8
         }
     }
