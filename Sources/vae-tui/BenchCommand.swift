@@ -60,6 +60,7 @@ struct Bench: ParsableCommand {
                 return
             }
             let splits = try split.load(data)
+            if !json { Platform.lines.forEach { print($0) } }
             if dashboard {
                 let result = DashboardBench.run(splits: splits, seconds: seconds, json: json)
                 if json { print(result.encoded) }
@@ -94,7 +95,7 @@ struct Bench: ParsableCommand {
                 if !json { print(String(format: "NLL L_5000 on %d images: %.2f s (%.2f images/s)", nllImages, s, Double(nllImages) / s)) }
             }
             if json {
-                print(JSONValue.object([
+                print(JSONValue.object(Platform.fields + [
                     ("train", .array(train)), ("nll_eval", nll), ("sgemm_gflops_1thread", .number(peak)),
                     ("train_gflops_k1_1thread", .number(achieved)), ("fraction_of_peak_k1", .number(achieved / peak)),
                 ]).encoded)

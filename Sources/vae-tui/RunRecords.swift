@@ -18,7 +18,8 @@ enum RunRecords {
             ("seed", .int(Int(c.seed))),
             ("threads", .int(threads)),
             ("epochs", .int(epochs)),
-        ]
+            ("version", .string(Program.version)),
+        ] + Platform.fields
     }
 
     static func epoch(epoch: Int, trainer: Trainer, summary: EpochSummary, eval: Evaluation, probeBounds: [Float]) -> [(String, JSONValue)] {

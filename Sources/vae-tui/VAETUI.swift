@@ -6,11 +6,18 @@ struct VAETUI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vae-tui",
         abstract: "A terminal laboratory for latent-variable models: train a VAE and watch the theory happen.",
+        version: VAETUI.versionText,
         subcommands: [Run.self, Train.self, Eval.self, Bench.self, Demo.self],
         defaultSubcommand: Run.self
     )
 
+    /// `vae-tui --version`: the program, and the BLAS and CPU it runs on.
+    static var versionText: String {
+        "vae-tui \(Program.version)\nBLAS: \(BLASKernel.summary)\nCPU: \(CPUInfo.current.summary)"
+    }
+
     static func main() {
+        BLASStartup.ensureBestKernel()
         Allocator.keepFreedBuffers()
         do {
             var command = try parseAsRoot()

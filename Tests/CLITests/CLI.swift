@@ -19,7 +19,8 @@ enum CLI {
     }
 
     /// Runs to completion; output goes through files so a chatty child never blocks on a full pipe.
-    static func run(_ arguments: [String]) throws -> Result {
+    /// `environment` changes this process's environment for the child: a nil value removes the variable.
+    static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Result {
         let dir = temporaryDirectory()
         let outPath = dir + "/stdout", errPath = dir + "/stderr"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
@@ -27,6 +28,11 @@ enum CLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if !environment.isEmpty {
+            var env = ProcessInfo.processInfo.environment
+            for (name, value) in environment { env[name] = value }
+            process.environment = env
+        }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         try process.run()

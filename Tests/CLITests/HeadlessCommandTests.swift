@@ -15,6 +15,7 @@ import Testing
         #expect(train.stdout.contains("epoch 2"))
         let records = try CLI.jsonLines(log)
         #expect(records.first?["event"] as? String == "start")
+        for key in ["blas", "blas_kernel", "cpu", "version"] { #expect(records.first?[key] is String, "start record lacks \(key)") }
         let epochs = records.filter { $0["event"] as? String == "epoch" }
         #expect(epochs.count == 2)
         for key in ["epoch", "step", "train_objective", "test_elbo", "kl", "active_units", "samples_per_s", "seconds",

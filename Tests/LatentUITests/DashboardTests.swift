@@ -46,6 +46,8 @@ import Testing
         for (keys, action) in KeyMap.help {
             #expect(canvas.text.contains(keys) && canvas.text.contains(action), "help lacks \(keys)")
         }
+        #expect(canvas.text.contains("kernel Cooperlake (AVX-512)"), "help names the BLAS kernel")
+        #expect(canvas.text.contains("CPU: AMD EPYC"), "help names the CPU")
     }
 
     @Test func demoMenuOverTheDashboard() {

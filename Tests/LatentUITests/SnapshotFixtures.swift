@@ -10,6 +10,8 @@ enum SnapshotFixtures {
         s.dataset = "mnist"
         s.latentSize = 50
         s.seed = 1
+        s.platform = ["BLAS: OpenBLAS 0.3.21, kernel Cooperlake (AVX-512), chosen by the library",
+                      "CPU: AMD EPYC (family 26 model 2), AVX-512 with BF16"]
         s.step = 3000
         s.epoch = 6.0
         s.samplesPerSecond = 41_234

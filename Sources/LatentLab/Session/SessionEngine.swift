@@ -53,6 +53,7 @@ public final class SessionEngine {
         imageInputs = (0..<min(Self.imageCount, images.count)).map { i in (0..<d).map { Float(images.pixels[i * d + $0]) / 255 } }
         rng = RandomSource(seed: trainer.config.seed &+ 77)
         snapshot.dataset = trainer.data.name
+        snapshot.platform = Platform.lines
         snapshot.latentSize = trainer.model.config.latentSize
         snapshot.seed = trainer.config.seed
         refreshKnobs()

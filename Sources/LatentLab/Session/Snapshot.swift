@@ -48,6 +48,8 @@ public struct Snapshot: Sendable, Equatable {
 
     // What is running.
     public var dataset = ""
+    /// The BLAS library and kernel, and the CPU, for the help overlay.
+    public var platform: [String] = []
     public var latentSize = 0
     public var seed: UInt64 = 0
     public var step = 0

@@ -22,7 +22,7 @@ public enum Dashboard {
         }
         footer(s, view, into: &c, y: height - 1, width: width)
         if s.collapse == .collapsed && s.step > 0 { Overlays.collapseBanner(into: &c, rect: Rect(x: 0, y: 1, width: width, height: 1)) }
-        if view.helpVisible { Overlays.help(into: &c, keys: KeyMap.help) }
+        if view.helpVisible { Overlays.help(into: &c, keys: KeyMap.help, footer: s.platform) }
         if view.confirmingReset { Overlays.confirmReset(into: &c) }
         if view.demoMenuVisible { DemoMenu.draw(demos, into: &c) }
         return c

@@ -28,9 +28,11 @@ public enum Overlays {
         return rect
     }
 
-    public static func help(into canvas: inout Canvas, keys: [(keys: String, action: String)]) {
+    /// The key table, and under it the `footer` lines (what the engine runs on).
+    public static func help(into canvas: inout Canvas, keys: [(keys: String, action: String)], footer: [String] = []) {
         let width = (keys.map { $0.keys.unicodeScalars.count }.max() ?? 0) + 2
-        let lines = keys.map { ($0.keys.padded(to: width) + $0.action, Style.plain) }
+        var lines = keys.map { ($0.keys.padded(to: width) + $0.action, Style.plain) }
+        if !footer.isEmpty { lines += [("", .plain)] + footer.map { ($0, Style.dim) } }
         dialog(lines, title: "keys", into: &canvas)
     }
 
