@@ -195,11 +195,14 @@ def sgemm_gflops(m, k, n, seconds):
 def bench_run(args):
     p_train, p_test = load_mnist(args.data)
     x_test = torch.bernoulli(p_test, generator=torch.Generator().manual_seed(args.seed))
+    build = torch.__config__.show()
+    blas = next((f.split("=")[1] for f in build.replace(",", " ").split() if f.startswith("BLAS_INFO=")), "?")
     result = {"torch_version": torch.__version__, "batch": BATCH, "objective": "iwae",
+              "blas": blas, "cpu_capability": torch.backends.cpu.get_cpu_capability(),
               "loadavg_start": os.getloadavg()[0], "train": []}
     for threads in [int(t) for t in args.threads_list.split(",")]:
         torch.set_num_threads(threads)
-        for k in (1, 5, 50):
+        for k in [int(k) for k in args.k_list.split(",")]:
             torch.manual_seed(args.seed)
             model, opt = make_model_and_optimizer(p_train)
             batches = itertools.cycle(torch.randperm(N_TRAIN).split(BATCH))
@@ -212,16 +215,22 @@ def bench_run(args):
             log(f"train k={k:<3} threads={threads}: {rate:9.1f} images/s best window, "
                 f"{mean_rate:9.1f} mean ({all_steps} steps)")
 
-    torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     model, _ = make_model_and_optimizer(p_train)
-    importance_ll(model, x_test[:2], k=1000)                       # warm-up
     n = args.bench_nll_images
-    t0 = time.perf_counter()
-    importance_ll(model, x_test[:n])
-    dt = time.perf_counter() - t0
-    result["nll_eval"] = {"images": n, "k": 5000, "threads": 1, "seconds": dt, "images_per_s": n / dt}
-    log(f"L_5000 on {n} images, 1 thread: {dt:.2f} s")
+    result["nll_eval_by_threads"] = []
+    for threads in [int(t) for t in args.threads_list.split(",")]:
+        torch.set_num_threads(threads)
+        importance_ll(model, x_test[:2], k=1000)                   # warm-up
+        t0 = time.perf_counter()
+        importance_ll(model, x_test[:n])
+        dt = time.perf_counter() - t0
+        row = {"images": n, "k": 5000, "threads": threads, "seconds": dt, "images_per_s": n / dt}
+        result["nll_eval_by_threads"].append(row)
+        if threads == 1:
+            result["nll_eval"] = row
+        log(f"L_5000 on {n} images, {threads} thread(s): {dt:.2f} s")
+    torch.set_num_threads(1)
 
     gemm_s = max(0.3, args.bench_seconds / 4)
     result["sgemm_gflops_1thread"] = sgemm_gflops(1024, 1024, 1024, gemm_s)
@@ -245,6 +254,7 @@ def main():
     ap.add_argument("--nll-limit", type=int, default=1000, help="test images for the L_5000 NLL")
     ap.add_argument("--bench", action="store_true", help="measure speed instead of training")
     ap.add_argument("--threads-list", default="1,2")
+    ap.add_argument("--k-list", default="1,5,50")
     ap.add_argument("--bench-seconds", type=float, default=4.0)
     ap.add_argument("--bench-nll-images", type=int, default=20)
     args = ap.parse_args()

@@ -23,6 +23,15 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("nll-images"), help: ArgumentHelp("Test images for the L_5000 timing.", valueName: "N"))
     var nllImages: Int = 20
 
+    @Option(help: ArgumentHelp("How two or more threads are used: split (each thread a part of the batch or of the images, one-thread products) or blas (OpenBLAS's own threading); a list times both.", valueName: "split|blas"))
+    var threading: String = "split"
+
+    @Flag(help: "Also run the PyTorch reference (bench/reference_vae.py) with the same settings and print one table of both, with the ratios, the CPU and both sides' kernels.")
+    var compare = false
+
+    @Option(name: .customLong("reference"), help: ArgumentHelp("The PyTorch reference script for --compare (default: bench/reference_vae.py of the working directory or of the build's checkout).", valueName: "FILE"))
+    var referenceScript: String?
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -43,6 +52,11 @@ struct Bench: ParsableCommand {
         if !(1...1000).contains(binpackK) { throw ValidationError("--binpack-k must be between 1 and 1000") }
         if !(seconds > 0) { throw ValidationError("--seconds must be > 0") }
         if nllImages < 0 { throw ValidationError("--nll-images must be >= 0") }
+        let strategies = threading.split(separator: ",")
+        if strategies.isEmpty || strategies.contains(where: { Parallel.Strategy(rawValue: String($0)) == nil }) {
+            throw ValidationError("--threading takes split, blas or both (split,blas), got \(threading)")
+        }
+        if compare && (dashboard || binpack) { throw ValidationError("--compare goes with the training benchmark, not --dashboard or --binpack") }
         if Self.ints(kList) == nil || Self.ints(threadsList) == nil { throw ValidationError("--k-list and --threads-list take comma-separated positive integers") }
     }
 
@@ -66,42 +80,15 @@ struct Bench: ParsableCommand {
                 if json { print(result.encoded) }
                 return
             }
-            var train: [JSONValue] = []
-            var flopsK1 = 0.0, rateK1 = 0.0
-            for threads in Self.ints(threadsList)! {
-                BLAS.setThreads(threads)
-                for k in Self.ints(kList)! {
-                    let config = TrainingConfig(model: VAEConfig(inputSize: splits.train.dimension),
-                                                objective: ObjectiveSettings(kind: .iwae, k: k), batchSize: 100)
-                    let stepRate = Self.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds)
-                    let rate = stepRate * Double(config.batchSize)
-                    train.append(.object([("k", .int(k)), ("threads", .int(threads)), ("samples_per_s", .number(rate))]))
-                    if k == 1 && threads == 1 { flopsK1 = Self.trainingFlops(config.model, batch: 100, k: 1); rateK1 = stepRate }
-                    if !json { print(String(format: "train k=%-3d threads=%d  %8.0f samples/s", k, threads, rate)) }
-                }
+            let strategies = threading.split(separator: ",").compactMap { Parallel.Strategy(rawValue: String($0)) }
+            let speed = SpeedBench.measure(splits: splits, ks: Self.ints(kList)!, threads: Self.ints(threadsList)!,
+                                           strategies: strategies, nllImages: nllImages, seconds: seconds, echo: !json)
+            if compare {
+                let reference = try ReferenceBench.run(data: data.directory, seconds: seconds, kList: kList, threadsList: threadsList,
+                                                       nllImages: nllImages, script: referenceScript)
+                ReferenceBench.printTable(ours: speed, theirs: reference)
             }
-            BLAS.setThreads(1)
-            let peak = Self.sgemmPeak()
-            let achieved = flopsK1 * rateK1 / 1e9
-            var nll: JSONValue = .null
-            if nllImages > 0 {
-                let model = VAE(VAEConfig(inputSize: splits.train.dimension), seed: 1)
-                let clock = ContinuousClock()
-                let start = clock.now
-                _ = Evaluator.negativeLogLikelihood(model: model, data: splits.test, k: 5000, limit: nllImages)
-                let s = (clock.now - start).seconds
-                nll = .object([("images", .int(nllImages)), ("k", .int(5000)), ("seconds", .number(s)),
-                               ("images_per_s", .number(Double(nllImages) / s))])
-                if !json { print(String(format: "NLL L_5000 on %d images: %.2f s (%.2f images/s)", nllImages, s, Double(nllImages) / s)) }
-            }
-            if json {
-                print(JSONValue.object(Platform.fields + [
-                    ("train", .array(train)), ("nll_eval", nll), ("sgemm_gflops_1thread", .number(peak)),
-                    ("train_gflops_k1_1thread", .number(achieved)), ("fraction_of_peak_k1", .number(achieved / peak)),
-                ]).encoded)
-            } else {
-                print(String(format: "sgemm peak (1 thread, 1024^3): %.1f GFLOP/s; training at k=1 runs %.1f GFLOP/s = %.0f%% of it", peak, achieved, 100 * achieved / peak))
-            }
+            if json { print(speed.json.encoded) }
         }
     }
 

@@ -101,6 +101,16 @@ extension Tensor {
         return out
     }
 
+    /// Examples start..<start+count of every sample in a sample-major k·batch-row tensor, still sample-major.
+    public func sampleRows(_ start: Int, _ count: Int, batch: Int) -> Tensor {
+        let k = rows / batch
+        var out = Tensor(uninitialized: k * count, cols)
+        withPointer { p in out.withMutablePointer { o in
+            for s in 0..<k { (o + s * count * cols).update(from: p + (s * batch + start) * cols, count: count * cols) }
+        } }
+        return out
+    }
+
     /// The matrix stacked `times` times vertically.
     public func tiledRows(_ times: Int) -> Tensor {
         var out = Tensor(uninitialized: rows * times, cols)

@@ -32,3 +32,28 @@ public final class Parameter {
         value.withMutablePointer { v in grad.withPointer { g in body(v, g, n) } }
     }
 }
+
+/// A second set of gradient buffers for some parameters: the parts of a batch split across threads
+/// each accumulate into their own, then `addInto` sums them into the parameters' gradients.
+public final class GradientBuffers {
+    private var buffers: [ObjectIdentifier: Tensor] = [:]
+
+    public init(_ parameters: [Parameter]) {
+        for p in parameters { buffers[ObjectIdentifier(p)] = Tensor(zeros: p.rows, p.cols) }
+    }
+
+    func buffer(for parameter: Parameter) -> Tensor? { buffers[ObjectIdentifier(parameter)] }
+
+    public func zero() {
+        for t in buffers.values { t.withSharedMutablePointer { $0.update(repeating: 0, count: t.count) } }
+    }
+
+    /// parameter.grad += this set's buffer, for every parameter it holds.
+    public func addInto(_ parameters: [Parameter]) {
+        for p in parameters {
+            guard let b = buffers[ObjectIdentifier(p)] else { continue }
+            let n = b.count
+            p.grad.withSharedMutablePointer { g in b.withPointer { src in for i in 0..<n { g[i] += src[i] } } }
+        }
+    }
+}

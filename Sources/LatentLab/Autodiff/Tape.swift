@@ -33,15 +33,20 @@ public final class Tape {
     /// Slots bound to a parameter's own gradient buffer: accumulation lands there directly.
     private var isParameterSlot: [Bool] = []
 
-    public init(recording: Bool = true) {
+    /// Where parameter gradients go instead of each `parameter.grad` (a part of a split batch).
+    private let gradientBuffers: GradientBuffers?
+
+    public init(recording: Bool = true, gradientBuffers: GradientBuffers? = nil) {
         self.recording = recording
+        self.gradientBuffers = gradientBuffers
     }
 
-    /// Brings a parameter onto the tape; its gradient accumulates into `parameter.grad`.
+    /// Brings a parameter onto the tape; its gradient accumulates into `parameter.grad`, or into its
+    /// buffer in the tape's `gradientBuffers`.
     public func param(_ parameter: Parameter) -> Var {
         guard recording else { return Var(constant: parameter.value) }
         let id = grads.count
-        grads.append(parameter.grad)
+        grads.append(gradientBuffers?.buffer(for: parameter) ?? parameter.grad)
         isParameterSlot.append(true)
         backwards.append { _ in }
         return Var(parameter.value, id: id)

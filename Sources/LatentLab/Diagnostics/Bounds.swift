@@ -24,42 +24,53 @@ public enum Bounds {
         return tape.addScalar(lse, -Foundation.log(Float(k))).value
     }
 
-    /// L_k for each example (row) of x.
+    /// L_k for each example (row) of x. Examples are scored in groups of up to `maxRows / k` (one
+    /// example's samples in chunks of `maxRows` when k is larger, combined by a running log-sum-exp),
+    /// the groups spread over the engine's threads. Each group draws from its own stream, seeded from one
+    /// draw of `rng`, so the values do not depend on the number of threads.
     public static func importanceWeighted(model: VAE, x: Tensor, k: Int, rng: inout RandomSource,
-                                          maxRows: Int = 5000) -> [Float] {
+                                          maxRows: Int = 5000, threads: Int = Parallel.threads) -> [Float] {
         precondition(k >= 1, "k must be at least 1")
         let tape = Tape(recording: false)
         let (mu, lv) = model.encode(Var(constant: x), on: tape)
+        let perGroup = max(1, maxRows / k)
+        let groups = (x.rows + perGroup - 1) / perGroup
+        let streamBase = rng.next()
         var result = [Float](repeating: 0, count: x.rows)
-        if k <= maxRows {
-            // Several examples per pass.
-            let perPass = max(1, maxRows / k)
-            var start = 0
-            while start < x.rows {
-                let n = min(perPass, x.rows - start)
-                let w = logWeights(model: model, x: x.rowBlock(start, n), mean: mu.value.rowBlock(start, n),
-                                   logVariance: lv.value.rowBlock(start, n), samples: k, rng: &rng)
-                let bound = logMeanExp(w, k: k, batch: n)
-                bound.withPointer { p in for i in 0..<n { result[start + i] = p[i] } }
-                start += n
-            }
-        } else {
-            // One example at a time, its samples in chunks, combined by a running log-sum-exp.
-            for i in 0..<x.rows {
-                let xi = x.rowBlock(i, 1), mi = mu.value.rowBlock(i, 1), vi = lv.value.rowBlock(i, 1)
-                var chunkLSEs: [Float] = []
-                var done = 0
-                while done < k {
-                    let s = min(maxRows, k - done)
-                    let w = logWeights(model: model, x: xi, mean: mi, logVariance: vi, samples: s, rng: &rng)
-                    chunkLSEs.append(logMeanExp(w, k: s, batch: 1).scalar + Foundation.log(Float(s)))
-                    done += s
+        result.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer  // each group writes its own examples' entries
+            let parts = Parallel.parts(for: groups, threads: threads)
+            Parallel.forEachPart(parts) { part in
+                for g in stride(from: part, to: groups, by: parts) {
+                    var stream = RandomSource(seed: streamBase &+ UInt64(g))
+                    let start = g * perGroup, n = min(perGroup, x.rows - start)
+                    let xs = x.rowBlock(start, n), ms = mu.value.rowBlock(start, n), vs = lv.value.rowBlock(start, n)
+                    if k <= maxRows {
+                        let w = logWeights(model: model, x: xs, mean: ms, logVariance: vs, samples: k, rng: &stream)
+                        logMeanExp(w, k: k, batch: n).withPointer { p in for i in 0..<n { out[start + i] = p[i] } }
+                    } else {
+                        out[start] = chunkedLogMeanExp(model: model, x: xs, mean: ms, logVariance: vs, k: k,
+                                                       chunk: maxRows, rng: &stream)
+                    }
                 }
-                let all = Tensor(rows: 1, cols: chunkLSEs.count, chunkLSEs)
-                result[i] = logMeanExp(all, k: chunkLSEs.count, batch: 1).scalar
-                    + Foundation.log(Float(chunkLSEs.count)) - Foundation.log(Float(k))
             }
         }
         return result
+    }
+
+    /// L_k of one example with its k samples drawn `chunk` at a time.
+    static func chunkedLogMeanExp(model: VAE, x: Tensor, mean mu: Tensor, logVariance lv: Tensor, k: Int,
+                                  chunk: Int, rng: inout RandomSource) -> Float {
+        var chunkLSEs: [Float] = []
+        var done = 0
+        while done < k {
+            let s = min(chunk, k - done)
+            let w = logWeights(model: model, x: x, mean: mu, logVariance: lv, samples: s, rng: &rng)
+            chunkLSEs.append(logMeanExp(w, k: s, batch: 1).scalar + Foundation.log(Float(s)))
+            done += s
+        }
+        let all = Tensor(rows: 1, cols: chunkLSEs.count, chunkLSEs)
+        return logMeanExp(all, k: chunkLSEs.count, batch: 1).scalar
+            + Foundation.log(Float(chunkLSEs.count)) - Foundation.log(Float(k))
     }
 }

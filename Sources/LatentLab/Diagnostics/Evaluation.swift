@@ -146,7 +146,7 @@ public enum Evaluator {
                                              seed: UInt64 = 0, progress: ((Int, Int) -> Void)? = nil) -> Float {
         var rng = RandomSource(seed: seed)
         let n = min(limit ?? data.count, data.count)
-        let chunk = max(1, 5000 / k)
+        let chunk = max(1, 5000 / k) * Parallel.threads  // one group of images per thread between progress reports
         var total: Double = 0
         var start = 0
         while start < n {

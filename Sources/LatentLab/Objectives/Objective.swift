@@ -24,10 +24,19 @@ public struct ObjectiveStats: Sendable, Equatable {
 public enum Objective {
     public static func loss(model: VAE, batch x: Tensor, settings: ObjectiveSettings, klWeight: Float,
                             rng: inout RandomSource, on tape: Tape) -> (loss: Var, stats: ObjectiveStats) {
+        let noise = rng.normalTensor(max(1, settings.k) * x.rows, model.config.latentSize)
+        return loss(model: model, batch: x, settings: settings, klWeight: klWeight, noise: noise, on: tape)
+    }
+
+    /// The same with the reparameterisation noise given: k·B×d standard normals, sample-major
+    /// (row s·B + i is sample s of example i).
+    public static func loss(model: VAE, batch x: Tensor, settings: ObjectiveSettings, klWeight: Float,
+                            noise: Tensor, on tape: Tape) -> (loss: Var, stats: ObjectiveStats) {
         let b = x.rows, k = max(1, settings.k), d = model.config.latentSize
+        precondition(noise.rows == k * b && noise.cols == d, "noise \(noise.shape) for k \(k), batch \(b)")
         let input = Var(constant: x)
         let (mu, lv) = model.encode(input, on: tape)
-        let z = model.sample(mean: mu, logVariance: lv, k: k, noise: rng.normalTensor(k * b, d), on: tape)
+        let z = model.sample(mean: mu, logVariance: lv, k: k, noise: noise, on: tape)
         let logits = model.decode(z, on: tape)
         let logPxz = tape.bernoulliLogLikelihood(logits: logits, targets: x)        // kB×1
         let klUnits = tape.gaussianKL(mean: mu, logVariance: lv)                     // B×d

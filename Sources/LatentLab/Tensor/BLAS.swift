@@ -2,10 +2,16 @@ import CBLAS
 
 /// The one door to BLAS: every matrix product in the engine goes through `gemm`.
 public enum BLAS {
-    /// Sets the number of threads for matrix products (OpenBLAS) and for the large elementwise loops.
+    /// Sets the engine's threads: for matrix products (OpenBLAS), the large elementwise loops, and
+    /// the parts of work that splits (`Parallel.forEachPart`).
     public static func setThreads(_ n: Int) {
-        openblas_set_num_threads(Int32(max(1, n)))
+        setLibraryThreads(n)
         Parallel.setThreads(n)
+    }
+
+    /// OpenBLAS's own thread count, lowered to 1 while `Parallel.forEachPart` runs its parts.
+    static func setLibraryThreads(_ n: Int) {
+        openblas_set_num_threads(Int32(max(1, n)))
     }
 
     /// C = alpha · op(A) · op(B) + beta · C, all row-major and contiguous.

@@ -1,11 +1,24 @@
 import Dispatch
 import Synchronization
 
-/// Splits the large elementwise loops across the engine's threads (the matrix products are split by BLAS).
+/// The engine's threads. Work that splits into independent parts (the examples of a batch, the
+/// images of an NLL evaluation) runs one part per thread with single-threaded matrix products:
+/// measured on both machines, that beats OpenBLAS's own threading of these small products (README,
+/// "Two threads"). The large elementwise loops of a step that does not split are cut across threads too.
 public enum Parallel {
     private static let threadCount = Atomic<Int>(1)
+    private static let splitting = Atomic<Bool>(true)
 
-    /// Threads for elementwise work; `BLAS.setThreads` sets both.
+    /// How two or more threads are used: split work into parts (the default), or leave the matrix
+    /// products to OpenBLAS's own threading, the way measured against it (`vae-tui bench --threading`).
+    public enum Strategy: String, Sendable, CaseIterable { case split, blas }
+
+    public static var strategy: Strategy {
+        get { splitting.load(ordering: .relaxed) ? .split : .blas }
+        set { splitting.store(newValue == .split, ordering: .relaxed) }
+    }
+
+    /// Threads the engine may use; `BLAS.setThreads` sets it.
     public static var threads: Int { threadCount.load(ordering: .relaxed) }
 
     static func setThreads(_ n: Int) { threadCount.store(max(1, n), ordering: .relaxed) }
@@ -14,7 +27,8 @@ public enum Parallel {
     static let grain = 1 << 18
 
     /// Calls body(start, count) on disjoint parts of 0..<count, in parallel when the work is large.
-    /// `unit` is the number of elements per index (a row's width when splitting rows).
+    /// `unit` is the number of elements per index (a row's width when splitting rows). Inside a
+    /// `forEachPart` part, libdispatch runs a nested split on the calling thread.
     static func split(_ count: Int, unit: Int = 1, _ body: (_ start: Int, _ count: Int) -> Void) {
         let parts = min(threads, max(1, count * unit / grain))
         if parts <= 1 { body(0, count); return }
@@ -24,5 +38,21 @@ public enum Parallel {
             let start = count * p / parts, end = count * (p + 1) / parts
             work(start, end - start)
         }
+    }
+
+    /// Parts to cut `count` independent pieces of work into: one per thread, at most one per piece.
+    public static func parts(for count: Int, threads: Int = Parallel.threads) -> Int {
+        strategy == .split ? max(1, min(threads, count)) : 1
+    }
+
+    /// Calls body(part) for every part in 0..<parts at once, one thread each, with the matrix products
+    /// single-threaded meanwhile (OpenBLAS would otherwise make concurrent callers queue for its pool).
+    /// The caller keeps every buffer the parts share alive, and the parts write disjoint state.
+    public static func forEachPart(_ parts: Int, _ body: (_ part: Int) -> Void) {
+        if parts <= 1 { body(0); return }
+        BLAS.setLibraryThreads(1)
+        defer { BLAS.setLibraryThreads(threads) }
+        nonisolated(unsafe) let work = body
+        DispatchQueue.concurrentPerform(iterations: parts) { work($0) }
     }
 }

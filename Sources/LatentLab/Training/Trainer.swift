@@ -18,6 +18,8 @@ public final class Trainer {
         get { optimizer.learningRate }
         set { optimizer.learningRate = newValue }
     }
+    /// Threads a batch is split over; nil follows the engine's (`BLAS.setThreads`).
+    public var threads: Int?
     /// Steps taken (applied or skipped), from 0.
     public private(set) var step = 0
     /// Training images seen.
@@ -33,6 +35,9 @@ public final class Trainer {
     private var position = 0
     private var lastGood: [Tensor] = []
     private var consecutiveBad = 0
+    /// Gradient buffers of the second and later parts of a split batch, made for `partGradientsModel`.
+    private var partGradients: [GradientBuffers] = []
+    private var partGradientsModel: VAE?
     private static let snapshotInterval = 100
 
     public init(config: TrainingConfig, data: DataSplits) {
@@ -80,7 +85,10 @@ public final class Trainer {
         for p in params { p.zeroGrad() }
         let klWeight = objective.klWeight(atStep: step)
         var stats: ObjectiveStats
-        do {
+        let parts = splitParts(batchSize: batch.rows)
+        if parts > 1 {
+            stats = splitStep(batch, parts: parts, klWeight: klWeight)
+        } else {
             let tape = Tape()
             let (loss, s) = Objective.loss(model: model, batch: batch, settings: objective, klWeight: klWeight, rng: &rng, on: tape)
             stats = s
@@ -99,6 +107,49 @@ public final class Trainer {
         optimizer.step()
         if step % Trainer.snapshotInterval == 0 { lastGood = params.map { $0.value.copied() } }
         return StepReport(step: step, stats: stats, gradientNorm: norm, applied: true)
+    }
+
+    /// Fewest examples a thread's part of a batch may have.
+    static let minimumPartExamples = 16
+
+    /// How many parts this step's batch splits into: one per engine thread, unless the objective does not
+    /// split (free bits clamp a batch-averaged KL) or the parts would be tiny.
+    func splitParts(batchSize: Int) -> Int {
+        if objective.kind == .elbo && objective.freeBits.isOn { return 1 }
+        return Parallel.parts(for: batchSize / Self.minimumPartExamples, threads: threads ?? Parallel.threads)
+    }
+
+    /// One step with the batch cut into `parts` slices of examples, each slice's loss and gradient on its own
+    /// thread, its gradient into its own buffers, summed afterwards. Exact: the loss is a mean of per-example
+    /// terms, so a slice of n of the B examples enters with weight n / B. The noise is the whole batch's,
+    /// drawn as an unsplit step draws it, so the thread count changes nothing but the rounding.
+    private func splitStep(_ batch: Tensor, parts: Int, klWeight: Float) -> ObjectiveStats {
+        if partGradients.count < parts - 1 || partGradientsModel !== model {
+            partGradients = (1..<parts).map { _ in GradientBuffers(model.parameters) }
+            partGradientsModel = model
+        }
+        let buffers = Array(partGradients.prefix(parts - 1))
+        for b in buffers { b.zero() }
+        let b = batch.rows, k = max(1, objective.k)
+        let noise = rng.normalTensor(k * b, model.config.latentSize)
+        var results = [(stats: ObjectiveStats, weight: Float)?](repeating: nil, count: parts)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer  // each part writes its own entry
+            Parallel.forEachPart(parts) { p in
+                let start = b * p / parts, n = b * (p + 1) / parts - start
+                let weight = Float(n) / Float(b)
+                let tape = Tape(gradientBuffers: p == 0 ? nil : buffers[p - 1])
+                let (loss, s) = Objective.loss(model: model, batch: batch.rowBlock(start, n), settings: objective,
+                                               klWeight: klWeight, noise: noise.sampleRows(start, n, batch: b), on: tape)
+                if s.loss.isFinite { tape.backward(from: loss, seed: weight) }
+                out[p] = (s, weight)
+            }
+        }
+        for buffer in buffers { buffer.addInto(model.parameters) }
+        let all = results.map { $0! }
+        func mean(_ f: (ObjectiveStats) -> Float) -> Float { all.reduce(0) { $0 + $1.weight * f($1.stats) } }
+        return ObjectiveStats(loss: mean(\.loss), bound: mean(\.bound), distortion: mean(\.distortion),
+                              rate: mean(\.rate), klWeight: klWeight)
     }
 
     private func restoreLastGood() {

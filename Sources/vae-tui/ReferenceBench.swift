@@ -1,0 +1,118 @@
+import Foundation
+import LatentLab
+
+/// `vae-tui bench --compare`: runs the PyTorch reference (bench/reference_vae.py, plain idiomatic
+/// PyTorch with its default kernels) with the same k, thread counts and seconds, and prints one table.
+enum ReferenceBench {
+    struct Result {
+        var version: String
+        var blas: String
+        var cpuCapability: String
+        var train: [String: Double]   // "k/threads" → images/s
+        var nll: [Int: Double]        // threads → seconds
+        var sgemm: Double
+    }
+
+    static func run(data: String?, seconds: Double, kList: String, threadsList: String, nllImages: Int,
+                    script: String?) throws -> Result {
+        guard let data else { throw UserError("--compare needs --data: the PyTorch reference trains on MNIST") }
+        let path = try locate(script)
+        guard (try? python(["-c", "import torch"], quiet: true))?.status == 0 else {
+            throw UserError("--compare needs PyTorch, and python3 cannot import torch (pip install torch)")
+        }
+        let out = try python([path, "--bench", "--data", data, "--bench-seconds", String(seconds), "--k-list", kList,
+                              "--threads-list", threadsList, "--bench-nll-images", String(max(nllImages, 1))], quiet: false)
+        guard out.status == 0,
+              let start = out.stdout.firstIndex(of: "{"),
+              let object = try? JSONSerialization.jsonObject(with: Data(out.stdout[start...].utf8)) as? [String: Any]
+        else { throw UserError("the PyTorch reference \(path) failed (exit status \(out.status))") }
+        var train: [String: Double] = [:]
+        for row in object["train"] as? [[String: Any]] ?? [] {
+            if let k = row["k"] as? Int, let t = row["threads"] as? Int,
+               let rate = (row["samples_per_s_mean"] ?? row["samples_per_s"]) as? Double { train["\(k)/\(t)"] = rate }
+        }
+        var nll: [Int: Double] = [:]
+        for row in object["nll_eval_by_threads"] as? [[String: Any]] ?? [] {
+            if let t = row["threads"] as? Int, let s = row["seconds"] as? Double { nll[t] = s }
+        }
+        return Result(version: object["torch_version"] as? String ?? "?", blas: object["blas"] as? String ?? "?",
+                      cpuCapability: object["cpu_capability"] as? String ?? "?", train: train, nll: nll,
+                      sgemm: object["sgemm_gflops_1thread"] as? Double ?? .nan)
+    }
+
+    static func printTable(ours: SpeedBench, theirs: Result) {
+        print("""
+
+        vae-tui against PyTorch \(theirs.version) on the same machine, same thread counts, batch 100, IWAE objective
+        CPU: \(CPUInfo.current.summary)
+        vae-tui: \(BLASKernel.summary); threads split the batch
+        PyTorch: BLAS \(theirs.blas), CPU capability \(theirs.cpuCapability)
+
+        | measure | vae-tui | PyTorch | ratio |
+        | --- | --- | --- | --- |
+        """)
+        func row(_ name: String, _ a: Double?, _ b: Double?, format: String, higherIsBetter: Bool = true) {
+            guard let a, let b else { return }
+            let ratio = higherIsBetter ? a / b : b / a
+            print("| \(name) | \(String(format: format, a)) | \(String(format: format, b)) | \(String(format: "%.2fx", ratio)) |")
+        }
+        let threads = Array(Set(ours.train.map(\.threads))).sorted()
+        for t in threads {
+            for k in Array(Set(ours.train.map(\.k))).sorted() {
+                row("train k=\(k), \(t) thread\(t == 1 ? "" : "s"), images/s", ours.trainRate(k: k, threads: t), theirs.train["\(k)/\(t)"], format: "%.0f")
+            }
+        }
+        for t in threads {
+            row("L_5000 on \(ours.nll.first?.images ?? 0) test images, \(t) thread\(t == 1 ? "" : "s"), s", ours.nllSeconds(threads: t),
+                theirs.nll[t], format: "%.2f", higherIsBetter: false)
+        }
+        row("sgemm 1024^3, 1 thread, GFLOP/s", ours.sgemmPeak, theirs.sgemm, format: "%.0f")
+        if let most = threads.last, most > 1 {
+            print("\nEach side's \(most) threads against its own 1 thread:\n")
+            print("| measure | vae-tui | PyTorch |")
+            print("| --- | --- | --- |")
+            for k in Array(Set(ours.train.map(\.k))).sorted() {
+                let a = ours.trainRate(k: k, threads: most).flatMap { x in ours.trainRate(k: k, threads: 1).map { x / $0 } }
+                let b = theirs.train["\(k)/\(most)"].flatMap { x in theirs.train["\(k)/1"].map { x / $0 } }
+                print("| train k=\(k) | \(a.map { String(format: "%.2fx", $0) } ?? "") | \(b.map { String(format: "%.2fx", $0) } ?? "") |")
+            }
+            let a = ours.nllSeconds(threads: 1).flatMap { x in ours.nllSeconds(threads: most).map { x / $0 } }
+            let b = theirs.nll[1].flatMap { x in theirs.nll[most].map { x / $0 } }
+            print("| L_5000 | \(a.map { String(format: "%.2fx", $0) } ?? "") | \(b.map { String(format: "%.2fx", $0) } ?? "") |")
+        }
+    }
+
+    /// The script: as given, else bench/reference_vae.py of the working directory or of the checkout
+    /// the binary was built in (it sits in .build/<configuration>/ below it).
+    static func locate(_ given: String?) throws -> String {
+        let fm = FileManager.default
+        if let given {
+            guard fm.fileExists(atPath: given) else { throw UserError("no reference script at \(given)") }
+            return given
+        }
+        var candidates = [fm.currentDirectoryPath + "/bench/reference_vae.py"]
+        var dir = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        for _ in 0..<5 {
+            dir.deleteLastPathComponent()
+            candidates.append(dir.path + "/bench/reference_vae.py")
+        }
+        guard let found = candidates.first(where: fm.fileExists(atPath:)) else {
+            throw UserError("cannot find bench/reference_vae.py: run from the repository or give --reference FILE")
+        }
+        return found
+    }
+
+    /// Runs python3 with `arguments`; stdout is returned, stderr shown unless `quiet`.
+    static func python(_ arguments: [String], quiet: Bool) throws -> (status: Int32, stdout: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        if quiet { process.standardError = FileHandle.nullDevice }
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

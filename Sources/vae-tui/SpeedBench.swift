@@ -1,0 +1,84 @@
+import Foundation
+import LatentLab
+
+/// `vae-tui bench`'s main figures: training images/s at batch 100 (IWAE objective) for each k and
+/// thread count, the time of L_5000 on a few test images per thread count, and the sgemm peak.
+struct SpeedBench {
+    struct TrainRow { var k: Int, threads: Int, threading: Parallel.Strategy, samplesPerSecond: Double }
+    struct NLLRow { var threads: Int, threading: Parallel.Strategy, images: Int, seconds: Double }
+
+    var train: [TrainRow] = []
+    var nll: [NLLRow] = []
+    var sgemmPeak = 0.0
+    /// Training at k = 1 on one thread, as a share of `sgemmPeak`.
+    var fractionOfPeak = 0.0
+
+    /// Every strategy at every thread count; one thread is the same for all, so it is timed once.
+    static func measure(splits: DataSplits, ks: [Int], threads: [Int], strategies: [Parallel.Strategy],
+                        nllImages: Int, seconds: Double, echo: Bool) -> SpeedBench {
+        var result = SpeedBench()
+        let model = VAEConfig(inputSize: splits.train.dimension)
+        for strategy in strategies {
+            Parallel.strategy = strategy
+            for t in threads where t > 1 || strategy == strategies[0] {
+                BLAS.setThreads(t)
+                for k in ks {
+                    let config = TrainingConfig(model: model, objective: ObjectiveSettings(kind: .iwae, k: k), batchSize: 100)
+                    let stepRate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds)
+                    result.train.append(TrainRow(k: k, threads: t, threading: strategy, samplesPerSecond: stepRate * 100))
+                    if k == 1 && t == 1 {
+                        result.fractionOfPeak = Bench.trainingFlops(model, batch: 100, k: 1) * stepRate / 1e9
+                    }
+                    if echo { print(String(format: "train k=%-3d threads=%d %-5@  %8.0f images/s", k, t, strategy.rawValue, stepRate * 100)) }
+                }
+                if nllImages > 0 {
+                    let vae = VAE(model, seed: 1)
+                    _ = Evaluator.negativeLogLikelihood(model: vae, data: splits.test, k: 5000, limit: 2)  // warm-up
+                    let clock = ContinuousClock(), start = clock.now
+                    _ = Evaluator.negativeLogLikelihood(model: vae, data: splits.test, k: 5000, limit: nllImages)
+                    let s = (clock.now - start).seconds
+                    result.nll.append(NLLRow(threads: t, threading: strategy, images: nllImages, seconds: s))
+                    if echo { print(String(format: "NLL L_5000 on %d images, threads=%d %-5@  %.2f s", nllImages, t, strategy.rawValue, s)) }
+                }
+            }
+        }
+        Parallel.strategy = .split
+        BLAS.setThreads(1)
+        result.sgemmPeak = Bench.sgemmPeak()
+        result.fractionOfPeak /= result.sgemmPeak
+        if echo {
+            print(String(format: "sgemm peak (1 thread, 1024^3): %.1f GFLOP/s; training at k=1 runs at %.0f%% of it",
+                         result.sgemmPeak, 100 * result.fractionOfPeak))
+        }
+        return result
+    }
+
+    /// Images/s of a training configuration, nil when it was not measured.
+    func trainRate(k: Int, threads: Int, threading: Parallel.Strategy = .split) -> Double? {
+        train.first { $0.k == k && $0.threads == threads && ($0.threading == threading || threads == 1) }?.samplesPerSecond
+    }
+
+    func nllSeconds(threads: Int, threading: Parallel.Strategy = .split) -> Double? {
+        nll.first { $0.threads == threads && ($0.threading == threading || threads == 1) }?.seconds
+    }
+
+    var json: JSONValue {
+        let nllOne = nll.first { $0.threads == 1 }
+        func nllObject(_ r: NLLRow) -> JSONValue {
+            .object([("images", .int(r.images)), ("k", .int(5000)), ("threads", .int(r.threads)),
+                     ("threading", .string(r.threading.rawValue)), ("seconds", .number(r.seconds)),
+                     ("images_per_s", .number(Double(r.images) / r.seconds))])
+        }
+        return .object(Platform.fields + [
+            ("train", .array(train.map { r in
+                .object([("k", .int(r.k)), ("threads", .int(r.threads)), ("threading", .string(r.threading.rawValue)),
+                         ("samples_per_s", .number(r.samplesPerSecond))])
+            })),
+            ("nll_eval", nllOne.map(nllObject) ?? .null),
+            ("nll_eval_by_threads", .array(nll.map(nllObject))),
+            ("sgemm_gflops_1thread", .number(sgemmPeak)),
+            ("train_gflops_k1_1thread", .number(fractionOfPeak * sgemmPeak)),
+            ("fraction_of_peak_k1", .number(fractionOfPeak)),
+        ])
+    }
+}
