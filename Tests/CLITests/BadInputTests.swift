@@ -86,4 +86,20 @@ import Testing
         try Self.expectFailure(["train", "--epochs", "1", "--checkpoint", dir + "/no/such/dir/m.safetensors"], status: 1,
                                mentioning: "does not exist")
     }
+
+    /// A checkpoint whose configuration disagrees with its tensors' shapes (its metadata edited, same length):
+    /// a one-line error naming the tensor, exit 1, never a trap.
+    @Test func aCheckpointWhoseShapesDisagreeWithItsModel() throws {
+        let dir = CLI.temporaryDirectory()
+        let path = dir + "/m.safetensors"
+        let train = try CLI.run(["train", "--epochs", "1", "--train-limit", "100", "--validation", "50", "--latent", "6",
+                                 "--hidden", "16", "--eval-limit", "50", "--checkpoint", path])
+        #expect(train.status == 0, "\(train.stderr)")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let from = Data(#"\"latentSize\":6"#.utf8), to = Data(#"\"latentSize\":5"#.utf8)
+        let range = try #require(bytes.range(of: from), "no latentSize in the metadata")
+        bytes.replaceSubrange(range, with: to)
+        try bytes.write(to: URL(fileURLWithPath: path))
+        try Self.expectFailure(["eval", "--checkpoint", path, "--limit", "10"], status: 1, mentioning: "checkpoint is for another model")
+    }
 }
