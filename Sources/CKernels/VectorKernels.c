@@ -185,6 +185,32 @@ KERNEL void vk_gaussian_kl_backward(const float *restrict mu, const float *restr
     if (dlogvar) for (long i = 0; i < n; i++) dlogvar[i] = (accumulateLogvar ? dlogvar[i] : 0.f) + g[i] * 0.5f * (vk_expf(logvar[i]) - 1.f);
 }
 
+KERNEL void vk_reparameterize(const float *restrict mu, const float *restrict logvar, const float *restrict eps,
+                               float *restrict z, long k, long n) {
+    for (long s = 0; s < k; s++) {
+        const float *e = eps + s * n;
+        float *o = z + s * n;
+        for (long i = 0; i < n; i++) o[i] = mu[i] + vk_expf(0.5f * logvar[i]) * e[i];
+    }
+}
+
+KERNEL void vk_reparameterize_backward(const float *restrict logvar, const float *restrict eps, const float *restrict g,
+                                       float *restrict dmu, float *restrict dlogvar, long k, long n,
+                                       int accumulateMu, int accumulateLogvar) {
+    if (dmu) {
+        if (!accumulateMu) memset(dmu, 0, (size_t)n * sizeof(float));
+        for (long s = 0; s < k; s++) { const float *gs = g + s * n; for (long i = 0; i < n; i++) dmu[i] += gs[i]; }
+    }
+    if (dlogvar) {
+        if (!accumulateLogvar) memset(dlogvar, 0, (size_t)n * sizeof(float));
+        // Σ_s g·eps first, then one factor ½σ per element.
+        for (long s = 0; s < k; s++) {
+            const float *gs = g + s * n, *e = eps + s * n;
+            for (long i = 0; i < n; i++) dlogvar[i] += 0.5f * vk_expf(0.5f * logvar[i]) * gs[i] * e[i];
+        }
+    }
+}
+
 KERNEL void vk_gaussian_logpdf(const float *restrict z, const float *restrict mu, const float *restrict logvar,
                                float *restrict out, long n) {
     for (long i = 0; i < n; i++) {

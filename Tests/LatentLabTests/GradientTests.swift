@@ -65,6 +65,10 @@ import Testing
     @Test func gaussianLogDensity() {
         checkGradients([randomTensor(3, 4, seed: 20), a, b]) { t, v in t.gaussianLogDensity(v[0], mean: v[1], logVariance: v[2]) }
     }
+    @Test func reparameterize() {
+        let noise = randomTensor(9, 4, seed: 31)  // three samples of a 3-row batch
+        checkGradients([a, b]) { t, v in t.reparameterize(mean: v[0], logVariance: v[1], noise: noise) }
+    }
     @Test func standardNormalLogDensity() { checkGradients([a]) { t, v in t.standardNormalLogDensity(v[0]) } }
     @Test func composedMLP() {
         // A whole two-layer network: the ops compose, and shared inputs accumulate.

@@ -34,6 +34,12 @@ void vk_normals_from_bits(const uint64_t *bits, float *out, long pairs);
 
 /// KL(N(μ, e^v) ‖ N(0, 1)) per element: ½(μ² + e^v − 1 − v).
 void vk_gaussian_kl(const float *mu, const float *logvar, float *out, long n);
+/// z[s·n + i] = mu[i] + exp(½ logvar[i]) · eps[s·n + i] for k blocks s of n elements: k samples of a
+/// batch's posterior in one pass, with no tiled copies of mu and sigma.
+void vk_reparameterize(const float *mu, const float *logvar, const float *eps, float *z, long k, long n);
+/// dmu[i] (+)= Σ_s g[s·n + i]; dlogvar[i] (+)= Σ_s g[s·n + i] · ½ exp(½ logvar[i]) · eps[s·n + i]. Either may be NULL.
+void vk_reparameterize_backward(const float *logvar, const float *eps, const float *g, float *dmu, float *dlogvar,
+                                long k, long n, int accumulateMu, int accumulateLogvar);
 /// dμ (+)= g·μ, dv (+)= g·½(e^v − 1); either may be null.
 void vk_gaussian_kl_backward(const float *mu, const float *logvar, const float *g, float *dmu, float *dlogvar,
                              long n, int accumulateMu, int accumulateLogvar);

@@ -40,6 +40,24 @@ extension Tape {
         }
     }
 
+    /// z = μ + e^{½ logvar} · ε for k samples of the batch, stacked sample-major (row s·B + i is sample s of
+    /// example i): μ and logvar are B×d, the noise k·B×d. One pass each way; the gradient sums over samples.
+    public func reparameterize(mean mu: Var, logVariance lv: Var, noise: Tensor) -> Var {
+        precondition(mu.rows == lv.rows && mu.cols == lv.cols && noise.cols == mu.cols && noise.rows % max(mu.rows, 1) == 0,
+                     "reparameterize: mean \(mu.value.shape), log-variance \(lv.value.shape), noise \(noise.shape)")
+        let n = mu.value.count, k = mu.rows == 0 ? 0 : noise.rows / mu.rows
+        var out = Tensor(uninitialized: noise.rows, noise.cols)
+        mu.value.withPointer { m in lv.value.withPointer { v in noise.withPointer { e in out.withMutablePointer { o in
+            vk_reparameterize(m, v, e, o, k, n)
+        } } } }
+        return record(out, inputs: [mu, lv]) { tape, g in
+            lv.value.withPointer { v in noise.withPointer { e in g.withPointer { gp in
+                tape.accumulate(mu) { dm, fresh in vk_reparameterize_backward(v, e, gp, dm, nil, k, n, fresh ? 0 : 1, 0) }
+                tape.accumulate(lv) { dv, fresh in vk_reparameterize_backward(v, e, gp, nil, dv, k, n, 0, fresh ? 0 : 1) }
+            } } }
+        }
+    }
+
     /// log N(z; μ, e^{logvar}) per element: −½(log 2π + logvar + (z−μ)² e^{−logvar}). All r×d.
     public func gaussianLogDensity(_ z: Var, mean mu: Var, logVariance lv: Var) -> Var {
         precondition(z.rows == mu.rows && z.cols == mu.cols && mu.rows == lv.rows && mu.cols == lv.cols,

@@ -52,8 +52,8 @@ public final class VAE {
 
     /// z = μ + σ·ε for k samples per example, stacked sample-major: row s·B + i is sample s of example i.
     public func sample(mean: Var, logVariance: Var, k: Int, noise: Tensor, on tape: Tape) -> Var {
-        let sigma = tape.exp(tape.scale(logVariance, by: 0.5))
-        return tape.add(tape.tileRows(mean, k), tape.mul(tape.tileRows(sigma, k), Var(constant: noise)))
+        precondition(noise.rows == k * mean.rows, "noise \(noise.shape) for \(k) samples of \(mean.rows) examples")
+        return tape.reparameterize(mean: mean, logVariance: logVariance, noise: noise)
     }
 
     /// logit(clamp(m, 1e-3, 1 − 1e-3)) per pixel: the decoder's output bias that starts it at the data mean.
