@@ -4,8 +4,9 @@
   python3 bench/compare.py speed    [--data ../shared/data/mnist] [--seconds 4]
   python3 bench/compare.py accuracy [--data ../shared/data/mnist] [--epochs 10] [--nll-limit 1000]
 
-`speed`: training images/s at batch 100 for k = 1, 5, 50 on 1 and 2 threads (IWAE objective), the
-time of L_5000 on 20 test images, and the single-thread sgemm peak, each beside PyTorch's.
+`speed`: `vae-tui bench --compare`: training images/s at batch 100 for k = 1, 5, 50 on 1 and 2 threads
+(IWAE objective), the time of L_5000 on 20 test images, and the single-thread sgemm peak, each beside
+PyTorch's, with the CPU and both sides' kernels.
 `accuracy`: trains the IWAE paper's MNIST VAE with both implementations (k = 1, batch 100, Adam
 lr 1e-3, eps 1e-4, seed 1) and compares the test NLL (-L_5000 on the first 1,000 test images);
 then trains vae-tui with IWAE k = 5 for the same epochs and compares NLL and active units with k = 1.
@@ -30,20 +31,8 @@ def run_json(cmd):
 
 
 def speed(args):
-    ours = run_json([BINARY, "bench", "--json", "--data", args.data, "--seconds", str(args.seconds)])
-    ref = run_json([sys.executable, REFERENCE, "--bench", "--data", args.data, "--bench-seconds", str(args.seconds)])
-    theirs = {(r["k"], r["threads"]): r.get("samples_per_s_mean", r["samples_per_s"]) for r in ref["train"]}
-    print(f"\nPyTorch {ref.get('torch_version', '?')}, same machine, same thread count, batch 100, IWAE objective\n")
-    print("| measure | vae-tui | PyTorch | ratio |")
-    print("| --- | --- | --- | --- |")
-    for row in ours["train"]:
-        t = theirs.get((row["k"], row["threads"]))
-        if t:
-            print(f"| train k={row['k']}, {row['threads']} thread(s), images/s | {row['samples_per_s']:.0f} | {t:.0f} | {row['samples_per_s'] / t:.2f}x |")
-    o, r = ours["nll_eval"], ref["nll_eval"]
-    print(f"| L_5000 on {o['images']} test images, 1 thread, s | {o['seconds']:.2f} | {r['seconds']:.2f} | {r['seconds'] / o['seconds']:.2f}x |")
-    print(f"| sgemm 1024^3, 1 thread, GFLOP/s | {ours['sgemm_gflops_1thread']:.0f} | {ref['sgemm_gflops_1thread']:.0f} | {ours['sgemm_gflops_1thread'] / ref['sgemm_gflops_1thread']:.2f}x |")
-    print(f"| training k=1, 1 thread, share of vae-tui's sgemm peak | {100 * ours['fraction_of_peak_k1']:.0f}% | | |")
+    """The comparison is vae-tui's own: `vae-tui bench --compare` runs the reference beside it."""
+    subprocess.run([BINARY, "bench", "--compare", "--data", args.data, "--seconds", str(args.seconds)], cwd=ROOT, check=True)
 
 
 def accuracy(args):

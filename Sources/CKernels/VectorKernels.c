@@ -149,6 +149,33 @@ KERNEL void vk_bernoulli_loglik_backward(const float *restrict logits, const flo
     }
 }
 
+KERNEL void vk_bernoulli_output(float *restrict a, const float *restrict bias, const float *restrict targets,
+                                float *restrict out, long rows, long d, long targetRows, long firstRow) {
+#pragma clang fp reassociate(on)
+    for (long i = 0; i < rows; i++) {
+        float *row = a + i * d;
+        const float *t = targets + ((firstRow + i) % targetRows) * d;
+        float s = 0.f;
+        for (long j = 0; j < d; j++) {
+            float l = row[j] + bias[j];
+            s += t[j] * l - vk_softplusf(l);
+            row[j] = t[j] - vk_sigmoidf(l);
+        }
+        out[i] = s;
+    }
+}
+
+KERNEL void vk_scale_rows(const float *restrict x, const float *restrict s, float *restrict y, long rows, long cols,
+                          int accumulate) {
+    for (long i = 0; i < rows; i++) {
+        const float *xr = x + i * cols;
+        float *yr = y + i * cols;
+        float si = s[i];
+        if (accumulate) { for (long j = 0; j < cols; j++) yr[j] += si * xr[j]; }
+        else { for (long j = 0; j < cols; j++) yr[j] = si * xr[j]; }
+    }
+}
+
 // sin and cos on [−π, π) by reflection into [−π/2, π/2] and Taylor polynomials (error below 1e-7 there).
 static inline void vk_sincosf(float a, float *sine, float *cosine) {
     const float halfPi = 1.57079632679f, pi = 3.14159265359f;

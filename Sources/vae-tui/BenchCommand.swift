@@ -17,8 +17,11 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("k-list"), help: ArgumentHelp("Sample counts to time.", valueName: "K,K"))
     var kList: String = "1,5,50"
 
-    @Option(name: .customLong("threads-list"), help: ArgumentHelp("Thread counts to time.", valueName: "T,T"))
-    var threadsList: String = "1,2"
+    @Option(name: .customLong("threads-list"), help: ArgumentHelp("Thread counts to time (default 1,2; with --dashboard 1).", valueName: "T,T"))
+    var threadsListOption: String?
+
+    /// 1,2 for the training benchmark; the dashboard's is timed on one thread unless a list is given.
+    var threadsList: String { threadsListOption ?? (dashboard ? "1" : "1,2") }
 
     @Option(name: .customLong("nll-images"), help: ArgumentHelp("Test images for the L_5000 timing.", valueName: "N"))
     var nllImages: Int = 20
@@ -76,8 +79,12 @@ struct Bench: ParsableCommand {
             let splits = try split.load(data)
             if !json { Platform.lines.forEach { print($0) } }
             if dashboard {
-                let result = DashboardBench.run(splits: splits, seconds: seconds, json: json)
-                if json { print(result.encoded) }
+                let runs = Self.ints(threadsList)!.map { threads in
+                    BLAS.setThreads(threads)
+                    if !json { print("threads=\(threads)") }
+                    return DashboardBench.run(splits: splits, seconds: seconds, json: json)
+                }
+                if json { print((runs.count == 1 ? runs[0] : .object([("by_threads", .array(runs))])).encoded) }
                 return
             }
             let strategies = threading.split(separator: ",").compactMap { Parallel.Strategy(rawValue: String($0)) }

@@ -48,6 +48,7 @@ enum DashboardBench {
             print(String(format: "peak memory (max RSS of this process): %.0f MB", peakMB))
         }
         return .object([
+            ("threads", .int(Parallel.threads)),
             ("headless_samples_per_s", .number(headlessRate)), ("dashboard_samples_per_s", .number(attachedRate)),
             ("ratio", .number(attachedRate / headlessRate)), ("frame_ms_200x60", .number(frameMs)), ("frames", .int(frames)),
             ("peak_rss_mb", .number(peakMB)),

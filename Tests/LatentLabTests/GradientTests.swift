@@ -65,6 +65,18 @@ import Testing
     @Test func gaussianLogDensity() {
         checkGradients([randomTensor(3, 4, seed: 20), a, b]) { t, v in t.gaussianLogDensity(v[0], mean: v[1], logVariance: v[2]) }
     }
+    @Test func bernoulliOutput() {
+        // Six rows against three target rows (two samples), as the objective stacks them.
+        var targets = randomTensor(3, 4, seed: 33)
+        for i in 0..<3 { for j in 0..<4 { targets[i, j] = targets[i, j] > 0 ? 1 : 0 } }
+        let h = randomTensor(6, 5, seed: 34), w = randomTensor(5, 4, seed: 35).scaled(2), bias = randomTensor(1, 4, seed: 36)
+        checkGradients([h, w, bias]) { t, v in t.bernoulliOutput(v[0], weight: v[1], bias: v[2], targets: targets) }
+        // The same numbers as the unfused layer and likelihood.
+        let tape = Tape(recording: false)
+        let fused = tape.bernoulliOutput(Var(constant: h), weight: Var(constant: w), bias: Var(constant: bias), targets: targets)
+        let plain = tape.bernoulliLogLikelihood(logits: tape.linear(Var(constant: h), Var(constant: w), Var(constant: bias)), targets: targets)
+        for (a, b) in zip(fused.value.scalars, plain.value.scalars) { #expect(abs(a - b) < 1e-5 * max(1, abs(b))) }
+    }
     @Test func reparameterize() {
         let noise = randomTensor(9, 4, seed: 31)  // three samples of a 3-row batch
         checkGradients([a, b]) { t, v in t.reparameterize(mean: v[0], logVariance: v[1], noise: noise) }

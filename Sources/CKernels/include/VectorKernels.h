@@ -24,6 +24,13 @@ void vk_unary_backward(int op, const float *x, const float *y, const float *g, f
 /// (firstRow + i) mod targetRows (the logits may be a block of rows starting at firstRow).
 void vk_bernoulli_loglik(const float *logits, const float *targets, float *out, long rows, long d, long targetRows,
                          long firstRow);
+/// The decoder's output layer fused with its likelihood: for logits l = a[i, j] + bias[j], out[i] =
+/// Σ_j t·l − softplus(l), and a[i, j] is overwritten with t − sigmoid(l), the gradient of out[i] with
+/// respect to l. Rows as in vk_bernoulli_loglik.
+void vk_bernoulli_output(float *a, const float *bias, const float *targets, float *out, long rows, long d,
+                         long targetRows, long firstRow);
+/// y[i, j] (+)= s[i] · x[i, j]: rows scaled by a per-row factor.
+void vk_scale_rows(const float *x, const float *s, float *y, long rows, long cols, int accumulate);
 /// dl[i, j] (+)= g[i] · (t − sigmoid(l)), rows as in vk_bernoulli_loglik.
 void vk_bernoulli_loglik_backward(const float *logits, const float *targets, const float *g, float *dl,
                                   long rows, long d, long targetRows, long firstRow, int accumulate);

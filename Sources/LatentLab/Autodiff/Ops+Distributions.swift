@@ -26,6 +26,42 @@ extension Tape {
         }
     }
 
+    /// log p(x|z) of a Bernoulli decoder's output layer, fused: logits = h·W + b, scored against the targets
+    /// as in `bernoulliLogLikelihood` (r×1). The logits are never kept: the forward pass overwrites them
+    /// with their gradient t − sigmoid(l), and the backward pass scales the narrow side (h, or the
+    /// product with Wᵀ) by each row's incoming gradient instead of the wide logits, so the r×d tensor is
+    /// written once and read three times (the two products and the bias's sum) instead of about nine.
+    public func bernoulliOutput(_ h: Var, weight w: Var, bias b: Var, targets: Tensor) -> Var {
+        let (r, d) = (h.rows, w.cols)
+        let rowsOfTargets = targets.rows
+        precondition(h.cols == w.rows && b.rows == 1 && b.cols == d && targets.cols == d && r % rowsOfTargets == 0,
+                     "bernoulliOutput: h \(h.value.shape), W \(w.value.shape), b \(b.value.shape), targets \(targets.shape)")
+        let gradient = h.value.matmul(w.value)  // the logits less the bias, until the kernel turns them into t − σ(l)
+        var out = Tensor(uninitialized: r, 1)
+        gradient.withSharedMutablePointer { a in b.value.withPointer { bp in targets.withPointer { xp in out.withMutablePointer { op in
+            Parallel.split(r, unit: d) { i, c in vk_bernoulli_output(a + i * d, bp, xp, op + i, c, d, rowsOfTargets, i) }
+        } } } }
+        return record(out, inputs: [h, w, b]) { tape, g in
+            // With G = diag(g) and D the stored t − σ(l): dh = G·(D·Wᵀ), dW = (G·h)ᵀ·D, db = gᵀ·D.
+            tape.accumulate(h) { dh, fresh in
+                let product = gradient.matmul(w.value, transposeOther: true)
+                product.withPointer { p in g.withPointer { gp in vk_scale_rows(p, gp, dh, r, h.cols, fresh ? 0 : 1) } }
+            }
+            tape.accumulate(w) { dw, fresh in
+                var scaled = Tensor(uninitialized: r, h.cols)
+                h.value.withPointer { hp in g.withPointer { gp in scaled.withMutablePointer { vk_scale_rows(hp, gp, $0, r, h.cols, 0) } } }
+                scaled.withPointer { sp in gradient.withPointer { dp in
+                    BLAS.gemm(sp, rows: r, cols: h.cols, transposeA: true, dp, rows: r, cols: d, transposeB: false, dw, beta: fresh ? 0 : 1)
+                } }
+            }
+            tape.accumulate(b) { db, fresh in
+                g.withPointer { gp in gradient.withPointer { dp in
+                    BLAS.gemm(gp, rows: 1, cols: r, transposeA: false, dp, rows: r, cols: d, transposeB: false, db, beta: fresh ? 0 : 1)
+                } }
+            }
+        }
+    }
+
     /// KL(N(μ, e^{logvar}) ‖ N(0, 1)) per element: ½(μ² + e^{logvar} − 1 − logvar). r×d → r×d.
     public func gaussianKL(mean mu: Var, logVariance lv: Var) -> Var {
         precondition(mu.rows == lv.rows && mu.cols == lv.cols, "mean and log-variance shapes differ")

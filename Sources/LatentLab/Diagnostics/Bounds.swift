@@ -10,7 +10,7 @@ public enum Bounds {
         let muV = Var(constant: mu), lvV = Var(constant: lv)
         let z = model.sample(mean: muV, logVariance: lvV, k: samples,
                              noise: rng.normalTensor(samples * x.rows, model.config.latentSize), on: tape)
-        let logPxz = tape.bernoulliLogLikelihood(logits: model.decode(z, on: tape), targets: x)
+        let logPxz = model.logLikelihood(x, given: z, on: tape)
         let logPz = tape.sum(tape.standardNormalLogDensity(z), axis: 1)
         let logQz = tape.sum(tape.gaussianLogDensity(z, mean: tape.tileRows(muV, samples),
                                                      logVariance: tape.tileRows(lvV, samples)), axis: 1)

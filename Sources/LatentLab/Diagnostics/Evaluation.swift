@@ -45,7 +45,7 @@ public enum Evaluator {
             let tape = Tape(recording: false)
             let (mu, lv) = model.encode(Var(constant: x), on: tape)
             let z = model.sample(mean: mu, logVariance: lv, k: 1, noise: rng.normalTensor(b, d), on: tape)
-            let logPxz = tape.bernoulliLogLikelihood(logits: model.decode(z, on: tape), targets: x).value
+            let logPxz = model.logLikelihood(x, given: z, on: tape).value
             let kl = tape.gaussianKL(mean: mu, logVariance: lv).value
             logPxz.withPointer { p in for i in 0..<b { sumDistortion -= Double(p[i]) } }
             kl.withPointer { p in mu.value.withPointer { m in

@@ -41,6 +41,14 @@ public final class VAE {
     /// Bernoulli logits of p(x|z).
     public func decode(_ z: Var, on tape: Tape) -> Var { decoder(z, on: tape) }
 
+    /// log p(x|z) for each row of z (k·B rows against B rows of x, sample-major), through the fused output
+    /// layer: the same numbers as `bernoulliLogLikelihood(logits: decode(z))` without keeping the logits.
+    public func logLikelihood(_ x: Tensor, given z: Var, on tape: Tape) -> Var {
+        let output = decoder.layers.last!
+        return tape.bernoulliOutput(decoder.lastHidden(z, on: tape), weight: tape.param(output.weight),
+                                    bias: tape.param(output.bias), targets: x)
+    }
+
     /// `count` draws from the prior p(z) = N(0, I).
     public func samplePrior(_ count: Int, rng: inout RandomSource) -> Tensor {
         rng.normalTensor(count, config.latentSize)

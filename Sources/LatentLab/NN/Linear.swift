@@ -36,11 +36,13 @@ public final class MLP {
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
 
     public func callAsFunction(_ x: Var, on tape: Tape) -> Var {
+        layers.last!(lastHidden(x, on: tape), on: tape)
+    }
+
+    /// The input of the last layer: every layer but the last, each followed by the activation.
+    public func lastHidden(_ x: Var, on tape: Tape) -> Var {
         var h = x
-        for (i, layer) in layers.enumerated() {
-            h = layer(h, on: tape)
-            if i < layers.count - 1 { h = activation.apply(h, on: tape) }
-        }
+        for layer in layers.dropLast() { h = activation.apply(layer(h, on: tape), on: tape) }
         return h
     }
 }

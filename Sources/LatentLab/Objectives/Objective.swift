@@ -37,8 +37,7 @@ public enum Objective {
         let input = Var(constant: x)
         let (mu, lv) = model.encode(input, on: tape)
         let z = model.sample(mean: mu, logVariance: lv, k: k, noise: noise, on: tape)
-        let logits = model.decode(z, on: tape)
-        let logPxz = tape.bernoulliLogLikelihood(logits: logits, targets: x)        // kB×1
+        let logPxz = model.logLikelihood(x, given: z, on: tape)                      // kB×1
         let klUnits = tape.gaussianKL(mean: mu, logVariance: lv)                     // B×d
         let klPerExample = klUnits.value.rowSumsMean()
         let distortion = -logPxz.value.mean()
