@@ -90,11 +90,3 @@ import Testing
         }
     }
 }
-
-extension Tensor {
-    func scaled(_ s: Float) -> Tensor {
-        var t = self
-        for i in 0..<rows { for j in 0..<cols { t[i, j] *= s } }
-        return t
-    }
-}

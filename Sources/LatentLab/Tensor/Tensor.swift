@@ -83,6 +83,14 @@ public struct Tensor: @unchecked Sendable {
         return t
     }
 
+    /// Every element times `s`.
+    public func scaled(_ s: Float) -> Tensor {
+        var out = Tensor(uninitialized: rows, cols)
+        let n = count
+        withPointer { p in out.withMutablePointer { o in for i in 0..<n { o[i] = s * p[i] } } }
+        return out
+    }
+
     /// True when every element is finite.
     public var isFinite: Bool {
         withPointer { p in

@@ -24,8 +24,7 @@ final class GatedFlowStep {
         second = Linear("\(name).second", inputs: hidden, outputs: 2, rng: &rng)
         self.reversed = reversed
         for layer in [first, second] {
-            let w = layer.weight.value
-            layer.weight.assign(Tensor(rows: w.rows, cols: w.cols, w.scalars.map { 0.1 * $0 }))
+            layer.weight.assign(layer.weight.value.scaled(0.1))
             layer.bias.assign(Tensor(rows: 1, cols: 2, [0, gateBias]))
         }
     }
