@@ -22,7 +22,7 @@ import Testing
         for i in 0..<n { for j in 0..<n { grid[i * n + j, 0] = Float(-7 + Double(i) * h); grid[i * n + j, 1] = Float(-7 + Double(j) * h) } }
         let tape = Tape(recording: false)
         let z = Var(constant: grid)
-        let logPx = tape.bernoulliLogLikelihood(logits: model.decode(z, on: tape), targets: Tensor(rows: 1, cols: 3, x)).value
+        let logPx = tape.bernoulliLogLikelihood(logits: model.logits(z, on: tape), targets: Tensor(rows: 1, cols: 3, x)).value
         var terms = [Double](repeating: 0, count: n * n)
         for r in 0..<(n * n) {
             let z0 = Double(grid[r, 0]), z1 = Double(grid[r, 1])

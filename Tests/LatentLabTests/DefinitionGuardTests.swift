@@ -12,13 +12,13 @@ import Testing
     /// encoder and decoder outputs: [sample][example].
     static func directLogWeights(_ model: VAE, noise: Tensor, k: Int) -> [[Double]] {
         let tape = Tape(recording: false)
-        let (mu, lv) = model.encode(Var(constant: batch), on: tape)
+        let (mu, lv) = model.meanAndLogVariance(Var(constant: batch), on: tape)
         let b = batch.rows, d = config.latentSize
         var z = Tensor(zeros: k * b, d)
         for s in 0..<k { for i in 0..<b { for j in 0..<d {
             z[s * b + i, j] = mu.value[i, j] + Foundation.exp(0.5 * lv.value[i, j]) * noise[s * b + i, j]
         } } }
-        let logits = model.decode(Var(constant: z), on: tape).value
+        let logits = model.logits(Var(constant: z), on: tape).value
         let log2pi = Foundation.log(2 * Double.pi)
         return (0..<k).map { s in (0..<b).map { i in
             var logPx = 0.0, logPz = 0.0, logQ = 0.0
@@ -102,7 +102,7 @@ import Testing
         var rng = RandomSource(seed: 23)
         let noise = rng.normalTensor(Self.batch.rows, Self.config.latentSize)
         let tape = Tape(recording: false)
-        let (mu, lv) = model.encode(Var(constant: Self.batch), on: tape)
+        let (mu, lv) = model.meanAndLogVariance(Var(constant: Self.batch), on: tape)
         let kl = tape.gaussianKL(mean: mu, logVariance: lv).value
         let perExample = (0..<Self.batch.rows).map { i in (0..<3).reduce(0.0) { $0 + Double(kl[i, $1]) } }
         let mean = perExample.reduce(0, +) / Double(perExample.count)
@@ -134,12 +134,12 @@ import Testing
         let model = VAE(VAEConfig(inputSize: size, encoderHidden: [3], latentSize: 4, decoderHidden: [4], activation: .tanh), seed: 1)
         var first = Tensor(zeros: size, 3)
         first[0, 0] = 0.5493061  // atanh(0.5)
-        model.encoder.layers[0].weight.assign(first)
-        model.encoder.layers[0].bias.assign(Tensor(zeros: 1, 3))
+        model.gaussianPosterior.encoder!.layers[0].weight.assign(first)
+        model.gaussianPosterior.encoder!.layers[0].bias.assign(Tensor(zeros: 1, 3))
         var weight = Tensor(zeros: 3, 4)
         for (u, a) in activities.enumerated() { weight[0, u] = (16 * a).squareRoot() }
-        model.meanHead.weight.assign(weight)
-        model.meanHead.bias.assign(Tensor(rows: 1, cols: 4, repeating: 0.3))
+        model.gaussianPosterior.meanHead.weight.assign(weight)
+        model.gaussianPosterior.meanHead.bias.assign(Tensor(rows: 1, cols: 4, repeating: 0.3))
         let eval = Evaluator.evaluate(model: model, data: data, batchSize: 50)
         for (u, a) in activities.enumerated() {
             #expect(abs(eval.activity[u] - a) < 1e-3 * a, "unit \(u): activity \(eval.activity[u]), expected \(a)")
@@ -213,7 +213,7 @@ import Testing
         try Checkpoint.save(model: second, step: 2, objective: nil, dataset: "bars", to: path)
         #expect(try Checkpoint.load(link).step == 1, "the old file was written into")
         #expect(try Checkpoint.load(path).step == 2)
-        #expect(try Checkpoint.load(link).weights["decoder.0.weight"]?.scalars == first.decoder.layers[0].weight.value.scalars)
+        #expect(try Checkpoint.load(link).weights["decoder.0.weight"]?.scalars == first.bernoulliDecoder.network.layers[0].weight.value.scalars)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["model.safetensors", "old.safetensors"])
     }
 

@@ -45,3 +45,18 @@ private let testRoot: String = {
     atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "vae-tui-tests-\(getpid())") }
     return NSTemporaryDirectory() + "vae-tui-tests-\(getpid())"
 }()
+
+/// The parts of the one model the engine builds today, for tests that reach inside it.
+extension VAE {
+    var gaussianPosterior: DiagonalGaussianPosterior { posterior as! DiagonalGaussianPosterior }
+    var bernoulliDecoder: BernoulliDecoder { likelihood as! BernoulliDecoder }
+
+    /// The decoder's Bernoulli logits.
+    func logits(_ z: Var, on tape: Tape) -> Var { bernoulliDecoder.logits(z, on: tape) }
+
+    /// μ and log σ² of q(z|x).
+    func meanAndLogVariance(_ x: Var, on tape: Tape) -> (Var, Var) {
+        let e = encode(x, on: tape)
+        return (e.mean, e.logVariance)
+    }
+}

@@ -24,9 +24,9 @@ import Testing
         var grid = Tensor(zeros: n * n, 2)
         for i in 0..<n { for j in 0..<n { grid[i * n + j, 0] = Float(-7 + Double(i) * h); grid[i * n + j, 1] = Float(-7 + Double(j) * h) } }
         let tape = Tape(recording: false)
-        let logits = model.decode(Var(constant: grid), on: tape).value
+        let logits = model.logits(Var(constant: grid), on: tape).value
         let xs = (0..<16).map { v in (0..<4).map { Double((v >> $0) & 1) } }
-        let (mu, lv) = model.encode(Var(constant: Tensor(rows: 16, cols: 4, xs.flatMap { $0.map(Float.init) })), on: tape)
+        let (mu, lv) = model.meanAndLogVariance(Var(constant: Tensor(rows: 16, cols: 4, xs.flatMap { $0.map(Float.init) })), on: tape)
 
         var e = Exact()
         let points = n * n
@@ -79,7 +79,7 @@ import Testing
         let model = Self.model(seed: seed)
         let e = Self.exact(model)
         #expect(abs(e.massX - 1) < 1e-6, "the grid holds the joint's mass: \(e.massX)")
-        #expect(abs(e.entropyZ - model.priorEntropy) < 1e-6, "H(z) closed form \(model.priorEntropy) vs grid \(e.entropyZ)")
+        #expect(abs(e.entropyZ - model.prior.entropy!) < 1e-6, "H(z) closed form \(model.prior.entropy!) vs grid \(e.entropyZ)")
         #expect(e.information > 0.3 && e.information <= e.entropyX + 1e-9 && e.entropyX <= 4 * Foundation.log(2.0))
         #expect(e.bound <= e.information, "BA \(e.bound) above I(z;x) \(e.information)")
 
@@ -103,12 +103,12 @@ import Testing
         for _ in 0..<300 {
             let sampler = Tape(recording: false)
             let z = model.samplePrior(128, rng: &rng)
-            var x = sampler.sigmoid(model.decode(Var(constant: z), on: sampler)).value
+            var x = sampler.sigmoid(model.logits(Var(constant: z), on: sampler)).value
             let count = x.count
             x.withMutablePointer { p in for i in 0..<count { p[i] = rng.bernoulli(p[i]) } }
             for p in encoder { p.zeroGrad() }
             let tape = Tape()
-            let (mu, lv) = model.encode(Var(constant: x), on: tape)
+            let (mu, lv) = model.meanAndLogVariance(Var(constant: x), on: tape)
             let logQ = tape.mean(tape.gaussianLogDensity(Var(constant: z), mean: mu, logVariance: lv))
             tape.backward(from: logQ, seed: -1)
             adam.step()

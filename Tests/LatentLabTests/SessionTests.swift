@@ -29,7 +29,7 @@ import Testing
         #expect(s.mutualInformationBound == eval.mutualInformationBound && s.mutualInformation == eval.mutualInformation)
         #expect(s.klPerUnit == eval.klPerUnit && s.curves.testLoss.last!.value == -eval.elbo)
         // The map's points are the first test images, encoded by this model.
-        let (mu, _) = e.trainer.model.encode(Var(constant: e.trainer.data.test.batch(0..<20)), on: Tape(recording: false))
+        let (mu, _) = e.trainer.model.meanAndLogVariance(Var(constant: e.trainer.data.test.batch(0..<20)), on: Tape(recording: false))
         #expect(s.posterior.means[7] == (0..<4).map { mu.value[7, $0] })
         #expect(s.posterior.labels == e.trainer.data.test.labels[0..<20].map(Int.init))
         #expect(s.klWeight == e.trainer.objective.klWeight(atStep: s.step))

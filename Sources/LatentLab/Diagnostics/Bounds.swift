@@ -4,17 +4,11 @@ import Foundation
 /// decoder rows at a time whatever k is (k = 5000 for the standard NLL estimate).
 public enum Bounds {
     /// log w_i = log p(x|z_i) + log p(z_i) − log q(z_i|x) for `samples` draws per example, sample-major.
-    static func logWeights(model: VAE, x: Tensor, mean mu: Tensor, logVariance lv: Tensor,
-                           samples: Int, rng: inout RandomSource) -> Tensor {
+    static func logWeights(model: VAE, x: Tensor, encoding: PosteriorEncoding, samples: Int,
+                           rng: inout RandomSource) -> Tensor {
         let tape = Tape(recording: false)
-        let muV = Var(constant: mu), lvV = Var(constant: lv)
-        let z = model.sample(mean: muV, logVariance: lvV, k: samples,
-                             noise: rng.normalTensor(samples * x.rows, model.config.latentSize), on: tape)
-        let logPxz = model.logLikelihood(x, given: z, on: tape)
-        let logPz = tape.sum(tape.standardNormalLogDensity(z), axis: 1)
-        let logQz = tape.sum(tape.gaussianLogDensity(z, mean: tape.tileRows(muV, samples),
-                                                     logVariance: tape.tileRows(lvV, samples)), axis: 1)
-        return tape.sub(tape.add(logPxz, logPz), logQz).value
+        let noise = rng.normalTensor(samples * x.rows, model.config.latentSize)
+        return model.logWeights(x, encoding, noise: noise, on: tape).logW(on: tape).value
     }
 
     /// log (1/k) Σ_i exp(logW[i·B + b]) for each example b: sample-major k·B×1 → 1×B.
@@ -32,7 +26,7 @@ public enum Bounds {
                                           maxRows: Int = 5000, threads: Int = Parallel.threads) -> [Float] {
         precondition(k >= 1, "k must be at least 1")
         let tape = Tape(recording: false)
-        let (mu, lv) = model.encode(Var(constant: x), on: tape)
+        let encoding = model.encode(Var(constant: x), on: tape)
         let perGroup = max(1, maxRows / k)
         let groups = (x.rows + perGroup - 1) / perGroup
         let streamBase = rng.next()
@@ -44,13 +38,12 @@ public enum Bounds {
                 for g in stride(from: part, to: groups, by: parts) {
                     var stream = RandomSource(seed: streamBase &+ UInt64(g))
                     let start = g * perGroup, n = min(perGroup, x.rows - start)
-                    let xs = x.rowBlock(start, n), ms = mu.value.rowBlock(start, n), vs = lv.value.rowBlock(start, n)
+                    let xs = x.rowBlock(start, n), es = encoding.rows(start, n)
                     if k <= maxRows {
-                        let w = logWeights(model: model, x: xs, mean: ms, logVariance: vs, samples: k, rng: &stream)
+                        let w = logWeights(model: model, x: xs, encoding: es, samples: k, rng: &stream)
                         logMeanExp(w, k: k, batch: n).withPointer { p in for i in 0..<n { out[start + i] = p[i] } }
                     } else {
-                        out[start] = chunkedLogMeanExp(model: model, x: xs, mean: ms, logVariance: vs, k: k,
-                                                       chunk: maxRows, rng: &stream)
+                        out[start] = chunkedLogMeanExp(model: model, x: xs, encoding: es, k: k, chunk: maxRows, rng: &stream)
                     }
                 }
             }
@@ -59,18 +52,27 @@ public enum Bounds {
     }
 
     /// L_k of one example with its k samples drawn `chunk` at a time.
-    static func chunkedLogMeanExp(model: VAE, x: Tensor, mean mu: Tensor, logVariance lv: Tensor, k: Int,
-                                  chunk: Int, rng: inout RandomSource) -> Float {
+    static func chunkedLogMeanExp(model: VAE, x: Tensor, encoding: PosteriorEncoding, k: Int, chunk: Int,
+                                  rng: inout RandomSource) -> Float {
         var chunkLSEs: [Float] = []
         var done = 0
         while done < k {
             let s = min(chunk, k - done)
-            let w = logWeights(model: model, x: x, mean: mu, logVariance: lv, samples: s, rng: &rng)
+            let w = logWeights(model: model, x: x, encoding: encoding, samples: s, rng: &rng)
             chunkLSEs.append(logMeanExp(w, k: s, batch: 1).scalar + Foundation.log(Float(s)))
             done += s
         }
         let all = Tensor(rows: 1, cols: chunkLSEs.count, chunkLSEs)
         return logMeanExp(all, k: chunkLSEs.count, batch: 1).scalar
             + Foundation.log(Float(chunkLSEs.count)) - Foundation.log(Float(k))
+    }
+}
+
+extension PosteriorEncoding {
+    /// Examples start..<start+count, as constants (for evaluation without a tape).
+    func rows(_ start: Int, _ count: Int) -> PosteriorEncoding {
+        PosteriorEncoding(mean: Var(constant: mean.value.rowBlock(start, count)),
+                          logVariance: Var(constant: logVariance.value.rowBlock(start, count)),
+                          context: context.map { Var(constant: $0.value.rowBlock(start, count)) })
     }
 }

@@ -34,26 +34,33 @@ public enum Objective {
                             noise: Tensor, on tape: Tape) -> (loss: Var, stats: ObjectiveStats) {
         let b = x.rows, k = max(1, settings.k), d = model.config.latentSize
         precondition(noise.rows == k * b && noise.cols == d, "noise \(noise.shape) for k \(k), batch \(b)")
-        let input = Var(constant: x)
-        let (mu, lv) = model.encode(input, on: tape)
-        let z = model.sample(mean: mu, logVariance: lv, k: k, noise: noise, on: tape)
-        let logPxz = model.logLikelihood(x, given: z, on: tape)                      // kB×1
-        let klUnits = tape.gaussianKL(mean: mu, logVariance: lv)                     // B×d
-        let klPerExample = klUnits.value.rowSumsMean()
+        let encoding = model.encode(Var(constant: x), on: tape)
+        let terms = model.logWeights(x, encoding, noise: noise, on: tape)
+        let logPxz = terms.logLikelihood                                             // kB×1
         let distortion = -logPxz.value.mean()
+        let closedForm = model.posterior.closedFormKL(encoding, against: model.prior, on: tape)   // B×d
+        // Without a closed form the rate is the sampled E_q[log q(z|x) − log p(z)].
+        let sampledRate = closedForm == nil ? tape.sub(terms.logPosterior, terms.logPrior) : nil
+        let klPerExample = closedForm?.value.rowSumsMean() ?? sampledRate!.value.mean()
 
         switch settings.kind {
         case .elbo:
             let reconstruction = tape.scale(tape.sum(logPxz), by: 1 / Float(k * b))  // mean over samples and batch
-            let batchKL = tape.mean(klUnits, axis: 0)                                  // 1×d, batch-averaged per unit
             let rate: Var
-            if settings.freeBits.isOn {
-                let groups = settings.freeBits.groupRanges(latentSize: d).map { r in
-                    tape.clampMin(tape.sum(tape.sliceCols(batchKL, r.lowerBound, r.count)), settings.freeBits.lambda)
+            if let closedForm {
+                let batchKL = tape.mean(closedForm, axis: 0)                           // 1×d, batch-averaged per unit
+                if settings.freeBits.isOn {
+                    let groups = settings.freeBits.groupRanges(latentSize: d).map { r in
+                        tape.clampMin(tape.sum(tape.sliceCols(batchKL, r.lowerBound, r.count)), settings.freeBits.lambda)
+                    }
+                    rate = groups.dropFirst().reduce(groups[0]) { tape.add($0, $1) }
+                } else {
+                    rate = tape.sum(batchKL)
                 }
-                rate = groups.dropFirst().reduce(groups[0]) { tape.add($0, $1) }
             } else {
-                rate = tape.sum(batchKL)
+                // Free bits on a sampled rate clamp its batch mean as one group.
+                let mean = tape.mean(sampledRate!)
+                rate = settings.freeBits.isOn ? tape.clampMin(mean, settings.freeBits.lambda) : mean
             }
             let objective = tape.sub(reconstruction, tape.scale(rate, by: klWeight))
             let loss = tape.negate(objective)
@@ -61,17 +68,14 @@ public enum Objective {
             return (loss, ObjectiveStats(loss: loss.value.scalar, bound: bound, distortion: distortion,
                                          rate: klPerExample, klWeight: klWeight))
         case .iwae:
-            let logPz = tape.sum(tape.standardNormalLogDensity(z), axis: 1)
-            let logQz = tape.sum(tape.gaussianLogDensity(z, mean: tape.tileRows(mu, k), logVariance: tape.tileRows(lv, k)), axis: 1)
-            let logRatio = tape.sub(logPz, logQz)
-            let logW = tape.add(logPxz, tape.scale(logRatio, by: klWeight))
+            let logW = terms.logW(klWeight: klWeight, on: tape)
             let weighted = tape.reshape(logW, k, b)                                    // row s = sample s
             let perExample = tape.addScalar(tape.logSumExp(weighted, axis: 0), -Foundation.log(Float(k)))
             let objective = tape.mean(perExample)
             let loss = tape.negate(objective)
             // The unweighted L_k, for reporting (equal to the objective when the weight is 1).
             let bound = klWeight == 1 ? objective.value.scalar
-                : Bounds.logMeanExp(logPxz.value.adding(logRatio.value), k: k, batch: b).mean()
+                : Bounds.logMeanExp(terms.logW(on: Tape(recording: false)).value, k: k, batch: b).mean()
             return (loss, ObjectiveStats(loss: loss.value.scalar, bound: bound, distortion: distortion,
                                          rate: klPerExample, klWeight: klWeight))
         }

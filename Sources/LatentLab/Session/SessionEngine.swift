@@ -168,9 +168,9 @@ public final class SessionEngine {
         append(&snapshot.curves.l50, bounds[2])
         // One encoding of the shown images serves the latent map and the reconstructions.
         let tape = Tape(recording: false)
-        let (mu, lv) = model.encode(Var(constant: shown), on: tape)
-        snapshot.posterior = posterior(mean: mu.value, logVariance: lv.value)
-        snapshot.images = images(mean: mu, on: tape)
+        let encoding = model.encode(Var(constant: shown), on: tape)
+        snapshot.posterior = posterior(mean: encoding.mean.value, logVariance: encoding.logVariance.value)
+        snapshot.images = images(mean: encoding.mean, on: tape)
     }
 
     private func posterior(mean mu: Tensor, logVariance lv: Tensor) -> Snapshot.Posterior {
@@ -194,8 +194,9 @@ public final class SessionEngine {
         guard n > 0, data.dimension == trainer.model.config.inputSize else { return result }
         let d = data.dimension
         result.inputs = imageInputs
-        let reconstruction = tape.sigmoid(trainer.model.decode(tape.sliceRows(mu, 0, n), on: tape)).value
-        let prior = tape.sigmoid(trainer.model.decode(Var(constant: trainer.model.samplePrior(n, rng: &rng)), on: tape)).value
+        let model = trainer.model
+        let reconstruction = model.likelihood.mean(tape.sliceRows(mu, 0, n), on: tape).value
+        let prior = model.likelihood.mean(Var(constant: model.samplePrior(n, rng: &rng)), on: tape).value
         for i in 0..<n {
             result.reconstructions.append((0..<d).map { reconstruction[i, $0] })
             result.samples.append((0..<d).map { prior[i, $0] })

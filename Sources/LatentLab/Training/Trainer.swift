@@ -44,9 +44,8 @@ public final class Trainer {
         self.config = config
         self.data = data
         objective = config.objective
-        rng = RandomSource(seed: config.seed &+ 0x5EED)
-        model = VAE(config.model, seed: config.seed,
-                    outputBias: VAE.logitBias(meanIntensity: data.train.meanIntensity()))
+        rng = RandomSource(seed: config.seed &+ Self.trainingStreamOffset)
+        model = Self.makeModel(config.model, seed: config.seed, data: data)
         optimizer = Trainer.makeOptimizer(config, model.parameters)
         lastGood = model.parameters.map { $0.value.copied() }
     }
@@ -64,11 +63,11 @@ public final class Trainer {
 
     /// New weights from `seed`, fresh optimiser moments, step counter back to 0; live settings are kept.
     public func reset(seed: UInt64) {
-        model = VAE(config.model, seed: seed, outputBias: VAE.logitBias(meanIntensity: data.train.meanIntensity()))
+        model = Self.makeModel(config.model, seed: seed, data: data)
         let lr = learningRate
         optimizer = Trainer.makeOptimizer(config, model.parameters)
         optimizer.learningRate = lr
-        rng = RandomSource(seed: seed &+ 0x5EED)
+        rng = RandomSource(seed: seed &+ Self.trainingStreamOffset)
         step = 0
         samplesSeen = 0
         order = []
@@ -168,6 +167,15 @@ public final class Trainer {
         let indices = order[position..<min(n, position + config.batchSize)]
         position += indices.count
         return data.train.binarizedBatch(indices, rng: &rng)
+    }
+
+    /// The training stream (batch order, binarisation, noise) is seeded this far from the weights' seed,
+    /// so the two never share a stream.
+    static let trainingStreamOffset: UInt64 = 0x5EED
+
+    /// Fresh weights, the decoder's output bias at the logit of the mean training pixel.
+    private static func makeModel(_ config: VAEConfig, seed: UInt64, data: DataSplits) -> VAE {
+        VAE(config, seed: seed, outputBias: BernoulliDecoder.logitBias(meanIntensity: data.train.meanIntensity()))
     }
 
     private static func makeOptimizer(_ config: TrainingConfig, _ params: [Parameter]) -> any Optimizer {

@@ -1,0 +1,40 @@
+import Foundation
+
+/// p(x|z) = Π_d Bernoulli(x_d; sigmoid(l_d(z))): an MLP giving logits, scored in the softplus form.
+public final class BernoulliDecoder: Likelihood {
+    let network: MLP  // z → logits, layers named `decoder.0`, `decoder.1`, …
+
+    /// `outputBias`, when given, initialises the last layer's bias, usually to the logit of the mean pixel.
+    public init(latentSize: Int, hidden: [Int], outputSize: Int, activation: Activation, outputBias: [Float]?,
+                rng: inout RandomSource) {
+        network = MLP("decoder", sizes: [latentSize] + hidden + [outputSize], activation: activation, rng: &rng)
+        if let outputBias {
+            precondition(outputBias.count == outputSize, "output bias size")
+            network.layers.last!.bias.assign(Tensor(rows: 1, cols: outputSize, outputBias))
+        }
+    }
+
+    public var parameters: [Parameter] { network.parameters }
+    public var summary: String { "Bern" }
+
+    /// Bernoulli logits of p(x|z).
+    public func logits(_ z: Var, on tape: Tape) -> Var { network(z, on: tape) }
+
+    /// Through the fused output layer: the same numbers as `bernoulliLogLikelihood(logits:)` without
+    /// keeping the logits.
+    public func logLikelihood(_ x: Tensor, given z: Var, on tape: Tape) -> Var {
+        let output = network.layers.last!
+        return tape.bernoulliOutput(network.lastHidden(z, on: tape), weight: tape.param(output.weight),
+                                    bias: tape.param(output.bias), targets: x)
+    }
+
+    public func mean(_ z: Var, on tape: Tape) -> Var { tape.sigmoid(logits(z, on: tape)) }
+
+    /// logit(clamp(m, 1e-3, 1 − 1e-3)) per pixel: the output bias that starts the decoder at the data mean.
+    public static func logitBias(meanIntensity: [Float]) -> [Float] {
+        meanIntensity.map { m in
+            let c = min(max(m, 1e-3), 1 - 1e-3)
+            return Foundation.log(c / (1 - c))
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+
+/// p(z) = N(0, I).
+public final class StandardNormalPrior: Prior {
+    public let latentSize: Int
+
+    public init(latentSize: Int) { self.latentSize = latentSize }
+
+    public var parameters: [Parameter] { [] }
+    public var summary: String { "N(0,I)" }
+
+    public func logDensity(_ z: Var, on tape: Tape) -> Var { tape.sum(tape.standardNormalLogDensity(z), axis: 1) }
+
+    public func sample(_ n: Int, rng: inout RandomSource) -> Tensor { rng.normalTensor(n, latentSize) }
+
+    /// d/2 · log(2πe).
+    public var entropy: Double? { Double(latentSize) / 2 * (1 + Foundation.log(2 * Double.pi)) }
+}
