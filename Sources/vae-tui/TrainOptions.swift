@@ -57,6 +57,15 @@ struct TrainOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Hidden nonlinearity: tanh, relu, elu, softplus or sigmoid.", valueName: "NAME"))
     var activation: Activation = .tanh
 
+    @Option(help: ArgumentHelp("The prior p(z): normal (N(0,I)) or af (VLAE's autoregressive-flow prior).", valueName: "normal|af"))
+    var prior: LatentPrior = .normal
+
+    @Option(name: .customLong("flow-steps"), help: ArgumentHelp("Gated MADE steps of a flow prior.", valueName: "T"))
+    var flowSteps: Int = VAEConfig.defaultFlowSteps
+
+    @Option(name: .customLong("flow-hidden"), help: ArgumentHelp("Hidden units of each flow step's MADE.", valueName: "H"))
+    var flowHidden: Int = VAEConfig.defaultFlowHidden
+
     func validate() throws {
         if k < 1 || k > 100_000 { throw ValidationError("--k must be between 1 and 100000, got \(k)") }
         if !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be a finite number >= 0, got \(beta)") }
@@ -71,6 +80,8 @@ struct TrainOptions: ParsableArguments {
         if let clip, !(clip > 0) { throw ValidationError("--clip must be > 0, got \(clip)") }
         if latent < 1 || latent > 10_000 { throw ValidationError("--latent must be between 1 and 10000, got \(latent)") }
         _ = try hiddenSizes()
+        if !(1...16).contains(flowSteps) { throw ValidationError("--flow-steps must be between 1 and 16, got \(flowSteps)") }
+        if !(1...10_000).contains(flowHidden) { throw ValidationError("--flow-hidden must be between 1 and 10000, got \(flowHidden)") }
     }
 
     func hiddenSizes() throws -> [Int] {
@@ -86,7 +97,8 @@ struct TrainOptions: ParsableArguments {
         let sizes = try hiddenSizes()
         return TrainingConfig(
             model: VAEConfig(inputSize: inputSize, encoderHidden: sizes, latentSize: latent,
-                             decoderHidden: sizes.reversed(), activation: activation),
+                             decoderHidden: sizes.reversed(), activation: activation, prior: prior,
+                             flowSteps: flowSteps, flowHidden: flowHidden),
             objective: ObjectiveSettings(
                 kind: objective, k: k, beta: beta,
                 freeBits: FreeBits(lambda: freeBits, perUnit: freeBitsPerUnit, groups: freeBitsGroups),
@@ -101,3 +113,4 @@ extension ObjectiveKind: ExpressibleByArgument {}
 extension KLWarmup.Schedule: ExpressibleByArgument {}
 extension TrainingConfig.OptimizerKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
+extension LatentPrior: ExpressibleByArgument {}

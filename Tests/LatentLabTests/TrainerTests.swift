@@ -182,7 +182,7 @@ import Testing
         #expect(throws: CheckpointError.self) { try Checkpoint.load(dir + "/junk") }
         // A valid safetensors file that is not ours.
         try SafeTensors.write([("w", Tensor(rows: 1, cols: 1, [1]))], metadata: [:], to: dir + "/foreign")
-        #expect(throws: CheckpointError("\(dir)/foreign: not a vae-tui checkpoint (no vae-tui/1 model configuration in its metadata)")) {
+        #expect(throws: CheckpointError("\(dir)/foreign: not a vae-tui checkpoint (no vae-tui/2 model configuration in its metadata)")) {
             try Checkpoint.load(dir + "/foreign")
         }
         // Truncated: the header promises more data than the file holds.

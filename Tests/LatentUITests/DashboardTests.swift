@@ -38,6 +38,17 @@ import Testing
         #expect(canvas.text.contains("terminal too small"))
     }
 
+    /// The status line names the model's parts as the engine describes them, shortened when narrow.
+    @Test func theStatusLineReadsTheModelFromTheSnapshot() {
+        var s = SnapshotFixtures.training()
+        s.modelDescription = "z50 Gauss q · AF×2 prior · Bern p(x|z)"
+        s.modelSummary = "z50 Gauss·AF×2·Bern"
+        let wide = Dashboard.render(s, view: ViewState(), width: 200, height: 60).text.split(separator: "\n")[0]
+        let narrow = Dashboard.render(s, view: ViewState(), width: 120, height: 40).text.split(separator: "\n")[0]
+        #expect(wide.contains("z50 Gauss q · AF×2 prior · Bern p(x|z)"), "\(wide)")
+        #expect(narrow.contains("z50 Gauss·AF×2·Bern"), "\(narrow)")
+    }
+
     @Test func helpListsEveryKey() {
         var view = ViewState()
         view.helpVisible = true

@@ -10,6 +10,8 @@ enum SnapshotFixtures {
         s.dataset = "mnist"
         s.latentSize = 50
         s.seed = 1
+        s.modelDescription = "z50 Gauss q · N(0,I) prior · Bern p(x|z)"
+        s.modelSummary = "z50 Gauss·N(0,I)·Bern"
         s.platform = ["BLAS: OpenBLAS 0.3.21, kernel Cooperlake (AVX-512), chosen by the library",
                       "CPU: AMD EPYC (family 26 model 2), AVX-512 with BF16"]
         s.step = 3000

@@ -48,8 +48,8 @@ public enum Evaluator {
             let terms = model.logWeights(x, encoding, noise: rng.normalTensor(b, d), on: tape)
             let z = terms.z
             let logPxz = terms.logLikelihood.value
-            // The diagonal Gaussian against N(0, I), the one pair the engine builds: KL per unit in closed form.
-            let kl = tape.gaussianKL(mean: mu, logVariance: lv).value
+            // KL per unit in closed form where the pair has one, else from this draw: E_q[log q − log p] per unit.
+            let kl = (model.posterior.closedFormKL(encoding, against: model.prior, on: tape) ?? terms.rateUnits(on: tape)).value
             logPxz.withPointer { p in for i in 0..<b { sumDistortion -= Double(p[i]) } }
             kl.withPointer { p in mu.value.withPointer { m in
                 for i in 0..<b {
@@ -127,9 +127,11 @@ public enum Evaluator {
         let pixels = x.count
         x.withMutablePointer { p in for i in 0..<pixels { p[i] = rng.bernoulli(p[i]) } }
         let logQ = model.posterior.logDensity(z, model.encode(Var(constant: x), on: tape), on: tape).value
+        // H(z) in closed form where the prior has one, else −E log p(z) from the same draws.
+        let logP = model.prior.entropy == nil ? model.prior.logDensity(z, on: tape).value : nil
         var total = 0.0
-        logQ.withPointer { p in for i in 0..<n { total += Double(p[i]) } }
-        return Float((model.prior.entropy ?? .nan) + total / Double(n))
+        for i in 0..<n { total += Double(logQ[i, 0]) - Double(logP?[i, 0] ?? 0) }
+        return Float((model.prior.entropy ?? 0) + total / Double(n))
     }
 
     /// L_k for each k in `ks`, averaged over a fixed probe batch: the bounds climbing towards log p(x),

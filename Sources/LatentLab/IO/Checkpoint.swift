@@ -2,7 +2,10 @@ import Foundation
 
 /// A saved model: its weights as safetensors, its configuration and training state in the metadata.
 public struct Checkpoint {
-    public static let format = "vae-tui/1"
+    /// Version 2 adds the prior and the flow settings to the model configuration and the parts to the
+    /// metadata; version 1 files (no prior recorded) load as N(0, I) models.
+    public static let format = "vae-tui/2"
+    static let readableFormats: Set<String> = ["vae-tui/1", format]
 
     public var config: VAEConfig
     public var weights: [String: Tensor]
@@ -19,6 +22,7 @@ public struct Checkpoint {
             "model": String(decoding: (try? encoder.encode(model.config)) ?? Data(), as: UTF8.self),
             "step": String(step),
             "dataset": dataset,
+            "parts": model.description,
         ]
         if let objective, let json = try? encoder.encode(objective) { metadata["objective"] = String(decoding: json, as: UTF8.self) }
         try SafeTensors.write(model.parameters.map { ($0.name, $0.value) }, metadata: metadata, to: path)
@@ -27,7 +31,7 @@ public struct Checkpoint {
     /// Loads and checks a checkpoint file written by `save`.
     public static func load(_ path: String) throws(CheckpointError) -> Checkpoint {
         let (tensors, metadata) = try SafeTensors.read(path)
-        guard metadata["format"] == format, let modelJSON = metadata["model"],
+        guard let version = metadata["format"], readableFormats.contains(version), let modelJSON = metadata["model"],
               let config = try? JSONDecoder().decode(VAEConfig.self, from: Data(modelJSON.utf8)) else {
             throw CheckpointError("\(path): not a vae-tui checkpoint (no \(format) model configuration in its metadata)")
         }

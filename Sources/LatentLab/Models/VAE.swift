@@ -14,9 +14,21 @@ public final class VAE {
         var rng = RandomSource(seed: seed)
         posterior = DiagonalGaussianPosterior(inputSize: config.inputSize, hidden: config.encoderHidden,
                                               latentSize: config.latentSize, activation: config.activation, rng: &rng)
-        prior = StandardNormalPrior(latentSize: config.latentSize)
         likelihood = BernoulliDecoder(latentSize: config.latentSize, hidden: config.decoderHidden, outputSize: config.inputSize,
                                       activation: config.activation, outputBias: outputBias, rng: &rng)
+        switch config.prior {
+        case .normal: prior = StandardNormalPrior(latentSize: config.latentSize)
+        case .af: prior = AutoregressiveFlowPrior(latentSize: config.latentSize, steps: config.flowSteps,
+                                                  hidden: config.flowHidden, rng: &rng)
+        }
+    }
+
+    /// "z50 Gauss·AF×2·Bern": the parts, for status lines and logs.
+    public var summary: String { "z\(config.latentSize) \(posterior.summary)·\(prior.summary)·\(likelihood.summary)" }
+
+    /// "z50 Gauss q · AF×2 prior · Bern p(x|z)".
+    public var description: String {
+        "z\(config.latentSize) \(posterior.summary) q · \(prior.summary) prior · \(likelihood.summary) p(x|z)"
     }
 
     /// Every trainable parameter, in a fixed order (the checkpoint order).
@@ -24,12 +36,18 @@ public final class VAE {
 
     public func encode(_ x: Var, on tape: Tape) -> PosteriorEncoding { posterior.encode(x, on: tape) }
 
-    /// log w and its three terms for k draws per example (noise k·B×d, sample-major), each k·B×1.
+    /// log w and its three terms for k draws per example (noise k·B×d, sample-major): log p(x|z) k·B×1,
+    /// log p(z) and log q(z|x) split over the units (k·B×d) and summed (k·B×1).
     public struct LogWeights {
         public var z: Var
         public var logLikelihood: Var
+        public var logPriorUnits: Var
+        public var logPosteriorUnits: Var
         public var logPrior: Var
         public var logPosterior: Var
+
+        /// log q(z|x) − log p(z) of each unit (k·B×d): its mean over the draws is the KL of each unit.
+        public func rateUnits(on tape: Tape) -> Var { tape.sub(logPosteriorUnits, logPriorUnits) }
 
         /// log w = log p(x|z) + weight · (log p(z) − log q(z|x)); weight 1 is the bound, others anneal the KL.
         public func logW(klWeight: Float = 1, on tape: Tape) -> Var {
@@ -40,9 +58,11 @@ public final class VAE {
 
     /// The one path every bound takes: draws from q, and log p(x|z), log p(z), log q(z|x) of each.
     public func logWeights(_ x: Tensor, _ encoding: PosteriorEncoding, noise: Tensor, on tape: Tape) -> LogWeights {
-        let (z, logQ) = posterior.draw(encoding, noise: noise, on: tape)
+        let (z, logQUnits) = posterior.draw(encoding, noise: noise, on: tape)
+        let logPUnits = prior.logDensityUnits(z, on: tape)
         return LogWeights(z: z, logLikelihood: likelihood.logLikelihood(x, given: z, on: tape),
-                          logPrior: prior.logDensity(z, on: tape), logPosterior: logQ)
+                          logPriorUnits: logPUnits, logPosteriorUnits: logQUnits,
+                          logPrior: tape.sum(logPUnits, axis: 1), logPosterior: tape.sum(logQUnits, axis: 1))
     }
 
     /// `count` draws from the prior p(z).

@@ -1,3 +1,11 @@
+/// The prior families a model can be built with.
+public enum LatentPrior: String, Codable, Sendable, CaseIterable {
+    /// N(0, I).
+    case normal
+    /// VLAE's autoregressive-flow prior: gated MADE steps without context.
+    case af
+}
+
 /// The shape of a VAE: what a checkpoint records so it can only be loaded into the same architecture.
 public struct VAEConfig: Codable, Sendable, Equatable {
     public var inputSize: Int
@@ -5,14 +13,38 @@ public struct VAEConfig: Codable, Sendable, Equatable {
     public var latentSize: Int
     public var decoderHidden: [Int]
     public var activation: Activation
+    public var prior: LatentPrior
+    /// Gated MADE steps of a flow part, and the width of each MADE's hidden layer.
+    public var flowSteps: Int
+    public var flowHidden: Int
+
+    public static let defaultFlowSteps = 2
+    public static let defaultFlowHidden = 320
 
     public init(inputSize: Int = 784, encoderHidden: [Int] = [200, 200], latentSize: Int = 50,
-                decoderHidden: [Int] = [200, 200], activation: Activation = .tanh) {
+                decoderHidden: [Int] = [200, 200], activation: Activation = .tanh, prior: LatentPrior = .normal,
+                flowSteps: Int = VAEConfig.defaultFlowSteps, flowHidden: Int = VAEConfig.defaultFlowHidden) {
         self.inputSize = inputSize
         self.encoderHidden = encoderHidden
         self.latentSize = latentSize
         self.decoderHidden = decoderHidden
         self.activation = activation
+        self.prior = prior
+        self.flowSteps = flowSteps
+        self.flowHidden = flowHidden
+    }
+
+    /// Checkpoints written before the model had parts carry no prior or flow settings: N(0, I) then.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(inputSize: try c.decode(Int.self, forKey: .inputSize),
+                  encoderHidden: try c.decode([Int].self, forKey: .encoderHidden),
+                  latentSize: try c.decode(Int.self, forKey: .latentSize),
+                  decoderHidden: try c.decode([Int].self, forKey: .decoderHidden),
+                  activation: try c.decode(Activation.self, forKey: .activation),
+                  prior: try c.decodeIfPresent(LatentPrior.self, forKey: .prior) ?? .normal,
+                  flowSteps: try c.decodeIfPresent(Int.self, forKey: .flowSteps) ?? Self.defaultFlowSteps,
+                  flowHidden: try c.decodeIfPresent(Int.self, forKey: .flowHidden) ?? Self.defaultFlowHidden)
     }
 
     /// The IWAE paper's MNIST model: 784-200-200-50 tanh, decoder 50-200-200-784.
@@ -22,6 +54,7 @@ public struct VAEConfig: Codable, Sendable, Equatable {
     public var summary: String {
         let enc = ([inputSize] + encoderHidden + [latentSize]).map(String.init).joined(separator: "-")
         let dec = ([latentSize] + decoderHidden + [inputSize]).map(String.init).joined(separator: "-")
-        return "\(enc) \(activation.rawValue), decoder \(dec)"
+        let priorText = prior == .normal ? "" : ", AF prior \(flowSteps)×\(flowHidden)"
+        return "\(enc) \(activation.rawValue), decoder \(dec)\(priorText)"
     }
 }

@@ -38,29 +38,22 @@ public enum Objective {
         let terms = model.logWeights(x, encoding, noise: noise, on: tape)
         let logPxz = terms.logLikelihood                                             // kB×1
         let distortion = -logPxz.value.mean()
-        let closedForm = model.posterior.closedFormKL(encoding, against: model.prior, on: tape)   // B×d
-        // Without a closed form the rate is the sampled E_q[log q(z|x) − log p(z)].
-        let sampledRate = closedForm == nil ? tape.sub(terms.logPosterior, terms.logPrior) : nil
-        let klPerExample = closedForm?.value.rowSumsMean() ?? sampledRate!.value.mean()
+        // KL per unit: in closed form where the pair has one (B×d), else sampled, E_q[log q − log p] per unit (kB×d).
+        let klUnits = model.posterior.closedFormKL(encoding, against: model.prior, on: tape) ?? terms.rateUnits(on: tape)
+        let klPerExample = klUnits.value.rowSumsMean()
 
         switch settings.kind {
         case .elbo:
             let reconstruction = tape.scale(tape.sum(logPxz), by: 1 / Float(k * b))  // mean over samples and batch
+            let batchKL = tape.mean(klUnits, axis: 0)                                  // 1×d, batch-averaged per unit
             let rate: Var
-            if let closedForm {
-                let batchKL = tape.mean(closedForm, axis: 0)                           // 1×d, batch-averaged per unit
-                if settings.freeBits.isOn {
-                    let groups = settings.freeBits.groupRanges(latentSize: d).map { r in
-                        tape.clampMin(tape.sum(tape.sliceCols(batchKL, r.lowerBound, r.count)), settings.freeBits.lambda)
-                    }
-                    rate = groups.dropFirst().reduce(groups[0]) { tape.add($0, $1) }
-                } else {
-                    rate = tape.sum(batchKL)
+            if settings.freeBits.isOn {
+                let groups = settings.freeBits.groupRanges(latentSize: d).map { r in
+                    tape.clampMin(tape.sum(tape.sliceCols(batchKL, r.lowerBound, r.count)), settings.freeBits.lambda)
                 }
+                rate = groups.dropFirst().reduce(groups[0]) { tape.add($0, $1) }
             } else {
-                // Free bits on a sampled rate clamp its batch mean as one group.
-                let mean = tape.mean(sampledRate!)
-                rate = settings.freeBits.isOn ? tape.clampMin(mean, settings.freeBits.lambda) : mean
+                rate = tape.sum(batchKL)
             }
             let objective = tape.sub(reconstruction, tape.scale(rate, by: klWeight))
             let loss = tape.negate(objective)

@@ -54,6 +54,8 @@ public final class SessionEngine {
         rng = RandomSource(seed: trainer.config.seed &+ 77)
         snapshot.dataset = trainer.data.name
         snapshot.platform = Platform.lines
+        snapshot.modelDescription = trainer.model.description
+        snapshot.modelSummary = trainer.model.summary
         snapshot.latentSize = trainer.model.config.latentSize
         snapshot.seed = trainer.config.seed
         refreshKnobs()

@@ -48,6 +48,9 @@ public struct Snapshot: Sendable, Equatable {
 
     // What is running.
     public var dataset = ""
+    /// The model's parts, long ("z50 Gauss q · N(0,I) prior · Bern p(x|z)") and short ("z50 Gauss·N(0,I)·Bern").
+    public var modelDescription = ""
+    public var modelSummary = ""
     /// The BLAS library and kernel, and the CPU, for the help overlay.
     public var platform: [String] = []
     public var latentSize = 0

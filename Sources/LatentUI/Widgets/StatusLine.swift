@@ -6,14 +6,13 @@ public enum StatusLine {
     public static func draw(_ s: Snapshot, into canvas: inout Canvas, rect: Rect) {
         let state = s.running ? "▶ running" : "⏸ paused"
         let objective = "\(s.settings.kind == .elbo ? "ELBO" : "IWAE") k=\(s.settings.k)"
-        let model = "z\(s.latentSize) diag-Gauss q · N(0,I) prior · Bernoulli p(x|z)"
         let rest = [objective, "step \(s.step)", String(format: "epoch %.2f", s.epoch),
                     "\(Int(s.samplesPerSecond.rounded())) img/s", "seed \(s.seed)"]
         // The widest that fits: the full model, a short one, then without the program's name, then no model.
         let candidates = [
-            (["vae-tui", s.dataset, model] + rest, "  │  "),
-            (["vae-tui", s.dataset, "z\(s.latentSize) Gauss·N(0,I)·Bern"] + rest, " │ "),
-            ([s.dataset, "z\(s.latentSize) Gauss·N(0,I)·Bern"] + rest, " │ "),
+            (["vae-tui", s.dataset, s.modelDescription] + rest, "  │  "),
+            (["vae-tui", s.dataset, s.modelSummary] + rest, " │ "),
+            ([s.dataset, s.modelSummary] + rest, " │ "),
             ([s.dataset] + rest, " │ "),
         ].map { " " + $0.0.joined(separator: $0.1) }
         let text = candidates.first { $0.unicodeScalars.count + state.unicodeScalars.count + 2 <= rect.width } ?? candidates.last!

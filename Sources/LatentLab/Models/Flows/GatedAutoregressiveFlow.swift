@@ -26,7 +26,8 @@ public final class GatedAutoregressiveFlow {
 
     public var parameters: [Parameter] { steps.flatMap(\.parameters) }
 
-    /// y_0 → y_T reading each step's input; and Σ_t Σ_d log σ_{t,d} for each row (n×1).
+    /// y_0 → y_T reading each step's input; and Σ_t log σ_{t,d} for each row and variable (n×d): summed over
+    /// d, log |det ∂y_T/∂y_0|.
     public func forward(_ y0: Var, context: Var?, on tape: Tape) -> (y: Var, logGate: Var) {
         var y = y0
         var logGate: Var?
@@ -34,20 +35,20 @@ public final class GatedAutoregressiveFlow {
             let ms = made(y, context: context, on: tape)
             let sigma = tape.sigmoid(ms[1])
             y = tape.add(ms[0], tape.mul(sigma, tape.sub(y, ms[0])))  // m + σ(y − m) = σy + (1 − σ)m
-            let stepGate = Self.sumLogSigmoid(ms[1], on: tape)
+            let stepGate = Self.logSigmoid(ms[1], on: tape)
             logGate = logGate.map { tape.add($0, stepGate) } ?? stepGate
         }
         return (y, logGate!)
     }
 
-    /// y_T → y_0 when each step's MADE reads its output: y_{t−1} = m + (y_t − m)/σ; and Σ_t Σ_d log σ_{t,d}.
+    /// y_T → y_0 when each step's MADE reads its output: y_{t−1} = m + (y_t − m)/σ; and Σ_t log σ_{t,d} (n×d).
     public func inverse(_ yT: Var, on tape: Tape) -> (y: Var, logGate: Var) {
         var y = yT
         var logGate: Var?
         for made in steps.reversed() {
             let ms = made(y, context: nil, on: tape)
             y = tape.add(ms[0], tape.div(tape.sub(y, ms[0]), tape.sigmoid(ms[1])))
-            let stepGate = Self.sumLogSigmoid(ms[1], on: tape)
+            let stepGate = Self.logSigmoid(ms[1], on: tape)
             logGate = logGate.map { tape.add($0, stepGate) } ?? stepGate
         }
         return (y, logGate!)
@@ -71,8 +72,8 @@ public final class GatedAutoregressiveFlow {
         return previous
     }
 
-    /// Σ_d log sigmoid(s_d) = −Σ_d softplus(−s_d), row by row.
-    static func sumLogSigmoid(_ s: Var, on tape: Tape) -> Var {
-        tape.negate(tape.sum(tape.softplus(tape.negate(s)), axis: 1))
+    /// log sigmoid(s) = −softplus(−s), the stable form.
+    static func logSigmoid(_ s: Var, on tape: Tape) -> Var {
+        tape.negate(tape.softplus(tape.negate(s)))
     }
 }

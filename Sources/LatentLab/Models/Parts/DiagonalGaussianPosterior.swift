@@ -26,22 +26,17 @@ public final class DiagonalGaussianPosterior: Posterior {
         return PosteriorEncoding(mean: meanHead(h, on: tape), logVariance: logVarianceHead(h, on: tape))
     }
 
-    /// z = μ + σε, and log q(z|x) = −½ Σ_d (log 2π + logvar_d + ε_d²): the density at its own draw in
-    /// terms of the noise, the same function of the weights as log N(z; μ, σ²) with z substituted.
-    public func draw(_ e: PosteriorEncoding, noise: Tensor, on tape: Tape) -> (z: Var, logQ: Var) {
-        let b = e.mean.rows, k = noise.rows / max(b, 1), d = latentSize
+    /// z = μ + σε, and log q(z_d|x) = −½ (log 2π + logvar_d + ε_d²): the density at its own draw in terms
+    /// of the noise, the same function of the weights as log N(z; μ, σ²) with z substituted.
+    public func draw(_ e: PosteriorEncoding, noise: Tensor, on tape: Tape) -> (z: Var, logQUnits: Var) {
+        let b = e.mean.rows, k = noise.rows / max(b, 1)
         let z = tape.reparameterize(mean: e.mean, logVariance: e.logVariance, noise: noise)
-        var constant = Tensor(uninitialized: k * b, 1)  // −½ Σ_d (log 2π + ε_d²) per draw
-        let log2pi = Float(Foundation.log(2 * Double.pi))
-        noise.withPointer { p in constant.withMutablePointer { c in
-            for r in 0..<(k * b) {
-                var s: Float = 0
-                for j in 0..<d { s += p[r * d + j] * p[r * d + j] }
-                c[r] = -0.5 * (Float(d) * log2pi + s)
-            }
-        } }
-        let halfLogDet = tape.scale(tape.sum(e.logVariance, axis: 1), by: -0.5)  // B×1
-        return (z, tape.add(k == 1 ? halfLogDet : tape.tileRows(halfLogDet, k), Var(constant: constant)))
+        let halfLog2pi = Float(0.5 * Foundation.log(2 * Double.pi))
+        var constant = Tensor(uninitialized: noise.rows, noise.cols)  // −½ (log 2π + ε²)
+        let n = noise.count
+        noise.withPointer { p in constant.withMutablePointer { c in for i in 0..<n { c[i] = -halfLog2pi - 0.5 * p[i] * p[i] } } }
+        let halfLogVariance = tape.scale(e.logVariance, by: -0.5)
+        return (z, tape.add(k == 1 ? halfLogVariance : tape.tileRows(halfLogVariance, k), Var(constant: constant)))
     }
 
     public func logDensity(_ z: Var, _ e: PosteriorEncoding, on tape: Tape) -> Var {

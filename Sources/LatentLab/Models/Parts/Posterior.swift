@@ -20,8 +20,9 @@ public protocol Posterior: AnyObject {
     var summary: String { get }
     func encode(_ x: Var, on tape: Tape) -> PosteriorEncoding
     /// k draws per example from k·B×d standard normals, stacked sample-major (row s·B + i is draw s of
-    /// example i), with log q(z|x) of each draw (k·B×1).
-    func draw(_ encoding: PosteriorEncoding, noise: Tensor, on tape: Tape) -> (z: Var, logQ: Var)
+    /// example i), with log q(z|x) of each draw split over the units (k·B×d, summing to log q): for a
+    /// factorised q its own factors, for a flow the chain rule's terms along its order.
+    func draw(_ encoding: PosteriorEncoding, noise: Tensor, on tape: Tape) -> (z: Var, logQUnits: Var)
     /// log q(z|x) of given points, one row of z per row of the encoding (n×1).
     func logDensity(_ z: Var, _ encoding: PosteriorEncoding, on tape: Tape) -> Var
     /// KL(q(z|x) ‖ p(z)) per unit (B×d) where the pair has a closed form; nil where it must be sampled.

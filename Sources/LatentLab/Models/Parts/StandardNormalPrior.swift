@@ -9,7 +9,7 @@ public final class StandardNormalPrior: Prior {
     public var parameters: [Parameter] { [] }
     public var summary: String { "N(0,I)" }
 
-    public func logDensity(_ z: Var, on tape: Tape) -> Var { tape.sum(tape.standardNormalLogDensity(z), axis: 1) }
+    public func logDensityUnits(_ z: Var, on tape: Tape) -> Var { tape.standardNormalLogDensity(z) }
 
     public func sample(_ n: Int, rng: inout RandomSource) -> Tensor { rng.normalTensor(n, latentSize) }
 

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import LatentLab
+
+/// The model as parts: the per-unit split of log q and log p, the AF prior through the objective, the
+/// trainer and checkpoints.
+@Suite struct ModelPartsTests {
+    static let config = VAEConfig(inputSize: 6, encoderHidden: [5], latentSize: 3, decoderHidden: [5], activation: .tanh)
+    static let flowConfig = VAEConfig(inputSize: 6, encoderHidden: [5], latentSize: 3, decoderHidden: [5], activation: .tanh,
+                                      prior: .af, flowSteps: 2, flowHidden: 6)
+    static let batch = Tensor(rows: 4, cols: 6, [1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1])
+
+    /// The sampled rate's units, E_q[log q(z_j|x) − log p(z_j)], average to each unit's closed-form KL.
+    @Test func theSampledKLOfEachUnitIsTheClosedFormOnAverage() {
+        let model = VAE(Self.config, seed: 3)
+        let tape = Tape(recording: false)
+        let encoding = model.encode(Var(constant: Self.batch), on: tape)
+        let closed = model.posterior.closedFormKL(encoding, against: model.prior, on: tape)!.value
+        var rng = RandomSource(seed: 4)
+        let k = 4000
+        let terms = model.logWeights(Self.batch, encoding, noise: rng.normalTensor(k * 4, 3), on: tape)
+        let rate = terms.rateUnits(on: tape).value
+        for i in 0..<4 {
+            for j in 0..<3 {
+                var sum = 0.0, squares = 0.0
+                for s in 0..<k { let v = Double(rate[s * 4 + i, j]); sum += v; squares += v * v }
+                let mean = sum / Double(k), stderr = ((squares / Double(k) - mean * mean) / Double(k)).squareRoot()
+                #expect(abs(mean - Double(closed[i, j])) < 4 * stderr + 1e-3, "example \(i) unit \(j): \(mean) ± \(stderr) vs \(closed[i, j])")
+            }
+        }
+        // And the units add up to the totals.
+        let units = terms.logPosteriorUnits.value, total = terms.logPosterior.value
+        for r in 0..<8 { #expect(abs((0..<3).reduce(0) { $0 + units[r, $1] } - total[r, 0]) < 1e-4) }
+    }
+
+    /// With the AF prior there is no closed form: the ELBO's rate is sampled, and the whole objective,
+    /// prior included, still differentiates correctly.
+    @Test(arguments: [ObjectiveSettings(kind: .elbo, k: 2), ObjectiveSettings(kind: .iwae, k: 3),
+                      ObjectiveSettings(kind: .elbo, k: 2, freeBits: FreeBits(lambda: 0.3, perUnit: true))])
+    func theObjectiveWithTheFlowPriorMatchesFiniteDifferences(settings: ObjectiveSettings) {
+        let model = VAE(Self.flowConfig, seed: 5)
+        #expect(model.posterior.closedFormKL(model.encode(Var(constant: Self.batch), on: Tape(recording: false)),
+                                             against: model.prior, on: Tape(recording: false)) == nil)
+        var rng = RandomSource(seed: 6)
+        let noise = rng.normalTensor(settings.k * 4, 3)
+        func loss(_ tape: Tape) -> Var {
+            Objective.loss(model: model, batch: Self.batch, settings: settings, klWeight: 1, noise: noise, on: tape).loss
+        }
+        for p in model.parameters { p.zeroGrad() }
+        let tape = Tape()
+        tape.backward(from: loss(tape))
+        let priorParameters = Set(model.prior.parameters.map(\.name))
+        #expect(!priorParameters.isEmpty)
+        for p in model.parameters {
+            for (i, j) in [(0, 0), (p.rows - 1, p.cols - 1)] {
+                let original = p.value[i, j]
+                func at(_ v: Float) -> Double {
+                    var t = p.value; t[i, j] = v; p.assign(t)
+                    return Double(loss(Tape(recording: false)).value.scalar)
+                }
+                let h: Float = 1e-2
+                let numeric = Float((at(original + h) - at(original - h)) / Double(2 * h))
+                _ = at(original)
+                #expect(abs(numeric - p.grad[i, j]) <= 2e-2 * max(1, abs(numeric)), "\(p.name)[\(i),\(j)] \(p.grad[i, j]) vs \(numeric)")
+            }
+        }
+    }
+
+    @Test func aModelWithTheFlowPriorTrainsAndSavesItsParts() throws {
+        var config = Fixtures.smallModel
+        config.prior = .af
+        config.flowHidden = 8
+        let trainer = Trainer(config: TrainingConfig(model: config, batchSize: 20, adam: AdamSettings(learningRate: 1e-2)),
+                              data: Fixtures.splits())
+        let before = Evaluator.evaluate(model: trainer.model, data: trainer.data.test)
+        for _ in 0..<150 { trainer.trainStep() }
+        let after = Evaluator.evaluate(model: trainer.model, data: trainer.data.test)
+        #expect(trainer.nonFiniteSteps == 0)
+        #expect(after.elbo > before.elbo + 1, "ELBO \(before.elbo) → \(after.elbo)")
+        #expect(abs(after.klPerUnit.reduce(0, +) - after.kl) < 1e-3)
+        #expect(after.mutualInformationBound.isFinite)
+
+        let path = Fixtures.temporaryDirectory() + "/af.safetensors"
+        try Checkpoint.save(model: trainer.model, step: trainer.step, objective: nil, dataset: "bars", to: path)
+        let loaded = try Checkpoint.load(path)
+        #expect(loaded.config.prior == .af && loaded.config.flowHidden == 8)
+        let model = try loaded.makeModel()
+        #expect(model.summary == "z4 Gauss·AF×2·Bern")
+        #expect(model.parameters.flatMap { $0.value.scalars } == trainer.model.parameters.flatMap { $0.value.scalars })
+    }
+
+    /// A version-1 checkpoint's configuration has no prior: it loads as N(0, I).
+    @Test func aConfigurationWithoutPartsIsTheNormalPrior() throws {
+        let json = #"{"activation":"tanh","decoderHidden":[5],"encoderHidden":[5],"inputSize":6,"latentSize":3}"#
+        let config = try JSONDecoder().decode(VAEConfig.self, from: Data(json.utf8))
+        #expect(config.prior == .normal && config.flowSteps == VAEConfig.defaultFlowSteps)
+        #expect(config == VAEConfig(inputSize: 6, encoderHidden: [5], latentSize: 3, decoderHidden: [5], activation: .tanh))
+    }
+}
