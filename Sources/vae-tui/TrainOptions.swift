@@ -57,10 +57,13 @@ struct TrainOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Hidden nonlinearity: tanh, relu, elu, softplus or sigmoid.", valueName: "NAME"))
     var activation: Activation = .tanh
 
+    @Option(help: ArgumentHelp("The posterior q(z|x): diag (a diagonal Gaussian) or iaf (an inverse autoregressive flow on it).", valueName: "diag|iaf"))
+    var posterior: LatentPosterior = .diag
+
     @Option(help: ArgumentHelp("The prior p(z): normal (N(0,I)) or af (VLAE's autoregressive-flow prior).", valueName: "normal|af"))
     var prior: LatentPrior = .normal
 
-    @Option(name: .customLong("flow-steps"), help: ArgumentHelp("Gated MADE steps of a flow prior.", valueName: "T"))
+    @Option(name: .customLong("flow-steps"), help: ArgumentHelp("Gated MADE steps of a flow posterior or prior.", valueName: "T"))
     var flowSteps: Int = VAEConfig.defaultFlowSteps
 
     @Option(name: .customLong("flow-hidden"), help: ArgumentHelp("Hidden units of each flow step's MADE.", valueName: "H"))
@@ -97,7 +100,7 @@ struct TrainOptions: ParsableArguments {
         let sizes = try hiddenSizes()
         return TrainingConfig(
             model: VAEConfig(inputSize: inputSize, encoderHidden: sizes, latentSize: latent,
-                             decoderHidden: sizes.reversed(), activation: activation, prior: prior,
+                             decoderHidden: sizes.reversed(), activation: activation, posterior: posterior, prior: prior,
                              flowSteps: flowSteps, flowHidden: flowHidden),
             objective: ObjectiveSettings(
                 kind: objective, k: k, beta: beta,
@@ -114,3 +117,4 @@ extension KLWarmup.Schedule: ExpressibleByArgument {}
 extension TrainingConfig.OptimizerKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 extension LatentPrior: ExpressibleByArgument {}
+extension LatentPosterior: ExpressibleByArgument {}

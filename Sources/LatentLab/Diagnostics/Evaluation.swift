@@ -26,16 +26,26 @@ public struct Evaluation: Sendable, Codable, Equatable {
 }
 
 public enum Evaluator {
+    /// The Barber–Agakov bound's and the posterior moments' streams are seeded this far from the
+    /// evaluation's own, so adding either leaves the other numbers as they were.
+    static let boundStreamOffset: UInt64 = 0xBA
+    static let momentStreamOffset: UInt64 = 0x3011
+    /// Examples I_q takes when the posterior's density inverts a flow (B² densities, d passes each).
+    static let expensivePairs = 100
+
     /// Evaluates on the first `limit` images (all when nil), `batchSize` at a time. The I_q estimate uses
-    /// each batch as the aggregate posterior, so it is at most log(batchSize). The Barber–Agakov bound
-    /// draws `boundSamples` pairs from the model (not the data), with its own stream so the other
-    /// numbers are the same as without it.
+    /// each batch as the aggregate posterior, so it is at most log(batchSize); for a posterior whose density
+    /// inverts a flow one variable at a time it is taken on the first `expensivePairs` images only (at most
+    /// log 100 = 4.6 nats). The Barber–Agakov bound draws `boundSamples` pairs from the model (not the data).
+    /// Both, and the moments of a posterior without closed-form ones, use streams of their own, so the
+    /// other numbers are the same as without them.
     public static func evaluate(model: VAE, data: BinaryImages, limit: Int? = nil, batchSize: Int = 500,
                                 seed: UInt64 = 0, boundSamples: Int = 500) -> Evaluation {
         var rng = RandomSource(seed: seed)
         let n = min(limit ?? data.count, data.count)
         let d = model.config.latentSize
-        var sumELBO = 0.0, sumDistortion = 0.0, sumKL = 0.0, sumMI = 0.0
+        var momentRNG = RandomSource(seed: seed &+ momentStreamOffset)
+        var sumELBO = 0.0, sumDistortion = 0.0, sumKL = 0.0, sumMI = 0.0, informationExamples = 0
         var klUnits = [Double](repeating: 0, count: d)
         var meanSum = [Double](repeating: 0, count: d), meanSquares = [Double](repeating: 0, count: d)
         var start = 0
@@ -44,14 +54,14 @@ public enum Evaluator {
             let x = data.batch(start..<(start + b))
             let tape = Tape(recording: false)
             let encoding = model.encode(Var(constant: x), on: tape)
-            let (mu, lv) = (encoding.mean, encoding.logVariance)
             let terms = model.logWeights(x, encoding, noise: rng.normalTensor(b, d), on: tape)
             let z = terms.z
             let logPxz = terms.logLikelihood.value
             // KL per unit in closed form where the pair has one, else from this draw: E_q[log q − log p] per unit.
             let kl = (model.posterior.closedFormKL(encoding, against: model.prior, on: tape) ?? terms.rateUnits(on: tape)).value
             logPxz.withPointer { p in for i in 0..<b { sumDistortion -= Double(p[i]) } }
-            kl.withPointer { p in mu.value.withPointer { m in
+            let means = model.posterior.moments(encoding, rng: &momentRNG).mean  // E_q[z] for the active units
+            kl.withPointer { p in means.withPointer { m in
                 for i in 0..<b {
                     for j in 0..<d {
                         klUnits[j] += Double(p[i * d + j])
@@ -61,7 +71,12 @@ public enum Evaluator {
                     }
                 }
             } }
-            sumMI += Double(mutualInformation(z: z.value, mean: mu.value, logVariance: lv.value)) * Double(b)
+            let pairs = model.posterior.hasCheapDensity ? b : min(b, expensivePairs) - informationExamples
+            if pairs > 0 {
+                let logQ = model.posterior.pairwiseLogDensities(z.value.rowBlock(0, pairs), encoding.rows(0, pairs))
+                sumMI += Double(mutualInformation(logDensities: logQ)) * Double(pairs)
+                informationExamples += pairs
+            }
             start += b
         }
         let count = Double(max(n, 1))
@@ -71,44 +86,20 @@ public enum Evaluator {
             let m = meanSum[j] / count
             return Float(max(0, meanSquares[j] / count - m * m))
         }
-        var boundRNG = RandomSource(seed: seed &+ 0xBA)
+        var boundRNG = RandomSource(seed: seed &+ boundStreamOffset)
         let bound = mutualInformationBound(model: model, samples: boundSamples, rng: &boundRNG)
         return Evaluation(
             elbo: Float(sumELBO / count), distortion: Float(sumDistortion / count), kl: Float(sumKL / count),
             klPerUnit: klUnits.map { Float($0 / count) }, activity: activity,
             activeUnits: activity.filter { $0 > Evaluation.activityThreshold }.count,
-            mutualInformation: Float(sumMI / count), mutualInformationBound: bound, examples: n)
+            mutualInformation: Float(sumMI / Double(max(informationExamples, 1))), mutualInformationBound: bound, examples: n)
     }
 
-    /// E_i [log q(z_i|x_i) − log q(z_i)] for one batch, z_i ~ q(z|x_i) and
-    /// log q(z_i) = logsumexp_j log q(z_i|x_j) − log B. The B×B log-densities come from three products:
-    /// Σ_d (z_id − μ_jd)² / σ²_jd = (z∘z)·Pᵀ − 2 z·(μ∘P)ᵀ + Σ_d μ²_jd P_jd, with P = e^{−logvar}.
-    public static func mutualInformation(z: Tensor, mean mu: Tensor, logVariance lv: Tensor) -> Float {
-        let b = mu.rows, d = mu.cols
-        precondition(z.rows == b && z.cols == d, "one sample per example")
-        var precision = Tensor(uninitialized: b, d), weightedMean = Tensor(uninitialized: b, d), zz = Tensor(uninitialized: b, d)
-        var constant = [Float](repeating: 0, count: b)   // Σ_d μ²P + logvar + log 2π, per j
-        let log2pi = Float(Foundation.log(2 * Double.pi))
-        mu.withPointer { m in lv.withPointer { v in z.withPointer { zp in
-            precision.withMutablePointer { p in weightedMean.withMutablePointer { w in zz.withMutablePointer { q in
-                for i in 0..<(b * d) {
-                    p[i] = FastMath.exp(-v[i])
-                    w[i] = m[i] * p[i]
-                    q[i] = zp[i] * zp[i]
-                }
-                for j in 0..<b {
-                    var c: Float = 0
-                    for u in 0..<d { c += m[j * d + u] * w[j * d + u] + v[j * d + u] + log2pi }
-                    constant[j] = c
-                }
-            } } }
-        } } }
-        let a = zz.matmul(precision, transposeOther: true)            // B×B
-        let cross = z.matmul(weightedMean, transposeOther: true)      // B×B
-        var logQ = Tensor(uninitialized: b, b)
-        a.withPointer { ap in cross.withPointer { cp in logQ.withMutablePointer { l in
-            for i in 0..<b { for j in 0..<b { l[i * b + j] = -0.5 * (ap[i * b + j] - 2 * cp[i * b + j] + constant[j]) } }
-        } } }
+    /// I_q = E_i [log q(z_i|x_i) − log q(z_i)] for one batch, z_i ~ q(z|x_i) and log q(z_i) =
+    /// logsumexp_j log q(z_i|x_j) − log B, from the B×B matrix of log q(z_i|x_j).
+    public static func mutualInformation(logDensities logQ: Tensor) -> Float {
+        let b = logQ.rows
+        precondition(logQ.cols == b, "a square matrix of log-densities")
         var lse = [Float](repeating: 0, count: b)
         logQ.withPointer { l in lse.withUnsafeMutableBufferPointer { Kernels.rowLogSumExp(l, rows: b, cols: b, into: $0.baseAddress!) } }
         var total: Double = 0

@@ -6,14 +6,20 @@ public final class VAE {
     public let prior: any Prior
     public let likelihood: any Likelihood
 
-    /// Fresh weights (Glorot uniform) for the configuration's parts: today a diagonal Gaussian posterior,
-    /// N(0, I) and a Bernoulli MLP decoder. `outputBias`, when given, initialises the decoder's output
+    /// Fresh weights (Glorot uniform) for the configuration's parts: a diagonal Gaussian or IAF posterior,
+    /// N(0, I) or an AF prior, and a Bernoulli MLP decoder. `outputBias`, when given, initialises the decoder's output
     /// bias, usually to the logit of the mean training pixel.
     public init(_ config: VAEConfig, seed: UInt64, outputBias: [Float]? = nil) {
         self.config = config
         var rng = RandomSource(seed: seed)
-        posterior = DiagonalGaussianPosterior(inputSize: config.inputSize, hidden: config.encoderHidden,
-                                              latentSize: config.latentSize, activation: config.activation, rng: &rng)
+        switch config.posterior {
+        case .diag:
+            posterior = DiagonalGaussianPosterior(inputSize: config.inputSize, hidden: config.encoderHidden,
+                                                  latentSize: config.latentSize, activation: config.activation, rng: &rng)
+        case .iaf:
+            posterior = IAFPosterior(inputSize: config.inputSize, hidden: config.encoderHidden, latentSize: config.latentSize,
+                                     activation: config.activation, steps: config.flowSteps, flowHidden: config.flowHidden, rng: &rng)
+        }
         likelihood = BernoulliDecoder(latentSize: config.latentSize, hidden: config.decoderHidden, outputSize: config.inputSize,
                                       activation: config.activation, outputBias: outputBias, rng: &rng)
         switch config.prior {

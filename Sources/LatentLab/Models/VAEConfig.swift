@@ -1,3 +1,11 @@
+/// The posterior families a model can be built with.
+public enum LatentPosterior: String, Codable, Sendable, CaseIterable {
+    /// A diagonal Gaussian.
+    case diag
+    /// An inverse autoregressive flow on a diagonal Gaussian (gated MADE steps with the encoder's context).
+    case iaf
+}
+
 /// The prior families a model can be built with.
 public enum LatentPrior: String, Codable, Sendable, CaseIterable {
     /// N(0, I).
@@ -13,6 +21,7 @@ public struct VAEConfig: Codable, Sendable, Equatable {
     public var latentSize: Int
     public var decoderHidden: [Int]
     public var activation: Activation
+    public var posterior: LatentPosterior
     public var prior: LatentPrior
     /// Gated MADE steps of a flow part, and the width of each MADE's hidden layer.
     public var flowSteps: Int
@@ -22,19 +31,22 @@ public struct VAEConfig: Codable, Sendable, Equatable {
     public static let defaultFlowHidden = 320
 
     public init(inputSize: Int = 784, encoderHidden: [Int] = [200, 200], latentSize: Int = 50,
-                decoderHidden: [Int] = [200, 200], activation: Activation = .tanh, prior: LatentPrior = .normal,
+                decoderHidden: [Int] = [200, 200], activation: Activation = .tanh, posterior: LatentPosterior = .diag,
+                prior: LatentPrior = .normal,
                 flowSteps: Int = VAEConfig.defaultFlowSteps, flowHidden: Int = VAEConfig.defaultFlowHidden) {
         self.inputSize = inputSize
         self.encoderHidden = encoderHidden
         self.latentSize = latentSize
         self.decoderHidden = decoderHidden
         self.activation = activation
+        self.posterior = posterior
         self.prior = prior
         self.flowSteps = flowSteps
         self.flowHidden = flowHidden
     }
 
-    /// Checkpoints written before the model had parts carry no prior or flow settings: N(0, I) then.
+    /// Checkpoints written before the model had parts carry no posterior, prior or flow settings: the
+    /// diagonal Gaussian and N(0, I) then.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(inputSize: try c.decode(Int.self, forKey: .inputSize),
@@ -42,6 +54,7 @@ public struct VAEConfig: Codable, Sendable, Equatable {
                   latentSize: try c.decode(Int.self, forKey: .latentSize),
                   decoderHidden: try c.decode([Int].self, forKey: .decoderHidden),
                   activation: try c.decode(Activation.self, forKey: .activation),
+                  posterior: try c.decodeIfPresent(LatentPosterior.self, forKey: .posterior) ?? .diag,
                   prior: try c.decodeIfPresent(LatentPrior.self, forKey: .prior) ?? .normal,
                   flowSteps: try c.decodeIfPresent(Int.self, forKey: .flowSteps) ?? Self.defaultFlowSteps,
                   flowHidden: try c.decodeIfPresent(Int.self, forKey: .flowHidden) ?? Self.defaultFlowHidden)
@@ -54,7 +67,8 @@ public struct VAEConfig: Codable, Sendable, Equatable {
     public var summary: String {
         let enc = ([inputSize] + encoderHidden + [latentSize]).map(String.init).joined(separator: "-")
         let dec = ([latentSize] + decoderHidden + [inputSize]).map(String.init).joined(separator: "-")
+        let posteriorText = posterior == .diag ? "" : ", IAF posterior \(flowSteps)×\(flowHidden)"
         let priorText = prior == .normal ? "" : ", AF prior \(flowSteps)×\(flowHidden)"
-        return "\(enc) \(activation.rawValue), decoder \(dec)\(priorText)"
+        return "\(enc) \(activation.rawValue), decoder \(dec)\(posteriorText)\(priorText)"
     }
 }

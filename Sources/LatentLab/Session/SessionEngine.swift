@@ -170,17 +170,18 @@ public final class SessionEngine {
         append(&snapshot.curves.l50, bounds[2])
         // One encoding of the shown images serves the latent map and the reconstructions.
         let tape = Tape(recording: false)
-        let encoding = model.encode(Var(constant: shown), on: tape)
-        snapshot.posterior = posterior(mean: encoding.mean.value, logVariance: encoding.logVariance.value)
-        snapshot.images = images(mean: encoding.mean, on: tape)
+        // Each q(z|x) as its mean and per-unit deviation: the Gaussian's own, a flow's from draws.
+        let moments = model.posterior.moments(model.encode(Var(constant: shown), on: tape), rng: &rng)
+        snapshot.posterior = posterior(mean: moments.mean, deviation: moments.deviation)
+        snapshot.images = images(mean: Var(constant: moments.mean), on: tape)
     }
 
-    private func posterior(mean mu: Tensor, logVariance lv: Tensor) -> Snapshot.Posterior {
+    private func posterior(mean mu: Tensor, deviation: Tensor) -> Snapshot.Posterior {
         var p = Snapshot.Posterior()
         let d = mu.cols
         for i in 0..<shownLabels.count {
             p.means.append((0..<d).map { mu[i, $0] })
-            p.deviations.append((0..<d).map { Foundation.exp(0.5 * lv[i, $0]) })
+            p.deviations.append((0..<d).map { deviation[i, $0] })
         }
         p.labels = shownLabels
         return p

@@ -41,6 +41,29 @@ public final class GatedAutoregressiveFlow {
         return (y, logGate!)
     }
 
+    /// The inverse of `forward` (y_T → y_0 for MADEs that read the step's input), without a tape: each step
+    /// solves its variables in its order, one per pass (d passes a step), y_{t−1} = m + (y_t − m)/σ with
+    /// [m, s] read from the part of y_{t−1} already solved. Also Σ_t log σ_{t,d} (n×d), as `forward` gives it.
+    public func invertForward(_ yT: Tensor, context: Tensor?) -> (y: Tensor, logGate: Tensor) {
+        let tape = Tape(recording: false)
+        let c = context.map { Var(constant: $0) }
+        var next = yT
+        var logGate = Tensor(zeros: yT.rows, size)
+        for made in steps.reversed() {
+            var y = Tensor(zeros: yT.rows, size)
+            for degree in 1...size {
+                let v = made.degrees.firstIndex(of: degree)!
+                let ms = made(Var(constant: y), context: c, on: tape)
+                let m = ms[0].value, sigma = tape.sigmoid(ms[1]).value
+                for r in 0..<y.rows { y[r, v] = m[r, v] + (next[r, v] - m[r, v]) / sigma[r, v] }
+            }
+            let s = made(Var(constant: y), context: c, on: tape)[1]
+            logGate = logGate.adding(Self.logSigmoid(s, on: tape).value)
+            next = y
+        }
+        return (next, logGate)
+    }
+
     /// y_T → y_0 when each step's MADE reads its output: y_{t−1} = m + (y_t − m)/σ; and Σ_t log σ_{t,d} (n×d).
     public func inverse(_ yT: Var, on tape: Tape) -> (y: Var, logGate: Var) {
         var y = yT

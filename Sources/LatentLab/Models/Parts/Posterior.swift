@@ -27,4 +27,51 @@ public protocol Posterior: AnyObject {
     func logDensity(_ z: Var, _ encoding: PosteriorEncoding, on tape: Tape) -> Var
     /// KL(q(z|x) ‖ p(z)) per unit (B×d) where the pair has a closed form; nil where it must be sampled.
     func closedFormKL(_ encoding: PosteriorEncoding, against prior: any Prior, on tape: Tape) -> Var?
+    /// log q(z_i|x_j) for draw i of example i against every example j (B×B): I_q's aggregate posterior.
+    func pairwiseLogDensities(_ z: Tensor, _ encoding: PosteriorEncoding) -> Tensor
+    /// E_q[z] and each unit's standard deviation for every example (B×d each): the active units, the latent map.
+    func moments(_ encoding: PosteriorEncoding, rng: inout RandomSource) -> (mean: Tensor, deviation: Tensor)
+    /// True when the density at any z is one cheap pass; false when it inverts a flow one variable at a
+    /// time, so that evaluations take I_q over fewer examples.
+    var hasCheapDensity: Bool { get }
+}
+
+/// Draws used to estimate a posterior's moments where they have no closed form.
+let momentSamples = 32
+
+extension Posterior {
+    public func pairwiseLogDensities(_ z: Tensor, _ encoding: PosteriorEncoding) -> Tensor {
+        pairwiseLogDensitiesByPairs(z, encoding)
+    }
+
+    /// The B×B matrix through `logDensity` on every pair: row i·B + j holds z_i against example j.
+    func pairwiseLogDensitiesByPairs(_ z: Tensor, _ e: PosteriorEncoding) -> Tensor {
+        let b = z.rows
+        var pairs = Tensor(uninitialized: b * b, z.cols)
+        pairs.withMutablePointer { p in z.withPointer { zp in
+            for i in 0..<b { for j in 0..<b { (p + (i * b + j) * z.cols).update(from: zp + i * z.cols, count: z.cols) } }
+        } }
+        let tape = Tape(recording: false)
+        let tiled = PosteriorEncoding(mean: tape.tileRows(e.mean, b), logVariance: tape.tileRows(e.logVariance, b),
+                                      context: e.context.map { tape.tileRows($0, b) })
+        return logDensity(Var(constant: pairs), tiled, on: tape).value.reshaped(b, b)
+    }
+
+    public func moments(_ e: PosteriorEncoding, rng: inout RandomSource) -> (mean: Tensor, deviation: Tensor) {
+        let b = e.mean.rows, d = latentSize
+        let z = draw(e, noise: rng.normalTensor(momentSamples * b, d), on: Tape(recording: false)).z.value
+        var mean = Tensor(zeros: b, d), deviation = Tensor(zeros: b, d)
+        for i in 0..<b {
+            for j in 0..<d {
+                var s = 0.0, s2 = 0.0
+                for k in 0..<momentSamples { let v = Double(z[k * b + i, j]); s += v; s2 += v * v }
+                let m = s / Double(momentSamples)
+                mean[i, j] = Float(m)
+                deviation[i, j] = Float(max(0, s2 / Double(momentSamples) - m * m).squareRoot())
+            }
+        }
+        return (mean, deviation)
+    }
+
+    public var hasCheapDensity: Bool { false }
 }

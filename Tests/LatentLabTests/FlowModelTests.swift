@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+@testable import LatentLab
+
+/// The IAF posterior and the AF prior inside a model: their densities, the bounds against an exact
+/// log p(x) by quadrature, and the objective's gradient.
+@Suite struct FlowModelTests {
+    /// 2-D latent, 3 pixels, as BoundTests' model, with flows where asked.
+    static func model(posterior: LatentPosterior, prior: LatentPrior) -> VAE {
+        let config = VAEConfig(inputSize: 3, encoderHidden: [8], latentSize: 2, decoderHidden: [8], activation: .tanh,
+                               posterior: posterior, prior: prior, flowSteps: 2, flowHidden: 8)
+        let m = VAE(config, seed: 7)
+        for p in m.likelihood.parameters { p.assign(p.value.scaled(3)) }
+        // Flows far from their identity-like start: the heads' weights back to full size, the gates at σ ≈ ½.
+        for p in m.parameters where p.name.contains(".out") {
+            p.assign(p.name.hasSuffix(".weight") ? p.value.scaled(4) : Tensor(zeros: p.rows, p.cols))
+        }
+        // Two steps at σ ≈ ½ shrink z_0 about fourfold: widen the base so q stays a usable proposal.
+        if posterior == .iaf { (m.posterior as! IAFPosterior).base.logVarianceHead.bias.assign(Tensor(rows: 1, cols: 2, repeating: 2.8)) }
+        return m
+    }
+
+    /// log p(x) = log ∫ p(z) p(x|z) dz on a grid of [-8, 8]², with the model's own prior density.
+    static func exactLogMarginal(_ model: VAE, _ x: [Float]) -> Double {
+        let n = 321, h = 16.0 / Double(n - 1)
+        var grid = Tensor(zeros: n * n, 2)
+        for i in 0..<n { for j in 0..<n { grid[i * n + j, 0] = Float(-8 + Double(i) * h); grid[i * n + j, 1] = Float(-8 + Double(j) * h) } }
+        let tape = Tape(recording: false)
+        let z = Var(constant: grid)
+        let logJoint = tape.add(model.likelihood.logLikelihood(Tensor(rows: 1, cols: 3, x), given: z, on: tape),
+                                model.prior.logDensity(z, on: tape)).value
+        let m = Double(logJoint.scalars.max()!)
+        return m + Foundation.log(logJoint.scalars.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) } * h * h)
+    }
+
+    static func meanBound(_ model: VAE, _ x: [Float], k: Int, repeats: Int, seed: UInt64) -> Double {
+        var rng = RandomSource(seed: seed)
+        let batch = Tensor(rows: repeats, cols: 3, Array((0..<repeats).map { _ in x }.joined()))
+        return Bounds.importanceWeighted(model: model, x: batch, k: k, rng: &rng).reduce(0) { $0 + Double($1) } / Double(repeats)
+    }
+
+    /// If log q or log p were not the densities of what is drawn, L_k would not converge to log p(x).
+    @Test(arguments: [(LatentPosterior.iaf, LatentPrior.normal), (.diag, .af), (.iaf, .af)])
+    func boundsClimbTowardsTheExactMarginal(posterior: LatentPosterior, prior: LatentPrior) {
+        let model = Self.model(posterior: posterior, prior: prior)
+        let x: [Float] = [1, 0, 1]
+        let exact = Self.exactLogMarginal(model, x)
+        let l1 = Self.meanBound(model, x, k: 1, repeats: 2000, seed: 1)
+        let l5 = Self.meanBound(model, x, k: 5, repeats: 400, seed: 2)
+        let l50 = Self.meanBound(model, x, k: 50, repeats: 100, seed: 3)
+        let l5000 = Self.meanBound(model, x, k: 5000, repeats: 8, seed: 4)
+        #expect(l1 < l5 && l5 < l50, "L_1 \(l1), L_5 \(l5), L_50 \(l50)")
+        #expect(l50 <= exact + 1e-2, "L_50 \(l50) above log p(x) \(exact)")
+        #expect(abs(l5000 - exact) < 0.02, "L_5000 \(l5000) vs exact \(exact)")
+        #expect(exact - l1 > 0.05, "a real variational gap: \(exact - l1)")
+    }
+
+    /// The IAF's density at its own draws, by inverting the flow one variable at a time, is the draw's log q.
+    @Test func theIAFsDensityAtItsDrawIsTheDrawsLogQ() {
+        let model = Self.model(posterior: .iaf, prior: .normal)
+        let tape = Tape(recording: false)
+        let x = Tensor(rows: 3, cols: 3, [1, 0, 1, 0, 0, 0, 1, 1, 0])
+        let encoding = model.encode(Var(constant: x), on: tape)
+        var rng = RandomSource(seed: 8)
+        let (z, logQUnits) = model.posterior.draw(encoding, noise: rng.normalTensor(3, 2), on: tape)
+        let drawn = tape.sum(logQUnits, axis: 1).value.scalars
+        let evaluated = model.posterior.logDensity(z, encoding, on: tape).value.scalars
+        for (a, b) in zip(drawn, evaluated) { #expect(abs(a - b) < 1e-3, "\(a) vs \(b)") }
+    }
+
+    /// I_q's matrix through the density on every pair equals the Gaussian's three-product formula.
+    @Test func pairwiseDensitiesByPairsMatchTheGaussiansFormula() {
+        let model = VAE(VAEConfig(inputSize: 3, encoderHidden: [8], latentSize: 2, decoderHidden: [8]), seed: 3)
+        let tape = Tape(recording: false)
+        let encoding = model.encode(Var(constant: Tensor(rows: 4, cols: 3, [1, 0, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1])), on: tape)
+        var rng = RandomSource(seed: 9)
+        let z = rng.normalTensor(4, 2)
+        let fast = model.posterior.pairwiseLogDensities(z, encoding), slow = model.posterior.pairwiseLogDensitiesByPairs(z, encoding)
+        for (a, b) in zip(fast.scalars, slow.scalars) { #expect(abs(a - b) < 1e-4, "\(a) vs \(b)") }
+    }
+
+    @Test(arguments: [ObjectiveSettings(kind: .elbo, k: 2), ObjectiveSettings(kind: .iwae, k: 3)])
+    func theObjectiveWithBothFlowsMatchesFiniteDifferences(settings: ObjectiveSettings) {
+        let model = Self.model(posterior: .iaf, prior: .af)
+        let batch = Tensor(rows: 3, cols: 3, [1, 0, 1, 0, 0, 0, 1, 1, 0])
+        var rng = RandomSource(seed: 10)
+        let noise = rng.normalTensor(settings.k * 3, 2)
+        func loss(_ tape: Tape) -> Var {
+            Objective.loss(model: model, batch: batch, settings: settings, klWeight: 1, noise: noise, on: tape).loss
+        }
+        for p in model.parameters { p.zeroGrad() }
+        let tape = Tape()
+        tape.backward(from: loss(tape))
+        for p in model.parameters {
+            for (i, j) in [(0, 0), (p.rows - 1, p.cols - 1)] {
+                let original = p.value[i, j]
+                func at(_ v: Float) -> Double {
+                    var t = p.value; t[i, j] = v; p.assign(t)
+                    return Double(loss(Tape(recording: false)).value.scalar)
+                }
+                let h: Float = 5e-3
+                let numeric = Float((at(original + h) - at(original - h)) / Double(2 * h))
+                _ = at(original)
+                #expect(abs(numeric - p.grad[i, j]) <= 3e-2 * max(1, abs(numeric)), "\(p.name)[\(i),\(j)] \(p.grad[i, j]) vs \(numeric)")
+            }
+        }
+    }
+}
