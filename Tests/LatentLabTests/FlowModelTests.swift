@@ -22,21 +22,12 @@ import Testing
 
     /// log p(x) = log ∫ p(z) p(x|z) dz on a grid of [-8, 8]², with the model's own prior density.
     static func exactLogMarginal(_ model: VAE, _ x: [Float]) -> Double {
-        let n = 321, h = 16.0 / Double(n - 1)
-        var grid = Tensor(zeros: n * n, 2)
-        for i in 0..<n { for j in 0..<n { grid[i * n + j, 0] = Float(-8 + Double(i) * h); grid[i * n + j, 1] = Float(-8 + Double(j) * h) } }
-        let tape = Tape(recording: false)
-        let z = Var(constant: grid)
-        let logJoint = tape.add(model.likelihood.logLikelihood(Tensor(rows: 1, cols: 3, x), given: z, on: tape),
-                                model.prior.logDensity(z, on: tape)).value
-        let m = Double(logJoint.scalars.max()!)
-        return m + Foundation.log(logJoint.scalars.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) } * h * h)
-    }
-
-    static func meanBound(_ model: VAE, _ x: [Float], k: Int, repeats: Int, seed: UInt64) -> Double {
-        var rng = RandomSource(seed: seed)
-        let batch = Tensor(rows: repeats, cols: 3, Array((0..<repeats).map { _ in x }.joined()))
-        return Bounds.importanceWeighted(model: model, x: batch, k: k, rng: &rng).reduce(0) { $0 + Double($1) } / Double(repeats)
+        logIntegral2D(halfWidth: 8, points: 321) { grid in
+            let tape = Tape(recording: false)
+            let z = Var(constant: grid)
+            return tape.add(model.likelihood.logLikelihood(Tensor(rows: 1, cols: 3, x), given: z, on: tape),
+                            model.prior.logDensity(z, on: tape)).value
+        }
     }
 
     /// If log q or log p were not the densities of what is drawn, L_k would not converge to log p(x).
@@ -45,10 +36,10 @@ import Testing
         let model = Self.model(posterior: posterior, prior: prior)
         let x: [Float] = [1, 0, 1]
         let exact = Self.exactLogMarginal(model, x)
-        let l1 = Self.meanBound(model, x, k: 1, repeats: 2000, seed: 1)
-        let l5 = Self.meanBound(model, x, k: 5, repeats: 400, seed: 2)
-        let l50 = Self.meanBound(model, x, k: 50, repeats: 100, seed: 3)
-        let l5000 = Self.meanBound(model, x, k: 5000, repeats: 8, seed: 4)
+        let l1 = BoundTests.meanBound(model, x, k: 1, repeats: 2000, seed: 1)
+        let l5 = BoundTests.meanBound(model, x, k: 5, repeats: 400, seed: 2)
+        let l50 = BoundTests.meanBound(model, x, k: 50, repeats: 100, seed: 3)
+        let l5000 = BoundTests.meanBound(model, x, k: 5000, repeats: 8, seed: 4)
         #expect(l1 < l5 && l5 < l50, "L_1 \(l1), L_5 \(l5), L_50 \(l50)")
         #expect(l50 <= exact + 1e-2, "L_50 \(l50) above log p(x) \(exact)")
         #expect(abs(l5000 - exact) < 0.02, "L_5000 \(l5000) vs exact \(exact)")
@@ -88,21 +79,6 @@ import Testing
         func loss(_ tape: Tape) -> Var {
             Objective.loss(model: model, batch: batch, settings: settings, klWeight: 1, noise: noise, on: tape).loss
         }
-        for p in model.parameters { p.zeroGrad() }
-        let tape = Tape()
-        tape.backward(from: loss(tape))
-        for p in model.parameters {
-            for (i, j) in [(0, 0), (p.rows - 1, p.cols - 1)] {
-                let original = p.value[i, j]
-                func at(_ v: Float) -> Double {
-                    var t = p.value; t[i, j] = v; p.assign(t)
-                    return Double(loss(Tape(recording: false)).value.scalar)
-                }
-                let h: Float = 5e-3
-                let numeric = Float((at(original + h) - at(original - h)) / Double(2 * h))
-                _ = at(original)
-                #expect(abs(numeric - p.grad[i, j]) <= 3e-2 * max(1, abs(numeric)), "\(p.name)[\(i),\(j)] \(p.grad[i, j]) vs \(numeric)")
-            }
-        }
+        checkParameterGradients(model.parameters, step: 5e-3, tolerance: 3e-2, loss)
     }
 }

@@ -57,3 +57,29 @@ func awayFromZero(_ rows: Int, _ cols: Int, seed: UInt64, gap: Float = 0.1) -> T
     for i in 0..<rows { for j in 0..<cols where abs(t[i, j]) < gap { t[i, j] = t[i, j] < 0 ? -gap : gap } }
     return t
 }
+
+/// A whole loss's gradient against central finite differences, on the first and the last weight of every
+/// parameter: `loss` builds the scalar on the tape it is given (recording for the analytic gradient, not
+/// for the differences) and must be deterministic (fixed noise).
+func checkParameterGradients(
+    _ parameters: [Parameter], step: Float = 1e-2, tolerance: Float = 2e-2,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ loss: (Tape) -> Var
+) {
+    for p in parameters { p.zeroGrad() }
+    let tape = Tape()
+    tape.backward(from: loss(tape))
+    for p in parameters {
+        for (i, j) in [(0, 0), (p.rows - 1, p.cols - 1)] {
+            let original = p.value[i, j]
+            func at(_ v: Float) -> Double {
+                var t = p.value; t[i, j] = v; p.assign(t)
+                return Double(loss(Tape(recording: false)).value.scalar)
+            }
+            let numeric = Float((at(original + step) - at(original - step)) / Double(2 * step))
+            _ = at(original)
+            #expect(abs(numeric - p.grad[i, j]) <= tolerance * max(1, abs(numeric)),
+                    "\(p.name)[\(i),\(j)] \(p.grad[i, j]) vs \(numeric)", sourceLocation: sourceLocation)
+        }
+    }
+}

@@ -46,24 +46,8 @@ import Testing
         func loss(_ tape: Tape) -> Var {
             Objective.loss(model: model, batch: Self.batch, settings: settings, klWeight: 1, noise: noise, on: tape).loss
         }
-        for p in model.parameters { p.zeroGrad() }
-        let tape = Tape()
-        tape.backward(from: loss(tape))
-        let priorParameters = Set(model.prior.parameters.map(\.name))
-        #expect(!priorParameters.isEmpty)
-        for p in model.parameters {
-            for (i, j) in [(0, 0), (p.rows - 1, p.cols - 1)] {
-                let original = p.value[i, j]
-                func at(_ v: Float) -> Double {
-                    var t = p.value; t[i, j] = v; p.assign(t)
-                    return Double(loss(Tape(recording: false)).value.scalar)
-                }
-                let h: Float = 1e-2
-                let numeric = Float((at(original + h) - at(original - h)) / Double(2 * h))
-                _ = at(original)
-                #expect(abs(numeric - p.grad[i, j]) <= 2e-2 * max(1, abs(numeric)), "\(p.name)[\(i),\(j)] \(p.grad[i, j]) vs \(numeric)")
-            }
-        }
+        #expect(!model.prior.parameters.isEmpty)
+        checkParameterGradients(model.parameters, loss)
     }
 
     @Test func aModelWithTheFlowPriorTrainsAndSavesItsParts() throws {

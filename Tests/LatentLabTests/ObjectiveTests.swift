@@ -22,22 +22,8 @@ import Testing
     ])
     func objectiveGradientMatchesFiniteDifferences(settings: ObjectiveSettings) {
         let model = VAE(Self.config, seed: 3)
-        for p in model.parameters { p.zeroGrad() }
-        let tape = Tape()
-        let (loss, _) = Self.lossValue(model, settings, klWeight: settings.beta, tape: tape)
-        tape.backward(from: loss)
-        for p in model.parameters {
-            for (i, j) in [(0, 0), (p.rows - 1, p.cols - 1)] {
-                let original = p.value[i, j]
-                func at(_ v: Float) -> Double {
-                    var t = p.value; t[i, j] = v; p.assign(t)
-                    return Double(Self.lossValue(model, settings, klWeight: settings.beta, tape: Tape(recording: false)).0.value.scalar)
-                }
-                let h: Float = 1e-2
-                let numeric = Float((at(original + h) - at(original - h)) / Double(2 * h))
-                _ = at(original)
-                #expect(abs(numeric - p.grad[i, j]) <= 2e-2 * max(1, abs(numeric)), "\(p.name)[\(i),\(j)] \(p.grad[i, j]) vs \(numeric)")
-            }
+        checkParameterGradients(model.parameters) { tape in
+            Self.lossValue(model, settings, klWeight: settings.beta, tape: tape).0
         }
     }
 

@@ -1,0 +1,13 @@
+import Foundation
+@testable import LatentLab
+
+/// log ∫ exp(f(z)) dz over the square [−a, a]² by an n×n grid: `logIntegrand` gets the grid's points
+/// (n²×2) and returns f at each (n²×1).
+func logIntegral2D(halfWidth a: Double, points n: Int, _ logIntegrand: (Tensor) -> Tensor) -> Double {
+    let h = 2 * a / Double(n - 1)
+    var grid = Tensor(zeros: n * n, 2)
+    for i in 0..<n { for j in 0..<n { grid[i * n + j, 0] = Float(-a + Double(i) * h); grid[i * n + j, 1] = Float(-a + Double(j) * h) } }
+    let values = logIntegrand(grid).scalars.map(Double.init)
+    let m = values.max()!
+    return m + Foundation.log(values.reduce(0) { $0 + Foundation.exp($1 - m) } * h * h)
+}
