@@ -22,7 +22,7 @@ enum RunRecords {
         ] + Platform.fields
     }
 
-    static func epoch(epoch: Int, trainer: Trainer, summary: EpochSummary, eval: Evaluation, probeBounds: [Float]) -> [(String, JSONValue)] {
+    static func epoch(epoch: Int, trainer: Trainer, summary: EpochSummary, eval: Evaluation, probeBounds: ProbeBounds) -> [(String, JSONValue)] {
         [
             ("event", .string("epoch")),
             ("epoch", .int(epoch)),
@@ -36,9 +36,9 @@ enum RunRecords {
             ("mi", .float(eval.mutualInformation)),
             ("mi_ba", .float(eval.mutualInformationBound)),
             ("kl_per_unit", .array(eval.klPerUnit.map { .float($0) })),
-            ("probe_l1", .float(probeBounds[0])),
-            ("probe_l5", .float(probeBounds[1])),
-            ("probe_l50", .float(probeBounds[2])),
+            ("probe_l1", .float(probeBounds.l1)),
+            ("probe_l5", .float(probeBounds.l5)),
+            ("probe_l50", .float(probeBounds.l50)),
             ("kl_weight", .float(trainer.objective.klWeight(atStep: trainer.step))),
             ("nonfinite_steps", .int(trainer.nonFiniteSteps)),
             ("samples_per_s", .number(summary.samplesPerSecond)),

@@ -67,12 +67,3 @@ public enum Bounds {
             + Foundation.log(Float(chunkLSEs.count)) - Foundation.log(Float(k))
     }
 }
-
-extension PosteriorEncoding {
-    /// Examples start..<start+count, as constants (for evaluation without a tape).
-    func rows(_ start: Int, _ count: Int) -> PosteriorEncoding {
-        PosteriorEncoding(mean: Var(constant: mean.value.rowBlock(start, count)),
-                          logVariance: Var(constant: logVariance.value.rowBlock(start, count)),
-                          context: context.map { Var(constant: $0.value.rowBlock(start, count)) })
-    }
-}

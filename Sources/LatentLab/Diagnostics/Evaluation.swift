@@ -25,6 +25,13 @@ public struct Evaluation: Sendable, Codable, Equatable {
     public static let activityThreshold: Float = 0.01
 }
 
+/// The probe batch's importance-weighted bounds, by name.
+public struct ProbeBounds: Sendable, Equatable {
+    public var l1: Float
+    public var l5: Float
+    public var l50: Float
+}
+
 public enum Evaluator {
     /// The Barber–Agakov bound's and the posterior moments' streams are seeded this far from the
     /// evaluation's own, so adding either leaves the other numbers as they were.
@@ -125,14 +132,15 @@ public enum Evaluator {
         return Float((model.prior.entropy ?? 0) + total / Double(n))
     }
 
-    /// L_k for each k in `ks`, averaged over a fixed probe batch: the bounds climbing towards log p(x),
-    /// their spread the variational gap as k grows. The same seed gives the same samples every call.
-    public static func probeBounds(model: VAE, probe: Tensor, ks: [Int] = [1, 5, 50], seed: UInt64 = 0) -> [Float] {
-        ks.map { k in
+    /// L_1, L_5 and L_50 averaged over a fixed probe batch: the bounds climbing towards log p(x), their
+    /// spread the variational gap as k grows. The same seed gives the same samples every call.
+    public static func probeBounds(model: VAE, probe: Tensor, seed: UInt64 = 0) -> ProbeBounds {
+        func bound(_ k: Int) -> Float {
             var rng = RandomSource(seed: seed &+ UInt64(k))
             let values = Bounds.importanceWeighted(model: model, x: probe, k: k, rng: &rng)
             return values.reduce(0, +) / Float(max(values.count, 1))
         }
+        return ProbeBounds(l1: bound(1), l5: bound(5), l50: bound(50))
     }
 
     /// NLL = −L_k averaged over the first `limit` examples (k = 5000 is the standard estimate).

@@ -141,7 +141,7 @@ public enum BinPackScreen {
         let clip = r.inset(1)
         // The bound and I_q use q on the grid: shown only while every q is on it.
         func value(_ v: Double) -> String { e.posteriorsOnGrid ? String(format: "%6.3f", v) : "  q off grid" }
-        c.put(String(format: "exact I(x;z) %6.3f  ≤ H(x) = log 4 = %.3f", e.mutualInformation, log(4.0)), x: r.x + 2, y: r.y + 1, clip: clip)
+        c.put(String(format: "exact I(x;z) %6.3f  ≤ H(x) = log 4 = %.3f", e.exactInformation, log(4.0)), x: r.x + 2, y: r.y + 1, clip: clip)
         c.put("Barber-Agakov H(z) + E log q(z|x) " + value(e.barberAgakov), x: r.x + 2, y: r.y + 2, clip: clip)
         c.put("I_q(x;z) = E KL(q(z|x) ‖ q(z)) " + value(e.encoderInformation), x: r.x + 2, y: r.y + 3, clip: clip)
     }

@@ -42,7 +42,7 @@ public struct BinPackEvaluation: Sendable {
     public let priorLevels: [Float]
     /// Σ_g p(z_g) ΔA: how much of the prior the grid covers (1 when the quadrature is trustworthy).
     public let priorMass: Double
-    public let mutualInformation: Double
+    public let exactInformation: Double
     public let barberAgakov: Double
     public let encoderInformation: Double
 
@@ -109,7 +109,7 @@ public struct BinPackEvaluation: Sendable {
         information /= Double(n)
         expectedLogQ /= Double(n)
         encoder /= Double(n)
-        mutualInformation = information
+        exactInformation = information
         barberAgakov = entropy + expectedLogQ
         encoderInformation = encoder
 

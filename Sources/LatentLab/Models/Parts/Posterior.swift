@@ -12,6 +12,15 @@ public struct PosteriorEncoding {
     }
 }
 
+extension PosteriorEncoding {
+    /// Examples start..<start+count, as constants (for evaluation without a tape).
+    func rows(_ start: Int, _ count: Int) -> PosteriorEncoding {
+        PosteriorEncoding(mean: Var(constant: mean.value.rowBlock(start, count)),
+                          logVariance: Var(constant: logVariance.value.rowBlock(start, count)),
+                          context: context.map { Var(constant: $0.value.rowBlock(start, count)) })
+    }
+}
+
 /// A family of approximate posteriors q(z|x). A new family is one type conforming to this.
 public protocol Posterior: AnyObject {
     var latentSize: Int { get }
