@@ -55,12 +55,19 @@ struct Eval: ParsableCommand {
                     ("mi", .float(eval.mutualInformation)), ("mi_ba", .float(eval.mutualInformationBound)), ("k", .int(k)),
                     ("images", .int(n)), ("latent", .int(model.config.latentSize)), ("dataset", .string(dataName)),
                     ("nll_seconds", .number(nllSeconds)),
+                    ("kl_layers", .array(eval.klLayers.map { .float($0) })),
+                    ("active_units_layers", .array(eval.activeUnitsLayers.map { .int($0) })),
                 ]).encoded)
             } else {
                 print(String(format: "%@ on %d %@ test images (%@)", checkpoint, n, dataName, model.config.summary))
                 print(String(format: "NLL (-L_%d)   %.2f nats", k, nll))
                 print(String(format: "ELBO          %.2f nats (distortion %.2f, KL %.2f)", eval.elbo, eval.distortion, eval.kl))
                 print(String(format: "active units  %d/%d", eval.activeUnits, model.config.latentSize))
+                if eval.layerSizes.count > 1 {
+                    for (l, (kl, active)) in zip(eval.klLayers, eval.activeUnitsLayers).enumerated() {
+                        print(String(format: "  layer z%d    KL %.2f, active %d/%d", l + 1, kl, active, eval.layerSizes[l]))
+                    }
+                }
                 print(String(format: "I_q(x;z)      %.2f nats", eval.mutualInformation))
                 print(String(format: "BA bound      %.2f nats (≤ I(z;x) under the model's joint)", eval.mutualInformationBound))
             }

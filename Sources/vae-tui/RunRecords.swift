@@ -33,6 +33,8 @@ enum RunRecords {
             ("distortion", .float(eval.distortion)),
             ("kl", .float(eval.kl)),
             ("active_units", .int(eval.activeUnits)),
+            ("kl_layers", .array(eval.klLayers.map { .float($0) })),
+            ("active_units_layers", .array(eval.activeUnitsLayers.map { .int($0) })),
             ("mi", .float(eval.mutualInformation)),
             ("mi_ba", .float(eval.mutualInformationBound)),
             ("kl_per_unit", .array(eval.klPerUnit.map { .float($0) })),

@@ -48,8 +48,8 @@ struct TrainOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Random seed: the same seed repeats a run exactly.", valueName: "S"))
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("Latent units.", valueName: "N"))
-    var latent: Int = 50
+    @Option(help: ArgumentHelp("Latent units; two or more comma-separated sizes make stochastic layers, bottom first (100,50: the IWAE paper's two-layer model).", valueName: "N[,N]"))
+    var latent: String = "50"
 
     @Option(help: ArgumentHelp("Hidden layer sizes of encoder and decoder, comma-separated.", valueName: "SIZES"))
     var hidden: String = "200,200"
@@ -74,17 +74,29 @@ struct TrainOptions: ParsableArguments {
         if !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be a finite number >= 0, got \(beta)") }
         if !(freeBits >= 0 && freeBits.isFinite) { throw ValidationError("--free-bits must be a finite number >= 0, got \(freeBits)") }
         if freeBitsGroups < 1 { throw ValidationError("--free-bits-groups must be at least 1, got \(freeBitsGroups)") }
-        if freeBitsGroups > latent { throw ValidationError("--free-bits-groups \(freeBitsGroups) exceeds the \(latent) latent units") }
+        let layers = try latentSizes()
+        let units = layers.reduce(0, +)
+        if freeBitsGroups > units { throw ValidationError("--free-bits-groups \(freeBitsGroups) exceeds the \(units) latent units") }
+        if layers.count > 1 && (posterior != .diag || prior != .normal) {
+            throw ValidationError("--posterior iaf and --prior af take one stochastic layer; --latent \(latent) has \(layers.count)")
+        }
         if warmup < 0 { throw ValidationError("--warmup must be >= 0, got \(warmup)") }
         if !(warmupStart >= 0 && warmupStart <= 1) { throw ValidationError("--warmup-start must be between 0 and 1, got \(warmupStart)") }
         if batch < 1 || batch > 100_000 { throw ValidationError("--batch must be between 1 and 100000, got \(batch)") }
         if !(lr > 0 && lr < 10) { throw ValidationError("--lr must be > 0 and < 10, got \(lr)") }
         if !(adamEpsilon > 0) { throw ValidationError("--adam-epsilon must be > 0, got \(adamEpsilon)") }
         if let clip, !(clip > 0) { throw ValidationError("--clip must be > 0, got \(clip)") }
-        if latent < 1 || latent > 10_000 { throw ValidationError("--latent must be between 1 and 10000, got \(latent)") }
         _ = try hiddenSizes()
         if !(1...16).contains(flowSteps) { throw ValidationError("--flow-steps must be between 1 and 16, got \(flowSteps)") }
         if !(1...10_000).contains(flowHidden) { throw ValidationError("--flow-hidden must be between 1 and 10000, got \(flowHidden)") }
+    }
+
+    func latentSizes() throws -> [Int] {
+        let parts = latent.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && (1...10_000).contains($0!) }) else {
+            throw ValidationError("--latent takes sizes between 1 and 10000, comma-separated for stochastic layers (50, or 100,50), got '\(latent)'")
+        }
+        return parts.map { $0! }
     }
 
     func hiddenSizes() throws -> [Int] {
@@ -99,9 +111,9 @@ struct TrainOptions: ParsableArguments {
     func trainingConfig(inputSize: Int) throws -> TrainingConfig {
         let sizes = try hiddenSizes()
         return TrainingConfig(
-            model: VAEConfig(inputSize: inputSize, encoderHidden: sizes, latentSize: latent,
+            model: VAEConfig(inputSize: inputSize, encoderHidden: sizes, latentSize: try latentSizes().reduce(0, +),
                              decoderHidden: sizes.reversed(), activation: activation, posterior: posterior, prior: prior,
-                             flowSteps: flowSteps, flowHidden: flowHidden),
+                             flowSteps: flowSteps, flowHidden: flowHidden, layers: try latentSizes()),
             objective: ObjectiveSettings(
                 kind: objective, k: k, beta: beta,
                 freeBits: FreeBits(lambda: freeBits, perUnit: freeBitsPerUnit, groups: freeBitsGroups),

@@ -6,6 +6,24 @@ import Testing
     /// A small model on a slice of the built-in shapes, so a debug build trains an epoch in seconds.
     static let small = ["--train-limit", "400", "--latent", "6", "--hidden", "32", "--validation", "100", "--batch", "50"]
 
+    /// Every family from the command line: two stochastic layers report each layer's KL and active units,
+    /// the flows train, and eval reads the parts from the checkpoint.
+    @Test(arguments: [["--latent", "4,2"], ["--posterior", "iaf", "--flow-hidden", "16"], ["--prior", "af", "--flow-hidden", "16"]])
+    func everyFamilyTrainsAndEvaluates(family: [String]) throws {
+        let dir = CLI.temporaryDirectory()
+        let log = dir + "/run.jsonl", checkpoint = dir + "/model.safetensors"
+        let small = ["--train-limit", "200", "--hidden", "16", "--validation", "100", "--batch", "50", "--latent", "6"]
+        let train = try CLI.run(["train", "--epochs", "1", "--eval-limit", "100", "--log", log, "--checkpoint", checkpoint] + small + family)
+        #expect(train.status == 0, "\(train.stderr)")
+        let epoch = try #require(try CLI.jsonLines(log).last)
+        let layers = family.contains("4,2") ? 2 : 1
+        #expect((epoch["kl_layers"] as? [Double])?.count == layers && (epoch["active_units_layers"] as? [Int])?.count == layers)
+        let eval = try CLI.run(["eval", "--checkpoint", checkpoint, "--k", "10", "--limit", "20", "--json"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+        #expect((result["nll"] as? Double).map { $0.isFinite && $0 > 0 } == true, "\(result)")
+    }
+
     @Test func trainWritesTheLogAndACheckpointThatEvalReads() throws {
         let dir = CLI.temporaryDirectory()
         let log = dir + "/run.jsonl", checkpoint = dir + "/model.safetensors"

@@ -21,8 +21,20 @@ public struct Evaluation: Sendable, Codable, Equatable {
     /// It sits below I(z;x) by E_x KL(p(z|x) ‖ q(z|x)), so it can be negative while the encoder is poor.
     public var mutualInformationBound: Float
     public var examples: Int
+    /// The sizes of the stochastic layers, bottom first ([latent] for one layer).
+    public var layerSizes: [Int]
 
     public static let activityThreshold: Float = 0.01
+
+    /// The KL of each stochastic layer: its units' KLs added up.
+    public var klLayers: [Float] { layerRanges.map { klPerUnit[$0].reduce(0, +) } }
+    /// The active units of each stochastic layer.
+    public var activeUnitsLayers: [Int] { layerRanges.map { activity[$0].filter { $0 > Self.activityThreshold }.count } }
+
+    private var layerRanges: [Range<Int>] {
+        var start = 0
+        return layerSizes.map { size in defer { start += size }; return start..<(start + size) }
+    }
 }
 
 /// The probe batch's importance-weighted bounds, by name.
@@ -99,7 +111,8 @@ public enum Evaluator {
             elbo: Float(sumELBO / count), distortion: Float(sumDistortion / count), kl: Float(sumKL / count),
             klPerUnit: klUnits.map { Float($0 / count) }, activity: activity,
             activeUnits: activity.filter { $0 > Evaluation.activityThreshold }.count,
-            mutualInformation: Float(sumMI / Double(max(informationExamples, 1))), mutualInformationBound: bound, examples: n)
+            mutualInformation: Float(sumMI / Double(max(informationExamples, 1))), mutualInformationBound: bound, examples: n,
+            layerSizes: model.config.layerSizes)
     }
 
     /// I_q = E_i [log q(z_i|x_i) − log q(z_i)] for one batch, z_i ~ q(z|x_i) and log q(z_i) =

@@ -35,6 +35,7 @@ public struct Checkpoint {
               let config = try? JSONDecoder().decode(VAEConfig.self, from: Data(modelJSON.utf8)) else {
             throw CheckpointError("\(path): not a vae-tui checkpoint (no \(format) model configuration in its metadata)")
         }
+        if let problem = config.problem { throw CheckpointError("\(path): not a model vae-tui can build (\(problem))") }
         let objective = metadata["objective"].flatMap { try? JSONDecoder().decode(ObjectiveSettings.self, from: Data($0.utf8)) }
         return Checkpoint(config: config, weights: tensors, step: Int(metadata["step"] ?? "") ?? 0,
                           objective: objective, dataset: metadata["dataset"] ?? "unknown")

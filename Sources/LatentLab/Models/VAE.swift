@@ -12,20 +12,27 @@ public final class VAE {
     public init(_ config: VAEConfig, seed: UInt64, outputBias: [Float]? = nil) {
         self.config = config
         var rng = RandomSource(seed: seed)
-        switch config.posterior {
-        case .diag:
-            posterior = DiagonalGaussianPosterior(inputSize: config.inputSize, hidden: config.encoderHidden,
-                                                  latentSize: config.latentSize, activation: config.activation, rng: &rng)
-        case .iaf:
+        let sizes = config.layerSizes
+        if sizes.count > 1 {
+            // The IWAE paper's hierarchy: diagonal Gaussian conditionals both ways, N(0, I) on top.
+            precondition(config.posterior == .diag && config.prior == .normal, "flows take one stochastic layer")
+            posterior = HierarchicalPosterior(inputSize: config.inputSize, hidden: config.encoderHidden, sizes: sizes,
+                                              upperHidden: config.upperHidden, activation: config.activation, rng: &rng)
+        } else if config.posterior == .iaf {
             posterior = IAFPosterior(inputSize: config.inputSize, hidden: config.encoderHidden, latentSize: config.latentSize,
                                      activation: config.activation, steps: config.flowSteps, flowHidden: config.flowHidden, rng: &rng)
+        } else {
+            posterior = DiagonalGaussianPosterior(inputSize: config.inputSize, hidden: config.encoderHidden,
+                                                  latentSize: config.latentSize, activation: config.activation, rng: &rng)
         }
-        likelihood = BernoulliDecoder(latentSize: config.latentSize, hidden: config.decoderHidden, outputSize: config.inputSize,
+        likelihood = BernoulliDecoder(latentSize: sizes[0], hidden: config.decoderHidden, outputSize: config.inputSize,
                                       activation: config.activation, outputBias: outputBias, rng: &rng)
-        switch config.prior {
-        case .normal: prior = StandardNormalPrior(latentSize: config.latentSize)
-        case .af: prior = AutoregressiveFlowPrior(latentSize: config.latentSize, steps: config.flowSteps,
-                                                  hidden: config.flowHidden, rng: &rng)
+        if sizes.count > 1 {
+            prior = HierarchicalPrior(sizes: sizes, hidden: config.upperHidden, activation: config.activation, rng: &rng)
+        } else if config.prior == .af {
+            prior = AutoregressiveFlowPrior(latentSize: config.latentSize, steps: config.flowSteps, hidden: config.flowHidden, rng: &rng)
+        } else {
+            prior = StandardNormalPrior(latentSize: config.latentSize)
         }
     }
 

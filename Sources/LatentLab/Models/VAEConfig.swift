@@ -26,14 +26,24 @@ public struct VAEConfig: Codable, Sendable, Equatable {
     /// Gated MADE steps of a flow part, and the width of each MADE's hidden layer.
     public var flowSteps: Int
     public var flowHidden: Int
+    /// The sizes of the stochastic layers, bottom (next to x) first, when there are two or more; their sum
+    /// is `latentSize`. nil for one layer.
+    public var layers: [Int]?
+    /// Hidden layers of each conditional between stochastic layers (the IWAE paper's 100-100).
+    public var upperHidden: [Int]
 
     public static let defaultFlowSteps = 2
     public static let defaultFlowHidden = 320
+    public static let defaultUpperHidden = [100, 100]
+
+    /// Every stochastic layer's size, bottom first.
+    public var layerSizes: [Int] { layers ?? [latentSize] }
 
     public init(inputSize: Int = 784, encoderHidden: [Int] = [200, 200], latentSize: Int = 50,
                 decoderHidden: [Int] = [200, 200], activation: Activation = .tanh, posterior: LatentPosterior = .diag,
                 prior: LatentPrior = .normal,
-                flowSteps: Int = VAEConfig.defaultFlowSteps, flowHidden: Int = VAEConfig.defaultFlowHidden) {
+                flowSteps: Int = VAEConfig.defaultFlowSteps, flowHidden: Int = VAEConfig.defaultFlowHidden,
+                layers: [Int]? = nil, upperHidden: [Int] = VAEConfig.defaultUpperHidden) {
         self.inputSize = inputSize
         self.encoderHidden = encoderHidden
         self.latentSize = latentSize
@@ -43,6 +53,9 @@ public struct VAEConfig: Codable, Sendable, Equatable {
         self.prior = prior
         self.flowSteps = flowSteps
         self.flowHidden = flowHidden
+        self.layers = layers.flatMap { $0.count > 1 ? $0 : nil }
+        self.upperHidden = upperHidden
+        if let l = self.layers { self.latentSize = l.reduce(0, +) }
     }
 
     /// Checkpoints written before the model had parts carry no posterior, prior or flow settings: the
@@ -57,7 +70,19 @@ public struct VAEConfig: Codable, Sendable, Equatable {
                   posterior: try c.decodeIfPresent(LatentPosterior.self, forKey: .posterior) ?? .diag,
                   prior: try c.decodeIfPresent(LatentPrior.self, forKey: .prior) ?? .normal,
                   flowSteps: try c.decodeIfPresent(Int.self, forKey: .flowSteps) ?? Self.defaultFlowSteps,
-                  flowHidden: try c.decodeIfPresent(Int.self, forKey: .flowHidden) ?? Self.defaultFlowHidden)
+                  flowHidden: try c.decodeIfPresent(Int.self, forKey: .flowHidden) ?? Self.defaultFlowHidden,
+                  layers: try c.decodeIfPresent([Int].self, forKey: .layers),
+                  upperHidden: try c.decodeIfPresent([Int].self, forKey: .upperHidden) ?? Self.defaultUpperHidden)
+    }
+
+    /// Why this configuration cannot be built, or nil: a checkpoint's metadata is checked with it before
+    /// a model is made from it.
+    public var problem: String? {
+        let sizes = [inputSize, latentSize, flowSteps, flowHidden] + encoderHidden + decoderHidden + layerSizes + upperHidden
+        if sizes.contains(where: { $0 < 1 || $0 > 100_000 }) { return "a size is out of range in \(summary)" }
+        if layerSizes.reduce(0, +) != latentSize { return "the stochastic layers \(layerSizes) do not add up to \(latentSize) units" }
+        if layerSizes.count > 1 && (posterior != .diag || prior != .normal) { return "flows take one stochastic layer" }
+        return nil
     }
 
     /// The IWAE paper's MNIST model: 784-200-200-50 tanh, decoder 50-200-200-784.
@@ -65,8 +90,10 @@ public struct VAEConfig: Codable, Sendable, Equatable {
 
     /// A short human description, e.g. "784-200-200-50 tanh, decoder 50-200-200-784".
     public var summary: String {
-        let enc = ([inputSize] + encoderHidden + [latentSize]).map(String.init).joined(separator: "-")
-        let dec = ([latentSize] + decoderHidden + [inputSize]).map(String.init).joined(separator: "-")
+        let sizes = layerSizes
+        let enc = ([inputSize] + encoderHidden + [sizes[0]]).map(String.init).joined(separator: "-")
+            + sizes.dropFirst().map { "→" + (upperHidden + [$0]).map(String.init).joined(separator: "-") }.joined()
+        let dec = ([sizes[0]] + decoderHidden + [inputSize]).map(String.init).joined(separator: "-")
         let posteriorText = posterior == .diag ? "" : ", IAF posterior \(flowSteps)×\(flowHidden)"
         let priorText = prior == .normal ? "" : ", AF prior \(flowSteps)×\(flowHidden)"
         return "\(enc) \(activation.rawValue), decoder \(dec)\(posteriorText)\(priorText)"

@@ -3,10 +3,13 @@ import Foundation
 /// p(x|z) = Π_d Bernoulli(x_d; sigmoid(l_d(z))): an MLP giving logits, scored in the softplus form.
 public final class BernoulliDecoder: Likelihood {
     let network: MLP  // z → logits, layers named `decoder.0`, `decoder.1`, …
+    /// The units of z it reads: the first `inputWidth` (z_1 of a hierarchy; all of z otherwise).
+    let inputWidth: Int
 
     /// `outputBias`, when given, initialises the last layer's bias, usually to the logit of the mean pixel.
     public init(latentSize: Int, hidden: [Int], outputSize: Int, activation: Activation, outputBias: [Float]?,
                 rng: inout RandomSource) {
+        inputWidth = latentSize
         network = MLP("decoder", sizes: [latentSize] + hidden + [outputSize], activation: activation, rng: &rng)
         if let outputBias {
             precondition(outputBias.count == outputSize, "output bias size")
@@ -18,13 +21,15 @@ public final class BernoulliDecoder: Likelihood {
     public var summary: String { "Bern" }
 
     /// Bernoulli logits of p(x|z).
-    public func logits(_ z: Var, on tape: Tape) -> Var { network(z, on: tape) }
+    public func logits(_ z: Var, on tape: Tape) -> Var { network(input(z, on: tape), on: tape) }
+
+    private func input(_ z: Var, on tape: Tape) -> Var { z.cols == inputWidth ? z : tape.sliceCols(z, 0, inputWidth) }
 
     /// Through the fused output layer: the same numbers as `bernoulliLogLikelihood(logits:)` without
     /// keeping the logits.
     public func logLikelihood(_ x: Tensor, given z: Var, on tape: Tape) -> Var {
         let output = network.layers.last!
-        return tape.bernoulliOutput(network.lastHidden(z, on: tape), weight: tape.param(output.weight),
+        return tape.bernoulliOutput(network.lastHidden(input(z, on: tape), on: tape), weight: tape.param(output.weight),
                                     bias: tape.param(output.bias), targets: x)
     }
 
