@@ -16,6 +16,7 @@ FAMILIES = {
     "iaf-normal": ["--posterior", "iaf", "--prior", "normal"],
     "diag-af": ["--posterior", "diag", "--prior", "af"],
     "iaf-af": ["--posterior", "iaf", "--prior", "af"],
+    "two-layer": ["--latent", "100,50"],
 }
 
 

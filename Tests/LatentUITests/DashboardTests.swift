@@ -49,6 +49,16 @@ import Testing
         #expect(narrow.contains("z50 Gauss·AF×2·Bern"), "\(narrow)")
     }
 
+    /// With two stochastic layers the units pane counts each layer's active units and labels where each starts.
+    @Test func theUnitsPaneShowsEachLayer() {
+        var s = SnapshotFixtures.training()
+        s.layerSizes = [30, 20]
+        s.activeUnitsLayers = [12, 3]
+        let text = Dashboard.render(s, view: ViewState(), width: 120, height: 40).text
+        #expect(text.contains("AU z1 12/30 z2 3/20"), "\(text)")
+        #expect(text.contains("z1 30") && text.contains("z2 20"), "\(text)")
+    }
+
     @Test func helpListsEveryKey() {
         var view = ViewState()
         view.helpVisible = true

@@ -165,6 +165,8 @@ public final class SessionEngine {
         snapshot.klPerUnit = eval.klPerUnit
         snapshot.activity = eval.activity
         snapshot.activeUnits = eval.activeUnits
+        snapshot.layerSizes = eval.layerSizes
+        snapshot.activeUnitsLayers = eval.activeUnitsLayers
         snapshot.totalKL = eval.kl
         snapshot.mutualInformation = eval.mutualInformation
         snapshot.mutualInformationBound = eval.mutualInformationBound

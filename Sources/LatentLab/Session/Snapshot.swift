@@ -71,6 +71,9 @@ public struct Snapshot: Sendable, Equatable {
     public var klPerUnit: [Float] = []
     public var activity: [Float] = []
     public var activeUnits = 0
+    /// The stochastic layers' sizes, bottom first, and the active units of each (one entry for one layer).
+    public var layerSizes: [Int] = []
+    public var activeUnitsLayers: [Int] = []
     public var totalKL: Float = 0
     public var mutualInformation: Float = 0
     /// Barber–Agakov lower bound on I(z;x) under the model's joint, nats (may be negative).

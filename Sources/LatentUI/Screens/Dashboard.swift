@@ -85,13 +85,17 @@ public enum Dashboard {
     static func unitsPane(_ s: Snapshot, _ view: ViewState, into c: inout Canvas, _ r: Rect) {
         c.box(r, title: unitsTitle(s, width: r.width))
         UnitBars.draw(klPerUnit: s.klPerUnit, activity: s.activity, freeBits: s.settings.freeBits, sorted: view.sortUnits,
-                      into: &c, rect: r.inset(1))
+                      layerSizes: s.layerSizes, into: &c, rect: r.inset(1))
     }
 
     /// "KL per unit · AU 33/50 · I_q 6.10 · BA bound ≥ 5.87 nats", shortened until it fits the box's top edge:
     /// at 80 columns the pane's name shrinks to "KL" so that both information numbers stay on screen.
     static func unitsTitle(_ s: Snapshot, width: Int) -> String {
-        let numbers = String(format: "AU %d/%d · I_q %.2f", s.activeUnits, s.latentSize, s.mutualInformation)
+        // With stochastic layers, the active units of each: "AU z1 20/100 z2 5/50".
+        let activeUnits = s.layerSizes.count > 1 && s.activeUnitsLayers.count == s.layerSizes.count
+            ? "AU " + s.layerSizes.indices.map { "z\($0 + 1) \(s.activeUnitsLayers[$0])/\(s.layerSizes[$0])" }.joined(separator: " ")
+            : "AU \(s.activeUnits)/\(s.latentSize)"
+        let numbers = activeUnits + String(format: " · I_q %.2f", s.mutualInformation)
         let bound = String(format: "%.2f", s.mutualInformationBound)
         let candidates = ["KL per unit · \(numbers) · BA bound ≥ \(bound) nats", "KL per unit · \(numbers) · BA ≥ \(bound)",
                           "KL · \(numbers) · BA ≥ \(bound)", "KL per unit · \(numbers) nats"]

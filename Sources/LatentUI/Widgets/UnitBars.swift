@@ -2,14 +2,15 @@ import Foundation
 import LatentLab
 
 /// KL per latent unit as bars on a log scale, active units green and collapsed units red, with the
-/// 0.01-nat line and the free-bits floor drawn across.
+/// 0.01-nat line and the free-bits floor drawn across; with stochastic layers, each layer's first unit is
+/// labelled z1, z2, … under the bars.
 public enum UnitBars {
     static let floorKL: Float = 0.001
     static let blocks: [Unicode.Scalar] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
     static let labelWidth = 6
 
     public static func draw(klPerUnit: [Float], activity: [Float], freeBits: FreeBits, sorted: Bool,
-                            into canvas: inout Canvas, rect: Rect) {
+                            layerSizes: [Int] = [], into canvas: inout Canvas, rect: Rect) {
         let units = klPerUnit.count
         guard units > 0, rect.height >= 3, rect.width > labelWidth + 1 else {
             canvas.put("no units yet", x: rect.x, y: rect.y, style: .dim, clip: rect)
@@ -46,6 +47,14 @@ public enum UnitBars {
                 guard filled > 0 else { break }
                 canvas[area.x + column, area.maxY - 1 - row] = Cell(blocks[min(7, filled - 1)], style)
             }
+        }
+        if layerSizes.count > 1 && !sorted {
+            var start = 0
+            for (l, size) in layerSizes.enumerated() {
+                canvas.put("z\(l + 1) \(size)", x: area.x + start * columns / units, y: rect.maxY - 1, style: .dim, clip: rect)
+                start += size
+            }
+            return
         }
         let caption = sorted ? "units sorted by KL" : stride(from: 0, to: columns, by: 10).map { "\($0 * units / columns)" }
             .map { $0.padded(to: 10) }.joined()
