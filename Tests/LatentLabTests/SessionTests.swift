@@ -73,6 +73,21 @@ import Testing
         #expect(lines[0] == #"{"event":"command","step":1,"command":"beta","value":0.5}"#)
     }
 
+    /// Another model from the m menu: new parts and weights, the curves over, the knobs kept.
+    @Test func anotherModelRestartsWithTheKnobsKept() {
+        let e = Self.engine()
+        e.apply(.setBeta(0.5))
+        for _ in 0..<4 { e.tick() }
+        e.apply(.setModel(.twoLayers, seed: 3))
+        #expect(e.trainer.model.config.layerSizes == [8, 4] && e.trainer.step == 0)
+        #expect(e.snapshot.modelSummary == e.trainer.model.summary && e.snapshot.latentSize == 12)
+        #expect(e.trainer.objective.beta == 0.5)
+        e.apply(.setModel(.iaf, seed: 4))
+        #expect(e.trainer.model.config.layerSizes == [4] && e.trainer.model.config.posterior == .iaf)
+        for _ in 0..<3 { e.tick() }
+        #expect(e.snapshot.step == 3 && e.trainer.nonFiniteSteps == 0)
+    }
+
     @Test func pauseStepResume() {
         let e = Self.engine()
         e.tick()

@@ -155,6 +155,21 @@ import Testing
         #expect(press(.character("s")).commands == [.save(path: "m.safetensors")])
     }
 
+    /// m opens the model menu, a number asks for confirmation, y restarts with that family.
+    @Test func theModelMenuAsksBeforeRestarting() {
+        let menu = press(.character("m")).view
+        #expect(menu.modelMenuVisible)
+        let text = Dashboard.render(SnapshotFixtures.training(), view: menu, width: 120, height: 40).text
+        for family in ModelFamily.allCases { #expect(text.contains(family.title), "menu lacks \(family.title)") }
+        let asking = press(.character("2"), view: menu).view
+        #expect(!asking.modelMenuVisible && asking.confirmingModel == .iaf)
+        #expect(Dashboard.render(SnapshotFixtures.training(), view: asking, width: 120, height: 40).text
+            .contains("Restart training with IAF posterior"))
+        #expect(press(.character("y"), view: asking).commands == [.setModel(.iaf, seed: 42)])
+        #expect(press(.character("n"), view: asking).commands.isEmpty && press(.character("n"), view: asking).view.confirmingModel == nil)
+        #expect(!press(.escape, view: menu).view.modelMenuVisible && press(.escape, view: menu).view.confirmingModel == nil)
+    }
+
     @Test func pauseStepQuit() {
         #expect(press(.character(" ")).commands == [.pause])
         var paused = SnapshotFixtures.training()

@@ -13,6 +13,8 @@ public enum Command: Sendable, Equatable {
     case step
     /// New weights from this seed; the knobs are kept.
     case reset(seed: UInt64)
+    /// Restart with another model family from this seed; the knobs are kept.
+    case setModel(ModelFamily, seed: UInt64)
     /// Save a checkpoint to this path.
     case save(path: String)
     case quit
@@ -31,6 +33,7 @@ public enum Command: Sendable, Equatable {
         case .resume: "resume"
         case .step: "step"
         case .reset: "reset"
+        case .setModel: "model"
         case .save: "save"
         case .quit: "quit"
         }
@@ -45,6 +48,7 @@ public enum Command: Sendable, Equatable {
         case .setObjective(let o): .string(o.rawValue)
         case .reset(let seed): .int(Int(truncatingIfNeeded: seed))
         case .save(let path): .string(path)
+        case .setModel(let family, _): .string(family.rawValue)
         case .pause, .resume, .step, .quit: .null
         }
     }

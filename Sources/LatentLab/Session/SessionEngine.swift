@@ -59,11 +59,27 @@ public final class SessionEngine {
         rng = RandomSource(seed: trainer.config.seed &+ Self.displayStreamOffset)
         snapshot.dataset = trainer.data.name
         snapshot.platform = Platform.lines
+        describeModel()
+        snapshot.seed = trainer.config.seed
+        refreshKnobs()
+        diagnose()
+    }
+
+    private func describeModel() {
         snapshot.modelDescription = trainer.model.description
         snapshot.modelSummary = trainer.model.summary
         snapshot.latentSize = trainer.model.config.latentSize
-        snapshot.seed = trainer.config.seed
-        refreshKnobs()
+    }
+
+    /// After new weights (a reset or another model): the curves start over, the knobs stay.
+    private func restarted(seed: UInt64, message: String) {
+        describeModel()
+        snapshot.curves = Snapshot.Curves()
+        snapshot.seed = seed
+        snapshot.step = 0
+        snapshot.epoch = 0
+        pending = (0, 0, 0, 0)
+        snapshot.message = message
         diagnose()
     }
 
@@ -86,13 +102,10 @@ public final class SessionEngine {
             diagnose()
         case .reset(let seed):
             trainer.reset(seed: seed)
-            snapshot.curves = Snapshot.Curves()
-            snapshot.seed = seed
-            snapshot.step = 0
-            snapshot.epoch = 0
-            pending = (0, 0, 0, 0)
-            snapshot.message = "model reset (seed \(seed))"
-            diagnose()
+            restarted(seed: seed, message: "model reset (seed \(seed))")
+        case .setModel(let family, let seed):
+            trainer.rebuild(family.applied(to: trainer.config.model), seed: seed)
+            restarted(seed: seed, message: "new model: \(trainer.model.summary) (seed \(seed))")
         case .save(let path):
             do {
                 try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective,

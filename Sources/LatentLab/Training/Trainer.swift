@@ -10,7 +10,7 @@ public struct StepReport: Sendable {
 /// Trains a VAE one minibatch at a time. Settings (objective, k, beta, free bits, warm-up,
 /// learning rate) may change between any two steps; the next step uses them.
 public final class Trainer {
-    public let config: TrainingConfig
+    public private(set) var config: TrainingConfig
     public let data: DataSplits
     public private(set) var model: VAE
     public var objective: ObjectiveSettings
@@ -62,8 +62,12 @@ public final class Trainer {
     public var epochProgress: Double { Double(samplesSeen) / Double(max(1, data.train.count)) }
 
     /// New weights from `seed`, fresh optimiser moments, step counter back to 0; live settings are kept.
-    public func reset(seed: UInt64) {
-        model = Self.makeModel(config.model, seed: seed, data: data)
+    public func reset(seed: UInt64) { rebuild(config.model, seed: seed) }
+
+    /// `reset` with another model: a new architecture from `seed`, the live settings kept.
+    public func rebuild(_ architecture: VAEConfig, seed: UInt64) {
+        config.model = architecture
+        model = Self.makeModel(architecture, seed: seed, data: data)
         let lr = learningRate
         optimizer = Trainer.makeOptimizer(config, model.parameters)
         optimizer.learningRate = lr

@@ -31,6 +31,7 @@ public enum KeyMap {
         ("r", "reset the model (asks y/n)"),
         ("s", "save a checkpoint"),
         ("d", "demo menu (q or Esc in a demo comes back)"),
+        ("m", "model menu: posterior, prior, layers (asks y/n)"),
         ("Tab", "next pane: overview, latent map, images"),
         ("← / →", "latent map: first unit"),
         ("↑ / ↓", "latent map: second unit"),
@@ -52,6 +53,16 @@ public enum KeyMap {
         if view.confirmingReset {
             r.view.confirmingReset = false
             if key == .character("y") || key == .character("Y") { r.commands = [.reset(seed: resetSeed())] }
+            return r
+        }
+        if let family = view.confirmingModel {
+            r.view.confirmingModel = nil
+            if key == .character("y") || key == .character("Y") { r.commands = [.setModel(family, seed: resetSeed())] }
+            return r
+        }
+        if view.modelMenuVisible {
+            r.view.modelMenuVisible = false
+            if case .character(let c) = key, let family = ModelMenu.family(forKey: c) { r.view.confirmingModel = family }
             return r
         }
         if view.helpVisible {
@@ -90,6 +101,7 @@ public enum KeyMap {
         case .character("r"): r.view.confirmingReset = true
         case .character("s"): r.commands = [.save(path: checkpointPath)]
         case .character("d") where !demos.isEmpty: r.view.demoMenuVisible = true
+        case .character("m"): r.view.modelMenuVisible = true
         case .left: dims.0 = (dims.0 + latent - 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
         case .right: dims.0 = (dims.0 + 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
         case .down: dims.1 = (dims.1 + latent - 1) % latent; r.view.mapDims = .init(dims.0, dims.1)

@@ -25,6 +25,8 @@ public enum Dashboard {
         if view.helpVisible { Overlays.help(into: &c, keys: KeyMap.help, footer: s.platform) }
         if view.confirmingReset { Overlays.confirmReset(into: &c) }
         if view.demoMenuVisible { DemoMenu.draw(demos, into: &c) }
+        if view.modelMenuVisible { ModelMenu.draw(current: s.modelDescription, into: &c) }
+        if let family = view.confirmingModel { ModelMenu.confirm(family, into: &c) }
         return c
     }
 

@@ -11,6 +11,10 @@ public struct ViewState: Equatable, Sendable {
     public var confirmingReset = false
     /// The d menu of demos is open.
     public var demoMenuVisible = false
+    /// The m menu of models is open.
+    public var modelMenuVisible = false
+    /// Waiting for y/n after choosing a model in the m menu.
+    public var confirmingModel: ModelFamily?
     /// Curves: the whole history, or the last `recentWindow` steps.
     public var recentOnly = false
     public var recentWindow = 2000
