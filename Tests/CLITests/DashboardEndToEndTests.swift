@@ -63,6 +63,27 @@ struct DashboardEndToEndTests {
         let after = tmux.capture()
         #expect(!after.contains("knobs"), "the dashboard is gone from the restored screen")
     }
+
+    /// An IAF run names its parts on the status line; m then 5 and y restart it with two stochastic layers,
+    /// whose units pane counts each layer, and the log records the model command.
+    @Test func theModelMenuSwitchesAnIAFRunToTwoLayers() throws {
+        let dir = CLI.temporaryDirectory()
+        let log = dir + "/run.jsonl"
+        let (tmux, status) = try Tmux.running(
+            "run --train-limit 2000 --validation 200 --latent 4 --hidden 32 --posterior iaf --flow-hidden 16 --log \(log)", in: dir)
+        defer { tmux.kill() }
+        _ = try tmux.waitFor("an IAF run training") { $0.contains("z4 IAF×2·N(0,I)·Bern") && (Tmux.step(in: $0) ?? 0) > 3 }
+        tmux.send("m")
+        _ = try tmux.waitFor("model menu") { $0.contains("5    two stochastic layers") }
+        tmux.send("5")
+        _ = try tmux.waitFor("confirmation") { $0.contains("Restart training with two stochastic layers") }
+        tmux.send("y")
+        _ = try tmux.waitFor("two layers training") { $0.contains("Gauss×2") && $0.contains("AU z1") && (Tmux.step(in: $0) ?? 0) > 3 }
+        _ = try Tmux.waitForFile(log) { $0.contains(#""command":"model","value":"twoLayers""#) }
+        tmux.send("q")
+        let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
+        #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+    }
 }
 
 /// A tmux server of our own.
