@@ -82,7 +82,10 @@ import Testing
         #expect(e.trainer.model.config.layerSizes == [8, 4] && e.trainer.step == 0)
         #expect(e.snapshot.modelSummary == e.trainer.model.summary && e.snapshot.latentSize == 12)
         #expect(e.trainer.objective.beta == 0.5)
+        #expect(e.snapshot.posterior.priorSamples.count == SessionEngine.priorDraws && e.snapshot.posterior.priorSamples[0].count == 12,
+                "the map gets the hierarchy's prior as draws")
         e.apply(.setModel(.iaf, seed: 4))
+        #expect(e.snapshot.posterior.priorSamples.isEmpty, "N(0, I) is drawn as circles")
         #expect(e.trainer.model.config.layerSizes == [4] && e.trainer.model.config.posterior == .iaf)
         for _ in 0..<3 { e.tick() }
         #expect(e.snapshot.step == 3 && e.trainer.nonFiniteSteps == 0)

@@ -33,6 +33,31 @@ import Testing
         #expect(cells.allSatisfy { $0.0.character == $0.1.character }, "the shading changes no character")
     }
 
+    /// A prior other than N(0, I) is drawn as its draws, where they fall, instead of the standard circles.
+    @Test func aLearnedPriorIsDrawnFromItsSamples() {
+        let rect = Rect(x: 0, y: 0, width: 40, height: 20)
+        func draw(_ p: Snapshot.Posterior) -> Canvas {
+            var canvas = Canvas(width: 40, height: 20)
+            LatentMap.draw(p, dims: (0, 1), meansOnly: true, showDensity: true, into: &canvas, rect: rect)
+            return canvas
+        }
+        var learned = Snapshot.Posterior()
+        learned.means = [[0, 0, 0]]
+        learned.deviations = [[1, 1, 1]]
+        learned.labels = [0]
+        learned.priorSamples = (0..<50).map { i in [2.5 + 0.01 * Float(i % 5), 2.5 + 0.01 * Float(i / 5), 0] }
+        var standard = learned
+        standard.priorSamples = []
+        let cloud = draw(learned).text, circles = draw(standard).text
+        #expect(cloud.contains("· prior draws") && !cloud.contains("prior 1,2,3σ"))
+        #expect(circles.contains("◌ prior 1,2,3σ"))
+        // The draws sit in the upper right: the lower-left quarter is empty but for the mean's dot.
+        let lowerLeft = cloud.split(separator: "\n").dropFirst(12).prefix(6).map { String($0.prefix(18)) }.joined()
+        let lowerLeftCircles = circles.split(separator: "\n").dropFirst(12).prefix(6).map { String($0.prefix(18)) }.joined()
+        #expect(lowerLeft.unicodeScalars.filter { $0.value >= 0x2801 && $0.value <= 0x28FF }.isEmpty, "\(lowerLeft)")
+        #expect(!lowerLeftCircles.unicodeScalars.filter { $0.value >= 0x2801 && $0.value <= 0x28FF }.isEmpty)
+    }
+
     @Test func densityShadingMatchesADirectComputation() {
         let posterior = Self.posterior()
         let (w, h) = (30, 15)

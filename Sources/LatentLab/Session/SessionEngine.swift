@@ -42,6 +42,9 @@ public final class SessionEngine {
     /// The screen's own draws (prior samples, moments of flow posteriors) are seeded apart from training's.
     static let displayStreamOffset: UInt64 = 77
 
+    /// Prior draws the latent map shows for a prior other than N(0, I).
+    static let priorDraws = 400
+
     /// How many test images the image pane shows.
     static let imageCount = 6
 
@@ -204,6 +207,10 @@ public final class SessionEngine {
             p.deviations.append((0..<d).map { deviation[i, $0] })
         }
         p.labels = shownLabels
+        if !(trainer.model.prior is StandardNormalPrior) {
+            let draws = trainer.model.samplePrior(Self.priorDraws, rng: &rng)
+            p.priorSamples = (0..<draws.rows).map { i in (0..<draws.cols).map { draws[i, $0] } }
+        }
         return p
     }
 

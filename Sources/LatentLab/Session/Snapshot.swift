@@ -33,6 +33,9 @@ public struct Snapshot: Sendable, Equatable {
         public var means: [[Float]] = []        // [point][unit]
         public var deviations: [[Float]] = []   // [point][unit]
         public var labels: [Int] = []
+        /// Draws from the prior, [draw][unit], when it is not N(0, I) (a flow, a hierarchy): the map shows
+        /// them instead of the standard normal's circles.
+        public var priorSamples: [[Float]] = []
         public init() {}
     }
 

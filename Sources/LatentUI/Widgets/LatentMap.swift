@@ -2,7 +2,8 @@ import Foundation
 import LatentLab
 
 /// q(z|x) of the probe points in two latent units: each 1-sigma ellipse in its label's colour over
-/// the prior's 1, 2 and 3-sigma circles, so one sees how the posteriors tile ("bin-pack") the prior.
+/// the prior's 1, 2 and 3-sigma circles (or, for a prior other than N(0, I), a cloud of its draws), so
+/// one sees how the posteriors tile ("bin-pack") the prior.
 public enum LatentMap {
     static let extent: Float = 3.5
 
@@ -24,12 +25,21 @@ public enum LatentMap {
         func dot(_ u: Float, _ v: Float) -> (Int, Int) {
             (Int(((u + extent) * scale).rounded()), Int(((extent - v) * scale).rounded()))
         }
-        if showDensity { shade(posterior, a, b, into: &canvas, x: origin.x, y: origin.y, cellsWide, cellsTall) }
-        for radius in [1, 2, 3] as [Float] {
-            let n = Int(radius * 40)
-            for i in 0..<n where i % 2 == 0 {
-                let t = 2 * Float.pi * Float(i) / Float(n)
-                let (x, y) = dot(radius * Foundation.cos(t), radius * Foundation.sin(t))
+        let standardPrior = posterior.priorSamples.isEmpty
+        // The shading compares the aggregate posterior with N(0, I), so it is drawn against that prior only.
+        if showDensity && standardPrior { shade(posterior, a, b, into: &canvas, x: origin.x, y: origin.y, cellsWide, cellsTall) }
+        if standardPrior {
+            for radius in [1, 2, 3] as [Float] {
+                let n = Int(radius * 40)
+                for i in 0..<n where i % 2 == 0 {
+                    let t = 2 * Float.pi * Float(i) / Float(n)
+                    let (x, y) = dot(radius * Foundation.cos(t), radius * Foundation.sin(t))
+                    grid.set(x, y, color: .brightBlack)
+                }
+            }
+        } else {
+            for draw in posterior.priorSamples where a < draw.count && b < draw.count {
+                let (x, y) = dot(draw[a], draw[b])
                 grid.set(x, y, color: .brightBlack)
             }
         }
@@ -49,7 +59,8 @@ public enum LatentMap {
             }
         }
         grid.render(into: &canvas, x: origin.x, y: origin.y)
-        canvas.put("→ z\(a)  ↑ z\(b)  ◌ prior 1,2,3σ", x: rect.x, y: rect.maxY - 1, style: .dim, clip: rect)
+        canvas.put("→ z\(a)  ↑ z\(b)  " + (standardPrior ? "◌ prior 1,2,3σ" : "· prior draws"), x: rect.x, y: rect.maxY - 1,
+                   style: .dim, clip: rect)
     }
 
     /// Greys where the aggregate posterior's density (in these two units) exceeds the prior's.
