@@ -59,6 +59,21 @@ import Testing
         for (a, b) in zip(drawn, evaluated) { #expect(abs(a - b) < 1e-3, "\(a) vs \(b)") }
     }
 
+    /// A collapsed IAF (q(z|x) the same for every x) has no active unit: the noise of E_q[z] estimated from
+    /// draws is taken out of the activity, or every unit would pass 0.01 on it alone.
+    @Test func aCollapsedIAFHasNoActiveUnits() {
+        var config = Fixtures.smallModel
+        config.posterior = .iaf
+        config.flowHidden = 8
+        let model = VAE(config, seed: 2)
+        for p in model.posterior.parameters where p.name.hasPrefix("encoder.mean") || p.name.hasPrefix("encoder.logvar")
+            || p.name.contains(".context.") {
+            p.assign(Tensor(zeros: p.rows, p.cols))
+        }
+        let eval = Evaluator.evaluate(model: model, data: BinaryImages(fixed: Fixtures.bars(count: 200, seed: 3), seed: 1), batchSize: 100)
+        #expect(eval.activeUnits == 0, "activity \(eval.activity)")
+    }
+
     /// I_q's matrix through the density on every pair equals the Gaussian's three-product formula.
     @Test func pairwiseDensitiesByPairsMatchTheGaussiansFormula() {
         let model = VAE(VAEConfig(inputSize: 3, encoderHidden: [8], latentSize: 2, decoderHidden: [8]), seed: 3)

@@ -67,6 +67,7 @@ public enum Evaluator {
         var sumELBO = 0.0, sumDistortion = 0.0, sumKL = 0.0, sumMI = 0.0, informationExamples = 0
         var klUnits = [Double](repeating: 0, count: d)
         var meanSum = [Double](repeating: 0, count: d), meanSquares = [Double](repeating: 0, count: d)
+        var estimationNoise = [Double](repeating: 0, count: d)  // Σ_x Var(Ê_q[z]) where E_q[z] is estimated
         var start = 0
         while start < n {
             let b = min(batchSize, n - start)
@@ -79,14 +80,15 @@ public enum Evaluator {
             // KL per unit in closed form where the pair has one, else from this draw: E_q[log q − log p] per unit.
             let kl = (model.posterior.closedFormKL(encoding, against: model.prior, on: tape) ?? terms.rateUnits(on: tape)).value
             logPxz.withPointer { p in for i in 0..<b { sumDistortion -= Double(p[i]) } }
-            let means = model.posterior.moments(encoding, rng: &momentRNG).mean  // E_q[z] for the active units
-            kl.withPointer { p in means.withPointer { m in
+            let moments = model.posterior.moments(encoding, rng: &momentRNG)  // E_q[z] for the active units
+            kl.withPointer { p in moments.mean.withPointer { m in
                 for i in 0..<b {
                     for j in 0..<d {
                         klUnits[j] += Double(p[i * d + j])
                         let v = Double(m[i * d + j])
                         meanSum[j] += v
                         meanSquares[j] += v * v
+                        estimationNoise[j] += Double(moments.meanVariance(i, j))
                     }
                 }
             } }
@@ -103,7 +105,8 @@ public enum Evaluator {
         sumELBO = -sumDistortion - sumKL
         let activity = (0..<d).map { j -> Float in
             let m = meanSum[j] / count
-            return Float(max(0, meanSquares[j] / count - m * m))
+            // Var_x of estimated means is Var_x E_q[z] plus the estimates' own variance: take that out.
+            return Float(max(0, meanSquares[j] / count - m * m - estimationNoise[j] / count))
         }
         var boundRNG = RandomSource(seed: seed &+ boundStreamOffset)
         let bound = mutualInformationBound(model: model, samples: boundSamples, rng: &boundRNG)

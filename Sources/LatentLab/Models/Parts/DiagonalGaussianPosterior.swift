@@ -70,8 +70,9 @@ public final class DiagonalGaussianPosterior: Posterior {
         return logQ
     }
 
-    public func moments(_ e: PosteriorEncoding, rng: inout RandomSource) -> (mean: Tensor, deviation: Tensor) {
-        (e.mean.value, Tape(recording: false).exp(Var(constant: e.logVariance.value.scaled(0.5))).value)
+    public func moments(_ e: PosteriorEncoding, rng: inout RandomSource) -> PosteriorMoments {
+        PosteriorMoments(mean: e.mean.value, deviation: Tape(recording: false).exp(Var(constant: e.logVariance.value.scaled(0.5))).value,
+                         draws: 0)
     }
 
     public var hasCheapDensity: Bool { true }

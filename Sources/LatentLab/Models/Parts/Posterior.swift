@@ -38,8 +38,8 @@ public protocol Posterior: AnyObject {
     func closedFormKL(_ encoding: PosteriorEncoding, against prior: any Prior, on tape: Tape) -> Var?
     /// log q(z_i|x_j) for draw i of example i against every example j (B×B): I_q's aggregate posterior.
     func pairwiseLogDensities(_ z: Tensor, _ encoding: PosteriorEncoding) -> Tensor
-    /// E_q[z] and each unit's standard deviation for every example (B×d each): the active units, the latent map.
-    func moments(_ encoding: PosteriorEncoding, rng: inout RandomSource) -> (mean: Tensor, deviation: Tensor)
+    /// E_q[z] and each unit's standard deviation for every example: the active units, the latent map.
+    func moments(_ encoding: PosteriorEncoding, rng: inout RandomSource) -> PosteriorMoments
     /// True when the density at any z is one cheap pass; false when it inverts a flow one variable at a
     /// time, so that evaluations take I_q over fewer examples.
     var hasCheapDensity: Bool { get }
@@ -47,6 +47,20 @@ public protocol Posterior: AnyObject {
 
 /// Draws used to estimate a posterior's moments where they have no closed form.
 let momentSamples = 32
+
+/// A posterior's mean and per-unit standard deviation for each example (B×d each), exact or from draws.
+public struct PosteriorMoments {
+    public var mean: Tensor
+    public var deviation: Tensor
+    /// How many draws the estimates come from; 0 when they are exact.
+    public var draws: Int
+
+    /// The variance of the estimated mean of example i, unit j: σ̂²/(S − 1) for S draws (σ̂ taken over the
+    /// draws), 0 when exact. Active units subtract it, or the draws' noise alone would make every unit active.
+    public func meanVariance(_ i: Int, _ j: Int) -> Float {
+        draws > 1 ? deviation[i, j] * deviation[i, j] / Float(draws - 1) : 0
+    }
+}
 
 extension Posterior {
     public func pairwiseLogDensities(_ z: Tensor, _ encoding: PosteriorEncoding) -> Tensor {
@@ -66,7 +80,7 @@ extension Posterior {
         return logDensity(Var(constant: pairs), tiled, on: tape).value.reshaped(b, b)
     }
 
-    public func moments(_ e: PosteriorEncoding, rng: inout RandomSource) -> (mean: Tensor, deviation: Tensor) {
+    public func moments(_ e: PosteriorEncoding, rng: inout RandomSource) -> PosteriorMoments {
         let b = e.mean.rows, d = latentSize
         let z = draw(e, noise: rng.normalTensor(momentSamples * b, d), on: Tape(recording: false)).z.value
         var mean = Tensor(zeros: b, d), deviation = Tensor(zeros: b, d)
@@ -79,7 +93,7 @@ extension Posterior {
                 deviation[i, j] = Float(max(0, s2 / Double(momentSamples) - m * m).squareRoot())
             }
         }
-        return (mean, deviation)
+        return PosteriorMoments(mean: mean, deviation: deviation, draws: momentSamples)
     }
 
     public var hasCheapDensity: Bool { false }
