@@ -22,12 +22,7 @@ import Testing
 
     /// log p(x) = log ∫ p(z) p(x|z) dz on a grid of [-8, 8]², with the model's own prior density.
     static func exactLogMarginal(_ model: VAE, _ x: [Float]) -> Double {
-        logIntegral2D(halfWidth: 8, points: 321) { grid in
-            let tape = Tape(recording: false)
-            let z = Var(constant: grid)
-            return tape.add(model.likelihood.logLikelihood(Tensor(rows: 1, cols: 3, x), given: z, on: tape),
-                            model.prior.logDensity(z, on: tape)).value
-        }
+        LatentLabTests.exactLogMarginal(model, x, halfWidth: 8, points: 321)
     }
 
     /// If log q or log p were not the densities of what is drawn, L_k would not converge to log p(x).

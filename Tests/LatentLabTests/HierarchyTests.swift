@@ -17,12 +17,7 @@ import Testing
 
     /// log p(x) = log ∫∫ p(x|z_1) p(z_1|z_2) p(z_2) dz_1 dz_2 on a grid: the grid's columns are (z_1, z_2).
     static func exactLogMarginal(_ model: VAE, _ x: [Float]) -> Double {
-        logIntegral2D(halfWidth: 9, points: 361) { grid in
-            let tape = Tape(recording: false)
-            let z = Var(constant: grid)
-            return tape.add(model.likelihood.logLikelihood(Tensor(rows: 1, cols: 3, x), given: z, on: tape),
-                            model.prior.logDensity(z, on: tape)).value
-        }
+        LatentLabTests.exactLogMarginal(model, x, halfWidth: 9, points: 361)
     }
 
     @Test func boundsClimbTowardsTheExactMarginal() {

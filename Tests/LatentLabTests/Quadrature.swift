@@ -11,3 +11,14 @@ func logIntegral2D(halfWidth a: Double, points n: Int, _ logIntegrand: (Tensor) 
     let m = values.max()!
     return m + Foundation.log(values.reduce(0) { $0 + Foundation.exp($1 - m) } * h * h)
 }
+
+/// log p(x) = log ∫ p(x|z) p(z) dz by the model's own parts, for a model whose z has two units (one
+/// layer of 2, or two layers of 1: the grid's columns are z's units in order).
+func exactLogMarginal(_ model: VAE, _ x: [Float], halfWidth: Double, points: Int) -> Double {
+    logIntegral2D(halfWidth: halfWidth, points: points) { grid in
+        let tape = Tape(recording: false)
+        let z = Var(constant: grid)
+        return tape.add(model.likelihood.logLikelihood(Tensor(rows: 1, cols: x.count, x), given: z, on: tape),
+                        model.prior.logDensity(z, on: tape)).value
+    }
+}
