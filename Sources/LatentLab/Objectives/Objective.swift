@@ -8,7 +8,7 @@ public struct ObjectiveStats: Sendable, Equatable {
     public var bound: Float
     /// −E_q log p(x|z), nats per example.
     public var distortion: Float
-    /// KL(q(z|x) ‖ p(z)) in closed form, nats per example.
+    /// KL(q(z|x) ‖ p(z)), nats per example: in closed form where the pair has one, else sampled.
     public var rate: Float
     /// The weight the KL term carried (beta × warm-up).
     public var klWeight: Float
@@ -16,11 +16,12 @@ public struct ObjectiveStats: Sendable, Equatable {
 
 /// Builds the training loss on a tape.
 ///
-/// ELBO: mean over k samples of log p(x|z) minus the closed-form KL, the KL weighted by beta × warm-up,
-/// with free bits clamping each group's batch-averaged KL at λ.
+/// ELBO: mean over k samples of log p(x|z) minus the KL (in closed form where the pair has one, else
+/// sampled unit by unit), weighted by beta × warm-up, with free bits clamping each group's batch-averaged
+/// KL at λ.
 /// IWAE: log (1/k) Σ_i w_i with log w_i = log p(x|z_i) + weight·(log p(z_i) − log q(z_i|x)); its gradient
 /// is Σ_i w̃_i ∇ log w_i, the normalised weights w̃ entering as constants (the softmax of log-sum-exp).
-/// Free bits act on the closed-form KL and so apply to the ELBO only.
+/// Free bits act on the ELBO's rate term and so apply to the ELBO only.
 public enum Objective {
     public static func loss(model: VAE, batch x: Tensor, settings: ObjectiveSettings, klWeight: Float,
                             rng: inout RandomSource, on tape: Tape) -> (loss: Var, stats: ObjectiveStats) {
