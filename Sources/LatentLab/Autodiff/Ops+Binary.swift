@@ -1,29 +1,69 @@
 /// add, sub, mul, div with broadcasting: either side may be r×c, 1×c (a row over the batch),
 /// r×1 (a column over features) or 1×1. Gradients are summed back over the broadcast axes.
 extension Tape {
-    public func add(_ a: Var, _ b: Var) -> Var { binary(a, b, { $0 + $1 }, da: { _, _ in 1 }, db: { _, _ in 1 }) }
-    public func sub(_ a: Var, _ b: Var) -> Var { binary(a, b, { $0 - $1 }, da: { _, _ in 1 }, db: { _, _ in -1 }) }
-    public func mul(_ a: Var, _ b: Var) -> Var { binary(a, b, { $0 * $1 }, da: { _, b in b }, db: { a, _ in a }) }
-    public func div(_ a: Var, _ b: Var) -> Var { binary(a, b, { $0 / $1 }, da: { _, b in 1 / b }, db: { a, b in -a / (b * b) }) }
+    public func add(_ a: Var, _ b: Var) -> Var { binary(a, b, .add) }
+    public func sub(_ a: Var, _ b: Var) -> Var { binary(a, b, .sub) }
+    public func mul(_ a: Var, _ b: Var) -> Var { binary(a, b, .mul) }
+    public func div(_ a: Var, _ b: Var) -> Var { binary(a, b, .div) }
 
-    @inline(__always)
-    func binary(_ a: Var, _ b: Var, _ f: (Float, Float) -> Float,
-                da: @escaping (Float, Float) -> Float, db: @escaping (Float, Float) -> Float) -> Var {
+    enum BinaryOp {
+        case add, sub, mul, div
+
+        @inline(__always) func apply(_ a: Float, _ b: Float) -> Float {
+            switch self {
+            case .add: a + b
+            case .sub: a - b
+            case .mul: a * b
+            case .div: a / b
+            }
+        }
+
+        /// ∂(a op b)/∂a and ∂(a op b)/∂b.
+        @inline(__always) func partials(_ a: Float, _ b: Float) -> (Float, Float) {
+            switch self {
+            case .add: (1, 1)
+            case .sub: (1, -1)
+            case .mul: (b, a)
+            case .div: (1 / b, -a / (b * b))
+            }
+        }
+    }
+
+    func binary(_ a: Var, _ b: Var, _ op: BinaryOp) -> Var {
         let shape = Broadcast(a.value, b.value)
         var out = Tensor(uninitialized: shape.rows, shape.cols)
-        a.value.withPointer { ap in b.value.withPointer { bp in out.withMutablePointer { op in
-            if shape.same {
-                for i in 0..<(shape.rows * shape.cols) { op[i] = f(ap[i], bp[i]) }
-            } else {
-                shape.forEach { o, ia, ib in op[o] = f(ap[ia], bp[ib]) }
+        a.value.withPointer { ap in b.value.withPointer { bp in out.withMutablePointer { op2 in
+            // The op is switched on once per loop, so each loop is a plain vectorisable one.
+            switch op {
+            case .add: shape.map(ap, bp, op2) { $0 + $1 }
+            case .sub: shape.map(ap, bp, op2) { $0 - $1 }
+            case .mul: shape.map(ap, bp, op2) { $0 * $1 }
+            case .div: shape.map(ap, bp, op2) { $0 / $1 }
             }
         } } }
         return record(out, inputs: [a, b]) { tape, g in
-            for (side, partial) in [(a, da), (b, db)] where side.needsGrad {
+            // An added side's gradient is g itself where no axis was broadcast: copied, never shared,
+            // since either side's buffer may be added to in place later.
+            if op == .add && shape.same {
+                let n = g.count
+                for side in [a, b] {
+                    tape.accumulate(side) { d, fresh in
+                        g.withPointer { gp in
+                            if fresh { d.update(from: gp, count: n) } else { for i in 0..<n { d[i] += gp[i] } }
+                        }
+                    }
+                }
+                return
+            }
+            for (index, side) in [a, b].enumerated() where side.needsGrad {
                 // Local gradient at full output shape, then summed down to the side's own shape.
                 var local = Tensor(uninitialized: shape.rows, shape.cols)
                 a.value.withPointer { ap in b.value.withPointer { bp in g.withPointer { gp in local.withMutablePointer { lp in
-                    shape.forEach { o, ia, ib in lp[o] = gp[o] * partial(ap[ia], bp[ib]) }
+                    if index == 0 {
+                        shape.map(ap, bp, lp, gradient: gp) { op.partials($0, $1).0 }
+                    } else {
+                        shape.map(ap, bp, lp, gradient: gp) { op.partials($0, $1).1 }
+                    }
                 } } } }
                 tape.accumulate(side, adding: local.summed(toRows: side.rows, cols: side.cols))
             }
@@ -45,12 +85,23 @@ struct Broadcast {
         (aRows, aCols, bRows, bCols) = (a.rows, a.cols, b.rows, b.cols)
     }
 
-    /// Calls body(output index, a index, b index) for every output element.
-    @inline(__always) func forEach(_ body: (Int, Int, Int) -> Void) {
+    /// out[o] = f(a[ia], b[ib]) (times gradient[o] when given) over every output element, with a
+    /// straight loop when nothing is broadcast.
+    @inline(__always)
+    func map(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+             gradient: UnsafePointer<Float>? = nil, _ f: (Float, Float) -> Float) {
+        if same {
+            let n = rows * cols
+            if let gradient { for i in 0..<n { out[i] = gradient[i] * f(a[i], b[i]) } }
+            else { for i in 0..<n { out[i] = f(a[i], b[i]) } }
+            return
+        }
         for r in 0..<rows {
             let ar = aRows == 1 ? 0 : r * aCols, br = bRows == 1 ? 0 : r * bCols
             for c in 0..<cols {
-                body(r * cols + c, ar + (aCols == 1 ? 0 : c), br + (bCols == 1 ? 0 : c))
+                let o = r * cols + c
+                let v = f(a[ar + (aCols == 1 ? 0 : c)], b[br + (bCols == 1 ? 0 : c)])
+                out[o] = gradient.map { $0[o] * v } ?? v
             }
         }
     }
