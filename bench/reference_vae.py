@@ -105,6 +105,109 @@ def bound(model, x, k, objective):
     return torch.logsumexp(log_px + log_pz_qz, 0) - math.log(k)
 
 
+class MaskedLinear(nn.Linear):
+    """nn.Linear with a fixed 0/1 mask on its weight (MADE, Germain et al. 2015)."""
+
+    def __init__(self, n_in, n_out, mask):
+        super().__init__(n_in, n_out)
+        self.register_buffer("mask", mask)
+
+    def forward(self, x):
+        return F.linear(x, self.weight * self.mask, self.bias)
+
+
+class GatedMADEStep(nn.Module):
+    """One IAF step of THEORY.md section 5: [m, s] = MADE(z, h), sigma = sigmoid(s), s started near +2."""
+
+    def __init__(self, d, hidden, context, reverse):
+        super().__init__()
+        deg_in = torch.arange(d, 0, -1) if reverse else torch.arange(1, d + 1)
+        deg_h = torch.arange(hidden) % d
+        self.inp = MaskedLinear(d, hidden, (deg_h[:, None] >= deg_in[None, :]).float())
+        self.ctx = nn.Linear(context, hidden)
+        out_mask = (deg_in[:, None] > deg_h[None, :]).float()
+        self.m, self.s = MaskedLinear(hidden, d, out_mask), MaskedLinear(hidden, d, out_mask)
+        with torch.no_grad():
+            for head in (self.m, self.s):
+                head.weight.mul_(0.1)
+            self.m.bias.zero_()
+            self.s.bias.fill_(2.0)
+
+    def forward(self, z, h):
+        a = torch.tanh(self.inp(z) + self.ctx(h))
+        sigma = torch.sigmoid(self.s(a))
+        return sigma * z + (1 - sigma) * self.m(a), F.logsigmoid(self.s(a)).sum(-1)
+
+
+class IAFVAE(VAE):
+    """The VAE with 2 gated MADE steps (width 320) on q, the encoder's last hidden layer as context."""
+
+    def __init__(self, p_train, steps=2, hidden=320):
+        super().__init__(p_train)
+        self.steps = nn.ModuleList(GatedMADEStep(D_Z, hidden, D_H, t % 2 == 1) for t in range(steps))
+
+    def elbo(self, x):
+        h = torch.tanh(self.enc2(torch.tanh(self.enc1(x))))
+        mu, logvar = self.mu(h), self.logvar(h)
+        eps = torch.randn_like(mu)
+        z = mu + torch.exp(0.5 * logvar) * eps
+        log_q = -0.5 * (eps * eps + logvar + math.log(2 * math.pi)).sum(-1)
+        for step in self.steps:
+            z, log_gate = step(z, h)
+            log_q = log_q - log_gate
+        logits = self.decode(z)
+        log_px = (x * logits - F.softplus(logits)).sum(-1)
+        log_pz = -0.5 * (z * z + math.log(2 * math.pi)).sum(-1)
+        return log_px + log_pz - log_q
+
+
+class TwoLayerVAE(nn.Module):
+    """The IWAE paper's two stochastic layers: x-200-200-z1(100)-100-100-z2(50) for q, back for p."""
+
+    def __init__(self, p_train):
+        super().__init__()
+        self.q1 = nn.Sequential(nn.Linear(D_X, D_H), nn.Tanh(), nn.Linear(D_H, D_H), nn.Tanh(), nn.Linear(D_H, 200))
+        self.q2 = nn.Sequential(nn.Linear(100, 100), nn.Tanh(), nn.Linear(100, 100), nn.Tanh(), nn.Linear(100, 100))
+        self.p1 = nn.Sequential(nn.Linear(50, 100), nn.Tanh(), nn.Linear(100, 100), nn.Tanh(), nn.Linear(100, 200))
+        self.px = nn.Sequential(nn.Linear(100, D_H), nn.Tanh(), nn.Linear(D_H, D_H), nn.Tanh(), nn.Linear(D_H, D_X))
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.xavier_uniform_(m.weight)
+                nn.init.zeros_(m.bias)
+        mean_p = p_train.mean(0).clamp(1e-3, 1 - 1e-3)
+        with torch.no_grad():
+            self.px[-1].bias.copy_(torch.log(mean_p / (1 - mean_p)))
+
+    @staticmethod
+    def gaussian(params, z):
+        mu, logvar = params.chunk(2, -1)
+        return -0.5 * ((z - mu) ** 2 * torch.exp(-logvar) + logvar + math.log(2 * math.pi)).sum(-1)
+
+    @staticmethod
+    def draw(params):
+        mu, logvar = params.chunk(2, -1)
+        return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+
+    def elbo(self, x):
+        a1 = self.q1(x)
+        z1 = self.draw(a1)
+        a2 = self.q2(z1)
+        z2 = self.draw(a2)
+        logits = self.px(z1)
+        log_px = (x * logits - F.softplus(logits)).sum(-1)
+        log_p = self.gaussian(self.p1(z2), z1) - 0.5 * (z2 * z2 + math.log(2 * math.pi)).sum(-1)
+        return log_px + log_p - self.gaussian(a1, z1) - self.gaussian(a2, z2)
+
+
+def family_step(model, opt, p_batch):
+    """One k = 1 ELBO step of a model with an `elbo(x)` method (the sampled KL of a flow or a hierarchy)."""
+    loss = -model.elbo(torch.bernoulli(p_batch)).mean()
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss
+
+
 def make_model_and_optimizer(p_train):
     model = VAE(p_train)
     return model, torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-4)
@@ -214,6 +317,20 @@ def bench_run(args):
                                     "seconds": all_elapsed})
             log(f"train k={k:<3} threads={threads}: {rate:9.1f} images/s best window, "
                 f"{mean_rate:9.1f} mean ({all_steps} steps)")
+
+    # The other families, k = 1 ELBO, one thread.
+    torch.set_num_threads(1)
+    result["train_families"] = []
+    for name, cls in (("iaf", IAFVAE), ("two-layer", TwoLayerVAE)):
+        torch.manual_seed(args.seed)
+        model = cls(p_train)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-4)
+        batches = itertools.cycle(torch.randperm(N_TRAIN).split(BATCH))
+        (steps, elapsed), (all_steps, all_elapsed) = timed(lambda: family_step(model, opt, p_train[next(batches)]),
+                                                           args.bench_seconds)
+        result["train_families"].append({"model": name, "threads": 1, "samples_per_s": steps * BATCH / elapsed,
+                                         "samples_per_s_mean": all_steps * BATCH / all_elapsed})
+        log(f"train {name} k=1 threads=1: {all_steps * BATCH / all_elapsed:9.1f} images/s mean")
 
     torch.manual_seed(args.seed)
     model, _ = make_model_and_optimizer(p_train)

@@ -9,6 +9,7 @@ enum ReferenceBench {
         var blas: String
         var cpuCapability: String
         var train: [String: Double]   // "k/threads" → images/s
+        var families: [String: Double] // model → images/s, k = 1, one thread
         var nll: [Int: Double]        // threads → seconds
         var sgemm: Double
     }
@@ -31,12 +32,16 @@ enum ReferenceBench {
             if let k = row["k"] as? Int, let t = row["threads"] as? Int,
                let rate = (row["samples_per_s_mean"] ?? row["samples_per_s"]) as? Double { train["\(k)/\(t)"] = rate }
         }
+        var families: [String: Double] = [:]
+        for row in object["train_families"] as? [[String: Any]] ?? [] {
+            if let name = row["model"] as? String, let rate = (row["samples_per_s_mean"] ?? row["samples_per_s"]) as? Double { families[name] = rate }
+        }
         var nll: [Int: Double] = [:]
         for row in object["nll_eval_by_threads"] as? [[String: Any]] ?? [] {
             if let t = row["threads"] as? Int, let s = row["seconds"] as? Double { nll[t] = s }
         }
         return Result(version: object["torch_version"] as? String ?? "?", blas: object["blas"] as? String ?? "?",
-                      cpuCapability: object["cpu_capability"] as? String ?? "?", train: train, nll: nll,
+                      cpuCapability: object["cpu_capability"] as? String ?? "?", train: train, families: families, nll: nll,
                       sgemm: object["sgemm_gflops_1thread"] as? Double ?? .nan)
     }
 
@@ -61,6 +66,10 @@ enum ReferenceBench {
             for k in Array(Set(ours.train.map(\.k))).sorted() {
                 row("train k=\(k), \(t) thread\(t == 1 ? "" : "s"), images/s", ours.trainRate(k: k, threads: t), theirs.train["\(k)/\(t)"], format: "%.0f")
             }
+        }
+        for (name, rate) in ours.families {
+            row("train \(name == "iaf" ? "IAF posterior (2 steps, width 320)" : "two stochastic layers 100,50"), k=1 ELBO, 1 thread, images/s",
+                rate, theirs.families[name], format: "%.0f")
         }
         for t in threads {
             row("L_5000 on \(ours.nll.first?.images ?? 0) test images, \(t) thread\(t == 1 ? "" : "s"), s", ours.nllSeconds(threads: t),

@@ -8,6 +8,8 @@ struct SpeedBench {
     struct NLLRow { var threads: Int, threading: Parallel.Strategy, images: Int, seconds: Double }
 
     var train: [TrainRow] = []
+    /// The other model families at k = 1 on one thread (ELBO, as their reference trains them), images/s.
+    var families: [(name: String, samplesPerSecond: Double)] = []
     var nll: [NLLRow] = []
     var sgemmPeak = 0.0
     /// Training at k = 1 on one thread, as a share of `sgemmPeak`.
@@ -44,6 +46,12 @@ struct SpeedBench {
         }
         Parallel.strategy = .split
         BLAS.setThreads(1)
+        for (name, family) in [("iaf", ModelFamily.iaf), ("two-layer", .twoLayers)] {
+            let config = TrainingConfig(model: family.applied(to: model), objective: ObjectiveSettings(kind: .elbo, k: 1), batchSize: 100)
+            let rate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds) * 100
+            result.families.append((name, rate))
+            if echo { print(String(format: "train %@ k=1 threads=1  %8.0f images/s", name, rate)) }
+        }
         result.sgemmPeak = Bench.sgemmPeak()
         result.fractionOfPeak /= result.sgemmPeak
         if echo {
@@ -74,6 +82,8 @@ struct SpeedBench {
                 .object([("k", .int(r.k)), ("threads", .int(r.threads)), ("threading", .string(r.threading.rawValue)),
                          ("samples_per_s", .number(r.samplesPerSecond))])
             })),
+            ("train_families", .array(families.map { .object([("model", .string($0.name)), ("threads", .int(1)),
+                                                             ("samples_per_s", .number($0.samplesPerSecond))]) })),
             ("nll_eval", nllOne.map(nllObject) ?? .null),
             ("nll_eval_by_threads", .array(nll.map(nllObject))),
             ("sgemm_gflops_1thread", .number(sgemmPeak)),
