@@ -60,19 +60,24 @@ def load_mnist(directory):
     return to_p(train[:N_TRAIN]), to_p(test)  # train[N_TRAIN:] is the unused validation set
 
 
+def init_weights(model, output, p_train):
+    """Xavier-uniform weights and zero biases, the output bias at logit(mean training p) clipped to [1e-3, 1-1e-3]."""
+    for m in model.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    mean_p = p_train.mean(0).clamp(1e-3, 1 - 1e-3)
+    with torch.no_grad():
+        output.bias.copy_(torch.log(mean_p / (1 - mean_p)))
+
+
 class VAE(nn.Module):
     def __init__(self, p_train):
         super().__init__()
         self.enc1, self.enc2 = nn.Linear(D_X, D_H), nn.Linear(D_H, D_H)
         self.mu, self.logvar = nn.Linear(D_H, D_Z), nn.Linear(D_H, D_Z)
         self.dec1, self.dec2, self.dec3 = nn.Linear(D_Z, D_H), nn.Linear(D_H, D_H), nn.Linear(D_H, D_X)
-        for m in self.modules():
-            if isinstance(m, nn.Linear):
-                nn.init.xavier_uniform_(m.weight)
-                nn.init.zeros_(m.bias)
-        mean_p = p_train.mean(0).clamp(1e-3, 1 - 1e-3)
-        with torch.no_grad():
-            self.dec3.bias.copy_(torch.log(mean_p / (1 - mean_p)))
+        init_weights(self, self.dec3, p_train)
 
     def encode(self, x):
         h = torch.tanh(self.enc2(torch.tanh(self.enc1(x))))
@@ -170,13 +175,7 @@ class TwoLayerVAE(nn.Module):
         self.q2 = nn.Sequential(nn.Linear(100, 100), nn.Tanh(), nn.Linear(100, 100), nn.Tanh(), nn.Linear(100, 100))
         self.p1 = nn.Sequential(nn.Linear(50, 100), nn.Tanh(), nn.Linear(100, 100), nn.Tanh(), nn.Linear(100, 200))
         self.px = nn.Sequential(nn.Linear(100, D_H), nn.Tanh(), nn.Linear(D_H, D_H), nn.Tanh(), nn.Linear(D_H, D_X))
-        for m in self.modules():
-            if isinstance(m, nn.Linear):
-                nn.init.xavier_uniform_(m.weight)
-                nn.init.zeros_(m.bias)
-        mean_p = p_train.mean(0).clamp(1e-3, 1 - 1e-3)
-        with torch.no_grad():
-            self.px[-1].bias.copy_(torch.log(mean_p / (1 - mean_p)))
+        init_weights(self, self.px[-1], p_train)
 
     @staticmethod
     def gaussian(params, z):
