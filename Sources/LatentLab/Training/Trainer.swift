@@ -25,16 +25,15 @@ public final class Trainer {
     /// Training images seen.
     public private(set) var samplesSeen = 0
     /// Steps whose loss or gradient was not finite; they were skipped.
-    public private(set) var nonFiniteSteps = 0
+    public var nonFiniteSteps: Int { nonFinite.skippedSteps }
     /// Times the parameters were restored from the last good copy after repeated non-finite steps.
-    public private(set) var recoveries = 0
+    public var recoveries: Int { nonFinite.restores }
 
     private var optimizer: any Optimizer
     private var rng: RandomSource
     private var order: [Int] = []
     private var position = 0
-    private var lastGood: [Tensor] = []
-    private var consecutiveBad = 0
+    private var nonFinite: NonFiniteGuard
     /// Gradient buffers of the second and later parts of a split batch, made for `partGradientsModel`.
     private var partGradients: [GradientBuffers] = []
     private var partGradientsModel: VAE?
@@ -47,14 +46,14 @@ public final class Trainer {
         rng = RandomSource(seed: config.seed &+ Self.trainingStreamOffset)
         model = Self.makeModel(config.model, seed: config.seed, data: data)
         optimizer = Trainer.makeOptimizer(config, model.parameters)
-        lastGood = model.parameters.map { $0.value.copied() }
+        nonFinite = NonFiniteGuard(model.parameters)
     }
 
     /// Replaces the model's weights (a loaded checkpoint); the optimiser starts afresh.
     public func load(weights: [String: Tensor]) throws(CheckpointError) {
         try model.assign(weights)
         optimizer.reset()
-        lastGood = model.parameters.map { $0.value.copied() }
+        nonFinite.remember(model.parameters)
     }
 
     public var stepsPerEpoch: Int { max(1, data.train.count / config.batchSize) }
@@ -76,7 +75,7 @@ public final class Trainer {
         samplesSeen = 0
         order = []
         position = 0
-        lastGood = model.parameters.map { $0.value.copied() }
+        nonFinite.remember(model.parameters)  // the counts go on: the screen reports them as they grow
     }
 
     /// One minibatch: forward, backward, optimiser update. A non-finite loss or gradient skips the
@@ -101,14 +100,12 @@ public final class Trainer {
         step += 1
         samplesSeen += batch.rows
         guard stats.loss.isFinite && norm.isFinite else {
-            nonFiniteSteps += 1
-            consecutiveBad += 1
-            if consecutiveBad >= 3 { restoreLastGood() }
+            if nonFinite.failed(model.parameters) { optimizer.reset() }
             return StepReport(step: step, stats: stats, gradientNorm: norm, applied: false)
         }
-        consecutiveBad = 0
+        nonFinite.passed()
         optimizer.step()
-        if step % Trainer.snapshotInterval == 0 { lastGood = params.map { $0.value.copied() } }
+        if step % Trainer.snapshotInterval == 0 { nonFinite.remember(params) }
         return StepReport(step: step, stats: stats, gradientNorm: norm, applied: true)
     }
 
@@ -153,13 +150,6 @@ public final class Trainer {
         func mean(_ f: (ObjectiveStats) -> Float) -> Float { all.reduce(0) { $0 + $1.weight * f($1.stats) } }
         return ObjectiveStats(loss: mean(\.loss), bound: mean(\.bound), distortion: mean(\.distortion),
                               rate: mean(\.rate), klWeight: klWeight)
-    }
-
-    private func restoreLastGood() {
-        for (p, v) in zip(model.parameters, lastGood) { p.assign(v.copied()) }
-        optimizer.reset()
-        recoveries += 1
-        consecutiveBad = 0
     }
 
     private func nextBatch() -> Tensor {

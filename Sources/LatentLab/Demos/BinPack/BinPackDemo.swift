@@ -34,11 +34,10 @@ public final class BinPackDemo {
     public private(set) var seed: UInt64
     public private(set) var evaluation: BinPackEvaluation
     /// Steps whose loss or gradient was not finite: skipped, with the parameters left as they were.
-    public private(set) var skippedSteps = 0
+    public var skippedSteps: Int { nonFinite.skippedSteps }
     /// Times three such steps in a row brought back the weights of the last finite evaluation.
-    public private(set) var restores = 0
-    private var failuresInARow = 0
-    private var goodWeights: [Tensor] = []
+    public var restores: Int { nonFinite.restores }
+    private var nonFinite: NonFiniteGuard
     /// Separate moments for q and for p, so freezing p leaves it exactly where it is.
     private var posteriorOptimizer: Adam, generativeOptimizer: Adam
     private var rng: RandomSource
@@ -50,7 +49,7 @@ public final class BinPackDemo {
         self.grid = grid
         (model, posteriorOptimizer, generativeOptimizer, rng) = Self.start(seed: seed, family: family, prior: prior)
         evaluation = BinPackEvaluation(model: model, data: Self.data, grid: grid, seed: seed)
-        goodWeights = model.parameters.map(\.value)
+        nonFinite = NonFiniteGuard(model.parameters)
     }
 
     /// A model from `seed` with fresh optimisers and its own noise stream.
@@ -83,16 +82,14 @@ public final class BinPackDemo {
         seed = newSeed
         (model, posteriorOptimizer, generativeOptimizer, rng) = Self.start(seed: newSeed, family: family, prior: prior)
         step = 0
-        skippedSteps = 0
-        restores = 0
-        failuresInARow = 0
+        nonFinite = NonFiniteGuard(model.parameters)
         refresh()
     }
 
     /// The exact evaluation of the current model; a finite one also marks these weights as good.
     public func refresh() {
         evaluation = BinPackEvaluation(model: model, data: Self.data, grid: grid, seed: seed &+ UInt64(step))
-        if evaluation.elbo.isFinite && evaluation.logMarginal.isFinite { goodWeights = model.parameters.map(\.value) }
+        if evaluation.elbo.isFinite && evaluation.logMarginal.isFinite { nonFinite.remember(model.parameters) }
     }
 
     private func trainStep() {
@@ -101,26 +98,20 @@ public final class BinPackDemo {
         step += 1
         for p in model.parameters { p.zeroGrad() }
         if loss.value.isFinite { tape.backward(from: loss) }
-        guard loss.value.isFinite && model.parameters.allSatisfy(\.grad.isFinite) else { return skipStep() }
-        failuresInARow = 0
+        guard loss.value.isFinite && model.parameters.allSatisfy(\.grad.isFinite) else {
+            if nonFinite.failed(model.parameters) {
+                posteriorOptimizer.reset()
+                generativeOptimizer.reset()
+            }
+            return
+        }
+        nonFinite.passed()
         posteriorOptimizer.learningRate = settings.learningRate
         posteriorOptimizer.step()
         if settings.trainModel {
             generativeOptimizer.learningRate = settings.learningRate
             generativeOptimizer.step()
         }
-    }
-
-    /// A non-finite step changes nothing; the third in a row restores the last good weights and restarts Adam.
-    private func skipStep() {
-        skippedSteps += 1
-        failuresInARow += 1
-        guard failuresInARow >= 3 else { return }
-        for (p, w) in zip(model.parameters, goodWeights) { p.assign(w) }
-        posteriorOptimizer.reset()
-        generativeOptimizer.reset()
-        failuresInARow = 0
-        restores += 1
     }
 
     /// −objective over the four points, with noise (k·4)×2 laid out sample-major.
