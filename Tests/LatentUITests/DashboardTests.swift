@@ -49,14 +49,22 @@ import Testing
         #expect(narrow.contains("z50 Gauss·AF×2·Bern"), "\(narrow)")
     }
 
-    /// With two stochastic layers the units pane counts each layer's active units and labels where each starts.
+    /// With two stochastic layers the units pane counts each layer's active units and labels where each
+    /// starts, and the latent map draws the learned prior as its draws.
     @Test func theUnitsPaneShowsEachLayer() {
         var s = SnapshotFixtures.training()
         s.layerSizes = [30, 20]
         s.activeUnitsLayers = [12, 3]
-        let text = Dashboard.render(s, view: ViewState(), width: 120, height: 40).text
+        s.modelDescription = "z50 Gauss×2 q · N(0,I)→Gauss prior · Bern p(x|z)"
+        s.modelSummary = "z50 Gauss×2·N(0,I)→Gauss·Bern"
+        var rng = RandomSource(seed: 5)
+        s.posterior.priorSamples = (0..<300).map { _ in (0..<50).map { _ in 0.7 * rng.normal() + 0.5 } }
+        let canvas = Dashboard.render(s, view: ViewState(), width: 120, height: 40)
+        assertSnapshot(canvas, named: "two-layers-120x40")
+        let text = canvas.text
         #expect(text.contains("AU z1 12/30 z2 3/20"), "\(text)")
         #expect(text.contains("z1 30") && text.contains("z2 20"), "\(text)")
+        #expect(text.contains("z50 Gauss×2·N(0,I)→Gauss·Bern") && text.contains("· prior draws"))
     }
 
     @Test func helpListsEveryKey() {
@@ -159,7 +167,9 @@ import Testing
     @Test func theModelMenuAsksBeforeRestarting() {
         let menu = press(.character("m")).view
         #expect(menu.modelMenuVisible)
-        let text = Dashboard.render(SnapshotFixtures.training(), view: menu, width: 120, height: 40).text
+        let canvas = Dashboard.render(SnapshotFixtures.training(), view: menu, width: 120, height: 40)
+        assertSnapshot(canvas, named: "model-menu-120x40")
+        let text = canvas.text
         for family in ModelFamily.allCases { #expect(text.contains(family.title), "menu lacks \(family.title)") }
         let asking = press(.character("2"), view: menu).view
         #expect(!asking.modelMenuVisible && asking.confirmingModel == .iaf)
