@@ -78,6 +78,7 @@ import Testing
         let e = Self.engine()
         e.apply(.setBeta(0.5))
         for _ in 0..<4 { e.tick() }
+        #expect(e.snapshot.posterior.draws.isEmpty, "a diagonal Gaussian is drawn as ellipses")
         e.apply(.setModel(.twoLayers, seed: 3))
         #expect(e.trainer.model.config.layerSizes == [8, 4] && e.trainer.step == 0)
         #expect(e.snapshot.modelSummary == e.trainer.model.summary && e.snapshot.latentSize == 12)
@@ -86,6 +87,9 @@ import Testing
                 "the map gets the hierarchy's prior as draws")
         e.apply(.setModel(.iaf, seed: 4))
         #expect(e.snapshot.posterior.priorSamples.isEmpty, "N(0, I) is drawn as circles")
+        #expect(e.snapshot.posterior.draws.count == e.snapshot.posterior.means.count
+                && e.snapshot.posterior.draws.allSatisfy { $0.count == SessionEngine.cloudDraws && $0[0].count == 4 },
+                "a flow's posteriors come as draws")
         #expect(e.trainer.model.config.layerSizes == [4] && e.trainer.model.config.posterior == .iaf)
         for _ in 0..<3 { e.tick() }
         #expect(e.snapshot.step == 3 && e.trainer.nonFiniteSteps == 0)

@@ -58,6 +58,25 @@ import Testing
         #expect(!lowerLeftCircles.unicodeScalars.filter { $0.value >= 0x2801 && $0.value <= 0x28FF }.isEmpty)
     }
 
+    /// A flow's q(z|x) is drawn as its draws where they fall, not as the ellipse of its moments.
+    @Test func aFlowPosteriorIsDrawnAsACloud() {
+        func lowerLeft(_ p: Snapshot.Posterior) -> String {
+            var canvas = Canvas(width: 40, height: 20)
+            LatentMap.draw(p, dims: (0, 1), meansOnly: false, showDensity: false, into: &canvas, rect: Rect(x: 0, y: 0, width: 40, height: 20))
+            return canvas.text.split(separator: "\n").dropFirst(10).prefix(8).map { String($0.prefix(19)) }.joined()
+        }
+        var ellipse = Snapshot.Posterior()
+        ellipse.means = [[0, 0]]
+        ellipse.deviations = [[1, 1]]
+        ellipse.labels = [0]
+        ellipse.priorSamples = [[3, 3]]  // keeps the standard circles off the map
+        var cloud = ellipse
+        cloud.draws = [(0..<12).map { i in [2.5 + 0.02 * Float(i), 2.5] }]
+        func braille(_ s: String) -> Int { s.unicodeScalars.filter { $0.value >= 0x2801 && $0.value <= 0x28FF }.count }
+        #expect(braille(lowerLeft(ellipse)) > 0, "the ellipse around the origin reaches the lower left")
+        #expect(braille(lowerLeft(cloud)) == 0, "the draws are all upper right: \(lowerLeft(cloud))")
+    }
+
     @Test func densityShadingMatchesADirectComputation() {
         let posterior = Self.posterior()
         let (w, h) = (30, 15)

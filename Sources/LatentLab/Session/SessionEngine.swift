@@ -44,6 +44,8 @@ public final class SessionEngine {
 
     /// Prior draws the latent map shows for a prior other than N(0, I).
     static let priorDraws = 400
+    /// Draws the latent map shows of each point's q(z|x) when q is not a Gaussian.
+    static let cloudDraws = 12
 
     /// How many test images the image pane shows.
     static let imageCount = 6
@@ -193,10 +195,20 @@ public final class SessionEngine {
         append(&snapshot.curves.l50, bounds.l50)
         // One encoding of the shown images serves the latent map and the reconstructions.
         let tape = Tape(recording: false)
-        // Each q(z|x) as its mean and per-unit deviation: the Gaussian's own, a flow's from draws.
-        let moments = model.posterior.moments(model.encode(Var(constant: shown), on: tape), rng: &rng)
+        // Each q(z|x) as its mean and per-unit deviation: the Gaussian's own, a flow's from draws, which
+        // the map then shows as a cloud.
+        let encoding = model.encode(Var(constant: shown), on: tape)
+        let moments = model.posterior.moments(encoding, rng: &rng)
         snapshot.posterior = posterior(mean: moments.mean, deviation: moments.deviation)
+        if moments.draws > 0 { snapshot.posterior.draws = cloud(encoding, on: tape) }
         snapshot.images = images(mean: Var(constant: moments.mean), on: tape)
+    }
+
+    /// `cloudDraws` draws from q(z|x) of each point on the map, [point][draw][unit].
+    private func cloud(_ encoding: PosteriorEncoding, on tape: Tape) -> [[[Float]]] {
+        let n = shownLabels.count, b = encoding.mean.rows, d = trainer.model.config.latentSize
+        let z = trainer.model.posterior.draw(encoding, noise: rng.normalTensor(Self.cloudDraws * b, d), on: tape).z.value
+        return (0..<n).map { i in (0..<Self.cloudDraws).map { s in (0..<d).map { z[s * b + i, $0] } } }
     }
 
     private func posterior(mean mu: Tensor, deviation: Tensor) -> Snapshot.Posterior {

@@ -33,6 +33,9 @@ public struct Snapshot: Sendable, Equatable {
         public var means: [[Float]] = []        // [point][unit]
         public var deviations: [[Float]] = []   // [point][unit]
         public var labels: [Int] = []
+        /// Draws from each q(z|x), [point][draw][unit], where q is not a Gaussian (a flow): the map draws
+        /// them as a cloud instead of an ellipse.
+        public var draws: [[[Float]]] = []
         /// Draws from the prior, [draw][unit], when it is not N(0, I) (a flow, a hierarchy): the map shows
         /// them instead of the standard normal's circles.
         public var priorSamples: [[Float]] = []

@@ -1,7 +1,8 @@
 import Foundation
 import LatentLab
 
-/// q(z|x) of the probe points in two latent units: each 1-sigma ellipse in its label's colour over
+/// q(z|x) of the probe points in two latent units: each 1-sigma ellipse (for a flow, a cloud of its draws)
+/// in its label's colour over
 /// the prior's 1, 2 and 3-sigma circles (or, for a prior other than N(0, I), a cloud of its draws), so
 /// one sees how the posteriors tile ("bin-pack") the prior.
 public enum LatentMap {
@@ -45,7 +46,13 @@ public enum LatentMap {
         }
         for (i, (means, sds)) in zip(posterior.means, posterior.deviations).enumerated() {
             let color = Color.category(i < posterior.labels.count ? posterior.labels[i] : 0)
-            if meansOnly {
+            if !meansOnly && i < posterior.draws.count {
+                // A flow's q(z|x) is no ellipse: its draws show its shape.
+                for draw in posterior.draws[i] where a < draw.count && b < draw.count {
+                    let (x, y) = dot(draw[a], draw[b])
+                    grid.set(x, y, color: color)
+                }
+            } else if meansOnly {
                 let (x, y) = dot(means[a], means[b])
                 grid.set(x, y, color: color)
                 grid.set(x + 1, y, color: color)
