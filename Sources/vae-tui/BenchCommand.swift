@@ -60,6 +60,7 @@ struct Bench: ParsableCommand {
             throw ValidationError("--threading takes split, blas or both (split,blas), got \(threading)")
         }
         if compare && (dashboard || binpack) { throw ValidationError("--compare goes with the training benchmark, not --dashboard or --binpack") }
+        if compare && data.directory == nil { throw ValidationError("--compare needs --data: the PyTorch reference trains on MNIST") }
         if Self.ints(kList) == nil || Self.ints(threadsList) == nil { throw ValidationError("--k-list and --threads-list take comma-separated positive integers") }
     }
 
@@ -87,13 +88,14 @@ struct Bench: ParsableCommand {
                 if json { print((runs.count == 1 ? runs[0] : .object([("by_threads", .array(runs))])).encoded) }
                 return
             }
+            let reference = compare ? try ReferenceBench.prepare(script: referenceScript) : nil
             let strategies = threading.split(separator: ",").compactMap { Parallel.Strategy(rawValue: String($0)) }
             let speed = SpeedBench.measure(splits: splits, ks: Self.ints(kList)!, threads: Self.ints(threadsList)!,
                                            strategies: strategies, nllImages: nllImages, seconds: seconds, echo: !json)
-            if compare {
-                let reference = try ReferenceBench.run(data: data.directory, seconds: seconds, kList: kList, threadsList: threadsList,
-                                                       nllImages: nllImages, script: referenceScript)
-                ReferenceBench.printTable(ours: speed, theirs: reference)
+            if let reference, let directory = data.directory {
+                let theirs = try ReferenceBench.run(path: reference, data: directory, seconds: seconds, kList: kList,
+                                                    threadsList: threadsList, nllImages: nllImages)
+                ReferenceBench.printTable(ours: speed, theirs: theirs)
             }
             if json { print(speed.json.encoded) }
         }

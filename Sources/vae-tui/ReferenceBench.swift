@@ -14,13 +14,17 @@ enum ReferenceBench {
         var sgemm: Double
     }
 
-    static func run(data: String?, seconds: Double, kList: String, threadsList: String, nllImages: Int,
-                    script: String?) throws -> Result {
-        guard let data else { throw UserError("--compare needs --data: the PyTorch reference trains on MNIST") }
+    /// The reference script, once it is found and PyTorch imports: checked before vae-tui's own minutes of timing.
+    static func prepare(script: String?) throws -> String {
         let path = try locate(script)
         guard (try? python(["-c", "import torch"], quiet: true))?.status == 0 else {
             throw UserError("--compare needs PyTorch, and python3 cannot import torch (pip install torch)")
         }
+        return path
+    }
+
+    /// Runs the prepared script `path` with the same settings as vae-tui's side.
+    static func run(path: String, data: String, seconds: Double, kList: String, threadsList: String, nllImages: Int) throws -> Result {
         let out = try python([path, "--bench", "--data", data, "--bench-seconds", String(seconds), "--k-list", kList,
                               "--threads-list", threadsList, "--bench-nll-images", String(max(nllImages, 1))], quiet: false)
         guard out.status == 0,

@@ -27,6 +27,8 @@ import Testing
         (["train", "--latent", "100,50", "--posterior", "iaf"], "--posterior iaf and --prior af take one stochastic layer"),
         (["train", "--prior", "vamp"], "prior"),
         (["train", "--flow-steps", "0"], "--flow-steps must be between 1 and 16"),
+        (["bench", "--compare"], "--compare needs --data"),
+        (["bench", "--threading", "gpu"], "--threading takes split, blas or both"),
         (["eval", "--checkpoint", "x", "--k", "0"], "--k must be between"),
         (["train", "--no-such-flag"], "Unknown option '--no-such-flag'"),
         (["demo", "enumerate", "--states", "1"], "--states must be between 2 and 200, got 1"),

@@ -123,10 +123,14 @@ struct Tmux {
     }
 
     /// `vae-tui ARGUMENTS` in a tmux server of its own; its exit status goes to the returned file as EXIT=n.
+    /// The longest a binary started here may run.
+    static let lifetimeSeconds = 600
+
     static func running(_ arguments: String, in dir: String = CLI.temporaryDirectory(), width: Int = 120,
                         height: Int = 40) throws -> (tmux: Tmux, status: String) {
         let tmux = Tmux(socket: dir + "/tmux.sock"), status = dir + "/status"
-        try tmux.start("\(CLI.binary) \(arguments); echo EXIT=$? > \(status)", width: width, height: height)
+        // Bounded, so a test runner killed mid-test (its defer never run) leaves no dashboard training forever.
+        try tmux.start("timeout --foreground \(Self.lifetimeSeconds) \(CLI.binary) \(arguments); echo EXIT=$? > \(status)", width: width, height: height)
         return (tmux, status)
     }
 

@@ -8,18 +8,23 @@ import Testing
 
     /// Every family from the command line: two stochastic layers report each layer's KL and active units,
     /// the flows train, and eval reads the parts from the checkpoint.
-    @Test(arguments: [["--latent", "4,2"], ["--posterior", "iaf", "--flow-hidden", "16"], ["--prior", "af", "--flow-hidden", "16"]])
-    func everyFamilyTrainsAndEvaluates(family: [String]) throws {
+    @Test(arguments: [(["--latent", "4,2"], "→100-100-2"), (["--posterior", "iaf", "--flow-hidden", "16"], "IAF posterior 2×16"),
+                      (["--prior", "af", "--flow-hidden", "16"], "AF prior 2×16")])
+    func everyFamilyTrainsAndEvaluates(family: [String], model: String) throws {
         let dir = CLI.temporaryDirectory()
         let log = dir + "/run.jsonl", checkpoint = dir + "/model.safetensors"
         let small = ["--train-limit", "200", "--hidden", "16", "--validation", "100", "--batch", "50", "--latent", "6"]
         let train = try CLI.run(["train", "--epochs", "1", "--eval-limit", "100", "--log", log, "--checkpoint", checkpoint] + small + family)
         #expect(train.status == 0, "\(train.stderr)")
-        let epoch = try #require(try CLI.jsonLines(log).last)
+        let records = try CLI.jsonLines(log)
+        #expect((records.first?["model"] as? String)?.contains(model) == true, "the run built \(records.first?["model"] ?? "?")")
+        let epoch = try #require(records.last)
         let layers = family.contains("4,2") ? 2 : 1
         #expect((epoch["kl_layers"] as? [Double])?.count == layers && (epoch["active_units_layers"] as? [Int])?.count == layers)
         let eval = try CLI.run(["eval", "--checkpoint", checkpoint, "--k", "10", "--limit", "20", "--json"])
         #expect(eval.status == 0, "\(eval.stderr)")
+        let described = try CLI.run(["eval", "--checkpoint", checkpoint, "--k", "10", "--limit", "5"])
+        #expect(described.stdout.contains(model), "eval reads the parts from the checkpoint: \(described.stdout)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
         #expect((result["nll"] as? Double).map { $0.isFinite && $0 > 0 } == true, "\(result)")
     }

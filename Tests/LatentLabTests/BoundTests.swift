@@ -37,14 +37,19 @@ import Testing
         return values.reduce(0) { $0 + Double($1) } / Double(repeats)
     }
 
+    /// L_1, L_5, L_50 and L_5000 of x, each the mean of its count of `repeats` estimates on its own seed.
+    static func ladder(_ model: VAE, _ x: [Float], repeats: [Int]) -> (l1: Double, l5: Double, l50: Double, l5000: Double) {
+        let values = zip([1, 5, 50, 5000], repeats).enumerated().map { i, kr in
+            meanBound(model, x, k: kr.0, repeats: kr.1, seed: UInt64(i + 1))
+        }
+        return (values[0], values[1], values[2], values[3])
+    }
+
     @Test(arguments: [[1, 0, 1], [0, 0, 0], [1, 1, 0]] as [[Float]])
     func boundsClimbTowardsTheExactMarginal(x: [Float]) {
         let model = Self.model()
         let exact = Self.exactLogMarginal(model, x)
-        let l1 = Self.meanBound(model, x, k: 1, repeats: 4000, seed: 1)
-        let l5 = Self.meanBound(model, x, k: 5, repeats: 1000, seed: 2)
-        let l50 = Self.meanBound(model, x, k: 50, repeats: 200, seed: 3)
-        let l5000 = Self.meanBound(model, x, k: 5000, repeats: 16, seed: 4)
+        let (l1, l5, l50, l5000) = Self.ladder(model, x, repeats: [4000, 1000, 200, 16])
         #expect(l1 < l5 && l5 < l50, "L_1 \(l1), L_5 \(l5), L_50 \(l50)")
         #expect(l50 <= exact + 1e-3, "L_50 \(l50) above log p(x) \(exact)")
         #expect(exact - l1 > exact - l50, "the gap shrinks with k")

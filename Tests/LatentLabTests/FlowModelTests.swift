@@ -31,10 +31,7 @@ import Testing
         let model = Self.model(posterior: posterior, prior: prior)
         let x: [Float] = [1, 0, 1]
         let exact = Self.exactLogMarginal(model, x)
-        let l1 = BoundTests.meanBound(model, x, k: 1, repeats: 2000, seed: 1)
-        let l5 = BoundTests.meanBound(model, x, k: 5, repeats: 400, seed: 2)
-        let l50 = BoundTests.meanBound(model, x, k: 50, repeats: 100, seed: 3)
-        let l5000 = BoundTests.meanBound(model, x, k: 5000, repeats: 8, seed: 4)
+        let (l1, l5, l50, l5000) = BoundTests.ladder(model, x, repeats: [2000, 400, 100, 8])
         #expect(l1 < l5 && l5 < l50, "L_1 \(l1), L_5 \(l5), L_50 \(l50)")
         #expect(l50 <= exact + 1e-2, "L_50 \(l50) above log p(x) \(exact)")
         #expect(abs(l5000 - exact) < 0.02, "L_5000 \(l5000) vs exact \(exact)")

@@ -25,10 +25,7 @@ import Testing
         #expect(model.summary == "z2 Gauss×2·N(0,I)→Gauss·Bern")
         for x in [[1, 0, 1], [0, 1, 1]] as [[Float]] {
             let exact = Self.exactLogMarginal(model, x)
-            let l1 = BoundTests.meanBound(model, x, k: 1, repeats: 2000, seed: 1)
-            let l5 = BoundTests.meanBound(model, x, k: 5, repeats: 400, seed: 2)
-            let l50 = BoundTests.meanBound(model, x, k: 50, repeats: 100, seed: 3)
-            let l5000 = BoundTests.meanBound(model, x, k: 5000, repeats: 32, seed: 4)
+            let (l1, l5, l50, l5000) = BoundTests.ladder(model, x, repeats: [2000, 400, 100, 32])
             #expect(l1 < l5 && l5 < l50, "x \(x): L_1 \(l1), L_5 \(l5), L_50 \(l50)")
             #expect(l50 <= exact + 1e-2, "L_50 \(l50) above log p(x) \(exact)")
             // L_k approaches log p(x) slowly here (L_100000 lands within 0.003 of it on x = 101): at 5000 draws
