@@ -7,7 +7,7 @@ import Testing
     @Test(arguments: [(PosteriorFamily.diagonal, 120, 40), (.iaf, 120, 40), (.diagonal, 80, 24)])
     func screen(family: PosteriorFamily, width: Int, height: Int) {
         let demo = BinPackDemo(seed: 1, family: family)
-        demo.settings.k = 4
+        demo.settings.objective.k = 4
         demo.advance(150)
         // The IAF snapshot also shows samples of q and the exact posteriors.
         let options = BinPackViewOptions(showSamples: family == .iaf, showExact: family == .iaf)
@@ -56,15 +56,15 @@ import Testing
         press("P")
         #expect(demo.prior == .flow)
         press("oKK")
-        #expect(demo.settings.objective == .iwae && demo.settings.k == 5)
+        #expect(demo.settings.objective.kind == .iwae && demo.settings.objective.k == 5)
         press("BFFl")
-        #expect(demo.settings.beta == 1.5 && demo.settings.freeBits == 0.5 && demo.settings.learningRate == 1e-3)
+        #expect(demo.settings.objective.beta == 1.5 && demo.settings.objective.freeBits.lambda == 0.5 && demo.settings.learningRate == 1e-3)
         press("bbf")
-        #expect(demo.settings.beta == 0.5 && demo.settings.freeBits == 0.25)
+        #expect(demo.settings.objective.beta == 0.5 && demo.settings.objective.freeBits.lambda == 0.25)
         press("ms++- ")
         #expect(!demo.settings.trainModel && options.showSamples && options.speed == 2 && options.running)
         press("r")
-        #expect(demo.step == 0 && demo.seed == 3 && demo.prior == .flow && demo.settings.k == 5, "a new seed keeps the knobs")
+        #expect(demo.step == 0 && demo.seed == 3 && demo.prior == .flow && demo.settings.objective.k == 5, "a new seed keeps the knobs")
         #expect(BinPackKeys.handle(.character("q"), demo: demo, options: &options) == .quit)
         #expect(BinPackKeys.handle(.escape, demo: demo, options: &options) == .quit)
         #expect(BinPackKeys.handle(.character("x"), demo: demo, options: &options) == .ignored)
@@ -74,14 +74,14 @@ import Testing
     /// need it are withheld; a NaN evaluation still draws.
     @Test func offGridAndNonFiniteEvaluations() {
         let demo = BinPackDemo(seed: 1)
-        let bias = demo.model.meanHead.bias
+        let bias = demo.model.encoder.meanHead.bias
         bias.assign(Tensor(rows: 1, cols: 2, [20, 20]))
         demo.refresh()
         #expect(!demo.evaluation.posteriorsOnGrid)
         let text = BinPackScreen.render(demo.snapshot, options: BinPackViewOptions(), width: 120, height: 40).text
         #expect(text.contains("q off the ±5 grid for A, B, C, D") && text.contains("q off grid"))
 
-        let trunk = demo.model.trunk.weight
+        let trunk = demo.model.encoder.encoder!.layers[0].weight
         var poisoned = trunk.value
         poisoned[0, 0] = .nan
         trunk.assign(poisoned)

@@ -36,6 +36,15 @@ public final class VAE {
         }
     }
 
+    /// A model of given parts; `config` describes them for logs (only models built from a configuration
+    /// are saved).
+    init(config: VAEConfig, posterior: any Posterior, prior: any Prior, likelihood: any Likelihood) {
+        self.config = config
+        self.posterior = posterior
+        self.prior = prior
+        self.likelihood = likelihood
+    }
+
     /// "z50 Gauss·AF×2·Bern": the parts, for status lines and logs.
     public var summary: String { "z\(config.latentSize) \(posterior.summary)·\(prior.summary)·\(likelihood.summary)" }
 

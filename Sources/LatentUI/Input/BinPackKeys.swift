@@ -23,10 +23,11 @@ public enum BinPackKeys {
             let all = PosteriorFamily.allCases
             demo.family = all[(all.firstIndex(of: demo.family)! + 1) % all.count]
         case "P": demo.prior = demo.prior == .standard ? .flow : .standard
-        case "o": demo.settings.objective = demo.settings.objective == .elbo ? .iwae : .elbo
-        case "k", "K": demo.settings.k = KeyMap.step(kLadder, from: demo.settings.k, up: ch == "K")
-        case "b", "B": demo.settings.beta = KeyMap.step(betaLadder, from: demo.settings.beta, up: ch == "B")
-        case "f", "F": demo.settings.freeBits = KeyMap.step(freeBitsLadder, from: demo.settings.freeBits, up: ch == "F")
+        case "o": demo.settings.objective.kind = demo.settings.objective.kind == .elbo ? .iwae : .elbo
+        case "k", "K": demo.settings.objective.k = KeyMap.step(kLadder, from: demo.settings.objective.k, up: ch == "K")
+        case "b", "B": demo.settings.objective.beta = KeyMap.step(betaLadder, from: demo.settings.objective.beta, up: ch == "B")
+        case "f", "F":
+            demo.settings.objective.freeBits.lambda = KeyMap.step(freeBitsLadder, from: demo.settings.objective.freeBits.lambda, up: ch == "F")
         case "l", "L": demo.settings.learningRate = KeyMap.step(learningRateLadder, from: demo.settings.learningRate, up: ch == "L")
         case "m": demo.settings.trainModel.toggle()
         case "s": options.showSamples.toggle()

@@ -149,13 +149,13 @@ public enum BinPackScreen {
     static func drawKnobs(_ s: BinPackSnapshot, options: BinPackViewOptions, into c: inout Canvas, rect r: Rect) {
         guard r.height >= 3 else { return }
         c.box(r, title: "knobs")
-        let st = s.settings
-        let objective = st.objective == .elbo ? "ELBO" : "IWAE L_k"
+        let st = s.settings, ob = st.objective, lambda = ob.freeBits.lambda
+        let objective = ob.kind == .elbo ? "ELBO" : "IWAE L_k"
         let knobs: [(String, String)] = [
             ("p", s.family.rawValue), ("P", "prior " + s.prior.rawValue),
-            ("o", objective), ("k/K", "k \(st.k)"),
-            ("b/B", String(format: "β %g", st.beta)), ("f/F", st.freeBits <= 0 ? "free bits off" : st.objective == .elbo ? String(format: "free bits %g", st.freeBits)
-                : String(format: "free bits %g (ELBO only)", st.freeBits)),
+            ("o", objective), ("k/K", "k \(ob.k)"),
+            ("b/B", String(format: "β %g", ob.beta)), ("f/F", lambda <= 0 ? "free bits off" : ob.kind == .elbo ? String(format: "free bits %g", lambda)
+                : String(format: "free bits %g (ELBO only)", lambda)),
             ("l/L", String(format: "lr %g", st.learningRate)), ("m", st.trainModel ? "train q and p" : "train q only"),
             ("+/-", "×\(options.speed) steps/frame"), ("s", options.showSamples ? "samples shown" : "samples hidden"),
             ("e", options.showExact ? "exact p(z|x) shown" : "exact p(z|x) hidden"),

@@ -16,7 +16,7 @@ enum BinPackBench {
                 var evaluations: [BinPackEvaluation] = []
                 for seed in seeds {
                     let demo = BinPackDemo(seed: seed, family: family, prior: prior)
-                    demo.settings.k = k
+                    demo.settings.objective.k = k
                     let start = clock.now
                     for _ in 0..<(steps / 100) { demo.advance(100) }
                     trainSeconds += (clock.now - start).seconds

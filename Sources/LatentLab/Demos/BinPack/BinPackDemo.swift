@@ -1,14 +1,9 @@
 import Foundation
 
-/// What the bin-packing demo optimises: the ELBO (k samples per point, beta on the rate, free bits on the
-/// batch-averaged rate) or the IWAE bound L_k (beta weighting log p(z) − log q(z|x) inside each weight),
-/// as in the dashboard's objective.
+/// The bin-packing demo's knobs: the dashboard's objective (ELBO or L_k, k, beta, free bits over the
+/// whole rate), and how it is stepped.
 public struct BinPackSettings: Sendable, Equatable {
-    public var objective: ObjectiveKind = .elbo
-    public var k = 1
-    public var beta: Float = 1
-    /// λ in nats: the rate term is max(λ, batch-averaged KL). 0 is off.
-    public var freeBits: Float = 0
+    public var objective = ObjectiveSettings()
     public var learningRate: Float = 3e-3
     /// Also step p(x, z) (decoder and learned prior), not only q(z|x).
     public var trainModel = true
@@ -48,7 +43,7 @@ public final class BinPackDemo {
         self.seed = seed
         self.grid = grid
         (model, posteriorOptimizer, generativeOptimizer, rng) = Self.start(seed: seed, family: family, prior: prior)
-        evaluation = BinPackEvaluation(model: model, data: Self.data, grid: grid, seed: seed)
+        evaluation = BinPackEvaluation(model: model.vae, data: Self.data, grid: grid, seed: seed)
         nonFinite = NonFiniteGuard(model.parameters)
     }
 
@@ -58,7 +53,7 @@ public final class BinPackDemo {
         let model = BinPackModel(seed: seed)
         model.family = family
         model.prior = prior
-        return (model, Adam(model.posteriorParameters), Adam(model.generativeParameters), RandomSource(seed: seed &+ 0x5eed))
+        return (model, Adam(model.posteriorParameters), Adam(model.generativeParameters), RandomSource(seed: seed &+ Trainer.trainingStreamOffset))
     }
 
     public var family: PosteriorFamily {
@@ -88,13 +83,13 @@ public final class BinPackDemo {
 
     /// The exact evaluation of the current model; a finite one also marks these weights as good.
     public func refresh() {
-        evaluation = BinPackEvaluation(model: model, data: Self.data, grid: grid, seed: seed &+ UInt64(step))
+        evaluation = BinPackEvaluation(model: model.vae, data: Self.data, grid: grid, seed: seed &+ UInt64(step))
         if evaluation.elbo.isFinite && evaluation.logMarginal.isFinite { nonFinite.remember(model.parameters) }
     }
 
     private func trainStep() {
         let tape = Tape()
-        let loss = Self.loss(model, settings: settings, noise: rng.normalTensor(max(1, settings.k) * 4, 2), on: tape)
+        let loss = Self.loss(model, settings: settings, noise: rng.normalTensor(max(1, settings.objective.k) * 4, BinPackModel.latentSize), on: tape)
         step += 1
         for p in model.parameters { p.zeroGrad() }
         if loss.value.isFinite { tape.backward(from: loss) }
@@ -114,23 +109,10 @@ public final class BinPackDemo {
         }
     }
 
-    /// −objective over the four points, with noise (k·4)×2 laid out sample-major.
+    /// −objective over the four points through the shared objective, with noise (k·4)×2 laid out
+    /// sample-major. The demo has no warm-up: the KL weight is beta.
     static func loss(_ model: BinPackModel, settings s: BinPackSettings, noise: Tensor, on tape: Tape) -> Var {
-        let x = data, k = noise.rows / x.rows
-        let q = model.encode(Var(constant: x), on: tape)
-        let (z, logQ) = model.sample(q, noise: noise, on: tape)
-        let logPz = model.logPrior(z, on: tape)
-        let logPxz = tape.bernoulliLogLikelihood(logits: model.decode(z, on: tape), targets: x)
-        switch s.objective {
-        case .elbo:
-            var rate = tape.mean(tape.sub(logQ, logPz))
-            if s.freeBits > 0 { rate = tape.clampMin(rate, s.freeBits) }
-            return tape.negate(tape.sub(tape.mean(logPxz), tape.scale(rate, by: s.beta)))
-        case .iwae:
-            let logW = tape.add(logPxz, tape.scale(tape.sub(logPz, logQ), by: s.beta))
-            let bound = tape.addScalar(tape.logSumExp(tape.reshape(logW, k, x.rows), axis: 0), -Foundation.log(Float(k)))
-            return tape.negate(tape.mean(bound))
-        }
+        Objective.loss(model: model.vae, batch: data, settings: s.objective, klWeight: s.objective.beta, noise: noise, on: tape).loss
     }
 }
 

@@ -53,14 +53,15 @@ public struct BinPackEvaluation: Sendable {
     static let massLevels: [Double] = [1 - exp(-0.5), 1 - exp(-2), 1 - exp(-4.5)]
     /// Midpoints of a 48×48 grid over [−5, 5]² in ε, weighted by N(ε; 0, I).
     static let noiseGrid = QuadratureGrid(size: 48, extent: 5)
+    /// Draws of each q(z|x) the screen can show.
+    static let shownSamples = 16
 
-    init(model: BinPackModel, data: Tensor, grid: QuadratureGrid, seed: UInt64) {
+    init(model: VAE, data: Tensor, grid: QuadratureGrid, seed: UInt64) {
         let tape = Tape(recording: false)
         let n = data.rows, cells = grid.count
         let q = model.encode(Var(constant: data), on: tape)
         let zGrid = Var(constant: grid.points)
-        let logits = model.decode(zGrid, on: tape)
-        let logPz = model.logPrior(zGrid, on: tape).value.scalars
+        let logPz = model.prior.logDensity(zGrid, on: tape).value.scalars
         let logArea = Double(Foundation.log(grid.cellArea))
         self.grid = grid
         logPrior = logPz
@@ -71,12 +72,12 @@ public struct BinPackEvaluation: Sendable {
         var logMarginals: [Double] = [], exactPosteriors: [[Double]] = [], logQs: [[Float]] = []
         var logQNormalisers: [Double] = [], qCells: [[Double]] = []
         for i in 0..<n {
-            let logLikelihood = tape.bernoulliLogLikelihood(logits: logits, targets: data.rowBlock(i, 1)).value.scalars
+            let logLikelihood = model.likelihood.logLikelihood(data.rowBlock(i, 1), given: zGrid, on: tape).value.scalars
             let joint = zip(logLikelihood, logPz).map { Double($0) + Double($1) }
             let lse = logSumExp(joint)
             logMarginals.append(lse + logArea)
             exactPosteriors.append(joint.map { exp($0 - lse) })
-            let logQ = model.logPosterior(zGrid, q.row(i, on: tape), on: tape).value.scalars
+            let logQ = model.posterior.logDensity(zGrid, q.rows(i, 1), on: tape).value.scalars
             logQs.append(logQ)
             let normaliser = logSumExp(logQ.map(Double.init))
             logQNormalisers.append(normaliser)
@@ -119,12 +120,12 @@ public struct BinPackEvaluation: Sendable {
         let weights = (0..<noise.count).map { g in exp(-0.5 * Double(noisePoints[g, 0] * noisePoints[g, 0] + noisePoints[g, 1] * noisePoints[g, 1])) }
         let weightSum = weights.reduce(0, +)
         let eps = noisePoints.repeatingEachRow(n)
-        let (z, logQ) = model.sample(q, noise: eps, on: tape)
-        let rate = tape.sub(logQ, model.logPrior(z, on: tape)).value.scalars
-        let logPxz = tape.bernoulliLogLikelihood(logits: model.decode(z, on: tape), targets: data).value.scalars
-        let zValues = z.value
+        let terms = model.logWeights(data, q, noise: eps, on: tape)
+        let rate = tape.sub(terms.logPosterior, terms.logPrior).value.scalars
+        let logPxz = terms.logLikelihood.value.scalars
+        let zValues = terms.z.value
         var sampleNoise = RandomSource(seed: seed)
-        let drawn = model.sample(q, noise: sampleNoise.normalTensor(16 * n, 2), on: tape).z.value
+        let drawn = model.posterior.draw(q, noise: sampleNoise.normalTensor(Self.shownSamples * n, 2), on: tape).z.value
         points = (0..<n).map { i in
             var kl = 0.0, reconstruction = 0.0, mean = SIMD2<Double>(0, 0)
             for s in 0..<noise.count {
@@ -135,7 +136,7 @@ public struct BinPackEvaluation: Sendable {
             }
             return Point(kl: kl, reconstruction: reconstruction, elbo: reconstruction - kl, logMarginal: logMarginals[i],
                          mean: SIMD2(Float(mean.x), Float(mean.y)),
-                         samples: (0..<16).map { SIMD2(drawn[$0 * n + i, 0], drawn[$0 * n + i, 1]) })
+                         samples: (0..<Self.shownSamples).map { SIMD2(drawn[$0 * n + i, 0], drawn[$0 * n + i, 1]) })
         }
     }
 
@@ -162,14 +163,6 @@ public struct BinPackEvaluation: Sendable {
         }
         while levels.count < masses.count { levels.append(top - depth) }
         return levels
-    }
-}
-
-extension BinPackModel.Posterior {
-    /// The posterior of data row i alone.
-    func row(_ i: Int, on tape: Tape) -> Self {
-        Self(mean: tape.sliceRows(mean, i, 1), logScale: tape.sliceRows(logScale, i, 1),
-             correlation: tape.sliceRows(correlation, i, 1), context: tape.sliceRows(context, i, 1))
     }
 }
 

@@ -5,13 +5,14 @@
 public final class AutoregressiveFlowPrior: Prior {
     public let latentSize: Int
     let flow: GatedAutoregressiveFlow
-    static let gateBias: Float = 2
+    /// Where s starts: +2, each step a scaling by sigmoid(2) = 0.88, as the posterior's.
+    public static let defaultGateBias: Float = 2
 
     /// Layers named `prior.STEP.in`, `prior.STEP.out0` (m), `prior.STEP.out1` (s).
-    public init(latentSize: Int, steps: Int, hidden: Int, rng: inout RandomSource) {
+    public init(latentSize: Int, steps: Int, hidden: Int, gateBias: Float = defaultGateBias, rng: inout RandomSource) {
         self.latentSize = latentSize
         flow = GatedAutoregressiveFlow("prior", size: latentSize, steps: steps, hidden: hidden, context: 0,
-                                       gateBias: Self.gateBias, rng: &rng)
+                                       gateBias: gateBias, rng: &rng)
     }
 
     public var parameters: [Parameter] { flow.parameters }

@@ -32,7 +32,9 @@ public final class DiagonalGaussianPosterior: Posterior {
     }
 
     public func logDensity(_ z: Var, _ e: PosteriorEncoding, on tape: Tape) -> Var {
-        tape.sum(tape.gaussianLogDensity(z, mean: e.mean, logVariance: e.logVariance), axis: 1)
+        let times = z.rows / max(e.mean.rows, 1)
+        let (mean, logVariance) = times == 1 ? (e.mean, e.logVariance) : (tape.tileRows(e.mean, times), tape.tileRows(e.logVariance, times))
+        return tape.sum(tape.gaussianLogDensity(z, mean: mean, logVariance: logVariance), axis: 1)
     }
 
     /// Σ_d (z_id − μ_jd)² / σ²_jd = (z∘z)·Pᵀ − 2 z·(μ∘P)ᵀ + Σ_d μ²_jd P_jd with P = e^{−logvar}: three products

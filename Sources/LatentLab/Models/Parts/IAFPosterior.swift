@@ -11,12 +11,18 @@ public final class IAFPosterior: Posterior {
     static let gateBias: Float = 2
 
     /// The base keeps the diagonal posterior's names; the steps are `posterior.iaf.STEP.…`.
-    public init(inputSize: Int, hidden: [Int], latentSize: Int, activation: Activation, steps: Int, flowHidden: Int,
-                rng: inout RandomSource) {
-        base = DiagonalGaussianPosterior(inputSize: inputSize, hidden: hidden, latentSize: latentSize,
-                                         activation: activation, rng: &rng)
-        flow = GatedAutoregressiveFlow("posterior.iaf", size: latentSize, steps: steps, hidden: flowHidden,
-                                       context: hidden.last ?? inputSize, gateBias: Self.gateBias, rng: &rng)
+    public convenience init(inputSize: Int, hidden: [Int], latentSize: Int, activation: Activation, steps: Int,
+                            flowHidden: Int, rng: inout RandomSource) {
+        let base = DiagonalGaussianPosterior(inputSize: inputSize, hidden: hidden, latentSize: latentSize,
+                                             activation: activation, rng: &rng)
+        self.init(base: base, context: hidden.last ?? inputSize, steps: steps, flowHidden: flowHidden, rng: &rng)
+    }
+
+    /// Steps on an existing diagonal Gaussian, reading its last hidden layer (`context` units) as h.
+    init(base: DiagonalGaussianPosterior, context: Int, steps: Int, flowHidden: Int, rng: inout RandomSource) {
+        self.base = base
+        flow = GatedAutoregressiveFlow("posterior.iaf", size: base.latentSize, steps: steps, hidden: flowHidden,
+                                       context: context, gateBias: Self.gateBias, rng: &rng)
     }
 
     public var latentSize: Int { base.latentSize }
@@ -28,14 +34,14 @@ public final class IAFPosterior: Posterior {
     /// z_0 from the base, then the steps; log q split over the units as log q(z_0,d|x) − Σ_t log σ_{t,d}.
     public func draw(_ e: PosteriorEncoding, noise: Tensor, on tape: Tape) -> (z: Var, logQUnits: Var) {
         let (z0, logQ0) = base.draw(e, noise: noise, on: tape)
-        let k = noise.rows / max(e.mean.rows, 1)
-        let context = e.context.map { k == 1 ? $0 : tape.tileRows($0, k) }
+        let context = e.tiled(noise.rows / max(e.mean.rows, 1), on: tape).context
         let (z, logGate) = flow.forward(z0, context: context, on: tape)
         return (z, tape.sub(logQ0, logGate))
     }
 
     public func logDensity(_ z: Var, _ e: PosteriorEncoding, on tape: Tape) -> Var {
-        let (z0, logGate) = flow.invertForward(z.value, context: e.context?.value)
+        let context = e.tiled(z.rows / max(e.mean.rows, 1), on: tape).context
+        let (z0, logGate) = flow.invertForward(z.value, context: context?.value)
         return tape.sub(base.logDensity(Var(constant: z0), e, on: tape), tape.sum(Var(constant: logGate), axis: 1))
     }
 

@@ -1,23 +1,35 @@
-/// q(z|x) for a batch, as the encoder gives it: the Gaussian every family starts from, and for the flow
-/// families the encoder's context h.
+/// q(z|x) for a batch, as the encoder gives it: the Gaussian every family starts from, for the flow
+/// families the encoder's context h, and for a full covariance the entries of its Cholesky factor below
+/// the diagonal.
 public struct PosteriorEncoding {
     public var mean: Var          // B×d
     public var logVariance: Var   // B×d
     public var context: Var?      // B×c, for the families that have one
+    public var lowerCholesky: Var?  // B×d(d−1)/2, row by row: L_10, L_20, L_21, …
 
-    public init(mean: Var, logVariance: Var, context: Var? = nil) {
+    public init(mean: Var, logVariance: Var, context: Var? = nil, lowerCholesky: Var? = nil) {
         self.mean = mean
         self.logVariance = logVariance
         self.context = context
+        self.lowerCholesky = lowerCholesky
+    }
+
+    /// Each row repeated for `times` draws, stacked sample-major like the draws (row s·B + i is example i);
+    /// a one-row encoding stays one row, which every op broadcasts.
+    func tiled(_ times: Int, on tape: Tape) -> PosteriorEncoding {
+        guard times > 1 && mean.rows > 1 else { return self }
+        return map { tape.tileRows($0, times) }
+    }
+
+    func map(_ f: (Var) -> Var) -> PosteriorEncoding {
+        PosteriorEncoding(mean: f(mean), logVariance: f(logVariance), context: context.map(f), lowerCholesky: lowerCholesky.map(f))
     }
 }
 
 extension PosteriorEncoding {
     /// Examples start..<start+count, as constants (for evaluation without a tape).
     func rows(_ start: Int, _ count: Int) -> PosteriorEncoding {
-        PosteriorEncoding(mean: Var(constant: mean.value.rowBlock(start, count)),
-                          logVariance: Var(constant: logVariance.value.rowBlock(start, count)),
-                          context: context.map { Var(constant: $0.value.rowBlock(start, count)) })
+        map { Var(constant: $0.value.rowBlock(start, count)) }
     }
 }
 
@@ -75,9 +87,7 @@ extension Posterior {
             for i in 0..<b { for j in 0..<b { (p + (i * b + j) * z.cols).update(from: zp + i * z.cols, count: z.cols) } }
         } }
         let tape = Tape(recording: false)
-        let tiled = PosteriorEncoding(mean: tape.tileRows(e.mean, b), logVariance: tape.tileRows(e.logVariance, b),
-                                      context: e.context.map { tape.tileRows($0, b) })
-        return logDensity(Var(constant: pairs), tiled, on: tape).value.reshaped(b, b)
+        return logDensity(Var(constant: pairs), e.map { tape.tileRows($0, b) }, on: tape).value.reshaped(b, b)
     }
 
     public func moments(_ e: PosteriorEncoding, rng: inout RandomSource) -> PosteriorMoments {
