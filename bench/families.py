@@ -17,6 +17,7 @@ FAMILIES = {
     "diag-af": ["--posterior", "diag", "--prior", "af"],
     "iaf-af": ["--posterior", "iaf", "--prior", "af"],
     "two-layer": ["--latent", "100,50"],
+    "two-layer-iaf-af": ["--latent", "100,50", "--posterior", "iaf", "--prior", "af"],
 }
 
 

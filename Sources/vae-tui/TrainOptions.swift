@@ -77,9 +77,6 @@ struct TrainOptions: ParsableArguments {
         let layers = try latentSizes()
         let units = layers.reduce(0, +)
         if freeBitsGroups > units { throw ValidationError("--free-bits-groups \(freeBitsGroups) exceeds the \(units) latent units") }
-        if layers.count > 1 && (posterior != .diag || prior != .normal) {
-            throw ValidationError("--posterior iaf and --prior af take one stochastic layer; --latent \(latent) has \(layers.count)")
-        }
         if warmup < 0 { throw ValidationError("--warmup must be >= 0, got \(warmup)") }
         if !(warmupStart >= 0 && warmupStart <= 1) { throw ValidationError("--warmup-start must be between 0 and 1, got \(warmupStart)") }
         if batch < 1 || batch > 100_000 { throw ValidationError("--batch must be between 1 and 100000, got \(batch)") }

@@ -24,7 +24,6 @@ import Testing
         (["train", "--objective", "vlb"], "objective"),
         (["train", "--free-bits-groups", "60"], "--free-bits-groups 60 exceeds the 50 latent units"),
         (["train", "--latent", "100,x"], "--latent takes sizes between 1 and 10000"),
-        (["train", "--latent", "100,50", "--posterior", "iaf"], "--posterior iaf and --prior af take one stochastic layer"),
         (["train", "--prior", "vamp"], "prior"),
         (["train", "--flow-steps", "0"], "--flow-steps must be between 1 and 16"),
         (["bench", "--compare"], "--compare needs --data"),

@@ -9,7 +9,8 @@ import Testing
     /// Every family from the command line: two stochastic layers report each layer's KL and active units,
     /// the flows train, and eval reads the parts from the checkpoint.
     @Test(arguments: [(["--latent", "4,2"], "→100-100-2"), (["--posterior", "iaf", "--flow-hidden", "16"], "IAF posterior 2×16"),
-                      (["--prior", "af", "--flow-hidden", "16"], "AF prior 2×16")])
+                      (["--prior", "af", "--flow-hidden", "16"], "AF prior 2×16"),
+                      (["--latent", "4,2", "--posterior", "iaf", "--prior", "af", "--flow-hidden", "16"], "IAF posterior 2×16 on z2, AF prior 2×16 on z2")])
     func everyFamilyTrainsAndEvaluates(family: [String], model: String) throws {
         let dir = CLI.temporaryDirectory()
         let log = dir + "/run.jsonl", checkpoint = dir + "/model.safetensors"

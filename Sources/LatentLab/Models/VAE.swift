@@ -13,11 +13,12 @@ public final class VAE {
         self.config = config
         var rng = RandomSource(seed: seed)
         let sizes = config.layerSizes
+        let flow = (steps: config.flowSteps, hidden: config.flowHidden)
         if sizes.count > 1 {
-            // The IWAE paper's hierarchy: diagonal Gaussian conditionals both ways, N(0, I) on top.
-            precondition(config.posterior == .diag && config.prior == .normal, "flows take one stochastic layer")
+            // The IWAE paper's hierarchy, bottom-up inference; a flow posterior or prior goes on the top layer.
             posterior = HierarchicalPosterior(inputSize: config.inputSize, hidden: config.encoderHidden, sizes: sizes,
-                                              upperHidden: config.upperHidden, activation: config.activation, rng: &rng)
+                                              upperHidden: config.upperHidden, activation: config.activation,
+                                              flow: config.posterior == .iaf ? flow : nil, rng: &rng)
         } else if config.posterior == .iaf {
             posterior = IAFPosterior(inputSize: config.inputSize, hidden: config.encoderHidden, latentSize: config.latentSize,
                                      activation: config.activation, steps: config.flowSteps, flowHidden: config.flowHidden, rng: &rng)
@@ -27,13 +28,13 @@ public final class VAE {
         }
         likelihood = BernoulliDecoder(latentSize: sizes[0], hidden: config.decoderHidden, outputSize: config.inputSize,
                                       activation: config.activation, outputBias: outputBias, rng: &rng)
-        if sizes.count > 1 {
-            prior = HierarchicalPrior(sizes: sizes, hidden: config.upperHidden, activation: config.activation, rng: &rng)
-        } else if config.prior == .af {
-            prior = AutoregressiveFlowPrior(latentSize: config.latentSize, steps: config.flowSteps, hidden: config.flowHidden, rng: &rng)
-        } else {
-            prior = StandardNormalPrior(latentSize: config.latentSize)
-        }
+        let topSize = sizes.last!
+        let top: any Prior = config.prior == .af
+            ? AutoregressiveFlowPrior(latentSize: topSize, steps: config.flowSteps, hidden: config.flowHidden, rng: &rng)
+            : StandardNormalPrior(latentSize: topSize)
+        prior = sizes.count > 1
+            ? HierarchicalPrior(sizes: sizes, hidden: config.upperHidden, activation: config.activation, top: top, rng: &rng)
+            : top
     }
 
     /// A model of given parts; `config` describes them for logs (only models built from a configuration

@@ -81,7 +81,6 @@ public struct VAEConfig: Codable, Sendable, Equatable {
         let sizes = [inputSize, latentSize, flowSteps, flowHidden] + encoderHidden + decoderHidden + layerSizes + upperHidden
         if sizes.contains(where: { $0 < 1 || $0 > 100_000 }) { return "a size is out of range in \(summary)" }
         if layerSizes.reduce(0, +) != latentSize { return "the stochastic layers \(layerSizes) do not add up to \(latentSize) units" }
-        if layerSizes.count > 1 && (posterior != .diag || prior != .normal) { return "flows take one stochastic layer" }
         return nil
     }
 
@@ -94,8 +93,9 @@ public struct VAEConfig: Codable, Sendable, Equatable {
         let enc = ([inputSize] + encoderHidden + [sizes[0]]).map(String.init).joined(separator: "-")
             + sizes.dropFirst().map { "→" + (upperHidden + [$0]).map(String.init).joined(separator: "-") }.joined()
         let dec = ([sizes[0]] + decoderHidden + [inputSize]).map(String.init).joined(separator: "-")
-        let posteriorText = posterior == .diag ? "" : ", IAF posterior \(flowSteps)×\(flowHidden)"
-        let priorText = prior == .normal ? "" : ", AF prior \(flowSteps)×\(flowHidden)"
+        let onTop = sizes.count > 1 ? " on z\(sizes.count)" : ""
+        let posteriorText = posterior == .diag ? "" : ", IAF posterior \(flowSteps)×\(flowHidden)\(onTop)"
+        let priorText = prior == .normal ? "" : ", AF prior \(flowSteps)×\(flowHidden)\(onTop)"
         return "\(enc) \(activation.rawValue), decoder \(dec)\(posteriorText)\(priorText)"
     }
 }
