@@ -84,3 +84,12 @@ enum Terminal {
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }
+
+/// A clear error before any work when the directory a file will be written into does not exist.
+func checkDirectoryExists(for path: String) throws {
+    let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw UserError("\(path): directory \(dir) does not exist")
+    }
+}

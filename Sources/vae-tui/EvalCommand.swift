@@ -5,7 +5,7 @@ import LatentLab
 /// `vae-tui eval`: the standard test-set numbers of a saved model.
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Evaluate a checkpoint on the test set: NLL = -L_k, ELBO, KL, active units, I_q(x;z), the Barber-Agakov bound on I(z;x).")
+        abstract: "Evaluate a checkpoint on the test set: NLL = -L_k, ELBO, KL, active units, I_q(x;z), the Barber-Agakov bound on I(z;x), the decoder's use of z.")
 
     @Option(help: ArgumentHelp("The checkpoint to evaluate.", valueName: "FILE"))
     var checkpoint: String
@@ -52,7 +52,8 @@ struct Eval: ParsableCommand {
                 print(JSONValue.object([
                     ("nll", .float(nll)), ("elbo", .float(eval.elbo)), ("kl", .float(eval.kl)),
                     ("distortion", .float(eval.distortion)), ("active_units", .int(eval.activeUnits)),
-                    ("mi", .float(eval.mutualInformation)), ("mi_ba", .float(eval.mutualInformationBound)), ("k", .int(k)),
+                    ("mi", .float(eval.mutualInformation)), ("mi_ba", .float(eval.mutualInformationBound)),
+                    ("ll_prior_z", .float(eval.priorLikelihood)), ("z_use", .float(eval.zUse)), ("k", .int(k)),
                     ("images", .int(n)), ("latent", .int(model.config.latentSize)), ("dataset", .string(dataName)),
                     ("nll_seconds", .number(nllSeconds)),
                     ("kl_layers", .array(eval.klLayers.map { .float($0) })),
@@ -70,6 +71,8 @@ struct Eval: ParsableCommand {
                 }
                 print(String(format: "I_q(x;z)      %.2f nats", eval.mutualInformation))
                 print(String(format: "BA bound      %.2f nats (≤ I(z;x) under the model's joint)", eval.mutualInformationBound))
+                print(String(format: "z use         %.2f nats (E log p(x|z): %.2f with z ~ q(z|x), %.2f with z ~ p(z))",
+                             eval.zUse, -eval.distortion, eval.priorLikelihood))
             }
         }
     }

@@ -37,6 +37,8 @@ enum RunRecords {
             ("active_units_layers", .array(eval.activeUnitsLayers.map { .int($0) })),
             ("mi", .float(eval.mutualInformation)),
             ("mi_ba", .float(eval.mutualInformationBound)),
+            ("ll_prior_z", .float(eval.priorLikelihood)),
+            ("z_use", .float(eval.zUse)),
             ("kl_per_unit", .array(eval.klPerUnit.map { .float($0) })),
             ("probe_l1", .float(probeBounds.l1)),
             ("probe_l5", .float(probeBounds.l5)),

@@ -35,7 +35,7 @@ struct Train: ParsableCommand {
             let splits = try split.load(data)
             let config = try options.trainingConfig(inputSize: splits.train.dimension)
             let runLog = try log.map { try RunLog(path: $0) }
-            if let checkpoint { try checkWritable(checkpoint) }
+            if let checkpoint { try checkDirectoryExists(for: checkpoint) }
             let trainer = Trainer(config: config, data: splits)
             let probe = splits.test.batch(0..<min(100, splits.test.count))
             runLog?.write(RunRecords.start(trainer: trainer, epochs: epochs, threads: threading.threads))
@@ -46,9 +46,10 @@ struct Train: ParsableCommand {
                 let bounds = Evaluator.probeBounds(model: trainer.model, probe: probe)
                 let record = RunRecords.epoch(epoch: epoch, trainer: trainer, summary: summary, eval: eval, probeBounds: bounds)
                 runLog?.write(record)
-                print(String(format: "epoch %d  step %d  train %@ %.2f  test ELBO %.2f  KL %.2f  AU %d/%d  I_q %.2f  %.0f samples/s",
+                print(String(format: "epoch %d  step %d  train %@ %.2f  test ELBO %.2f  KL %.2f  AU %d/%d  I_q %.2f  z use %.2f  %.0f samples/s",
                              epoch, trainer.step, trainer.objective.kind.rawValue, summary.objective, eval.elbo, eval.kl,
-                             eval.activeUnits, trainer.model.config.latentSize, eval.mutualInformation, summary.samplesPerSecond))
+                             eval.activeUnits, trainer.model.config.latentSize, eval.mutualInformation, eval.zUse,
+                             summary.samplesPerSecond))
                 if summary.skipped > 0 { print("  \(summary.skipped) step(s) had a NaN or Inf and were skipped; \(trainer.recoveries) recovery(ies) from the last good weights") }
                 if let checkpoint {
                     try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective,
@@ -83,14 +84,6 @@ struct Train: ParsableCommand {
         let seconds = (clock.now - start).seconds
         return EpochSummary(objective: sumObjective / Double(max(applied, 1)), loss: sumLoss / Double(max(applied, 1)),
                             seconds: seconds, samplesPerSecond: Double(samples) / seconds, skipped: skipped)
-    }
-
-    private func checkWritable(_ path: String) throws {
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw UserError("\(path): directory \(dir) does not exist")
-        }
     }
 }
 

@@ -69,6 +69,30 @@ struct TrainOptions: ParsableArguments {
     @Option(name: .customLong("flow-hidden"), help: ArgumentHelp("Hidden units of each flow step's MADE.", valueName: "H"))
     var flowHidden: Int = VAEConfig.defaultFlowHidden
 
+    @Option(help: ArgumentHelp("The decoder p(x|z): factorized (a Bernoulli MLP) or made (autoregressive over the pixels, conditioned on z).", valueName: "factorized|made"))
+    var decoder: LatentDecoder = .factorized
+
+    @Option(name: .customLong("decoder-hidden"), help: ArgumentHelp("Hidden layer sizes of the decoder, comma-separated (default: --hidden reversed; 500 for made).", valueName: "SIZES"))
+    var decoderHidden: String?
+
+    @Option(name: .customLong("receptive-field"), help: ArgumentHelp("Previous pixels an autoregressive decoder sees (default: all).", valueName: "R"))
+    var receptiveField: Int?
+
+    @Option(name: .customLong("ar-dropout"), help: ArgumentHelp("Conditioning dropout: probability that each previous pixel the autoregressive decoder reads is hidden in training.", valueName: "P"))
+    var arDropout: Float = 0
+
+    @Option(name: .customLong("min-rate"), help: ArgumentHelp("δ-VAE: nats of KL per latent unit the diagonal Gaussian q keeps by construction (0 = off).", valueName: "DELTA"))
+    var minRate: Float = 0
+
+    @Flag(help: "Aggressive inference training (He et al. 2019): encoder-only steps before each decoder step until the encoder's loss stops improving, until held-out I_q stops rising from one epoch to the next.")
+    var aggressive = false
+
+    @Option(name: .customLong("aggressive-inner"), help: ArgumentHelp("Most encoder steps before each decoder step while aggressive.", valueName: "N"))
+    var aggressiveInner: Int = AggressiveTraining.defaultInnerSteps
+
+    /// The MADE decoder's hidden layer when --decoder-hidden is not given.
+    static let defaultMADEHidden = [500]
+
     func validate() throws {
         if k < 1 || k > 100_000 { throw ValidationError("--k must be between 1 and 100000, got \(k)") }
         if !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be a finite number >= 0, got \(beta)") }
@@ -84,6 +108,17 @@ struct TrainOptions: ParsableArguments {
         if !(adamEpsilon > 0) { throw ValidationError("--adam-epsilon must be > 0, got \(adamEpsilon)") }
         if let clip, !(clip > 0) { throw ValidationError("--clip must be > 0, got \(clip)") }
         _ = try hiddenSizes()
+        _ = try decoderHiddenSizes()
+        if decoder == .factorized && (receptiveField != nil || arDropout > 0) {
+            throw ValidationError("--receptive-field and --ar-dropout need an autoregressive decoder (--decoder made)")
+        }
+        if let r = receptiveField, r < 1 { throw ValidationError("--receptive-field must be at least 1, got \(r)") }
+        if !(1...10_000).contains(aggressiveInner) { throw ValidationError("--aggressive-inner must be between 1 and 10000, got \(aggressiveInner)") }
+        if !(arDropout >= 0 && arDropout < 1) { throw ValidationError("--ar-dropout must be in [0, 1), got \(arDropout)") }
+        if !(minRate >= 0 && minRate <= 10) { throw ValidationError("--min-rate must be between 0 and 10 nats, got \(minRate)") }
+        if minRate > 0 && (posterior != .diag || prior != .normal || layers.count > 1) {
+            throw ValidationError("--min-rate holds a diagonal Gaussian q against N(0, I): it needs --posterior diag, --prior normal and one stochastic layer")
+        }
         if !(1...16).contains(flowSteps) { throw ValidationError("--flow-steps must be between 1 and 16, got \(flowSteps)") }
         if !(1...10_000).contains(flowHidden) { throw ValidationError("--flow-hidden must be between 1 and 10000, got \(flowHidden)") }
     }
@@ -105,19 +140,32 @@ struct TrainOptions: ParsableArguments {
         return parts.map { $0! }
     }
 
+    func decoderHiddenSizes() throws -> [Int] {
+        guard let decoderHidden else { return decoder == .made ? Self.defaultMADEHidden : try hiddenSizes().reversed() }
+        let parts = decoderHidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! >= 1 && $0! <= 100_000 }) else {
+            throw ValidationError("--decoder-hidden must be comma-separated positive sizes like 500 or 500,500, got '\(decoderHidden)'")
+        }
+        return parts.map { $0! }
+    }
+
     func trainingConfig(inputSize: Int) throws -> TrainingConfig {
         let sizes = try hiddenSizes()
+        let model = VAEConfig(inputSize: inputSize, encoderHidden: sizes, latentSize: try latentSizes().reduce(0, +),
+                              decoderHidden: try decoderHiddenSizes(), activation: activation, posterior: posterior, prior: prior,
+                              flowSteps: flowSteps, flowHidden: flowHidden, layers: try latentSizes(),
+                              decoder: decoder, receptiveField: receptiveField)
+        if let problem = model.problem { throw ValidationError("cannot build this model: \(problem)") }
         return TrainingConfig(
-            model: VAEConfig(inputSize: inputSize, encoderHidden: sizes, latentSize: try latentSizes().reduce(0, +),
-                             decoderHidden: sizes.reversed(), activation: activation, posterior: posterior, prior: prior,
-                             flowSteps: flowSteps, flowHidden: flowHidden, layers: try latentSizes()),
+            model: model,
             objective: ObjectiveSettings(
                 kind: objective, k: k, beta: beta,
                 freeBits: FreeBits(lambda: freeBits, perUnit: freeBitsPerUnit, groups: freeBitsGroups),
-                warmup: KLWarmup(steps: warmup, start: warmupStart, schedule: warmupSchedule)),
+                warmup: KLWarmup(steps: warmup, start: warmupStart, schedule: warmupSchedule),
+                conditioningDropout: arDropout, minimumRate: minRate),
             batchSize: batch, optimizer: optimizer,
             adam: AdamSettings(learningRate: lr, epsilon: adamEpsilon),
-            gradientClip: clip, seed: seed)
+            gradientClip: clip, seed: seed, aggressive: aggressive, aggressiveInner: aggressiveInner)
     }
 }
 
@@ -127,3 +175,4 @@ extension TrainingConfig.OptimizerKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 extension LatentPrior: ExpressibleByArgument {}
 extension LatentPosterior: ExpressibleByArgument {}
+extension LatentDecoder: ExpressibleByArgument {}

@@ -30,6 +30,22 @@ import Testing
         #expect((result["nll"] as? Double).map { $0.isFinite && $0 > 0 } == true, "\(result)")
     }
 
+    /// `lab collapse` on the built-in shapes: a row per chosen setting, the table in Markdown and JSON.
+    @Test func theCollapseLabWritesItsTable() throws {
+        let dir = CLI.temporaryDirectory()
+        let run = try CLI.run(["lab", "collapse", "--epochs", "1", "--rows", "factorized,plain,min-rate", "--train-limit", "300",
+                               "--validation", "100", "--nll-images", "5", "--nll-k", "10", "--eval-images", "50", "--out", dir + "/lab"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let markdown = try String(contentsOfFile: dir + "/lab.md", encoding: .utf8)
+        #expect(markdown.contains("| factorised decoder, plain ELBO |") && markdown.contains("| MADE, minimum rate δ = 0.2 nats per unit |"))
+        let table = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/lab.json"))) as? [String: Any])
+        let rows = try #require(table["rows"] as? [[String: Any]])
+        #expect(rows.map { $0["key"] as? String } == ["factorized", "plain", "min-rate"])
+        // The minimum rate holds by construction: at least 0.2 nats on each of the 50 units.
+        #expect((rows[2]["rate"] as? Double).map { $0 >= 0.2 * 50 - 1e-3 } == true, "\(rows[2])")
+        #expect(rows.allSatisfy { ($0["z_use"] as? Double)?.isFinite == true && ($0["nll"] as? Double)?.isFinite == true })
+    }
+
     @Test func trainWritesTheLogAndACheckpointThatEvalReads() throws {
         let dir = CLI.temporaryDirectory()
         let log = dir + "/run.jsonl", checkpoint = dir + "/model.safetensors"

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Held-out diagnostics of a VAE: the bound and its parts, KL per unit, active units, I_q(x;z) and the
-/// Barber–Agakov bound on I(z;x).
+/// Held-out diagnostics of a VAE: the bound and its parts, KL per unit, active units, I_q(x;z), the
+/// Barber–Agakov bound on I(z;x), and how much the decoder uses z.
 public struct Evaluation: Sendable, Codable, Equatable {
     /// ELBO (one sample per example), nats per example.
     public var elbo: Float
@@ -20,11 +20,18 @@ public struct Evaluation: Sendable, Codable, Equatable {
     /// Barber–Agakov lower bound on I(z;x) under the model's own joint p(z)p(x|z), nats (THEORY.md §3).
     /// It sits below I(z;x) by E_x KL(p(z|x) ‖ q(z|x)), so it can be negative while the encoder is poor.
     public var mutualInformationBound: Float
+    /// E log p(x|z) with z ~ p(z) instead of q(z|x), nats per example: what the decoder makes of x without
+    /// the encoder's information.
+    public var priorLikelihood: Float
     public var examples: Int
     /// The sizes of the stochastic layers, bottom first ([latent] for one layer).
     public var layerSizes: [Int]
 
     public static let activityThreshold: Float = 0.01
+
+    /// The decoder's use of z: E_q log p(x|z) − E_p log p(x|z), nats per example. About 0 when the decoder
+    /// ignores z (collapse); large when x depends on which z it gets.
+    public var zUse: Float { -distortion - priorLikelihood }
 
     /// The KL of each stochastic layer: its units' KLs added up.
     public var klLayers: [Float] { layerRanges.map { klPerUnit[$0].reduce(0, +) } }
@@ -49,6 +56,7 @@ public enum Evaluator {
     /// evaluation's own, so adding either leaves the other numbers as they were.
     static let boundStreamOffset: UInt64 = 0xBA
     static let momentStreamOffset: UInt64 = 0x3011
+    static let priorStreamOffset: UInt64 = 0x9A1
     /// Examples I_q takes when the posterior's density inverts a flow (B² densities, d passes each).
     static let expensivePairs = 100
 
@@ -64,6 +72,8 @@ public enum Evaluator {
         let n = min(limit ?? data.count, data.count)
         let d = model.config.latentSize
         var momentRNG = RandomSource(seed: seed &+ momentStreamOffset)
+        var priorRNG = RandomSource(seed: seed &+ priorStreamOffset)
+        var sumPriorLikelihood = 0.0
         var sumELBO = 0.0, sumDistortion = 0.0, sumKL = 0.0, sumMI = 0.0, informationExamples = 0
         var klUnits = [Double](repeating: 0, count: d)
         var meanSum = [Double](repeating: 0, count: d), meanSquares = [Double](repeating: 0, count: d)
@@ -80,6 +90,8 @@ public enum Evaluator {
             // KL per unit in closed form where the pair has one, else from this draw: E_q[log q − log p] per unit.
             let kl = (model.posterior.closedFormKL(encoding, against: model.prior, on: tape) ?? terms.rateUnits(on: tape)).value
             logPxz.withPointer { p in for i in 0..<b { sumDistortion -= Double(p[i]) } }
+            let fromPrior = model.likelihood.logLikelihood(x, given: Var(constant: model.samplePrior(b, rng: &priorRNG)), on: tape).value
+            fromPrior.withPointer { p in for i in 0..<b { sumPriorLikelihood += Double(p[i]) } }
             let moments = model.posterior.moments(encoding, rng: &momentRNG)  // E_q[z] for the active units
             kl.withPointer { p in moments.mean.withPointer { m in
                 for i in 0..<b {
@@ -114,7 +126,8 @@ public enum Evaluator {
             elbo: Float(sumELBO / count), distortion: Float(sumDistortion / count), kl: Float(sumKL / count),
             klPerUnit: klUnits.map { Float($0 / count) }, activity: activity,
             activeUnits: activity.filter { $0 > Evaluation.activityThreshold }.count,
-            mutualInformation: Float(sumMI / Double(max(informationExamples, 1))), mutualInformationBound: bound, examples: n,
+            mutualInformation: Float(sumMI / Double(max(informationExamples, 1))), mutualInformationBound: bound,
+            priorLikelihood: Float(sumPriorLikelihood / count), examples: n,
             layerSizes: model.config.layerSizes)
     }
 
@@ -132,14 +145,12 @@ public enum Evaluator {
 
     /// The Barber–Agakov bound I(z;x) ≥ H(z) + E_{p(z)p(x|z)} log q(z|x), from `samples` draws of the
     /// generative model: z ~ p(z), binary x ~ p(x|z), each z scored by the encoder at its own x.
-    /// Two batched forward passes; the Bernoulli draws overwrite the decoder's probabilities in place.
+    /// Two batched forward passes with a factorised decoder; an autoregressive one draws x pixel by pixel.
     public static func mutualInformationBound(model: VAE, samples n: Int, rng: inout RandomSource) -> Float {
         precondition(n >= 1, "at least one sample")
         let tape = Tape(recording: false)
         let z = Var(constant: model.samplePrior(n, rng: &rng))
-        var x = model.likelihood.mean(z, on: tape).value
-        let pixels = x.count
-        x.withMutablePointer { p in for i in 0..<pixels { p[i] = rng.bernoulli(p[i]) } }
+        let x = model.likelihood.sample(z, rng: &rng)
         let logQ = model.posterior.logDensity(z, model.encode(Var(constant: x), on: tape), on: tape).value
         // H(z) in closed form where the prior has one, else −E log p(z) from the same draws.
         let logP = model.prior.entropy == nil ? model.prior.logDensity(z, on: tape).value : nil

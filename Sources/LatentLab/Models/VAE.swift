@@ -7,7 +7,7 @@ public final class VAE {
     public let likelihood: any Likelihood
 
     /// Fresh weights (Glorot uniform) for the configuration's parts: a diagonal Gaussian or IAF posterior,
-    /// N(0, I) or an AF prior, and a Bernoulli MLP decoder. `outputBias`, when given, initialises the decoder's output
+    /// N(0, I) or an AF prior, and a factorised Bernoulli MLP or a MADE decoder. `outputBias`, when given, initialises the decoder's output
     /// bias, usually to the logit of the mean training pixel.
     public init(_ config: VAEConfig, seed: UInt64, outputBias: [Float]? = nil) {
         self.config = config
@@ -26,8 +26,15 @@ public final class VAE {
             posterior = DiagonalGaussianPosterior(inputSize: config.inputSize, hidden: config.encoderHidden,
                                                   latentSize: config.latentSize, activation: config.activation, rng: &rng)
         }
-        likelihood = BernoulliDecoder(latentSize: sizes[0], hidden: config.decoderHidden, outputSize: config.inputSize,
-                                      activation: config.activation, outputBias: outputBias, rng: &rng)
+        switch config.decoder {
+        case .factorized:
+            likelihood = BernoulliDecoder(latentSize: sizes[0], hidden: config.decoderHidden, outputSize: config.inputSize,
+                                          activation: config.activation, outputBias: outputBias, rng: &rng)
+        case .made:
+            likelihood = MADEDecoder(latentSize: sizes[0], hidden: config.decoderHidden, pixels: config.inputSize,
+                                     receptiveField: config.receptiveField, activation: config.activation,
+                                     outputBias: outputBias, rng: &rng)
+        }
         let topSize = sizes.last!
         let top: any Prior = config.prior == .af
             ? AutoregressiveFlowPrior(latentSize: topSize, steps: config.flowSteps, hidden: config.flowHidden, rng: &rng)
@@ -79,11 +86,15 @@ public final class VAE {
         }
     }
 
-    /// The one path every bound takes: draws from q, and log p(x|z), log p(z), log q(z|x) of each.
-    public func logWeights(_ x: Tensor, _ encoding: PosteriorEncoding, noise: Tensor, on tape: Tape) -> LogWeights {
+    /// The one path every bound takes: draws from q, and log p(x|z), log p(z), log q(z|x) of each. In training,
+    /// `seen` is what an autoregressive decoder reads as the previous pixels (conditioning dropout).
+    public func logWeights(_ x: Tensor, _ encoding: PosteriorEncoding, noise: Tensor, seen: Tensor? = nil,
+                           on tape: Tape) -> LogWeights {
         let (z, logQUnits) = posterior.draw(encoding, noise: noise, on: tape)
         let logPUnits = prior.logDensityUnits(z, on: tape)
-        return LogWeights(z: z, logLikelihood: likelihood.logLikelihood(x, given: z, on: tape),
+        let logLikelihood = seen.map { likelihood.logLikelihood(x, seeing: $0, given: z, on: tape) }
+            ?? likelihood.logLikelihood(x, given: z, on: tape)
+        return LogWeights(z: z, logLikelihood: logLikelihood,
                           logPriorUnits: logPUnits, logPosteriorUnits: logQUnits,
                           logPrior: tape.sum(logPUnits, axis: 1), logPosterior: tape.sum(logQUnits, axis: 1))
     }

@@ -14,6 +14,14 @@ public enum LatentPrior: String, Codable, Sendable, CaseIterable {
     case af
 }
 
+/// The decoders p(x|z) a model can be built with.
+public enum LatentDecoder: String, Codable, Sendable, CaseIterable {
+    /// A factorised Bernoulli MLP: every pixel independent given z.
+    case factorized
+    /// A MADE over the pixels in raster order with z entering every hidden layer: autoregressive.
+    case made
+}
+
 /// The shape of a VAE: what a checkpoint records so it can only be loaded into the same architecture.
 public struct VAEConfig: Codable, Sendable, Equatable {
     public var inputSize: Int
@@ -31,6 +39,10 @@ public struct VAEConfig: Codable, Sendable, Equatable {
     public var layers: [Int]?
     /// Hidden layers of each conditional between stochastic layers (the IWAE paper's 100-100).
     public var upperHidden: [Int]
+    /// The decoder's family; its hidden layers are `decoderHidden`.
+    public var decoder: LatentDecoder
+    /// How many previous pixels an autoregressive decoder sees; nil for all of them.
+    public var receptiveField: Int?
 
     public static let defaultFlowSteps = 2
     public static let defaultFlowHidden = 320
@@ -43,7 +55,8 @@ public struct VAEConfig: Codable, Sendable, Equatable {
                 decoderHidden: [Int] = [200, 200], activation: Activation = .tanh, posterior: LatentPosterior = .diag,
                 prior: LatentPrior = .normal,
                 flowSteps: Int = VAEConfig.defaultFlowSteps, flowHidden: Int = VAEConfig.defaultFlowHidden,
-                layers: [Int]? = nil, upperHidden: [Int] = VAEConfig.defaultUpperHidden) {
+                layers: [Int]? = nil, upperHidden: [Int] = VAEConfig.defaultUpperHidden,
+                decoder: LatentDecoder = .factorized, receptiveField: Int? = nil) {
         self.inputSize = inputSize
         self.encoderHidden = encoderHidden
         self.latentSize = latentSize
@@ -55,6 +68,8 @@ public struct VAEConfig: Codable, Sendable, Equatable {
         self.flowHidden = flowHidden
         self.layers = layers.flatMap { $0.count > 1 ? $0 : nil }
         self.upperHidden = upperHidden
+        self.decoder = decoder
+        self.receptiveField = receptiveField
         if let l = self.layers { self.latentSize = l.reduce(0, +) }
     }
 
@@ -72,7 +87,9 @@ public struct VAEConfig: Codable, Sendable, Equatable {
                   flowSteps: try c.decodeIfPresent(Int.self, forKey: .flowSteps) ?? Self.defaultFlowSteps,
                   flowHidden: try c.decodeIfPresent(Int.self, forKey: .flowHidden) ?? Self.defaultFlowHidden,
                   layers: try c.decodeIfPresent([Int].self, forKey: .layers),
-                  upperHidden: try c.decodeIfPresent([Int].self, forKey: .upperHidden) ?? Self.defaultUpperHidden)
+                  upperHidden: try c.decodeIfPresent([Int].self, forKey: .upperHidden) ?? Self.defaultUpperHidden,
+                  decoder: try c.decodeIfPresent(LatentDecoder.self, forKey: .decoder) ?? .factorized,
+                  receptiveField: try c.decodeIfPresent(Int.self, forKey: .receptiveField))
     }
 
     /// Why this configuration cannot be built, or nil: a checkpoint's metadata is checked with it before
@@ -81,6 +98,11 @@ public struct VAEConfig: Codable, Sendable, Equatable {
         let sizes = [inputSize, latentSize, flowSteps, flowHidden] + encoderHidden + decoderHidden + layerSizes + upperHidden
         if sizes.contains(where: { $0 < 1 || $0 > 100_000 }) { return "a size is out of range in \(summary)" }
         if layerSizes.reduce(0, +) != latentSize { return "the stochastic layers \(layerSizes) do not add up to \(latentSize) units" }
+        if decoder == .made && decoderHidden.isEmpty { return "a MADE decoder needs a hidden layer" }
+        if let r = receptiveField {
+            if decoder == .factorized { return "a receptive field needs an autoregressive decoder" }
+            if !(1...inputSize).contains(r) { return "the receptive field \(r) is not between 1 and the \(inputSize) pixels" }
+        }
         return nil
     }
 
@@ -96,6 +118,7 @@ public struct VAEConfig: Codable, Sendable, Equatable {
         let onTop = sizes.count > 1 ? " on z\(sizes.count)" : ""
         let posteriorText = posterior == .diag ? "" : ", IAF posterior \(flowSteps)×\(flowHidden)\(onTop)"
         let priorText = prior == .normal ? "" : ", AF prior \(flowSteps)×\(flowHidden)\(onTop)"
-        return "\(enc) \(activation.rawValue), decoder \(dec)\(posteriorText)\(priorText)"
+        let decoderText = decoder == .factorized ? "" : " MADE" + (receptiveField.map { " (receptive field \($0) pixels)" } ?? "")
+        return "\(enc) \(activation.rawValue), decoder\(decoderText) \(dec)\(posteriorText)\(priorText)"
     }
 }

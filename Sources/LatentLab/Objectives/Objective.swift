@@ -26,17 +26,24 @@ public enum Objective {
     public static func loss(model: VAE, batch x: Tensor, settings: ObjectiveSettings, klWeight: Float,
                             rng: inout RandomSource, on tape: Tape) -> (loss: Var, stats: ObjectiveStats) {
         let noise = rng.normalTensor(max(1, settings.k) * x.rows, model.config.latentSize)
-        return loss(model: model, batch: x, settings: settings, klWeight: klWeight, noise: noise, on: tape)
+        return loss(model: model, batch: x, settings: settings, klWeight: klWeight, noise: noise,
+                    seen: seenPixels(model, x, settings, rng: &rng), on: tape)
+    }
+
+    /// What the decoder reads as the previous pixels in a training step: x with conditioning dropout applied
+    /// when it is on and the decoder is autoregressive, else nil (x itself).
+    public static func seenPixels(_ model: VAE, _ x: Tensor, _ settings: ObjectiveSettings, rng: inout RandomSource) -> Tensor? {
+        settings.conditioningDropout > 0 && model.likelihood.isAutoregressive ? settings.seenPixels(x, rng: &rng) : nil
     }
 
     /// The same with the reparameterisation noise given: k·B×d standard normals, sample-major
-    /// (row s·B + i is sample s of example i).
+    /// (row s·B + i is sample s of example i); and `seen`, the pixels the decoder reads in place of x.
     public static func loss(model: VAE, batch x: Tensor, settings: ObjectiveSettings, klWeight: Float,
-                            noise: Tensor, on tape: Tape) -> (loss: Var, stats: ObjectiveStats) {
+                            noise: Tensor, seen: Tensor? = nil, on tape: Tape) -> (loss: Var, stats: ObjectiveStats) {
         let b = x.rows, k = max(1, settings.k), d = model.config.latentSize
         precondition(noise.rows == k * b && noise.cols == d, "noise \(noise.shape) for k \(k), batch \(b)")
         let encoding = model.encode(Var(constant: x), on: tape)
-        let terms = model.logWeights(x, encoding, noise: noise, on: tape)
+        let terms = model.logWeights(x, encoding, noise: noise, seen: seen, on: tape)
         let logPxz = terms.logLikelihood                                             // kB×1
         let distortion = -logPxz.value.mean()
         // KL per unit: in closed form where the pair has one (B×d), else sampled, E_q[log q − log p] per unit (kB×d).

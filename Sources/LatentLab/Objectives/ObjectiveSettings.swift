@@ -64,7 +64,8 @@ public struct KLWarmup: Codable, Sendable, Equatable {
     }
 }
 
-/// Everything that shapes the training objective. Each field may change between two steps.
+/// Everything that shapes the training objective, and the remedies for posterior collapse that act on
+/// it. Each field may change between two steps.
 public struct ObjectiveSettings: Codable, Sendable, Equatable {
     public var kind: ObjectiveKind
     /// Samples per example.
@@ -73,14 +74,45 @@ public struct ObjectiveSettings: Codable, Sendable, Equatable {
     public var beta: Float
     public var freeBits: FreeBits
     public var warmup: KLWarmup
+    /// Conditioning dropout (Bowman et al. 2015's word dropout): in training, each previous pixel an
+    /// autoregressive decoder reads is replaced by `neutralPixel` with this probability. 0 is off.
+    public var conditioningDropout: Float
+    /// δ-VAE's minimum rate (Razavi et al. 2019), nats per unit: a diagonal Gaussian q's deviations are held
+    /// below the σ at which KL(N(μ, σ²) ‖ N(0, 1)) would fall under δ. 0 is off.
+    public var minimumRate: Float
+
+    /// What a dropped pixel reads: halfway between the two values a binary pixel takes.
+    public static let neutralPixel: Float = 0.5
 
     public init(kind: ObjectiveKind = .elbo, k: Int = 1, beta: Float = 1,
-                freeBits: FreeBits = FreeBits(), warmup: KLWarmup = KLWarmup()) {
+                freeBits: FreeBits = FreeBits(), warmup: KLWarmup = KLWarmup(),
+                conditioningDropout: Float = 0, minimumRate: Float = 0) {
         self.kind = kind
         self.k = k
         self.beta = beta
         self.freeBits = freeBits
         self.warmup = warmup
+        self.conditioningDropout = conditioningDropout
+        self.minimumRate = minimumRate
+    }
+
+    /// Checkpoints written before the collapse remedies carry neither: both off then.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(kind: try c.decode(ObjectiveKind.self, forKey: .kind), k: try c.decode(Int.self, forKey: .k),
+                  beta: try c.decode(Float.self, forKey: .beta), freeBits: try c.decode(FreeBits.self, forKey: .freeBits),
+                  warmup: try c.decode(KLWarmup.self, forKey: .warmup),
+                  conditioningDropout: try c.decodeIfPresent(Float.self, forKey: .conditioningDropout) ?? 0,
+                  minimumRate: try c.decodeIfPresent(Float.self, forKey: .minimumRate) ?? 0)
+    }
+
+    /// x as an autoregressive decoder sees it in training: each pixel replaced by `neutralPixel` with
+    /// probability `conditioningDropout`, a new mask every call.
+    public func seenPixels(_ x: Tensor, rng: inout RandomSource) -> Tensor {
+        var seen = x
+        let p = conditioningDropout, n = x.count
+        seen.withMutablePointer { s in for i in 0..<n where rng.uniform() < p { s[i] = Self.neutralPixel } }
+        return seen
     }
 
     /// The weight on the KL term at a step: beta times the warm-up weight.

@@ -49,6 +49,9 @@ public final class SessionEngine {
 
     /// How many test images the image pane shows.
     static let imageCount = 6
+    /// Least seconds between two sets of prior samples from an autoregressive decoder.
+    static let autoregressiveSampleInterval = 5.0
+    private var lastAutoregressiveSamples = ContinuousClock().now
 
     public init(trainer: Trainer, log: RunLog? = nil, probeSize: Int = 32, evaluationSlice: Int = 500, mapPoints: Int = 200) {
         self.trainer = trainer
@@ -226,22 +229,30 @@ public final class SessionEngine {
         return p
     }
 
-    /// The shown inputs (grey levels), their reconstructions at the posterior mean, and samples from the prior.
+    /// The shown inputs (grey levels), their reconstructions at the posterior mean (for an autoregressive
+    /// decoder, its probabilities given the true previous pixels), and samples from the prior: E[x|z] for a
+    /// factorised decoder, draws made pixel by pixel for an autoregressive one, at most every
+    /// `autoregressiveSampleInterval` seconds.
     private func images(mean mu: Var, on tape: Tape) -> Snapshot.Images {
         let data = trainer.data.testImages
-        var result = Snapshot.Images()
+        var result = snapshot.images
         result.width = data.width
         result.height = data.height
         let n = imageInputs.count
-        guard n > 0, data.dimension == trainer.model.config.inputSize else { return result }
+        guard n > 0, data.dimension == trainer.model.config.inputSize else { return Snapshot.Images() }
         let d = data.dimension
         result.inputs = imageInputs
-        let model = trainer.model
-        let reconstruction = model.likelihood.mean(tape.sliceRows(mu, 0, n), on: tape).value
-        let prior = model.likelihood.mean(Var(constant: model.samplePrior(n, rng: &rng)), on: tape).value
-        for i in 0..<n {
-            result.reconstructions.append((0..<d).map { reconstruction[i, $0] })
-            result.samples.append((0..<d).map { prior[i, $0] })
+        let likelihood = trainer.model.likelihood
+        let reconstruction = likelihood.probabilities(shown.rowBlock(0, n), given: tape.sliceRows(mu, 0, n), on: tape).value
+        result.reconstructions = (0..<n).map { i in (0..<d).map { reconstruction[i, $0] } }
+        let stale = clock.now - lastAutoregressiveSamples >= .seconds(Self.autoregressiveSampleInterval)
+        if !likelihood.isAutoregressive || stale || result.samples.count != n || trainer.step < result.samplesStep {
+            let z = Var(constant: trainer.model.samplePrior(n, rng: &rng))
+            let prior = likelihood.isAutoregressive ? likelihood.sample(z, rng: &rng) : likelihood.probabilities(nil, given: z, on: tape).value
+            result.samples = (0..<n).map { i in (0..<d).map { prior[i, $0] } }
+            result.samplesStep = trainer.step
+            result.samplesAreDraws = likelihood.isAutoregressive
+            if likelihood.isAutoregressive { lastAutoregressiveSamples = clock.now }
         }
         return result
     }

@@ -49,6 +49,11 @@ public struct Snapshot: Sendable, Equatable {
         public var inputs: [[Float]] = []
         public var reconstructions: [[Float]] = []
         public var samples: [[Float]] = []
+        /// The step the prior samples were drawn at: an autoregressive decoder draws them pixel by pixel,
+        /// so they are refreshed on a time budget and may be older than the rest.
+        public var samplesStep = 0
+        /// True when the samples are binary draws x ~ p(x|z) rather than E[x|z].
+        public var samplesAreDraws = false
         public init() {}
     }
 

@@ -7,17 +7,19 @@ public struct StepReport: Sendable {
     public var applied: Bool
 }
 
-/// Trains a VAE one minibatch at a time. Settings (objective, k, beta, free bits, warm-up,
-/// learning rate) may change between any two steps; the next step uses them.
+/// Trains a VAE one minibatch at a time. Settings (objective, k, beta, free bits, warm-up, the collapse
+/// remedies, learning rate) may change between any two steps; the next step uses them.
 public final class Trainer {
     public private(set) var config: TrainingConfig
     public let data: DataSplits
     public private(set) var model: VAE
     public var objective: ObjectiveSettings
     public var learningRate: Float {
-        get { optimizer.learningRate }
-        set { optimizer.learningRate = newValue }
+        get { decoderOptimizer.learningRate }
+        set { encoderOptimizer.learningRate = newValue; decoderOptimizer.learningRate = newValue }
     }
+    /// Aggressive inference training (He et al. 2019) and where it stands; turning it on starts its phase.
+    public var aggressive = AggressiveTraining()
     /// Threads a batch is split over; nil follows the engine's (`BLAS.setThreads`).
     public var threads: Int?
     /// Steps taken (applied or skipped), from 0.
@@ -29,7 +31,10 @@ public final class Trainer {
     /// Times the parameters were restored from the last good copy after repeated non-finite steps.
     public var recoveries: Int { nonFinite.restores }
 
-    private var optimizer: any Optimizer
+    /// One optimiser for q's parameters and one for p's: a step of both is one Adam over all of them (its
+    /// update is per parameter); aggressive training steps the encoder's alone.
+    private var encoderOptimizer: any Optimizer
+    private var decoderOptimizer: any Optimizer
     private var rng: RandomSource
     private var order: [Int] = []
     private var position = 0
@@ -45,14 +50,16 @@ public final class Trainer {
         objective = config.objective
         rng = RandomSource(seed: config.seed &+ Self.trainingStreamOffset)
         model = Self.makeModel(config.model, seed: config.seed, data: data)
-        optimizer = Trainer.makeOptimizer(config, model.parameters)
+        (encoderOptimizer, decoderOptimizer) = Trainer.makeOptimizers(config, model)
         nonFinite = NonFiniteGuard(model.parameters)
+        aggressive.isOn = config.aggressive
+        aggressive.maxInnerSteps = config.aggressiveInner
     }
 
     /// Replaces the model's weights (a loaded checkpoint); the optimiser starts afresh.
     public func load(weights: [String: Tensor]) throws(CheckpointError) {
         try model.assign(weights)
-        optimizer.reset()
+        resetOptimizers()
         nonFinite.remember(model.parameters)
     }
 
@@ -68,8 +75,9 @@ public final class Trainer {
         config.model = architecture
         model = Self.makeModel(architecture, seed: seed, data: data)
         let lr = learningRate
-        optimizer = Trainer.makeOptimizer(config, model.parameters)
-        optimizer.learningRate = lr
+        (encoderOptimizer, decoderOptimizer) = Trainer.makeOptimizers(config, model)
+        learningRate = lr
+        aggressive.restart()
         rng = RandomSource(seed: seed &+ Self.trainingStreamOffset)
         step = 0
         samplesSeen = 0
@@ -82,6 +90,8 @@ public final class Trainer {
     /// update; three in a row restore the last good weights and restart the optimiser's moments.
     @discardableResult
     public func trainStep() -> StepReport {
+        (model.posterior as? any MinimumRatePosterior)?.minimumRate = objective.minimumRate
+        if aggressive.inPhase { aggressive.lastInnerSteps = encoderSteps() }
         let batch = nextBatch()
         let params = model.parameters
         for p in params { p.zeroGrad() }
@@ -100,12 +110,16 @@ public final class Trainer {
         step += 1
         samplesSeen += batch.rows
         guard stats.loss.isFinite && norm.isFinite else {
-            if nonFinite.failed(model.parameters) { optimizer.reset() }
+            if nonFinite.failed(model.parameters) { resetOptimizers() }
             return StepReport(step: step, stats: stats, gradientNorm: norm, applied: false)
         }
         nonFinite.passed()
-        optimizer.step()
+        if !aggressive.inPhase { encoderOptimizer.step() }
+        decoderOptimizer.step()
         if step % Trainer.snapshotInterval == 0 { nonFinite.remember(params) }
+        if aggressive.inPhase && samplesSeen / data.train.count > (samplesSeen - batch.rows) / data.train.count {
+            aggressive.epochEnded(samplesSeen / data.train.count, information: validationInformation())
+        }
         return StepReport(step: step, stats: stats, gradientNorm: norm, applied: true)
     }
 
@@ -132,6 +146,7 @@ public final class Trainer {
         for b in buffers { b.zero() }
         let b = batch.rows, k = max(1, objective.k)
         let noise = rng.normalTensor(k * b, model.config.latentSize)
+        let seen = Objective.seenPixels(model, batch, objective, rng: &rng)
         var results = [(stats: ObjectiveStats, weight: Float)?](repeating: nil, count: parts)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer  // each part writes its own entry
@@ -140,7 +155,8 @@ public final class Trainer {
                 let weight = Float(n) / Float(b)
                 let tape = Tape(gradientBuffers: p == 0 ? nil : buffers[p - 1])
                 let (loss, s) = Objective.loss(model: model, batch: batch.rowBlock(start, n), settings: objective,
-                                               klWeight: klWeight, noise: noise.sampleRows(start, n, batch: b), on: tape)
+                                               klWeight: klWeight, noise: noise.sampleRows(start, n, batch: b),
+                                               seen: seen?.rowBlock(start, n), on: tape)
                 if s.loss.isFinite { tape.backward(from: loss, seed: weight) }
                 out[p] = (s, weight)
             }
@@ -172,8 +188,54 @@ public final class Trainer {
         VAE(config, seed: seed, outputBias: BernoulliDecoder.logitBias(meanIntensity: data.train.meanIntensity()))
     }
 
-    private static func makeOptimizer(_ config: TrainingConfig, _ params: [Parameter]) -> any Optimizer {
-        Adam(params, settings: config.adam, variant: config.optimizer == .adam ? .adam : .adamax)
+    private static func makeOptimizers(_ config: TrainingConfig, _ model: VAE) -> (any Optimizer, any Optimizer) {
+        let variant: Adam.Variant = config.optimizer == .adam ? .adam : .adamax
+        return (Adam(model.posterior.parameters, settings: config.adam, variant: variant),
+                Adam(model.prior.parameters + model.likelihood.parameters, settings: config.adam, variant: variant))
+    }
+
+    private func resetOptimizers() {
+        encoderOptimizer.reset()
+        decoderOptimizer.reset()
+    }
+
+    /// The aggressive phase's inner loop: encoder-only steps on fresh minibatches until the loss, averaged
+    /// over each `AggressiveTraining.checkEvery` steps, stops falling, or `maxInnerSteps`. Returns the count.
+    private func encoderSteps() -> Int {
+        let params = model.posterior.parameters
+        var previous = Float.infinity, sum: Float = 0, count = 0, steps = 0
+        while steps < aggressive.maxInnerSteps {
+            let batch = nextBatch()
+            for p in model.parameters { p.zeroGrad() }
+            let tape = Tape()
+            let (loss, stats) = Objective.loss(model: model, batch: batch, settings: objective,
+                                               klWeight: objective.klWeight(atStep: step), rng: &rng, on: tape)
+            guard stats.loss.isFinite else { break }
+            tape.backward(from: loss)
+            guard clipGradientNorm(params, maxNorm: config.gradientClip).isFinite else { break }
+            encoderOptimizer.step()
+            steps += 1
+            sum += stats.loss
+            count += 1
+            if count == AggressiveTraining.checkEvery {
+                if sum / Float(count) >= previous { break }
+                previous = sum / Float(count)
+                sum = 0
+                count = 0
+            }
+        }
+        return steps
+    }
+
+    /// I_q on the first validation images: the rule that ends the aggressive phase.
+    private func validationInformation() -> Float {
+        let n = min(AggressiveTraining.informationExamples, data.validation.count)
+        guard n > 1 else { return 0 }
+        let x = data.validation.batch(0..<n), tape = Tape(recording: false)
+        var noiseRNG = RandomSource(seed: config.seed &+ Self.trainingStreamOffset &+ UInt64(step))
+        let encoding = model.encode(Var(constant: x), on: tape)
+        let z = model.posterior.draw(encoding, noise: noiseRNG.normalTensor(n, model.config.latentSize), on: tape).z.value
+        return Evaluator.mutualInformation(logDensities: model.posterior.pairwiseLogDensities(z, encoding))
     }
 }
 

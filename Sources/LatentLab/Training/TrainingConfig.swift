@@ -10,10 +10,13 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Global gradient-norm limit; nil for none.
     public var gradientClip: Float?
     public var seed: UInt64
+    /// Start in He et al.'s aggressive phase, at most `aggressiveInner` encoder steps per decoder step.
+    public var aggressive: Bool
+    public var aggressiveInner: Int
 
     public init(model: VAEConfig = .mnist, objective: ObjectiveSettings = ObjectiveSettings(), batchSize: Int = 100,
                 optimizer: OptimizerKind = .adam, adam: AdamSettings = AdamSettings(), gradientClip: Float? = nil,
-                seed: UInt64 = 1) {
+                seed: UInt64 = 1, aggressive: Bool = false, aggressiveInner: Int = AggressiveTraining.defaultInnerSteps) {
         self.model = model
         self.objective = objective
         self.batchSize = batchSize
@@ -21,6 +24,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         self.adam = adam
         self.gradientClip = gradientClip
         self.seed = seed
+        self.aggressive = aggressive
+        self.aggressiveInner = aggressiveInner
     }
 }
 

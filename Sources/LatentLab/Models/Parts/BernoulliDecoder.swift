@@ -33,7 +33,8 @@ public final class BernoulliDecoder: Likelihood {
                                     bias: tape.param(output.bias), targets: x)
     }
 
-    public func mean(_ z: Var, on tape: Tape) -> Var { tape.sigmoid(logits(z, on: tape)) }
+    /// E[x|z]: the pixels do not depend on each other, so x is not needed.
+    public func probabilities(_ x: Tensor?, given z: Var, on tape: Tape) -> Var { tape.sigmoid(logits(z, on: tape)) }
 
     /// logit(clamp(m, 1e-3, 1 − 1e-3)) per pixel: the output bias that starts the decoder at the data mean.
     public static func logitBias(meanIntensity: [Float]) -> [Float] {

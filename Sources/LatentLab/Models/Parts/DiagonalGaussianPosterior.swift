@@ -1,9 +1,11 @@
 import Foundation
 
 /// q(z|x) = N(μ(x), diag e^{logvar(x)}): an MLP with a mean head and a log-variance head.
-public final class DiagonalGaussianPosterior: Posterior {
+public final class DiagonalGaussianPosterior: Posterior, MinimumRatePosterior {
     let layer: GaussianLayer
     public let latentSize: Int
+    /// δ-VAE's floor on each unit's KL against N(0, 1); 0 is off.
+    public var minimumRate: Float = 0
 
     /// Layers named `encoder.0`, … `encoder.mean`, `encoder.logvar` (the checkpoint names).
     public init(inputSize: Int, hidden: [Int], latentSize: Int, activation: Activation, rng: inout RandomSource) {
@@ -22,7 +24,8 @@ public final class DiagonalGaussianPosterior: Posterior {
 
     /// With `keepingContext` the encoder's last hidden layer comes along as the context (for a flow on top).
     func encode(_ x: Var, keepingContext: Bool, on tape: Tape) -> PosteriorEncoding {
-        let (mean, logVariance, h) = layer(x, on: tape)
+        let (mean, rawLogVariance, h) = layer(x, on: tape)
+        let logVariance = minimumRate > 0 ? MinimumRate.capped(rawLogVariance, rate: minimumRate, on: tape) : rawLogVariance
         return PosteriorEncoding(mean: mean, logVariance: logVariance, context: keepingContext ? h : nil)
     }
 

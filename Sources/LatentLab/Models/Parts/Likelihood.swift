@@ -2,9 +2,34 @@
 public protocol Likelihood: AnyObject {
     var parameters: [Parameter] { get }
     var summary: String { get }
+    /// True when pixel j depends on the pixels before it: sampling is one pass per pixel, and the ELBO's
+    /// optimum may ignore z.
+    var isAutoregressive: Bool { get }
     /// log p(x|z) for each row of z (n×1), row i scored against row i mod B of x (B rows): k draws of a
     /// batch stacked sample-major score against the batch itself.
     func logLikelihood(_ x: Tensor, given z: Var, on tape: Tape) -> Var
-    /// E[x|z] for each row of z, pixel probabilities for the images pane and for sampling.
-    func mean(_ z: Var, on tape: Tape) -> Var
+    /// The same while an autoregressive decoder reads `seen` (B rows) as the previous pixels instead of x:
+    /// conditioning dropout in training. A factorised decoder has nothing to hide.
+    func logLikelihood(_ x: Tensor, seeing seen: Tensor, given z: Var, on tape: Tape) -> Var
+    /// p(x_j = 1 | x_<j, z) for each row of z, the previous pixels taken from x (teacher forcing); a
+    /// factorised decoder's E[x|z], for which x may be nil.
+    func probabilities(_ x: Tensor?, given z: Var, on tape: Tape) -> Var
+    /// Binary x ~ p(x|z) for each row of z.
+    func sample(_ z: Var, rng: inout RandomSource) -> Tensor
+}
+
+extension Likelihood {
+    public var isAutoregressive: Bool { false }
+
+    public func logLikelihood(_ x: Tensor, seeing seen: Tensor, given z: Var, on tape: Tape) -> Var {
+        logLikelihood(x, given: z, on: tape)
+    }
+
+    /// Each pixel drawn from its probability: exact for a factorised decoder.
+    public func sample(_ z: Var, rng: inout RandomSource) -> Tensor {
+        var x = probabilities(nil, given: z, on: Tape(recording: false)).value
+        let pixels = x.count
+        x.withMutablePointer { p in for i in 0..<pixels { p[i] = rng.bernoulli(p[i]) } }
+        return x
+    }
 }

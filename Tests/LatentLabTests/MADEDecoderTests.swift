@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+@testable import LatentLab
+
+/// The autoregressive decoder and the remedies for posterior collapse (THEORY.md section 6).
+@Suite struct MADEDecoderTests {
+    /// A decoder far from its start, so the checks below see real dependencies.
+    static func decoder(pixels: Int, hidden: [Int], latent: Int = 2, receptiveField: Int? = nil, seed: UInt64 = 3) -> MADEDecoder {
+        var rng = RandomSource(seed: seed)
+        let decoder = MADEDecoder(latentSize: latent, hidden: hidden, pixels: pixels, receptiveField: receptiveField,
+                                  activation: .tanh, outputBias: nil, rng: &rng)
+        for p in decoder.parameters { p.assign(p.value.scaled(3)) }
+        decoder.direct.assign(rng.normalTensor(pixels, pixels))   // zero at the start: given weights here
+        return decoder
+    }
+
+    /// Logit j has zero gradient with respect to pixels j, j+1, … and, with a receptive field R, to pixels
+    /// before j − R; it depends on some pixel inside its window, and on z. Hidden layers wider and narrower
+    /// than the image, one and two of them.
+    @Test(arguments: [([13], nil), ([13], 3), ([6, 7], nil), ([6, 7], 4), ([20, 20], 5)] as [([Int], Int?)])
+    func logitsDependOnlyOnAWindowOfEarlierPixels(hidden: [Int], receptiveField: Int?) {
+        let d = 10
+        let decoder = Self.decoder(pixels: d, hidden: hidden, receptiveField: receptiveField)
+        var rng = RandomSource(seed: 4)
+        let x = Parameter("x", rng.uniformTensor(1, d)), z = Parameter("z", rng.normalTensor(1, 2))
+        for j in 0..<d {
+            x.zeroGrad(); z.zeroGrad()
+            let tape = Tape()
+            let logits = decoder.logits(tape.param(x), given: tape.param(z), on: tape)
+            tape.backward(from: tape.sum(tape.sliceCols(logits, j, 1)))
+            let grad = x.grad.scalars
+            let window = max(0, j - (receptiveField ?? d))..<j
+            for i in 0..<d where !window.contains(i) {
+                #expect(grad[i] == 0, "logit \(j) depends on pixel \(i) (receptive field \(receptiveField ?? d))")
+            }
+            if j > 0 && hidden.allSatisfy({ $0 >= d }) {
+                #expect(window.contains { grad[$0] != 0 }, "logit \(j) sees no pixel in its window")
+            }
+            #expect(z.grad.scalars.contains { $0 != 0 }, "logit \(j) ignores z")
+        }
+    }
+
+    /// Every one of the 2^D images of D = 10 pixels scored given one z: the probabilities sum to 1.
+    @Test(arguments: [nil, 3] as [Int?]) func theExactLikelihoodSumsToOne(receptiveField: Int?) {
+        let d = 10, n = 1 << d
+        let decoder = Self.decoder(pixels: d, hidden: [8, 8], receptiveField: receptiveField)
+        var all = Tensor(zeros: n, d)
+        for image in 0..<n { for j in 0..<d { all[image, j] = Float((image >> j) & 1) } }
+        var rng = RandomSource(seed: 5)
+        let z = Var(constant: rng.normalTensor(1, 2).tiledRows(n))
+        let logP = decoder.logLikelihood(all, given: z, on: Tape(recording: false)).value.scalars
+        let total = logP.reduce(0.0) { $0 + exp(Double($1)) }
+        #expect(abs(total - 1) < 1e-4, "Σ_x p(x|z) = \(total)")
+    }
+
+    /// Pixel-by-pixel draws follow the decoder's own probabilities: 40,000 draws of a 4-pixel image against
+    /// the exact p(x|z) of each of the 16 images, within four standard errors.
+    @Test func drawsFollowTheLikelihood() {
+        let d = 4, n = 1 << d, draws = 40_000
+        for hidden in [[6], [5, 7]] {
+            let decoder = Self.decoder(pixels: d, hidden: hidden, seed: 6)
+            var rng = RandomSource(seed: 7)
+            let z = rng.normalTensor(1, 2)
+            let sampled = decoder.sample(Var(constant: z.tiledRows(draws)), rng: &rng)
+            var counts = [Int](repeating: 0, count: n)
+            for r in 0..<draws { counts[(0..<d).reduce(0) { $0 | (Int(sampled[r, $1]) << $1) }] += 1 }
+            var all = Tensor(zeros: n, d)
+            for image in 0..<n { for j in 0..<d { all[image, j] = Float((image >> j) & 1) } }
+            let logP = decoder.logLikelihood(all, given: Var(constant: z.tiledRows(n)), on: Tape(recording: false)).value.scalars
+            for image in 0..<n {
+                let p = exp(Double(logP[image])), observed = Double(counts[image]) / Double(draws)
+                let standardError = (p * (1 - p) / Double(draws)).squareRoot()
+                #expect(abs(observed - p) < 4 * standardError + 1e-4, "hidden \(hidden) image \(image): \(observed) vs \(p)")
+            }
+        }
+    }
+
+    static let config = VAEConfig(inputSize: 6, encoderHidden: [5], latentSize: 2, decoderHidden: [7], activation: .tanh,
+                                  decoder: .made, receptiveField: 3)
+
+    /// The whole loss with the MADE decoder, with and without hidden pixels, against finite differences.
+    @Test(arguments: [ObjectiveSettings(kind: .elbo, k: 2), ObjectiveSettings(kind: .iwae, k: 3),
+                      ObjectiveSettings(kind: .elbo, k: 1, conditioningDropout: 0.5)])
+    func theLossMatchesFiniteDifferences(settings: ObjectiveSettings) {
+        let model = VAE(Self.config, seed: 8)
+        var rng = RandomSource(seed: 9)
+        let x = Tensor(rows: 4, cols: 6, rng.uniformTensor(4, 6).scalars.map { $0 > 0.5 ? 1 : 0 })
+        let noise = rng.normalTensor(settings.k * 4, 2)
+        let seen = Objective.seenPixels(model, x, settings, rng: &rng)
+        #expect((seen != nil) == (settings.conditioningDropout > 0))
+        checkParameterGradients(model.parameters) { tape in
+            Objective.loss(model: model, batch: x, settings: settings, klWeight: 1, noise: noise, seen: seen, on: tape).loss
+        }
+    }
+
+    /// Conditioning dropout: about p of the pixels read the neutral value, a new mask every step, only for an
+    /// autoregressive decoder; the evaluation's bounds read the true pixels whatever the training settings.
+    @Test func conditioningDropoutHidesPixelsInTrainingOnly() {
+        var settings = ObjectiveSettings(conditioningDropout: 0.25)
+        var rng = RandomSource(seed: 10)
+        let x = Tensor(rows: 200, cols: 50, repeating: 1)
+        let a = settings.seenPixels(x, rng: &rng), b = settings.seenPixels(x, rng: &rng)
+        let hidden = a.scalars.filter { $0 == ObjectiveSettings.neutralPixel }.count
+        #expect(abs(Double(hidden) / Double(x.count) - 0.25) < 0.02, "\(hidden) of \(x.count) hidden")
+        #expect(a.scalars != b.scalars, "a new mask every call")
+        let factorized = VAE(VAEConfig(inputSize: 6, encoderHidden: [5], latentSize: 2, decoderHidden: [7]), seed: 1)
+        #expect(Objective.seenPixels(factorized, x.rowBlock(0, 4).columns(0, 6), settings, rng: &rng) == nil)
+
+        // Training with dropout moves the loss; the evaluation reads the true pixels whatever the setting.
+        let model = VAE(Self.config, seed: 8)
+        let batch = Tensor(rows: 4, cols: 6, [1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1, 1, 1, 0])
+        let noise = rng.normalTensor(4, 2), tape = Tape(recording: false)
+        let plain = Objective.loss(model: model, batch: batch, settings: ObjectiveSettings(), klWeight: 1, noise: noise, on: tape).loss
+        let dropped = Objective.loss(model: model, batch: batch, settings: settings, klWeight: 1, noise: noise,
+                                     seen: Objective.seenPixels(model, batch, settings, rng: &rng), on: tape).loss
+        #expect(plain.value.scalar != dropped.value.scalar)
+        settings.conditioningDropout = 0.9
+        let trainer = Trainer(config: TrainingConfig(model: VAEConfig(inputSize: 16, encoderHidden: [5], latentSize: 2, decoderHidden: [7],
+                                                                      decoder: .made), objective: settings, batchSize: 20),
+                              data: Fixtures.splits())
+        for _ in 0..<3 { trainer.trainStep() }
+        let during = Evaluator.evaluate(model: trainer.model, data: trainer.data.test, seed: 2)
+        trainer.objective.conditioningDropout = 0
+        let after = Evaluator.evaluate(model: trainer.model, data: trainer.data.test, seed: 2)
+        #expect(during.elbo == after.elbo && during.klPerUnit == after.klPerUnit)
+    }
+
+    /// δ-VAE: whatever the encoder outputs (weights scaled up to push log σ² anywhere), every unit's KL against
+    /// N(0, 1) is at least δ; the cap is where ½(s − 1 − ln s) = δ; and a new δ applies at the next encoding.
+    @Test(arguments: [Float(0.1), 1, 3]) func theMinimumRateHoldsForAnyEncoderOutput(delta: Float) {
+        let s = MinimumRate.varianceCap(rate: delta)
+        #expect(abs(0.5 * (s - 1 - log(s)) - Double(delta)) < 1e-6 && s < 1)
+        var rng = RandomSource(seed: 11)
+        let q = DiagonalGaussianPosterior(inputSize: 8, hidden: [6], latentSize: 4, activation: .tanh, rng: &rng)
+        q.minimumRate = delta
+        for scale: Float in [1, 10, 100] {
+            for p in q.parameters { p.assign(p.value.scaled(scale)) }
+            let tape = Tape(recording: false)
+            let e = q.encode(Var(constant: rng.normalTensor(64, 8).scaled(scale)), on: tape)
+            let kl = tape.gaussianKL(mean: e.mean, logVariance: e.logVariance).value.scalars
+            #expect(kl.allSatisfy { $0 >= delta * (1 - 1e-4) }, "scale \(scale): smallest unit KL \(kl.min()!) < \(delta)")
+        }
+        q.minimumRate = 0
+        let free = q.encode(Var(constant: rng.normalTensor(64, 8)), on: Tape(recording: false))
+        #expect(free.logVariance.value.scalars.contains { $0 > Float(log(s)) }, "off, the variance is free again")
+    }
+}
