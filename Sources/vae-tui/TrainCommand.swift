@@ -50,6 +50,11 @@ struct Train: ParsableCommand {
                              epoch, trainer.step, trainer.objective.kind.rawValue, summary.objective, eval.elbo, eval.kl,
                              eval.activeUnits, trainer.model.config.latentSize, eval.mutualInformation, eval.zUse,
                              summary.samplesPerSecond))
+                if trainer.aggressive.isOn {
+                    let a = trainer.aggressive
+                    print(a.endedAtEpoch.map { "  aggressive training ended at epoch \($0): held-out I_q stopped rising" }
+                          ?? "  aggressive: \(a.lastInnerSteps) encoder steps before the last decoder step")
+                }
                 if summary.skipped > 0 { print("  \(summary.skipped) step(s) had a NaN or Inf and were skipped; \(trainer.recoveries) recovery(ies) from the last good weights") }
                 if let checkpoint {
                     try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective,

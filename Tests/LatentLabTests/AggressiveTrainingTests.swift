@@ -15,6 +15,25 @@ import Testing
         #expect(a.inPhase && a.informationHistory.isEmpty, "turning it on again starts a new phase")
     }
 
+    /// The encoder-only steps' tape: p's weights come on as constants, so they get no gradient, and q's
+    /// gradient is exactly the full tape's.
+    @Test func aFrozenDecoderPassesGradientsThrough() {
+        let model = VAE(VAEConfig(inputSize: 6, encoderHidden: [5], latentSize: 2, decoderHidden: [7], decoder: .made), seed: 3)
+        var rng = RandomSource(seed: 4)
+        let x = Tensor(rows: 3, cols: 6, [1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1, 0, 0, 0, 1]), noise = rng.normalTensor(3, 2)
+        func gradients(frozen: [Parameter]) -> [[Float]] {
+            for p in model.parameters { p.zeroGrad() }
+            let tape = Tape(frozen: frozen)
+            tape.backward(from: Objective.loss(model: model, batch: x, settings: ObjectiveSettings(), klWeight: 1, noise: noise, on: tape).loss)
+            return model.parameters.map(\.grad.scalars)
+        }
+        let generative = model.prior.parameters + model.likelihood.parameters
+        let full = gradients(frozen: []), partial = gradients(frozen: generative)
+        let q = model.posterior.parameters.count
+        #expect(Array(partial.prefix(q)) == Array(full.prefix(q)))
+        #expect(partial.dropFirst(q).allSatisfy { $0.allSatisfy { $0 == 0 } } && full.dropFirst(q).contains { $0.contains { $0 != 0 } })
+    }
+
     /// A real run: while in the phase, each decoder step follows between 1 and the most encoder steps and
     /// moves p's weights; the phase ends by its own rule, at the first epoch whose I_q did not rise.
     @Test func aRunLeavesThePhaseByItsOwnRule() {

@@ -73,6 +73,31 @@ import Testing
         #expect(lines[0] == #"{"event":"command","step":1,"command":"beta","value":0.5}"#)
     }
 
+    /// The collapse remedies from the keyboard: each reaches the trainer and the log; a remedy the model cannot
+    /// take is said; the m menu's MADE entry builds an autoregressive decoder, after which dropout applies.
+    @Test func remediesApplyAndSayWhenTheyCannot() throws {
+        let path = Fixtures.temporaryDirectory() + "/run.jsonl"
+        let e = Self.engine(log: try RunLog(path: path))
+        e.apply(.setConditioningDropout(0.25))
+        #expect(e.trainer.objective.conditioningDropout == 0.25 && e.snapshot.message.contains("autoregressive decoder"))
+        e.apply(.setConditioningDropout(2))
+        #expect(e.trainer.objective.conditioningDropout == ObjectiveSettings.maximumConditioningDropout)
+        e.apply(.setMinimumRate(0.2))
+        #expect(e.trainer.objective.minimumRate == 0.2 && e.snapshot.minimumRateApplies)
+        e.tick()
+        #expect(e.snapshot.totalKL >= 0.2 * Float(e.snapshot.latentSize) - 1e-3, "the floor holds at the next diagnostics: \(e.snapshot.totalKL)")
+        e.apply(.setAggressive(true))
+        e.tick()
+        #expect(e.snapshot.aggressive.isOn && e.snapshot.aggressive.lastInnerSteps >= 1)
+        e.apply(.setModel(.madeDecoder, seed: 2))
+        #expect(e.snapshot.autoregressiveDecoder && e.snapshot.modelSummary.hasSuffix("MADE"))
+        e.tick()
+        #expect(e.snapshot.images.samplesAreDraws && e.snapshot.images.samples.count == SessionEngine.imageCount)
+        let log = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(log.contains(#""command":"ar_dropout","value":0.25"#) && log.contains(#""command":"min_rate","value":0.2"#)
+                && log.contains(#""command":"aggressive","value":true"#))
+    }
+
     /// Another model from the m menu: new parts and weights, the curves over, the knobs kept.
     @Test func anotherModelRestartsWithTheKnobsKept() {
         let e = Self.engine()

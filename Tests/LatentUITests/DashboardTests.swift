@@ -101,6 +101,23 @@ import Testing
         #expect(!Dashboard.render(SnapshotFixtures.training(), view: ViewState(), width: 120, height: 40).text.contains("POSTERIOR COLLAPSE"))
     }
 
+    /// The collapse an autoregressive decoder reaches by itself: rate and active units above zero, but a decoder
+    /// that ignores z. The banner names the remedies' keys; the knobs pane shows them, set.
+    @Test func anAutoregressiveDecoderThatIgnoresZ() {
+        let s = SnapshotFixtures.autoregressiveCollapse()
+        #expect(s.collapse == .collapsed)
+        let canvas = Dashboard.render(s, view: ViewState(), width: 120, height: 40)
+        assertSnapshot(canvas, named: "made-collapse-120x40")
+        let text = canvas.text
+        #expect(text.contains("POSTERIOR COLLAPSE") && text.contains("C AR dropout") && text.contains("A aggressive"))
+        #expect(text.contains("z use 1.29 nats") && text.contains("30 enc steps") && text.contains("z50 Gauss·N(0,I)·MADE"))
+        #expect(KnobsLine.value("c/C AR dropout", in: text) == "0.25" && KnobsLine.value("n/N min rate δ", in: text) == "off")
+        var healthy = s
+        healthy.zUse = 40
+        healthy.totalKL = 12
+        #expect(healthy.collapse != .collapsed, "a decoder that uses z is not collapsed")
+    }
+
     @Test func pausedAndMessages() {
         var s = SnapshotFixtures.training()
         s.running = false
@@ -180,6 +197,20 @@ import Testing
         #expect(!press(.escape, view: menu).view.modelMenuVisible && press(.escape, view: menu).view.confirmingModel == nil)
     }
 
+    /// The collapse remedies' keys step along their ladders; A toggles aggressive training.
+    @Test func remedyKeys() {
+        #expect(press(.character("C")).commands == [.setConditioningDropout(0.1)])
+        #expect(press(.character("c")).commands == [.setConditioningDropout(0)])
+        #expect(press(.character("N")).commands == [.setMinimumRate(0.05)])
+        var set = SnapshotFixtures.training()
+        set.settings.conditioningDropout = 0.25
+        set.settings.minimumRate = 0.2
+        set.aggressive.isOn = true
+        #expect(press(.character("C"), set).commands == [.setConditioningDropout(0.5)])
+        #expect(press(.character("n"), set).commands == [.setMinimumRate(0.1)])
+        #expect(press(.character("A")).commands == [.setAggressive(true)] && press(.character("A"), set).commands == [.setAggressive(false)])
+    }
+
     @Test func pauseStepQuit() {
         #expect(press(.character(" ")).commands == [.pause])
         var paused = SnapshotFixtures.training()
@@ -212,5 +243,14 @@ import Testing
         #expect(press(.up).view.mapDims == .init(a, b + 1))
         #expect(press(.character("e")).view.meansOnly && press(.character("g")).view.showDensity)
         #expect(press(.character("h")).view.recentOnly && press(.character("a")).view.smoothing && press(.character("i")).view.sortUnits)
+    }
+}
+
+/// Reading a knob's value off the screen: the text after its key and name ("c/C AR dropout") on the knobs pane.
+enum KnobsLine {
+    static func value(_ name: String, in screen: String) -> String? {
+        guard let line = screen.split(separator: "\n").first(where: { $0.contains(name) }),
+              let range = line.range(of: name) else { return nil }
+        return line[range.upperBound...].split(separator: " ").first.map(String.init)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import LatentLab
+@testable import LatentLab
 @testable import LatentUI
 
 /// Fixed, deterministic snapshots for rendering tests (no training involved).
@@ -75,6 +75,26 @@ enum SnapshotFixtures {
         s.totalKL = 0.025
         s.mutualInformation = 0.01
         s.mutualInformationBound = -0.42
+        return s
+    }
+
+    /// A MADE decoder that learnt to ignore z: a nat of rate, one active unit, the decoder's use of z under
+    /// 2 nats; conditioning dropout on and aggressive training running.
+    static func autoregressiveCollapse() -> Snapshot {
+        var s = training()
+        s.modelDescription = "z50 Gauss q · N(0,I) prior · MADE p(x|z)"
+        s.modelSummary = "z50 Gauss·N(0,I)·MADE"
+        s.autoregressiveDecoder = true
+        s.minimumRateApplies = true
+        s.settings.conditioningDropout = 0.25
+        s.aggressive.isOn = true
+        s.aggressive.lastInnerSteps = 30
+        s.klPerUnit = (0..<50).map { $0 == 7 ? 0.9 : 0.003 }
+        s.activity = (0..<50).map { $0 == 7 ? 0.2 : 0.0002 }
+        s.activeUnits = 1
+        s.totalKL = 1.05
+        s.mutualInformation = 0.42
+        s.zUse = 1.29
         return s
     }
 }

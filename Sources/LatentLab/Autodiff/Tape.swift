@@ -36,15 +36,20 @@ public final class Tape {
     /// Where parameter gradients go instead of each `parameter.grad` (a part of a split batch).
     private let gradientBuffers: GradientBuffers?
 
-    public init(recording: Bool = true, gradientBuffers: GradientBuffers? = nil) {
+    /// Parameters brought on as constants: gradients still flow through them to what they act on, but none
+    /// is computed for them (the decoder during aggressive training's encoder-only steps).
+    private let frozen: Set<ObjectIdentifier>
+
+    public init(recording: Bool = true, gradientBuffers: GradientBuffers? = nil, frozen: [Parameter] = []) {
         self.recording = recording
         self.gradientBuffers = gradientBuffers
+        self.frozen = Set(frozen.map(ObjectIdentifier.init))
     }
 
     /// Brings a parameter onto the tape; its gradient accumulates into `parameter.grad`, or into its
     /// buffer in the tape's `gradientBuffers`.
     public func param(_ parameter: Parameter) -> Var {
-        guard recording else { return Var(constant: parameter.value) }
+        guard recording && !frozen.contains(ObjectIdentifier(parameter)) else { return Var(constant: parameter.value) }
         let id = grads.count
         grads.append(gradientBuffers?.buffer(for: parameter) ?? parameter.grad)
         isParameterSlot.append(true)

@@ -1,6 +1,6 @@
 /// The models the dashboard's `m` menu switches between: the lecture's levers on the variational gap.
 public enum ModelFamily: String, CaseIterable, Sendable, Equatable {
-    case diagonal, iaf, afPrior, iafAFPrior, twoLayers
+    case diagonal, iaf, afPrior, iafAFPrior, twoLayers, madeDecoder
 
     /// The menu's line.
     public var title: String {
@@ -10,11 +10,13 @@ public enum ModelFamily: String, CaseIterable, Sendable, Equatable {
         case .afPrior: "diagonal Gaussian q · AF prior"
         case .iafAFPrior: "IAF posterior · AF prior"
         case .twoLayers: "two stochastic layers (2d, d) · Gaussian conditionals"
+        case .madeDecoder: "diagonal Gaussian q · N(0,I) prior · MADE decoder (autoregressive)"
         }
     }
 
-    /// `config` turned into this family, everything else kept. One-layer families take the top layer's
-    /// size (50 of 100,50); two layers are twice that and it, as the IWAE paper's 100,50 for 50.
+    /// `config` turned into this family, everything else kept (the decoder's width follows the decoder).
+    /// One-layer families take the top layer's size (50 of 100,50); two layers are twice that and it, as the
+    /// IWAE paper's 100,50 for 50.
     public func applied(to config: VAEConfig) -> VAEConfig {
         var c = config
         let top = config.layerSizes.last!
@@ -22,6 +24,10 @@ public enum ModelFamily: String, CaseIterable, Sendable, Equatable {
         c.latentSize = top
         c.posterior = self == .iaf || self == .iafAFPrior ? .iaf : .diag
         c.prior = self == .afPrior || self == .iafAFPrior ? .af : .normal
+        // The factorised decoder mirrors the encoder; the MADE is the collapse lab's.
+        c.decoder = self == .madeDecoder ? .made : .factorized
+        c.decoderHidden = self == .madeDecoder ? CollapseLab.defaultDecoderHidden : config.encoderHidden.reversed()
+        c.receptiveField = nil
         if self == .twoLayers {
             c.layers = [2 * top, top]
             c.latentSize = 3 * top

@@ -16,6 +16,8 @@ public final class MADE {
     public let size: Int
     /// degree[v] of variable v, 1…size.
     public let degrees: [Int]
+    /// The degree of every hidden unit, layer by layer.
+    let hiddenDegrees: [[Int]]
     /// How many variables before j output j may see; nil for all of them.
     public let receptiveField: Int?
     let inputLayer: Linear
@@ -38,6 +40,7 @@ public final class MADE {
         self.receptiveField = receptiveField
         degrees = (0..<size).map { reversed ? size - $0 : $0 + 1 }
         let hiddenDegrees = hidden.map { width in (0..<width).map { width >= size ? $0 % size : $0 * size / width } }
+        self.hiddenDegrees = hiddenDegrees
         inputLayer = Linear("\(name).in", inputs: size, outputs: hidden[0], rng: &rng)
         let firstContext = context > 0 ? [Linear("\(name).context", inputs: context, outputs: hidden[0], rng: &rng)] : []
         hiddenLayers = (1..<hidden.count).map { Linear("\(name).h\($0)", inputs: hidden[$0 - 1], outputs: hidden[$0], rng: &rng) }

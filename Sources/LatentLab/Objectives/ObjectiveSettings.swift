@@ -83,6 +83,8 @@ public struct ObjectiveSettings: Codable, Sendable, Equatable {
 
     /// What a dropped pixel reads: halfway between the two values a binary pixel takes.
     public static let neutralPixel: Float = 0.5
+    /// Dropout below 1: a decoder that never sees a previous pixel is no longer autoregressive.
+    public static let maximumConditioningDropout: Float = 0.95
 
     public init(kind: ObjectiveKind = .elbo, k: Int = 1, beta: Float = 1,
                 freeBits: FreeBits = FreeBits(), warmup: KLWarmup = KLWarmup(),

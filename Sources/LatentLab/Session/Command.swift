@@ -7,6 +7,10 @@ public enum Command: Sendable, Equatable {
     case setK(Int)
     case setObjective(ObjectiveKind)
     case setLearningRate(Float)
+    /// The collapse remedies: conditioning dropout p, the minimum rate δ, aggressive training on or off.
+    case setConditioningDropout(Float)
+    case setMinimumRate(Float)
+    case setAggressive(Bool)
     case pause
     case resume
     /// One optimisation step while paused.
@@ -29,6 +33,9 @@ public enum Command: Sendable, Equatable {
         case .setK: "k"
         case .setObjective: "objective"
         case .setLearningRate: "lr"
+        case .setConditioningDropout: "ar_dropout"
+        case .setMinimumRate: "min_rate"
+        case .setAggressive: "aggressive"
         case .pause: "pause"
         case .resume: "resume"
         case .step: "step"
@@ -42,8 +49,8 @@ public enum Command: Sendable, Equatable {
     /// The new value, for the run log.
     public var value: JSONValue {
         switch self {
-        case .setBeta(let v), .setFreeBits(let v), .setLearningRate(let v): .float(v)
-        case .setFreeBitsPerUnit(let b): .bool(b)
+        case .setBeta(let v), .setFreeBits(let v), .setLearningRate(let v), .setConditioningDropout(let v), .setMinimumRate(let v): .float(v)
+        case .setFreeBitsPerUnit(let b), .setAggressive(let b): .bool(b)
         case .setWarmup(let n), .setK(let n): .int(n)
         case .setObjective(let o): .string(o.rawValue)
         case .reset(let seed): .int(Int(truncatingIfNeeded: seed))

@@ -77,12 +77,18 @@ public final class SessionEngine {
         snapshot.modelDescription = trainer.model.description
         snapshot.modelSummary = trainer.model.summary
         snapshot.latentSize = trainer.model.config.latentSize
+        snapshot.autoregressiveDecoder = trainer.model.likelihood.isAutoregressive
+        snapshot.minimumRateApplies = minimumRateApplies
     }
+
+    /// δ-VAE's floor holds for a diagonal Gaussian q against N(0, I).
+    private var minimumRateApplies: Bool { trainer.model.posterior is any MinimumRatePosterior && trainer.model.prior is StandardNormalPrior }
 
     /// After new weights (a reset or another model): the curves start over, the knobs stay.
     private func restarted(seed: UInt64, message: String) {
         describeModel()
         snapshot.curves = Snapshot.Curves()
+        snapshot.images = Snapshot.Images()   // the old model's samples go too
         snapshot.seed = seed
         snapshot.step = 0
         snapshot.epoch = 0
@@ -102,6 +108,15 @@ public final class SessionEngine {
         case .setK(let k): trainer.objective.k = max(1, k); marker = "k=\(k)"
         case .setObjective(let o): trainer.objective.kind = o; marker = o.rawValue
         case .setLearningRate(let lr): trainer.learningRate = lr; marker = "lr=\(format(lr))"
+        case .setConditioningDropout(let p):
+            trainer.objective.conditioningDropout = min(max(0, p), ObjectiveSettings.maximumConditioningDropout)
+            marker = "drop=\(format(p))"
+            if !trainer.model.likelihood.isAutoregressive { snapshot.message = "AR dropout acts on an autoregressive decoder (m: model menu)" }
+        case .setMinimumRate(let delta):
+            trainer.objective.minimumRate = max(0, delta)
+            marker = "δ=\(format(delta))"
+            if !minimumRateApplies { snapshot.message = "the minimum rate holds a diagonal Gaussian q against N(0,I): not this model" }
+        case .setAggressive(let on): trainer.aggressive.isOn = on; marker = on ? "aggressive" : "aggressive off"
         case .pause: running = false
         case .resume: running = true
         case .step:
@@ -172,6 +187,12 @@ public final class SessionEngine {
         snapshot.samplesPerSecond = Double(trainedSamples) / max(trainingSeconds, 1e-9)
         if trainingSeconds > 5 { trainingSeconds /= 2; trainedSamples /= 2 }  // a moving window
         snapshot.nonFiniteSteps = trainer.nonFiniteSteps
+        if let ended = trainer.aggressive.endedAtEpoch, snapshot.aggressive.endedAtEpoch == nil {
+            snapshot.message = "aggressive training ended at epoch \(ended): held-out I_q stopped rising"
+            log?.write([("event", .string("aggressive_end")), ("step", .int(trainer.step)), ("epoch", .int(ended)),
+                        ("mi_history", .array(trainer.aggressive.informationHistory.map { .float($0) }))])
+        }
+        snapshot.aggressive = trainer.aggressive
     }
 
     /// The held-out numbers: test −ELBO, KL per unit, active units, I_q and the Barber–Agakov bound, the probe
@@ -191,6 +212,7 @@ public final class SessionEngine {
         snapshot.totalKL = eval.kl
         snapshot.mutualInformation = eval.mutualInformation
         snapshot.mutualInformationBound = eval.mutualInformationBound
+        snapshot.zUse = eval.zUse
         append(&snapshot.curves.testLoss, -eval.elbo)
         let bounds = Evaluator.probeBounds(model: model, probe: probe, seed: Self.probeSeed)
         append(&snapshot.curves.l1, bounds.l1)
@@ -246,7 +268,7 @@ public final class SessionEngine {
         let reconstruction = likelihood.probabilities(shown.rowBlock(0, n), given: tape.sliceRows(mu, 0, n), on: tape).value
         result.reconstructions = (0..<n).map { i in (0..<d).map { reconstruction[i, $0] } }
         let stale = clock.now - lastAutoregressiveSamples >= .seconds(Self.autoregressiveSampleInterval)
-        if !likelihood.isAutoregressive || stale || result.samples.count != n || trainer.step < result.samplesStep {
+        if !likelihood.isAutoregressive || stale || result.samples.count != n {
             let z = Var(constant: trainer.model.samplePrior(n, rng: &rng))
             let prior = likelihood.isAutoregressive ? likelihood.sample(z, rng: &rng) : likelihood.probabilities(nil, given: z, on: tape).value
             result.samples = (0..<n).map { i in (0..<d).map { prior[i, $0] } }
@@ -260,6 +282,7 @@ public final class SessionEngine {
     private func refreshKnobs() {
         snapshot.settings = trainer.objective
         snapshot.learningRate = trainer.learningRate
+        snapshot.aggressive = trainer.aggressive
         snapshot.running = running
     }
 

@@ -76,6 +76,12 @@ public struct Snapshot: Sendable, Equatable {
     public var learningRate: Float = 0
     /// The weight the KL carries at this step (beta × warm-up).
     public var klWeight: Float { settings.klWeight(atStep: step) }
+    /// Aggressive inference training: asked for, and where its phase stands.
+    public var aggressive = AggressiveTraining()
+    /// Which remedies the model can take: conditioning dropout needs an autoregressive decoder, the minimum
+    /// rate a diagonal Gaussian q against N(0, I).
+    public var autoregressiveDecoder = false
+    public var minimumRateApplies = false
 
     // Diagnostics on held-out data.
     public var curves = Curves()
@@ -89,6 +95,8 @@ public struct Snapshot: Sendable, Equatable {
     public var mutualInformation: Float = 0
     /// Barber–Agakov lower bound on I(z;x) under the model's joint, nats (may be negative).
     public var mutualInformationBound: Float = 0
+    /// The decoder's use of z: E log p(x|z) with z ~ q(z|x) less with z ~ p(z), nats; nil until measured.
+    public var zUse: Float?
     public var posterior = Posterior()
     public var images = Images()
 
@@ -98,19 +106,29 @@ public struct Snapshot: Sendable, Equatable {
 
     public init() {}
 
-    /// The state of the posterior, from the fraction of active units, the total KL and I_q(x;z).
-    public var collapse: CollapseState { CollapseState(activeUnits: activeUnits, latentSize: latentSize, kl: totalKL, mutualInformation: mutualInformation) }
+    /// The state of the posterior, from the fraction of active units, the total KL, I_q(x;z) and the decoder's use of z.
+    public var collapse: CollapseState {
+        CollapseState(activeUnits: activeUnits, latentSize: latentSize, kl: totalKL, mutualInformation: mutualInformation, zUse: zUse)
+    }
 }
 
 /// How much of the latent space the model uses.
 public enum CollapseState: String, Sendable, Equatable {
     case healthy, partial = "partial collapse", collapsed
 
-    /// Collapsed: no active unit, or almost no rate (KL < 0.1 nats) or information (I_q < 0.05 nats).
-    /// Partial: fewer than half the units active. Healthy otherwise.
-    public init(activeUnits: Int, latentSize: Int, kl: Float, mutualInformation: Float) {
+    /// Below this many nats per image, swapping z ~ q(z|x) for z ~ p(z) hardly changes what the decoder
+    /// predicts: it ignores z. (A decoder that uses z loses tens to hundreds of nats on MNIST.) With a rate
+    /// below `smallRate` as well, that is collapse; an untrained model, whose decoder has not learnt to read
+    /// a still-informative z, is not called collapsed.
+    public static let ignoredZUse: Float = 2
+    public static let smallRate: Float = 2
+
+    /// Collapsed: no active unit, or almost no rate (KL < 0.1 nats) or information (I_q < 0.05 nats), or a
+    /// decoder that ignores a small rate. Partial: fewer than half the units active. Healthy otherwise.
+    public init(activeUnits: Int, latentSize: Int, kl: Float, mutualInformation: Float, zUse: Float? = nil) {
         if latentSize == 0 { self = .healthy; return }
-        if activeUnits == 0 || kl < 0.1 || mutualInformation < 0.05 { self = .collapsed }
+        let ignored = zUse.map { $0 < Self.ignoredZUse && kl < Self.smallRate } ?? false
+        if activeUnits == 0 || kl < 0.1 || mutualInformation < 0.05 || ignored { self = .collapsed }
         else if activeUnits * 2 < latentSize { self = .partial }
         else { self = .healthy }
     }

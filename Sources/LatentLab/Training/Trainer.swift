@@ -206,8 +206,8 @@ public final class Trainer {
         var previous = Float.infinity, sum: Float = 0, count = 0, steps = 0
         while steps < aggressive.maxInnerSteps {
             let batch = nextBatch()
-            for p in model.parameters { p.zeroGrad() }
-            let tape = Tape()
+            for p in params { p.zeroGrad() }
+            let tape = Tape(frozen: model.prior.parameters + model.likelihood.parameters)
             let (loss, stats) = Objective.loss(model: model, batch: batch, settings: objective,
                                                klWeight: objective.klWeight(atStep: step), rng: &rng, on: tape)
             guard stats.loss.isFinite else { break }

@@ -16,6 +16,8 @@ public enum KeyMap {
     public static let warmupLadder: [Int] = [0, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000]
     public static let kLadder: [Int] = [1, 2, 5, 10, 20, 50]
     public static let learningRateLadder: [Float] = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
+    public static let dropoutLadder: [Float] = [0, 0.1, 0.25, 0.5, 0.75]
+    public static let minimumRateLadder: [Float] = [0, 0.05, 0.1, 0.2, 0.5, 1]
 
     /// Every key with what it does, for the help overlay and the README.
     public static let help: [(keys: String, action: String)] = [
@@ -26,12 +28,15 @@ public enum KeyMap {
         ("k / K", "samples k down / up"),
         ("o", "objective: ELBO / IWAE"),
         ("l / L", "learning rate down / up"),
+        ("c / C", "AR conditioning dropout down / up (autoregressive decoder)"),
+        ("n / N", "minimum rate δ per unit down / up (δ-VAE)"),
+        ("A", "aggressive inference training on / off"),
         ("space", "pause / resume"),
         (".", "one step (while paused)"),
         ("r", "reset the model (asks y/n)"),
         ("s", "save a checkpoint"),
         ("d", "demo menu (q or Esc in a demo comes back)"),
-        ("m", "model menu: posterior, prior, layers (asks y/n)"),
+        ("m", "model menu: posterior, prior, layers, decoder (asks y/n)"),
         ("Tab", "next pane: overview, latent map, images"),
         ("← / →", "latent map: first unit"),
         ("↑ / ↓", "latent map: second unit"),
@@ -96,6 +101,11 @@ public enum KeyMap {
         case .character("o"): r.commands = [.setObjective(s.kind == .elbo ? .iwae : .elbo)]
         case .character("l"): r.commands = [.setLearningRate(step(learningRateLadder, from: snapshot.learningRate, up: false))]
         case .character("L"): r.commands = [.setLearningRate(step(learningRateLadder, from: snapshot.learningRate, up: true))]
+        case .character("c"): r.commands = [.setConditioningDropout(step(dropoutLadder, from: s.conditioningDropout, up: false))]
+        case .character("C"): r.commands = [.setConditioningDropout(step(dropoutLadder, from: s.conditioningDropout, up: true))]
+        case .character("n"): r.commands = [.setMinimumRate(step(minimumRateLadder, from: s.minimumRate, up: false))]
+        case .character("N"): r.commands = [.setMinimumRate(step(minimumRateLadder, from: s.minimumRate, up: true))]
+        case .character("A"): r.commands = [.setAggressive(!snapshot.aggressive.isOn)]
         case .character(" "): r.commands = [snapshot.running ? .pause : .resume]
         case .character("."): r.commands = [.step]
         case .character("r"): r.view.confirmingReset = true

@@ -43,7 +43,7 @@ public enum Dashboard {
         curvesPane(s, view, into: &c, curves)
         unitsPane(s, view, into: &c, Rect(x: left.x, y: curves.maxY, width: left.width, height: unitHeight))
         imagesPane(s, into: &c, Rect(x: left.x, y: left.maxY - imageHeight, width: left.width, height: imageHeight))
-        let knobsHeight = 15
+        let knobsHeight = 19
         latentPane(s, view, into: &c, Rect(x: right.x, y: right.y, width: right.width, height: right.height - knobsHeight))
         knobsPane(s, into: &c, Rect(x: right.x, y: right.maxY - knobsHeight, width: right.width, height: knobsHeight))
     }
@@ -57,8 +57,9 @@ public enum Dashboard {
         knobsPane(s, into: &c, Rect(x: r.maxX - knobsWidth, y: r.maxY - lower, width: knobsWidth, height: lower))
     }
 
-    /// Two charts, stacked (side by side when very wide): −ELBO on train and test with its two parts,
-    /// distortion and rate, on one scale; and the bounds L_1 ≤ L_5 ≤ L_50 on their own, where the gap shows.
+    /// Two charts, stacked (side by side when very wide): −ELBO on train and test with the distortion, and
+    /// the rate on its own axis (a few nats beside a hundred); and L_1 with the gaps L_5 − L_1 and L_50 − L_1
+    /// on their own axis, where the bounds separate even when they differ by less than the −ELBO moves.
     static func curvesPane(_ s: Snapshot, _ view: ViewState, into c: inout Canvas, _ r: Rect) {
         let window = view.recentOnly ? "last \(view.recentWindow) steps" : "full history"
         c.box(r, title: "curves · nats · \(window)\(view.smoothing ? " · smoothed" : "")")
@@ -67,10 +68,10 @@ public enum Dashboard {
             [LineChart.Series(name: "-ELBO", color: .brightCyan, points: s.curves.trainLoss),
              LineChart.Series(name: "test", color: .brightMagenta, points: s.curves.testLoss),
              LineChart.Series(name: "distortion", color: .brightBlue, points: s.curves.distortion),
-             LineChart.Series(name: "rate", color: .brightYellow, points: s.curves.rate)],
+             LineChart.Series(name: "rate", color: .brightYellow, points: s.curves.rate, rightAxis: true)],
             [LineChart.Series(name: "L1", color: .red, points: s.curves.l1),
-             LineChart.Series(name: "L5", color: .yellow, points: s.curves.l5),
-             LineChart.Series(name: "L50", color: .brightGreen, points: s.curves.l50)],
+             LineChart.Series(name: "L5-L1", color: .yellow, points: gap(s.curves.l5, s.curves.l1), rightAxis: true),
+             LineChart.Series(name: "L50-L1", color: .brightGreen, points: gap(s.curves.l50, s.curves.l1), rightAxis: true)],
         ]
         let sideBySide = inner.width >= 150
         let firstHeight = (inner.height + 1) / 2
@@ -82,6 +83,11 @@ public enum Dashboard {
             LineChart.draw(series, markers: s.curves.markers, window: view.recentOnly ? view.recentWindow : nil,
                            smoothing: view.smoothing ? 5 : 1, into: &c, rect: rect)
         }
+    }
+
+    /// a − b at the steps both have (the probe bounds are taken together, so that is every step).
+    static func gap(_ a: [Snapshot.Point], _ b: [Snapshot.Point]) -> [Snapshot.Point] {
+        zip(a, b).compactMap { $0.step == $1.step ? Snapshot.Point(step: $0.step, value: $0.value - $1.value) : nil }
     }
 
     static func unitsPane(_ s: Snapshot, _ view: ViewState, into c: inout Canvas, _ r: Rect) {
@@ -118,7 +124,12 @@ public enum Dashboard {
 
     /// Rows of input | reconstruction | prior sample, as many as fit.
     static func imagesPane(_ s: Snapshot, into c: inout Canvas, _ r: Rect) {
-        c.box(r, title: "inputs · reconstructions · samples from the prior")
+        // An autoregressive decoder's reconstructions are its probabilities given the true previous pixels, and
+        // its samples are drawn pixel by pixel every few seconds: the title says so, and when they were drawn.
+        let title = s.images.samplesAreDraws
+            ? "inputs · p(x_j|x_<j,z) · prior draws from step \(s.images.samplesStep) of \(s.step)"
+            : "inputs · reconstructions · samples from the prior"
+        c.box(r, title: title)
         let im = s.images
         let cellWidth = im.width, cellHeight = (im.height + 1) / 2
         let inner = r.inset(1)

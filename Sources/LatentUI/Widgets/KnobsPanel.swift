@@ -14,6 +14,9 @@ public enum KnobsPanel {
             ("o", "objective", o.kind == .elbo ? "ELBO" : "IWAE"),
             ("k/K", "samples k", "\(o.k)"),
             ("l/L", "learn. rate", format(s.learningRate)),
+            ("c/C", "AR dropout", s.autoregressiveDecoder ? (o.conditioningDropout > 0 ? format(o.conditioningDropout) : "off") : "n/a"),
+            ("n/N", "min rate δ", s.minimumRateApplies ? (o.minimumRate > 0 ? format(o.minimumRate) + "/unit" : "off") : "n/a"),
+            ("A", "aggressive", aggressiveText(s.aggressive)),
         ]
         var y = rect.y
         for (key, name, value) in rows where y < rect.maxY {
@@ -43,9 +46,16 @@ public enum KnobsPanel {
         canvas.put(String(format: "AU %d/%d KL %.1f I_q %.2f", s.activeUnits, s.latentSize, s.totalKL, s.mutualInformation),
                    x: x, y: y + 1, style: .plain, clip: clip)
         canvas.put(String(format: "BA bound ≥ %.2f nats", s.mutualInformationBound), x: x, y: y + 2, style: .plain, clip: clip)
+        canvas.put(s.zUse.map { String(format: "z use %.2f nats", $0) } ?? "z use …", x: x, y: y + 3, style: .plain, clip: clip)
         if s.nonFiniteSteps > 0 {
-            canvas.put("NaN/Inf steps skipped \(s.nonFiniteSteps)", x: x, y: y + 3, style: .warning, clip: clip)
+            canvas.put("NaN/Inf steps skipped \(s.nonFiniteSteps)", x: x, y: y + 4, style: .warning, clip: clip)
         }
+    }
+
+    /// "off", "12 enc steps" while the phase lasts, "ended ep 3" after its rule ended it.
+    static func aggressiveText(_ a: AggressiveTraining) -> String {
+        guard a.isOn else { return "off" }
+        return a.endedAtEpoch.map { "ended ep \($0)" } ?? "\(a.lastInnerSteps) enc steps"
     }
 
     static func format(_ v: Float) -> String {

@@ -1,19 +1,35 @@
 import Foundation
 import LatentLab
 
-/// Time series as braille lines over a shared, auto-scaled y axis.
+/// Time series as braille lines over an auto-scaled y axis, and optionally a second one on the right for
+/// series of another size (the rate, a few nats, beside a −ELBO of a hundred).
 ///
-/// Layout inside the rect: a legend row (name and latest value of each series), the plot with y labels
-/// on its left, and a row of step labels where ▴ marks each knob change.
+/// Layout inside the rect: a legend row (name and latest value of each series, right-axis names marked ▸),
+/// the plot with y labels on its left (and right), and a row of step labels where ▴ marks each knob change.
 public enum LineChart {
     public struct Series: Sendable {
         public var name: String
         public var color: Color
         public var points: [Snapshot.Point]
-        public init(name: String, color: Color, points: [Snapshot.Point]) {
+        /// Scaled and labelled on the right axis.
+        public var rightAxis: Bool
+        public init(name: String, color: Color, points: [Snapshot.Point], rightAxis: Bool = false) {
             self.name = name
             self.color = color
             self.points = points
+            self.rightAxis = rightAxis
+        }
+    }
+
+    /// A y range padded by 5% each side, widened when flat.
+    struct Scale {
+        var low: Float, high: Float
+        init?(_ values: [Float]) {
+            guard var low = values.min(), var high = values.max() else { return nil }
+            if high - low < 1e-6 { low -= 1; high += 1 }
+            let pad = (high - low) * 0.05
+            self.low = low - pad
+            self.high = high + pad
         }
     }
 
@@ -25,31 +41,31 @@ public enum LineChart {
         let latest = series.compactMap { $0.points.last?.step }.max() ?? 0
         let from = window.map { latest - $0 } ?? Int.min
         let visible = series.map { s in
-            Series(name: s.name, color: s.color, points: smooth(s.points.filter { $0.step > from && $0.value.isFinite }, over: smoothing))
+            Series(name: s.name, color: s.color, points: smooth(s.points.filter { $0.step > from && $0.value.isFinite }, over: smoothing),
+                   rightAxis: s.rightAxis)
         }
         // Legend.
         var x = rect.x
         for s in visible {
             let value = s.points.last.map { " " + compact($0.value) } ?? ""
+            let name = (s.rightAxis ? "▸" : "") + s.name
             canvas.put("━ ", x: x, y: rect.y, style: Style(s.color), clip: rect)
-            canvas.put(s.name + value, x: x + 2, y: rect.y, style: .plain, clip: rect)
-            x += s.name.unicodeScalars.count + value.unicodeScalars.count + 4
+            canvas.put(name + value, x: x + 2, y: rect.y, style: .plain, clip: rect)
+            x += name.unicodeScalars.count + value.unicodeScalars.count + 4
         }
-        let plot = Rect(x: rect.x + labelWidth, y: rect.y + 1, width: rect.width - labelWidth, height: rect.height - 2)
+        let left = Scale(visible.filter { !$0.rightAxis }.flatMap { $0.points.map(\.value) })
+        let right = Scale(visible.filter(\.rightAxis).flatMap { $0.points.map(\.value) })
+        let rightLabels = right == nil ? 0 : labelWidth
+        let plot = Rect(x: rect.x + labelWidth, y: rect.y + 1, width: rect.width - labelWidth - rightLabels, height: rect.height - 2)
         let all = visible.flatMap(\.points)
         guard plot.height >= 1 && plot.width >= 2, let first = all.map(\.step).min(), let last = all.map(\.step).max() else {
             if rect.height >= 2 { canvas.put("waiting for data…", x: rect.x + labelWidth, y: rect.y + 1, style: .dim, clip: rect) }
             return
         }
-        var low = all.map(\.value).min()!, high = all.map(\.value).max()!
-        if high - low < 1e-6 { low -= 1; high += 1 }
-        let pad = (high - low) * 0.05
-        low -= pad
-        high += pad
         var grid = BrailleGrid(cellWidth: plot.width, cellHeight: plot.height)
         let span = max(1, last - first)
         func dotX(_ step: Int) -> Int { Int((Double(step - first) / Double(span) * Double(grid.dotWidth - 1)).rounded()) }
-        func dotY(_ v: Float) -> Int { Int(((high - v) / (high - low) * Float(grid.dotHeight - 1)).rounded()) }
+        func dotY(_ v: Float, _ scale: Scale) -> Int { Int(((scale.high - v) / (scale.high - scale.low) * Float(grid.dotHeight - 1)).rounded()) }
         // Knob changes: dotted verticals through the plot.
         let visibleMarkers = markers.filter { $0.step >= first && $0.step <= last }
         for m in visibleMarkers {
@@ -57,9 +73,10 @@ public enum LineChart {
             for dy in stride(from: 0, to: grid.dotHeight, by: 3) { grid.set(dx, dy, color: .brightBlack) }
         }
         for s in visible {
+            guard let scale = s.rightAxis ? right : left else { continue }
             var previous: (Int, Int)?
             for p in s.points {
-                let point = (dotX(p.step), dotY(p.value))
+                let point = (dotX(p.step), dotY(p.value, scale))
                 if let previous { grid.line(previous.0, previous.1, point.0, point.1, color: s.color) } else { grid.set(point.0, point.1, color: s.color) }
                 previous = point
             }
@@ -67,9 +84,10 @@ public enum LineChart {
         grid.render(into: &canvas, x: plot.x, y: plot.y)
         // Y labels: top, middle, bottom.
         let rows = plot.height > 2 ? [0, plot.height / 2, plot.height - 1] : [0, plot.height - 1]
+        func value(_ scale: Scale, _ row: Int) -> Float { scale.high - (scale.high - scale.low) * Float(row) / Float(max(1, plot.height - 1)) }
         for row in Set(rows) {
-            let value = high - (high - low) * Float(row) / Float(max(1, plot.height - 1))
-            canvas.putRight(compact(value) + " ┤", right: plot.x, y: plot.y + row, style: .dim, clip: rect)
+            if let left { canvas.putRight(compact(value(left, row)) + " ┤", right: plot.x, y: plot.y + row, style: .dim, clip: rect) }
+            if let right { canvas.put("├ " + compact(value(right, row)), x: plot.maxX, y: plot.y + row, style: .dim, clip: rect) }
         }
         // X axis: first and last step, and a ▴ under each knob change.
         let axisY = plot.maxY

@@ -41,9 +41,13 @@ public enum Overlays {
                title: "reset", into: &canvas)
     }
 
-    /// A red line across the top of `rect`, when every unit has collapsed.
+    /// A red line across the top of `rect`, when every unit has collapsed, naming the remedies' keys (the
+    /// longest version that fits).
     public static func collapseBanner(into canvas: inout Canvas, rect: Rect) {
-        let text = " POSTERIOR COLLAPSE: q(z|x) = p(z), z carries no information about x "
+        let remedies = "W warm-up · F free bits · C AR dropout · N min rate · A aggressive · b beta<1"
+        let text = [" POSTERIOR COLLAPSE: q(z|x) = p(z) · remedies: \(remedies) ", " POSTERIOR COLLAPSE · \(remedies) ",
+                    " POSTERIOR COLLAPSE: q(z|x) = p(z), z carries no information about x ", " POSTERIOR COLLAPSE "]
+            .first { $0.unicodeScalars.count <= rect.width } ?? " COLLAPSE "
         canvas.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), style: Style(.brightWhite, background: .red))
         canvas.put(text, x: rect.x + max(0, (rect.width - text.unicodeScalars.count) / 2), y: rect.y,
                    style: Style(.brightWhite, background: .red, bold: true), clip: rect)

@@ -70,39 +70,80 @@ public final class MADEDecoder: Likelihood {
         return tape.sigmoid(logits(Var(constant: x), given: z, on: tape))
     }
 
-    /// x ~ p(x|z) one pixel at a time, all rows of z together. The first layer's pre-activation is linear in x,
-    /// so it is kept and updated by pixel j's masked weight row in the rows that drew a 1; the layers above are
-    /// recomputed for each pixel (one product per pixel and layer), and only pixel j's logit is formed.
+    /// x ~ p(x|z) one pixel at a time. The first layer's pre-activation is linear in x, so it starts at the
+    /// context's term and grows by pixel j's masked weight row when pixel j draws a 1. A unit of degree m reads
+    /// only pixels 1…m, so once they are drawn it is final: it is activated then, once, and read as 0 before
+    /// (where every weight out of it to the pixels still to come is masked). With one hidden layer pixel j's
+    /// logit is then one dot product; deeper MADEs recompute the layers above the first for every pixel.
     public func sample(_ z: Var, rng: inout RandomSource) -> Tensor {
         let tape = Tape(recording: false)
         let context = input(z, on: tape)
         let n = z.rows, d = made.size, width = made.inputLayer.weight.cols
-        let maskedInput = tape.mul(Var(constant: made.inputLayer.weight.value), Var(constant: made.inputMask)).value
-        // The first layer's pre-activation at x = 0: the context's term and the bias.
-        var first = tape.add(made.contextLayers[0](context, on: tape), Var(constant: made.inputLayer.bias.value)).value
-        let head = made.maskedHeadWeight(0, on: tape).value, headBias = made.heads[0].bias.value
-        let directWeight = tape.mul(Var(constant: direct.value), Var(constant: directMask)).value
-        var directLogits = Tensor(zeros: n, d)   // Σ_{i<j} x_i D_ij, grown as pixels are drawn
+        let maskedInput = tape.mul(Var(constant: made.inputLayer.weight.value), Var(constant: made.inputMask)).value.scalars
+        var pre = tape.add(made.contextLayers[0](context, on: tape), Var(constant: made.inputLayer.bias.value)).value.scalars
+        var active = [Float](repeating: 0, count: n * width)
+        var unitsOfDegree = [[Int]](repeating: [], count: d + 1)
+        for (u, m) in made.hiddenDegrees[0].enumerated() { unitsOfDegree[m].append(u) }
         let upper = made.hiddenLayers.enumerated().map { l, layer in
             (weight: tape.mul(Var(constant: layer.weight.value), Var(constant: made.hiddenMasks[l])),
              bias: tape.add(made.contextLayers[l + 1](context, on: tape), Var(constant: layer.bias.value)))
         }
+        let top = made.hiddenLayers.last?.weight.cols ?? width
+        // Pixel j's output weights as a contiguous row, and the direct weights from pixel j onwards.
+        let headT = made.maskedHeadWeight(0, on: tape).value.transposed().scalars, headBias = made.heads[0].bias.value.scalars
+        let directWeight = tape.mul(Var(constant: direct.value), Var(constant: directMask)).value.scalars
+        var directLogits = [Float](repeating: 0, count: n * d)   // Σ_{i<j} x_i D_ij, grown as pixels are drawn
         var out = Tensor(zeros: n, d)
         for j in 0..<d {
-            var h = made.activation.apply(Var(constant: first), on: tape)
-            for layer in upper { h = made.activation.apply(tape.add(tape.matmul(h, layer.weight), layer.bias), on: tape) }
-            let hidden = h.value
+            // Pixel j has degree j + 1: the units of degree j have read every pixel they will.
+            for r in 0..<n { for u in unitsOfDegree[j] { active[r * width + u] = made.activation(pre[r * width + u]) } }
+            // The top hidden layer for every row: the first itself, or the layers above recomputed.
+            var hidden = active
+            if !upper.isEmpty {
+                var h = Var(constant: Tensor(rows: n, cols: width, active))
+                for layer in upper { h = made.activation.apply(tape.add(tape.matmul(h, layer.weight), layer.bias), on: tape) }
+                hidden = h.value.scalars
+            }
             for r in 0..<n {
-                var logit = headBias[0, j] + directLogits[r, j]
-                for u in 0..<hidden.cols { logit += hidden[r, u] * head[u, j] }
+                let logit = headBias[j] + directLogits[r * d + j] + Self.dot(hidden, r * top, headT, j * top, count: top)
                 let pixel = rng.bernoulli(1 / (1 + Foundation.exp(-logit)))
                 out[r, j] = pixel
-                if pixel == 1 {
-                    for u in 0..<width { first[r, u] += maskedInput[j, u] }
-                    for v in (j + 1)..<d { directLogits[r, v] += directWeight[j, v] }
-                }
+                guard pixel == 1 else { continue }
+                Self.add(maskedInput, from: j * width, to: &pre, at: r * width, count: width)
+                Self.add(directWeight, from: j * d + j + 1, to: &directLogits, at: r * d + j + 1, count: d - j - 1)
             }
         }
         return out
+    }
+}
+
+extension MADEDecoder {
+    /// Σ_i a[i + offsetA] b[i + offsetB] over `count` elements.
+    static func dot(_ a: [Float], _ offsetA: Int, _ b: [Float], _ offsetB: Int, count: Int) -> Float {
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+            var sum: Float = 0
+            for i in 0..<count { sum += pa[offsetA + i] * pb[offsetB + i] }
+            return sum
+        } }
+    }
+
+    /// y[at + i] += x[from + i] over `count` elements.
+    static func add(_ x: [Float], from: Int, to y: inout [Float], at: Int, count: Int) {
+        x.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { py in
+            for i in 0..<count { py[at + i] += px[from + i] }
+        } }
+    }
+}
+
+extension Activation {
+    /// The activation of one value, for loops that update a few units at a time (the kernels' definitions).
+    func callAsFunction(_ x: Float) -> Float {
+        switch self {
+        case .tanh: Foundation.tanh(x)
+        case .relu: x < 0 ? 0 : x
+        case .elu: x > 0 ? x : Foundation.exp(x) - 1
+        case .softplus: x > 20 ? x : Foundation.log1p(Foundation.exp(x))
+        case .sigmoid: 1 / (1 + Foundation.exp(-x))
+        }
     }
 }
