@@ -198,6 +198,36 @@ class TwoLayerVAE(nn.Module):
         return log_px + log_p - self.gaussian(a1, z1) - self.gaussian(a2, z2)
 
 
+class MADEDecoderVAE(VAE):
+    """The VAE with vae-tui's MADE decoder (`--decoder made`): one masked hidden layer of 500 over the pixels in
+    raster order, z into it through an unmasked layer, tanh, masked logits plus masked direct connections
+    from the previous pixels; hidden degrees spread evenly over 0..783."""
+
+    def __init__(self, p_train, hidden=500):
+        super().__init__(p_train)
+        deg_in = torch.arange(1, D_X + 1)
+        deg_h = torch.arange(hidden) * D_X // hidden
+        self.inp = MaskedLinear(D_X, hidden, (deg_h[:, None] >= deg_in[None, :]).float())
+        self.ctx = nn.Linear(D_Z, hidden)
+        self.out = MaskedLinear(hidden, D_X, (deg_in[:, None] > deg_h[None, :]).float())
+        self.direct = MaskedLinear(D_X, D_X, (deg_in[:, None] > deg_in[None, :]).float())
+        for m in (self.inp, self.ctx, self.out):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+        with torch.no_grad():
+            self.direct.weight.zero_()
+            self.direct.bias.zero_()
+            mean_p = p_train.mean(0).clamp(1e-3, 1 - 1e-3)
+            self.out.bias.copy_(torch.log(mean_p / (1 - mean_p)))
+
+    def elbo(self, x):
+        mu, logvar = self.encode(x)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        logits = self.out(torch.tanh(self.inp(x) + self.ctx(z))) + self.direct(x)
+        log_px = (x * logits - F.softplus(logits)).sum(-1)
+        return log_px - kl_divergence(mu, logvar)
+
+
 def family_step(model, opt, p_batch):
     """One k = 1 ELBO step of a model with an `elbo(x)` method (the sampled KL of a flow or a hierarchy)."""
     loss = -model.elbo(torch.bernoulli(p_batch)).mean()
@@ -320,7 +350,7 @@ def bench_run(args):
     # The other families, k = 1 ELBO, one thread.
     torch.set_num_threads(1)
     result["train_families"] = []
-    for name, cls in (("iaf", IAFVAE), ("two-layer", TwoLayerVAE)):
+    for name, cls in (("iaf", IAFVAE), ("two-layer", TwoLayerVAE), ("made", MADEDecoderVAE)):
         torch.manual_seed(args.seed)
         model = cls(p_train)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-4)

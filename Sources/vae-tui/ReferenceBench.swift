@@ -71,9 +71,10 @@ enum ReferenceBench {
                 row("train k=\(k), \(t) thread\(t == 1 ? "" : "s"), images/s", ours.trainRate(k: k, threads: t), theirs.train["\(k)/\(t)"], format: "%.0f")
             }
         }
+        let titles = ["iaf": "IAF posterior (2 steps, width 320)", "two-layer": "two stochastic layers 100,50",
+                      "made": "MADE decoder (hidden 500, direct connections)"]
         for (name, rate) in ours.families {
-            row("train \(name == "iaf" ? "IAF posterior (2 steps, width 320)" : "two stochastic layers 100,50"), k=1 ELBO, 1 thread, images/s",
-                rate, theirs.families[name], format: "%.0f")
+            row("train \(titles[name] ?? name), k=1 ELBO, 1 thread, images/s", rate, theirs.families[name], format: "%.0f")
         }
         for t in threads {
             row("L_5000 on \(ours.nll.first?.images ?? 0) test images, \(t) thread\(t == 1 ? "" : "s"), s", ours.nllSeconds(threads: t),

@@ -37,7 +37,7 @@ import Testing
                                "--validation", "100", "--nll-images", "5", "--nll-k", "10", "--eval-images", "50", "--out", dir + "/lab"])
         #expect(run.status == 0, "\(run.stderr)")
         let markdown = try String(contentsOfFile: dir + "/lab.md", encoding: .utf8)
-        #expect(markdown.contains("| factorised decoder, plain ELBO |") && markdown.contains("| MADE, minimum rate δ = 0.2 nats per unit |"))
+        #expect(markdown.contains("| factorised decoder, plain ELBO, Adam 1e-3 |") && markdown.contains("| MADE, minimum rate δ = 0.2 nats per unit |"))
         let table = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/lab.json"))) as? [String: Any])
         let rows = try #require(table["rows"] as? [[String: Any]])
         #expect(rows.map { $0["key"] as? String } == ["factorized", "plain", "min-rate"])
