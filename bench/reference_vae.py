@@ -228,6 +228,45 @@ class MADEDecoderVAE(VAE):
         return log_px - kl_divergence(mu, logvar)
 
 
+class MaskedConv2d(nn.Conv2d):
+    """A 3x3 masked convolution (van den Oord et al. 2016): type A hides the centre pixel, type B keeps it."""
+
+    def __init__(self, c_in, c_out, kind):
+        super().__init__(c_in, c_out, 3, padding=1)
+        mask = torch.ones_like(self.weight)
+        mask[:, :, 1, 2 if kind == "B" else 1:] = 0
+        mask[:, :, 2:] = 0
+        self.register_buffer("mask", mask)
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight * self.mask, self.bias, padding=1)
+
+
+class PixelCNNDecoderVAE(VAE):
+    """The VAE with vae-tui's PixelCNN decoder (`--decoder pixelcnn`): a type-A masked 3x3 layer, then residual
+    type-B layers, 32 channels, z added to every layer through a per-channel projection, tanh, a 1x1 output
+    and a per-pixel bias."""
+
+    def __init__(self, p_train, channels=32, layers=6):
+        super().__init__(p_train)
+        self.convs = nn.ModuleList(MaskedConv2d(1 if l == 0 else channels, channels, "A" if l == 0 else "B") for l in range(layers))
+        self.projs = nn.ModuleList(nn.Linear(D_Z, channels) for _ in range(layers))
+        self.out = nn.Conv2d(channels, 1, 1)
+        mean_p = p_train.mean(0).clamp(1e-3, 1 - 1e-3)
+        self.pixel_bias = nn.Parameter(torch.log(mean_p / (1 - mean_p)))
+
+    def elbo(self, x):
+        mu, logvar = self.encode(x)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        h, image = None, x.view(-1, 1, 28, 28)
+        for conv, proj in zip(self.convs, self.projs):
+            a = torch.tanh(conv(image if h is None else h) + proj(z)[:, :, None, None])
+            h = a if h is None else h + a
+        logits = self.out(h).view(-1, D_X) + self.pixel_bias
+        log_px = (x * logits - F.softplus(logits)).sum(-1)
+        return log_px - kl_divergence(mu, logvar)
+
+
 def family_step(model, opt, p_batch):
     """One k = 1 ELBO step of a model with an `elbo(x)` method (the sampled KL of a flow or a hierarchy)."""
     loss = -model.elbo(torch.bernoulli(p_batch)).mean()
@@ -350,7 +389,7 @@ def bench_run(args):
     # The other families, k = 1 ELBO, one thread.
     torch.set_num_threads(1)
     result["train_families"] = []
-    for name, cls in (("iaf", IAFVAE), ("two-layer", TwoLayerVAE), ("made", MADEDecoderVAE)):
+    for name, cls in (("iaf", IAFVAE), ("two-layer", TwoLayerVAE), ("made", MADEDecoderVAE), ("pixelcnn", PixelCNNDecoderVAE)):
         torch.manual_seed(args.seed)
         model = cls(p_train)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-4)

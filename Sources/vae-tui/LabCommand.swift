@@ -19,7 +19,7 @@ struct CollapseLabCommand: ParsableCommand {
     @OptionGroup var split: SplitOptions
     @OptionGroup var threading: ThreadOptions
 
-    @Option(help: ArgumentHelp("The autoregressive decoder every row but the reference uses.", valueName: "made"))
+    @Option(help: ArgumentHelp("The autoregressive decoder every row but the reference uses.", valueName: "made|pixelcnn"))
     var decoder: LatentDecoder = .made
 
     @Option(help: ArgumentHelp("Epochs each row trains (default 5).", valueName: "N"))
@@ -73,7 +73,7 @@ struct CollapseLabCommand: ParsableCommand {
             let splits = try split.load(data)
             var options = try TrainOptions.parse(["--seed", String(seed)])
             options.decoder = decoder
-            let config = CollapseLab.base(try options.trainingConfig(inputSize: splits.train.dimension))
+            let config = CollapseLab.base(try options.trainingConfig(inputSize: splits.train.dimension), decoder: decoder)
             let budget: CollapseLab.Budget = minutes.map { .seconds($0 * 60) } ?? .epochs(epochs ?? 5)
             let budgetText = minutes.map { String(format: "%g minutes", $0) } ?? "\(epochs ?? 5) epochs"
             for path in [out + ".md", out + ".json"] { try checkDirectoryExists(for: path) }
@@ -89,11 +89,11 @@ struct CollapseLabCommand: ParsableCommand {
                 Terminal.clearProgress()
                 let e = result.evaluation
                 print(String(format: "%@: NLL %.2f  ELBO %.2f  rate %.2f  AU %d  I_q %.2f  z use %.2f  (%.0f s)",
-                             row.name, result.nll, e.elbo, e.kl, e.activeUnits, e.mutualInformation, e.zUse, result.seconds))
+                             row.name(for: decoder), result.nll, e.elbo, e.kl, e.activeUnits, e.mutualInformation, e.zUse, result.seconds))
                 results.append(result)
             }
             let caption = "`vae-tui lab collapse` on \(splits.name): \(budgetText) per row, batch \(config.batchSize), Adam \(config.adam.learningRate), seed \(seed); NLL = −L_\(nllK) on the first \(nllImages) test images, the other columns on the first \(evalImages)."
-            let markdown = CollapseLab.markdown(results, caption: caption)
+            let markdown = CollapseLab.markdown(results, decoder: decoder, caption: caption)
             print("\n" + markdown)
             try AtomicFile.write(Data(markdown.utf8), to: out + ".md")
             try AtomicFile.write(Data(json(results, caption: caption).encoded.utf8), to: out + ".json")
@@ -105,7 +105,7 @@ struct CollapseLabCommand: ParsableCommand {
         .object([("caption", .string(caption)), ("rows", .array(results.map { r in
             let e = r.evaluation
             return .object([
-                ("key", .string(r.row.key)), ("setting", .string(r.row.name)), ("nll", .float(r.nll)), ("elbo", .float(e.elbo)),
+                ("key", .string(r.row.key)), ("setting", .string(r.row.name(for: decoder))), ("nll", .float(r.nll)), ("elbo", .float(e.elbo)),
                 ("rate", .float(e.kl)), ("distortion", .float(e.distortion)), ("active_units", .int(e.activeUnits)),
                 ("mi", .float(e.mutualInformation)), ("z_use", .float(e.zUse)), ("ll_prior_z", .float(e.priorLikelihood)),
                 ("seconds", .number(r.seconds)), ("steps", .int(r.steps)), ("nonfinite_steps", .int(r.nonFiniteSteps)),

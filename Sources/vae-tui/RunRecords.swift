@@ -8,6 +8,8 @@ enum RunRecords {
             ("event", .string("start")),
             ("dataset", .string(trainer.data.name)),
             ("model", .string(c.model.summary)),
+            ("parts", .string(trainer.model.description)),
+            ("receptive_field", trainer.model.likelihood.receptiveFieldPixels.map { .int($0) } ?? .null),
             ("objective", .string(c.objective.kind.rawValue)),
             ("k", .int(c.objective.k)),
             ("beta", .float(c.objective.beta)),

@@ -48,7 +48,7 @@ struct SpeedBench {
         }
         Parallel.strategy = .split
         BLAS.setThreads(1)
-        for (name, family) in [("iaf", ModelFamily.iaf), ("two-layer", .twoLayers), ("made", .madeDecoder)] {
+        for (name, family) in [("iaf", ModelFamily.iaf), ("two-layer", .twoLayers), ("made", .madeDecoder), ("pixelcnn", .pixelCNNDecoder)] {
             let config = TrainingConfig(model: family.applied(to: model), objective: ObjectiveSettings(kind: .elbo, k: 1), batchSize: 100)
             let rate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds) * 100
             result.families.append((name, rate))

@@ -69,13 +69,13 @@ struct TrainOptions: ParsableArguments {
     @Option(name: .customLong("flow-hidden"), help: ArgumentHelp("Hidden units of each flow step's MADE.", valueName: "H"))
     var flowHidden: Int = VAEConfig.defaultFlowHidden
 
-    @Option(help: ArgumentHelp("The decoder p(x|z): factorized (a Bernoulli MLP) or made (autoregressive over the pixels, conditioned on z).", valueName: "factorized|made"))
+    @Option(help: ArgumentHelp("The decoder p(x|z): factorized (a Bernoulli MLP), made (a MADE over the pixels, conditioned on z) or pixelcnn (masked convolutions, z added to every layer).", valueName: "factorized|made|pixelcnn"))
     var decoder: LatentDecoder = .factorized
 
-    @Option(name: .customLong("decoder-hidden"), help: ArgumentHelp("Hidden layer sizes of the decoder, comma-separated (default: --hidden reversed; 500 for made).", valueName: "SIZES"))
+    @Option(name: .customLong("decoder-hidden"), help: ArgumentHelp("Hidden layer sizes of the decoder, comma-separated (default: --hidden reversed; 500 for made; for pixelcnn the channels of each masked layer, 32 six times).", valueName: "SIZES"))
     var decoderHidden: String?
 
-    @Option(name: .customLong("receptive-field"), help: ArgumentHelp("Previous pixels an autoregressive decoder sees (default: all).", valueName: "R"))
+    @Option(name: .customLong("receptive-field"), help: ArgumentHelp("What an autoregressive decoder sees before each pixel: made, R previous pixels; pixelcnn, R layers, so R rows above and R columns either side (default: all, or the layers of --decoder-hidden).", valueName: "R"))
     var receptiveField: Int?
 
     @Option(name: .customLong("ar-dropout"), help: ArgumentHelp("Conditioning dropout: probability that each previous pixel the autoregressive decoder reads is hidden in training.", valueName: "P"))
@@ -90,8 +90,6 @@ struct TrainOptions: ParsableArguments {
     @Option(name: .customLong("aggressive-inner"), help: ArgumentHelp("Most encoder steps before each decoder step while aggressive.", valueName: "N"))
     var aggressiveInner: Int = AggressiveTraining.defaultInnerSteps
 
-    /// The MADE decoder's hidden layer when --decoder-hidden is not given.
-    static let defaultMADEHidden = [500]
 
     func validate() throws {
         if k < 1 || k > 100_000 { throw ValidationError("--k must be between 1 and 100000, got \(k)") }
@@ -141,7 +139,13 @@ struct TrainOptions: ParsableArguments {
     }
 
     func decoderHiddenSizes() throws -> [Int] {
-        guard let decoderHidden else { return decoder == .made ? Self.defaultMADEHidden : try hiddenSizes().reversed() }
+        guard let decoderHidden else {
+            switch decoder {
+            case .factorized: return try hiddenSizes().reversed()
+            case .made: return CollapseLab.madeHidden
+            case .pixelcnn: return CollapseLab.pixelCNNChannels
+            }
+        }
         let parts = decoderHidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! >= 1 && $0! <= 100_000 }) else {
             throw ValidationError("--decoder-hidden must be comma-separated positive sizes like 500 or 500,500, got '\(decoderHidden)'")

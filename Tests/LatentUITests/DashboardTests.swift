@@ -193,8 +193,11 @@ import Testing
         #expect(Dashboard.render(SnapshotFixtures.training(), view: asking, width: 120, height: 40).text
             .contains("Restart training with IAF posterior"))
         #expect(press(.character("y"), view: asking).commands == [.setModel(.iaf, seed: 42)])
-        #expect(press(.character("n"), view: asking).commands.isEmpty && press(.character("n"), view: asking).view.confirmingModel == nil)
-        #expect(!press(.escape, view: menu).view.modelMenuVisible && press(.escape, view: menu).view.confirmingModel == nil)
+        let declined = press(.character("n"), view: asking), closed = press(.escape, view: menu)
+        #expect(declined.commands.isEmpty)
+        #expect(declined.view.confirmingModel == nil)
+        #expect(!closed.view.modelMenuVisible)
+        #expect(closed.view.confirmingModel == nil)
     }
 
     /// The collapse remedies' keys step along their ladders; A toggles aggressive training.

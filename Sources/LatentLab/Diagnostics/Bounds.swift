@@ -1,7 +1,7 @@
 import Foundation
 
-/// Importance-weighted bounds L_k evaluated without a tape, in memory bounded by `maxRows`
-/// decoder rows at a time whatever k is (k = 5000 for the standard NLL estimate).
+/// Importance-weighted bounds L_k evaluated without a tape, in memory bounded by `maxRows` decoder rows
+/// at a time (fewer if the decoder asks) whatever k is (k = 5000 for the standard NLL estimate).
 public enum Bounds {
     /// log w_i = log p(x|z_i) + log p(z_i) − log q(z_i|x) for `samples` draws per example, sample-major.
     static func logWeights(model: VAE, x: Tensor, encoding: PosteriorEncoding, samples: Int,
@@ -23,8 +23,9 @@ public enum Bounds {
     /// the groups spread over the engine's threads. Each group draws from its own stream, seeded from one
     /// draw of `rng`, so the values do not depend on the number of threads.
     public static func importanceWeighted(model: VAE, x: Tensor, k: Int, rng: inout RandomSource,
-                                          maxRows: Int = 5000, threads: Int = Parallel.threads) -> [Float] {
+                                          maxRows requested: Int = 5000, threads: Int = Parallel.threads) -> [Float] {
         precondition(k >= 1, "k must be at least 1")
+        let maxRows = min(requested, model.likelihood.evaluationRows)
         let tape = Tape(recording: false)
         let encoding = model.encode(Var(constant: x), on: tape)
         let perGroup = max(1, maxRows / k)

@@ -121,7 +121,7 @@ public enum Evaluator {
             return Float(max(0, meanSquares[j] / count - m * m - estimationNoise[j] / count))
         }
         var boundRNG = RandomSource(seed: seed &+ boundStreamOffset)
-        let bound = mutualInformationBound(model: model, samples: boundSamples, rng: &boundRNG)
+        let bound = mutualInformationBound(model: model, samples: min(boundSamples, model.likelihood.affordableDraws), rng: &boundRNG)
         return Evaluation(
             elbo: Float(sumELBO / count), distortion: Float(sumDistortion / count), kl: Float(sumKL / count),
             klPerUnit: klUnits.map { Float($0 / count) }, activity: activity,

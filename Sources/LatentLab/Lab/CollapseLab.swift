@@ -4,27 +4,62 @@ import Foundation
 /// autoregressive decoder can model the images without z, so the plain ELBO drives q(z|x) to p(z); each
 /// remedy is one row trained for the same budget from the same seed, beside a factorised decoder that needs z.
 public enum CollapseLab {
-    /// One row: a name for the table, the lecture's prediction, and what it changes in the base run.
+    /// One row: a name for the table (its setting; the decoder's name goes before it), the lecture's
+    /// prediction, and what it changes in the base run.
     public struct Row: Sendable {
         public let key: String
-        public let name: String
+        let setting: @Sendable (LatentDecoder) -> String
         public let prediction: String
         let configure: @Sendable (inout TrainingConfig, _ budgetSteps: Int) -> Void
+
+        init(key: String, name: String, prediction: String, configure: @escaping @Sendable (inout TrainingConfig, Int) -> Void) {
+            self.init(key: key, setting: { _ in name }, prediction: prediction, configure: configure)
+        }
+
+        init(key: String, setting: @escaping @Sendable (LatentDecoder) -> String, prediction: String,
+             configure: @escaping @Sendable (inout TrainingConfig, Int) -> Void) {
+            self.key = key
+            self.setting = setting
+            self.prediction = prediction
+            self.configure = configure
+        }
+
+        /// "MADE, free bits 0.25 nats per unit"; the reference row names its own decoder.
+        public func name(for decoder: LatentDecoder) -> String {
+            key == "factorized" ? setting(decoder) : "\(decoder == .pixelcnn ? "PixelCNN" : "MADE"), \(setting(decoder))"
+        }
     }
 
-    /// What every row shares unless it changes it: the MADE decoder (one hidden layer of 500, direct
-    /// connections) and a learning rate of 1e-2, under which the plain ELBO collapses within a few epochs on
+    /// The narrow receptive fields, about one and three rows of a 28-pixel-wide image before each pixel. A
+    /// MADE sees exactly 28 and 84 pixels; a PixelCNN's field grows by one row and one column each side a
+    /// layer, a triangle rather than whole rows, so it takes 2 and 4 layers (11 and 34 pixels: the default 6
+    /// layers already see only 69).
+    static func narrowField(_ rows: Int, for decoder: LatentDecoder) -> Int {
+        decoder == .pixelcnn ? (rows == 1 ? 2 : 4) : rows * 28
+    }
+
+    static func fieldName(_ rows: Int, for decoder: LatentDecoder) -> String {
+        let setting = narrowField(rows, for: decoder)
+        return decoder == .pixelcnn
+            ? "\(setting) layers, receptive field \(PixelCNNDecoder.receptiveField(layers: setting, height: 28, width: 28)) pixels"
+            : "receptive field \(setting) pixels (\(rows == 1 ? "one row" : "three rows"))"
+    }
+
+    /// What every row shares unless it changes it: the autoregressive decoder (a MADE with one hidden layer
+    /// of 500 and direct connections, or a PixelCNN of 6 masked layers of 32 channels) and a learning rate of 1e-2, under which the plain ELBO collapses within a few epochs on
     /// MNIST (at 1e-3 it does not within 10: the decoder's autoregression and the encoder learn at the same
     /// pace and z keeps 20 nats; at 1e-2 the decoder models the digits from their previous pixels before q is
     /// informative, He et al.'s lagging inference, and the rate never recovers).
-    public static func base(_ config: TrainingConfig) -> TrainingConfig {
+    public static func base(_ config: TrainingConfig, decoder: LatentDecoder) -> TrainingConfig {
         var c = config
-        c.model.decoder = .made
-        c.model.decoderHidden = defaultDecoderHidden
+        c.model.decoder = decoder
+        c.model.decoderHidden = decoder == .pixelcnn ? pixelCNNChannels : madeHidden
         c.adam.learningRate = defaultLearningRate
         return c
     }
-    public static let defaultDecoderHidden = [500]
+    /// The autoregressive decoders' sizes: a MADE's hidden layer; a PixelCNN's channels, one entry per layer.
+    public static let madeHidden = [500]
+    public static let pixelCNNChannels = [Int](repeating: 32, count: 6)
     public static let defaultLearningRate: Float = 1e-2
     /// The reference row keeps the factorised model's usual rate: at 1e-2 it trains badly (NLL 116.6 against
     /// about 100 at 1e-3 after 5 epochs), which would flatter every autoregressive row.
@@ -41,37 +76,37 @@ public enum CollapseLab {
             c.model.decoderHidden = c.model.encoderHidden.reversed()
             c.adam.learningRate = factorizedLearningRate
         },
-        Row(key: "plain", name: "MADE, plain ELBO",
+        Row(key: "plain", name: "plain ELBO",
             prediction: "collapse: rate → 0, no active units, the decoder alone models x") { _, _ in },
-        Row(key: "warmup", name: "MADE, KL warm-up over half the budget",
+        Row(key: "warmup", name: "KL warm-up over half the budget",
             prediction: "z used while the weight is low; may collapse once it reaches 1") { c, steps in
             c.objective.warmup = KLWarmup(steps: max(1, steps / 2))
         },
-        Row(key: "free-bits", name: "MADE, free bits 0.25 nats per unit",
+        Row(key: "free-bits", name: "free bits 0.25 nats per unit",
             prediction: "rate held near 0.25 × 50 = 12.5 nats") { c, _ in
             c.objective.freeBits = FreeBits(lambda: freeBitsPerUnit, perUnit: true)
         },
-        Row(key: "dropout-0.25", name: "MADE, conditioning dropout 0.25",
+        Row(key: "dropout-0.25", name: "conditioning dropout 0.25",
             prediction: "the decoder cannot rely on its previous pixels: z carries more") { c, _ in
             c.objective.conditioningDropout = 0.25
         },
-        Row(key: "dropout-0.5", name: "MADE, conditioning dropout 0.5",
+        Row(key: "dropout-0.5", name: "conditioning dropout 0.5",
             prediction: "more rate than 0.25, a worse decoder on its own") { c, _ in
             c.objective.conditioningDropout = 0.5
         },
-        Row(key: "rf-28", name: "MADE, receptive field 28 pixels (one row)",
+        Row(key: "rf-28", setting: { fieldName(1, for: $0) },
             prediction: "z must carry everything beyond one row: rate stays up") { c, _ in
-            c.model.receptiveField = 28
+            c.model.receptiveField = narrowField(1, for: c.model.decoder)
         },
-        Row(key: "rf-84", name: "MADE, receptive field 84 pixels (three rows)",
-            prediction: "between the 28-pixel window and the full one") { c, _ in
-            c.model.receptiveField = 84
+        Row(key: "rf-84", setting: { fieldName(3, for: $0) },
+            prediction: "between the one-row window and the full one") { c, _ in
+            c.model.receptiveField = narrowField(3, for: c.model.decoder)
         },
-        Row(key: "min-rate", name: "MADE, minimum rate δ = 0.2 nats per unit",
+        Row(key: "min-rate", name: "minimum rate δ = 0.2 nats per unit",
             prediction: "rate ≥ 0.2 × 50 = 10 nats by construction") { c, _ in
             c.objective.minimumRate = minimumRate
         },
-        Row(key: "aggressive", name: "MADE, aggressive inference training",
+        Row(key: "aggressive", name: "aggressive inference training",
             prediction: "q keeps up with the posterior early, so z stays in use") { c, _ in
             c.aggressive = true
         },
@@ -137,14 +172,14 @@ public enum CollapseLab {
     static func estimatedSteps(_ budget: Budget, stepsPerEpoch: Int) -> Int { 5 * stepsPerEpoch }
 
     /// The table as Markdown.
-    public static func markdown(_ results: [Result], caption: String) -> String {
+    public static func markdown(_ results: [Result], decoder: LatentDecoder, caption: String) -> String {
         var lines = [caption, "",
                      "| setting | NLL | ELBO | rate (KL) | distortion | active units | I_q | z use | time, s | the lecture predicts |",
                      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for r in results {
             let e = r.evaluation
             lines.append(String(format: "| %@ | %.2f | %.2f | %.2f | %.2f | %d/%d | %.2f | %.2f | %.0f | %@ |",
-                                r.row.name, r.nll, e.elbo, e.kl, e.distortion, e.activeUnits, e.klPerUnit.count,
+                                r.row.name(for: decoder), r.nll, e.elbo, e.kl, e.distortion, e.activeUnits, e.klPerUnit.count,
                                 e.mutualInformation, e.zUse, r.seconds, r.row.prediction))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -1,6 +1,6 @@
 /// The models the dashboard's `m` menu switches between: the lecture's levers on the variational gap.
 public enum ModelFamily: String, CaseIterable, Sendable, Equatable {
-    case diagonal, iaf, afPrior, iafAFPrior, twoLayers, madeDecoder
+    case diagonal, iaf, afPrior, iafAFPrior, twoLayers, madeDecoder, pixelCNNDecoder
 
     /// The menu's line.
     public var title: String {
@@ -11,6 +11,7 @@ public enum ModelFamily: String, CaseIterable, Sendable, Equatable {
         case .iafAFPrior: "IAF posterior · AF prior"
         case .twoLayers: "two stochastic layers (2d, d) · Gaussian conditionals"
         case .madeDecoder: "diagonal Gaussian q · N(0,I) prior · MADE decoder (autoregressive)"
+        case .pixelCNNDecoder: "diagonal Gaussian q · N(0,I) prior · PixelCNN decoder (autoregressive)"
         }
     }
 
@@ -24,9 +25,12 @@ public enum ModelFamily: String, CaseIterable, Sendable, Equatable {
         c.latentSize = top
         c.posterior = self == .iaf || self == .iafAFPrior ? .iaf : .diag
         c.prior = self == .afPrior || self == .iafAFPrior ? .af : .normal
-        // The factorised decoder mirrors the encoder; the MADE is the collapse lab's.
-        c.decoder = self == .madeDecoder ? .made : .factorized
-        c.decoderHidden = self == .madeDecoder ? CollapseLab.defaultDecoderHidden : config.encoderHidden.reversed()
+        // The factorised decoder mirrors the encoder; the autoregressive ones are the collapse lab's.
+        switch self {
+        case .madeDecoder: (c.decoder, c.decoderHidden) = (.made, CollapseLab.madeHidden)
+        case .pixelCNNDecoder: (c.decoder, c.decoderHidden) = (.pixelcnn, CollapseLab.pixelCNNChannels)
+        default: (c.decoder, c.decoderHidden) = (.factorized, config.encoderHidden.reversed())
+        }
         c.receptiveField = nil
         if self == .twoLayers {
             c.layers = [2 * top, top]

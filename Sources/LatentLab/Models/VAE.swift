@@ -7,7 +7,7 @@ public final class VAE {
     public let likelihood: any Likelihood
 
     /// Fresh weights (Glorot uniform) for the configuration's parts: a diagonal Gaussian or IAF posterior,
-    /// N(0, I) or an AF prior, and a factorised Bernoulli MLP or a MADE decoder. `outputBias`, when given, initialises the decoder's output
+    /// N(0, I) or an AF prior, and a factorised Bernoulli MLP, a MADE or a PixelCNN decoder. `outputBias`, when given, initialises the decoder's output
     /// bias, usually to the logit of the mean training pixel.
     public init(_ config: VAEConfig, seed: UInt64, outputBias: [Float]? = nil) {
         self.config = config
@@ -34,6 +34,9 @@ public final class VAE {
             likelihood = MADEDecoder(latentSize: sizes[0], hidden: config.decoderHidden, pixels: config.inputSize,
                                      receptiveField: config.receptiveField, activation: config.activation,
                                      outputBias: outputBias, rng: &rng)
+        case .pixelcnn:
+            likelihood = PixelCNNDecoder(latentSize: sizes[0], channels: config.pixelCNNChannels, layers: config.pixelCNNLayers,
+                                         pixels: config.inputSize, outputBias: outputBias, rng: &rng)
         }
         let topSize = sizes.last!
         let top: any Prior = config.prior == .af
@@ -56,9 +59,10 @@ public final class VAE {
     /// "z50 Gauss·AF×2·Bern": the parts, for status lines and logs.
     public var summary: String { "z\(config.latentSize) \(posterior.summary)·\(prior.summary)·\(likelihood.summary)" }
 
-    /// "z50 Gauss q · AF×2 prior · Bern p(x|z)".
+    /// "z50 Gauss q · AF×2 prior · Bern p(x|z)", with an autoregressive decoder's receptive field in pixels.
     public var description: String {
-        "z\(config.latentSize) \(posterior.summary) q · \(prior.summary) prior · \(likelihood.summary) p(x|z)"
+        let field = likelihood.receptiveFieldPixels.map { " (receptive field \($0) px)" } ?? ""
+        return "z\(config.latentSize) \(posterior.summary) q · \(prior.summary) prior · \(likelihood.summary) p(x|z)\(field)"
     }
 
     /// Every trainable parameter, in a fixed order (the checkpoint order).

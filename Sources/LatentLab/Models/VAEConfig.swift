@@ -20,6 +20,8 @@ public enum LatentDecoder: String, Codable, Sendable, CaseIterable {
     case factorized
     /// A MADE over the pixels in raster order with z entering every hidden layer: autoregressive.
     case made
+    /// Masked convolutions (PixelCNN) over a square image, z added to every layer: autoregressive.
+    case pixelcnn
 }
 
 /// The shape of a VAE: what a checkpoint records so it can only be loaded into the same architecture.
@@ -39,10 +41,16 @@ public struct VAEConfig: Codable, Sendable, Equatable {
     public var layers: [Int]?
     /// Hidden layers of each conditional between stochastic layers (the IWAE paper's 100-100).
     public var upperHidden: [Int]
-    /// The decoder's family; its hidden layers are `decoderHidden`.
+    /// The decoder's family; its hidden layers are `decoderHidden` (a PixelCNN's: the channels of each
+    /// masked layer).
     public var decoder: LatentDecoder
-    /// How many previous pixels an autoregressive decoder sees; nil for all of them.
+    /// How much of the image before each pixel an autoregressive decoder sees; nil for all of it. A MADE:
+    /// that many previous pixels. A PixelCNN: that many layers, so that many rows above and columns either side.
     public var receptiveField: Int?
+
+    /// A PixelCNN's layers and channels.
+    public var pixelCNNLayers: Int { receptiveField ?? decoderHidden.count }
+    public var pixelCNNChannels: Int { decoderHidden.first ?? 1 }
 
     public static let defaultFlowSteps = 2
     public static let defaultFlowHidden = 320
@@ -98,8 +106,12 @@ public struct VAEConfig: Codable, Sendable, Equatable {
         let sizes = [inputSize, latentSize, flowSteps, flowHidden] + encoderHidden + decoderHidden + layerSizes + upperHidden
         if sizes.contains(where: { $0 < 1 || $0 > 100_000 }) { return "a size is out of range in \(summary)" }
         if layerSizes.reduce(0, +) != latentSize { return "the stochastic layers \(layerSizes) do not add up to \(latentSize) units" }
-        if decoder == .made && decoderHidden.isEmpty { return "a MADE decoder needs a hidden layer" }
-        if let r = receptiveField {
+        if decoder != .factorized && decoderHidden.isEmpty { return "an autoregressive decoder needs a hidden layer" }
+        if decoder == .pixelcnn {
+            let side = Int(Double(inputSize).squareRoot().rounded())
+            if side * side != inputSize { return "a PixelCNN needs square images, not \(inputSize) pixels" }
+            if let r = receptiveField, !(1...side).contains(r) { return "a PixelCNN's receptive field \(r) is not between 1 and the \(side) rows" }
+        } else if let r = receptiveField {
             if decoder == .factorized { return "a receptive field needs an autoregressive decoder" }
             if !(1...inputSize).contains(r) { return "the receptive field \(r) is not between 1 and the \(inputSize) pixels" }
         }
@@ -118,7 +130,13 @@ public struct VAEConfig: Codable, Sendable, Equatable {
         let onTop = sizes.count > 1 ? " on z\(sizes.count)" : ""
         let posteriorText = posterior == .diag ? "" : ", IAF posterior \(flowSteps)×\(flowHidden)\(onTop)"
         let priorText = prior == .normal ? "" : ", AF prior \(flowSteps)×\(flowHidden)\(onTop)"
-        let decoderText = decoder == .factorized ? "" : " MADE" + (receptiveField.map { " (receptive field \($0) pixels)" } ?? "")
-        return "\(enc) \(activation.rawValue), decoder\(decoderText) \(dec)\(posteriorText)\(priorText)"
+        switch decoder {
+        case .factorized: return "\(enc) \(activation.rawValue), decoder \(dec)\(posteriorText)\(priorText)"
+        case .made:
+            let field = receptiveField.map { " (receptive field \($0) pixels)" } ?? ""
+            return "\(enc) \(activation.rawValue), decoder MADE\(field) \(dec)\(posteriorText)\(priorText)"
+        case .pixelcnn:
+            return "\(enc) \(activation.rawValue), decoder PixelCNN \(pixelCNNLayers) masked 3x3 layers of \(pixelCNNChannels) channels\(posteriorText)\(priorText)"
+        }
     }
 }

@@ -16,10 +16,22 @@ public protocol Likelihood: AnyObject {
     func probabilities(_ x: Tensor?, given z: Var, on tape: Tape) -> Var
     /// Binary x ~ p(x|z) for each row of z.
     func sample(_ z: Var, rng: inout RandomSource) -> Tensor
+    /// Most draws an evaluation should ask of `sample` at once: a PixelCNN makes a whole pass per pixel, so
+    /// the Barber–Agakov bound takes fewer of its draws.
+    var affordableDraws: Int { get }
+    /// Most rows of z an evaluation scores in one pass (memory): a PixelCNN's activations are a whole
+    /// image of channels per row.
+    var evaluationRows: Int { get }
+    /// How many previous pixels the most-informed pixel reads, for an autoregressive decoder; nil for a
+    /// factorised one.
+    var receptiveFieldPixels: Int? { get }
 }
 
 extension Likelihood {
     public var isAutoregressive: Bool { false }
+    public var affordableDraws: Int { .max }
+    public var evaluationRows: Int { 5000 }
+    public var receptiveFieldPixels: Int? { nil }
 
     public func logLikelihood(_ x: Tensor, seeing seen: Tensor, given z: Var, on tape: Tape) -> Var {
         logLikelihood(x, given: z, on: tape)

@@ -35,6 +35,8 @@ public final class MADEDecoder: Likelihood {
     public var parameters: [Parameter] { made.parameters + [direct] }
     public var summary: String { made.receptiveField.map { "MADE r\($0)" } ?? "MADE" }
     public var isAutoregressive: Bool { true }
+    /// The window, or every pixel before the last one.
+    public var receptiveFieldPixels: Int? { made.receptiveField ?? made.size - 1 }
 
     /// The z a hierarchy's decoder reads: its first layer.
     private func input(_ z: Var, on tape: Tape) -> Var { z.cols == latentWidth ? z : tape.sliceCols(z, 0, latentWidth) }
