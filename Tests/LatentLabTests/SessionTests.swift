@@ -93,9 +93,15 @@ import Testing
         #expect(e.snapshot.autoregressiveDecoder && e.snapshot.modelSummary.hasSuffix("MADE"))
         e.tick()
         #expect(e.snapshot.images.samplesAreDraws && e.snapshot.images.samples.count == SessionEngine.imageCount)
+        #expect(!e.snapshot.images.reconstructionsAreDraws && e.snapshot.images.reconstructions.joined().contains { $0 > 0 && $0 < 1 },
+                "teacher-forced: probabilities")
+        e.apply(.pause)
+        e.apply(.setFreeRunning(true))
+        #expect(e.snapshot.images.reconstructionsAreDraws && e.snapshot.images.reconstructions.joined().allSatisfy { $0 == 0 || $0 == 1 },
+                "free-running: binary draws given z")
         let log = try String(contentsOfFile: path, encoding: .utf8)
         #expect(log.contains(#""command":"ar_dropout","value":0.25"#) && log.contains(#""command":"min_rate","value":0.2"#)
-                && log.contains(#""command":"aggressive","value":true"#))
+                && log.contains(#""command":"aggressive","value":true"#) && log.contains(#""command":"free_running","value":true"#))
     }
 
     /// Another model from the m menu: new parts and weights, the curves over, the knobs kept.

@@ -212,6 +212,7 @@ import Testing
         #expect(press(.character("C"), set).commands == [.setConditioningDropout(0.5)])
         #expect(press(.character("n"), set).commands == [.setMinimumRate(0.1)])
         #expect(press(.character("A")).commands == [.setAggressive(true)] && press(.character("A"), set).commands == [.setAggressive(false)])
+        #expect(press(.character("x")).commands == [.setFreeRunning(true)])
     }
 
     @Test func pauseStepQuit() {

@@ -11,6 +11,8 @@ public enum Command: Sendable, Equatable {
     case setConditioningDropout(Float)
     case setMinimumRate(Float)
     case setAggressive(Bool)
+    /// An autoregressive decoder's reconstructions as free-running draws given z instead of teacher-forced.
+    case setFreeRunning(Bool)
     case pause
     case resume
     /// One optimisation step while paused.
@@ -36,6 +38,7 @@ public enum Command: Sendable, Equatable {
         case .setConditioningDropout: "ar_dropout"
         case .setMinimumRate: "min_rate"
         case .setAggressive: "aggressive"
+        case .setFreeRunning: "free_running"
         case .pause: "pause"
         case .resume: "resume"
         case .step: "step"
@@ -50,7 +53,7 @@ public enum Command: Sendable, Equatable {
     public var value: JSONValue {
         switch self {
         case .setBeta(let v), .setFreeBits(let v), .setLearningRate(let v), .setConditioningDropout(let v), .setMinimumRate(let v): .float(v)
-        case .setFreeBitsPerUnit(let b), .setAggressive(let b): .bool(b)
+        case .setFreeBitsPerUnit(let b), .setAggressive(let b), .setFreeRunning(let b): .bool(b)
         case .setWarmup(let n), .setK(let n): .int(n)
         case .setObjective(let o): .string(o.rawValue)
         case .reset(let seed): .int(Int(truncatingIfNeeded: seed))

@@ -49,6 +49,8 @@ public final class SessionEngine {
 
     /// How many test images the image pane shows.
     static let imageCount = 6
+    /// Whether an autoregressive decoder's reconstructions are drawn free-running (the `x` key).
+    private var freeRunning = false
     /// Least seconds between two sets of prior samples from an autoregressive decoder.
     static let autoregressiveSampleInterval = 5.0
     private var lastAutoregressiveSamples = ContinuousClock().now
@@ -117,6 +119,10 @@ public final class SessionEngine {
             marker = "δ=\(format(delta))"
             if !minimumRateApplies { snapshot.message = "the minimum rate holds a diagonal Gaussian q against N(0,I): not this model" }
         case .setAggressive(let on): trainer.aggressive.isOn = on; marker = on ? "aggressive" : "aggressive off"
+        case .setFreeRunning(let on):
+            freeRunning = on
+            snapshot.images.samples = []   // drawn again at the next refresh, with the reconstructions
+            if running == false { diagnose() }
         case .pause: running = false
         case .resume: running = true
         case .step:
@@ -252,9 +258,9 @@ public final class SessionEngine {
     }
 
     /// The shown inputs (grey levels), their reconstructions at the posterior mean (for an autoregressive
-    /// decoder, its probabilities given the true previous pixels), and samples from the prior: E[x|z] for a
-    /// factorised decoder, draws made pixel by pixel for an autoregressive one, at most every
-    /// `autoregressiveSampleInterval` seconds.
+    /// decoder, its probabilities given the true previous pixels, or with `x` its free-running draws given z),
+    /// and samples from the prior: E[x|z] for a factorised decoder, draws made pixel by pixel for an
+    /// autoregressive one; draws at most every `autoregressiveSampleInterval` seconds.
     private func images(mean mu: Var, on tape: Tape) -> Snapshot.Images {
         let data = trainer.data.testImages
         var result = snapshot.images
@@ -265,16 +271,25 @@ public final class SessionEngine {
         let d = data.dimension
         result.inputs = imageInputs
         let likelihood = trainer.model.likelihood
-        let reconstruction = likelihood.probabilities(shown.rowBlock(0, n), given: tape.sliceRows(mu, 0, n), on: tape).value
-        result.reconstructions = (0..<n).map { i in (0..<d).map { reconstruction[i, $0] } }
+        let drawn = likelihood.isAutoregressive
         let stale = clock.now - lastAutoregressiveSamples >= .seconds(Self.autoregressiveSampleInterval)
-        if !likelihood.isAutoregressive || stale || result.samples.count != n {
+        let redraw = !drawn || stale || result.samples.count != n
+        let z = tape.sliceRows(mu, 0, n)
+        if !(drawn && freeRunning) {
+            let reconstruction = likelihood.probabilities(shown.rowBlock(0, n), given: z, on: tape).value
+            result.reconstructions = (0..<n).map { i in (0..<d).map { reconstruction[i, $0] } }
+        } else if redraw {
+            let reconstruction = likelihood.sample(z, rng: &rng)
+            result.reconstructions = (0..<n).map { i in (0..<d).map { reconstruction[i, $0] } }
+        }
+        result.reconstructionsAreDraws = drawn && freeRunning
+        if redraw {
             let z = Var(constant: trainer.model.samplePrior(n, rng: &rng))
-            let prior = likelihood.isAutoregressive ? likelihood.sample(z, rng: &rng) : likelihood.probabilities(nil, given: z, on: tape).value
+            let prior = drawn ? likelihood.sample(z, rng: &rng) : likelihood.probabilities(nil, given: z, on: tape).value
             result.samples = (0..<n).map { i in (0..<d).map { prior[i, $0] } }
             result.samplesStep = trainer.step
-            result.samplesAreDraws = likelihood.isAutoregressive
-            if likelihood.isAutoregressive { lastAutoregressiveSamples = clock.now }
+            result.samplesAreDraws = drawn
+            if drawn { lastAutoregressiveSamples = clock.now }
         }
         return result
     }

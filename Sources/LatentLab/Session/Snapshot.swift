@@ -54,6 +54,9 @@ public struct Snapshot: Sendable, Equatable {
         public var samplesStep = 0
         /// True when the samples are binary draws x ~ p(x|z) rather than E[x|z].
         public var samplesAreDraws = false
+        /// True when the reconstructions are an autoregressive decoder's free-running draws given z, drawn with
+        /// the samples, rather than its probabilities given the true previous pixels.
+        public var reconstructionsAreDraws = false
         public init() {}
     }
 

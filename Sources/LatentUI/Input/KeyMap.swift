@@ -31,6 +31,7 @@ public enum KeyMap {
         ("c / C", "AR conditioning dropout down / up (autoregressive decoder)"),
         ("n / N", "minimum rate δ per unit down / up (δ-VAE)"),
         ("A", "aggressive inference training on / off"),
+        ("x", "images: AR reconstructions teacher-forced / free-running"),
         ("space", "pause / resume"),
         (".", "one step (while paused)"),
         ("r", "reset the model (asks y/n)"),
@@ -106,6 +107,7 @@ public enum KeyMap {
         case .character("n"): r.commands = [.setMinimumRate(step(minimumRateLadder, from: s.minimumRate, up: false))]
         case .character("N"): r.commands = [.setMinimumRate(step(minimumRateLadder, from: s.minimumRate, up: true))]
         case .character("A"): r.commands = [.setAggressive(!snapshot.aggressive.isOn)]
+        case .character("x"): r.commands = [.setFreeRunning(!snapshot.images.reconstructionsAreDraws)]
         case .character(" "): r.commands = [snapshot.running ? .pause : .resume]
         case .character("."): r.commands = [.step]
         case .character("r"): r.view.confirmingReset = true

@@ -127,7 +127,7 @@ public enum Dashboard {
         // An autoregressive decoder's reconstructions are its probabilities given the true previous pixels, and
         // its samples are drawn pixel by pixel every few seconds: the title says so, and when they were drawn.
         let title = s.images.samplesAreDraws
-            ? "inputs · p(x_j|x_<j,z) · prior draws from step \(s.images.samplesStep) of \(s.step)"
+            ? "inputs · \(s.images.reconstructionsAreDraws ? "x ~ p(x|z) free-running" : "p(x_j|x_<j,z)") · prior draws from step \(s.images.samplesStep) of \(s.step)"
             : "inputs · reconstructions · samples from the prior"
         c.box(r, title: title)
         let im = s.images
