@@ -41,6 +41,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Measure the dashboard instead: throughput attached against headless, frame time at 200x60, peak memory.")
     var dashboard = false
 
+    @Option(help: ArgumentHelp("The decoder of the model --dashboard trains (the collapse lab's sizes for made and pixelcnn).", valueName: "factorized|made|pixelcnn"))
+    var decoder: LatentDecoder = .factorized
+
     @Flag(help: "Run the bin-packing demo headless instead: exact gap and I(x;z) per posterior family and prior after --binpack-steps steps, and its costs.")
     var binpack = false
 
@@ -59,6 +62,7 @@ struct Bench: ParsableCommand {
         if strategies.isEmpty || strategies.contains(where: { Parallel.Strategy(rawValue: String($0)) == nil }) {
             throw ValidationError("--threading takes split, blas or both (split,blas), got \(threading)")
         }
+        if decoder != .factorized && !dashboard { throw ValidationError("--decoder goes with --dashboard (the training benchmark times every decoder)") }
         if compare && (dashboard || binpack) { throw ValidationError("--compare goes with the training benchmark, not --dashboard or --binpack") }
         if compare && data.directory == nil { throw ValidationError("--compare needs --data: the PyTorch reference trains on MNIST") }
         if Self.ints(kList) == nil || Self.ints(threadsList) == nil { throw ValidationError("--k-list and --threads-list take comma-separated positive integers") }
@@ -83,7 +87,7 @@ struct Bench: ParsableCommand {
                 let runs = Self.ints(threadsList)!.map { threads in
                     BLAS.setThreads(threads)
                     if !json { print("threads=\(threads)") }
-                    return DashboardBench.run(splits: splits, seconds: seconds, json: json)
+                    return DashboardBench.run(splits: splits, decoder: decoder, seconds: seconds, json: json)
                 }
                 if json { print((runs.count == 1 ? runs[0] : .object([("by_threads", .array(runs))])).encoded) }
                 return

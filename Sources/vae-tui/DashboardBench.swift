@@ -5,8 +5,13 @@ import LatentUI
 /// The dashboard's costs: training throughput with the screen attached against headless, the time to
 /// build a 200×60 frame, and the process's peak memory.
 enum DashboardBench {
-    static func run(splits: DataSplits, seconds: Double, json: Bool) -> JSONValue {
-        let config = TrainingConfig(model: VAEConfig(inputSize: splits.train.dimension), batchSize: 100)
+    static func run(splits: DataSplits, decoder: LatentDecoder, seconds: Double, json: Bool) -> JSONValue {
+        let family: ModelFamily = switch decoder {
+        case .factorized: .diagonal
+        case .made: .madeDecoder
+        case .pixelcnn: .pixelCNNDecoder
+        }
+        let config = TrainingConfig(model: family.applied(to: VAEConfig(inputSize: splits.train.dimension)), batchSize: 100)
 
         let clock = ContinuousClock()
         // Attached, first so that the peak memory is a dashboard run's alone: the engine thread with its

@@ -42,37 +42,17 @@ import Testing
 
     /// Every one of the 2^D images of D = 10 pixels scored given one z: the probabilities sum to 1.
     @Test(arguments: [nil, 3] as [Int?]) func theExactLikelihoodSumsToOne(receptiveField: Int?) {
-        let d = 10, n = 1 << d
-        let decoder = Self.decoder(pixels: d, hidden: [8, 8], receptiveField: receptiveField)
-        var all = Tensor(zeros: n, d)
-        for image in 0..<n { for j in 0..<d { all[image, j] = Float((image >> j) & 1) } }
         var rng = RandomSource(seed: 5)
-        let z = Var(constant: rng.normalTensor(1, 2).tiledRows(n))
-        let logP = decoder.logLikelihood(all, given: z, on: Tape(recording: false)).value.scalars
-        let total = logP.reduce(0.0) { $0 + exp(Double($1)) }
-        #expect(abs(total - 1) < 1e-4, "Σ_x p(x|z) = \(total)")
+        AutoregressiveChecks.expectNormalised(Self.decoder(pixels: 10, hidden: [8, 8], receptiveField: receptiveField),
+                                              pixels: 10, z: rng.normalTensor(1, 2))
     }
 
     /// Pixel-by-pixel draws follow the decoder's own probabilities: 40,000 draws of a 4-pixel image against
-    /// the exact p(x|z) of each of the 16 images, within four standard errors.
-    @Test func drawsFollowTheLikelihood() {
-        let d = 4, n = 1 << d, draws = 40_000
-        for hidden in [[6], [5, 7]] {
-            let decoder = Self.decoder(pixels: d, hidden: hidden, seed: 6)
-            var rng = RandomSource(seed: 7)
-            let z = rng.normalTensor(1, 2)
-            let sampled = decoder.sample(Var(constant: z.tiledRows(draws)), rng: &rng)
-            var counts = [Int](repeating: 0, count: n)
-            for r in 0..<draws { counts[(0..<d).reduce(0) { $0 | (Int(sampled[r, $1]) << $1) }] += 1 }
-            var all = Tensor(zeros: n, d)
-            for image in 0..<n { for j in 0..<d { all[image, j] = Float((image >> j) & 1) } }
-            let logP = decoder.logLikelihood(all, given: Var(constant: z.tiledRows(n)), on: Tape(recording: false)).value.scalars
-            for image in 0..<n {
-                let p = exp(Double(logP[image])), observed = Double(counts[image]) / Double(draws)
-                let standardError = (p * (1 - p) / Double(draws)).squareRoot()
-                #expect(abs(observed - p) < 4 * standardError + 1e-4, "hidden \(hidden) image \(image): \(observed) vs \(p)")
-            }
-        }
+    /// the exact p(x|z) of each of the 16 images.
+    @Test(arguments: [[6], [5, 7]]) func drawsFollowTheLikelihood(hidden: [Int]) {
+        var rng = RandomSource(seed: 7)
+        AutoregressiveChecks.expectDrawsFollowTheLikelihood(Self.decoder(pixels: 4, hidden: hidden, seed: 6), pixels: 4,
+                                                            z: rng.normalTensor(1, 2), draws: 40_000, seed: 8)
     }
 
     static let config = VAEConfig(inputSize: 6, encoderHidden: [5], latentSize: 2, decoderHidden: [7], activation: .tanh,

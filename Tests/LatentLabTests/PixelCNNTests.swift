@@ -101,32 +101,15 @@ import Testing
 
     /// Every one of the 512 images of 3×3 pixels given one z: the probabilities sum to 1.
     @Test func theExactLikelihoodSumsToOne() {
-        let d = 9, n = 1 << d
-        let decoder = Self.decoder(side: 3, layers: 2)
-        var all = Tensor(zeros: n, d)
-        for image in 0..<n { for j in 0..<d { all[image, j] = Float((image >> j) & 1) } }
         var rng = RandomSource(seed: 5)
-        let z = Var(constant: rng.normalTensor(1, 2).tiledRows(n))
-        let total = decoder.logLikelihood(all, given: z, on: Tape(recording: false)).value.scalars.reduce(0.0) { $0 + exp(Double($1)) }
-        #expect(abs(total - 1) < 1e-4, "Σ_x p(x|z) = \(total)")
+        AutoregressiveChecks.expectNormalised(Self.decoder(side: 3, layers: 2), pixels: 9, z: rng.normalTensor(1, 2))
     }
 
     /// Pixel-by-pixel draws of a 2×2 image against its exact probabilities.
     @Test func drawsFollowTheLikelihood() {
-        let d = 4, n = 1 << d, draws = 20_000
-        let decoder = Self.decoder(side: 2, layers: 2, seed: 6)
         var rng = RandomSource(seed: 7)
-        let z = rng.normalTensor(1, 2)
-        let sampled = decoder.sample(Var(constant: z.tiledRows(draws)), rng: &rng)
-        var counts = [Int](repeating: 0, count: n)
-        for r in 0..<draws { counts[(0..<d).reduce(0) { $0 | (Int(sampled[r, $1]) << $1) }] += 1 }
-        var all = Tensor(zeros: n, d)
-        for image in 0..<n { for j in 0..<d { all[image, j] = Float((image >> j) & 1) } }
-        let logP = decoder.logLikelihood(all, given: Var(constant: z.tiledRows(n)), on: Tape(recording: false)).value.scalars
-        for image in 0..<n {
-            let p = exp(Double(logP[image])), observed = Double(counts[image]) / Double(draws)
-            #expect(abs(observed - p) < 4 * (p * (1 - p) / Double(draws)).squareRoot() + 1e-4, "image \(image): \(observed) vs \(p)")
-        }
+        AutoregressiveChecks.expectDrawsFollowTheLikelihood(Self.decoder(side: 2, layers: 2, seed: 6), pixels: 4,
+                                                            z: rng.normalTensor(1, 2), draws: 20_000, seed: 8)
     }
 
     /// A PixelCNN needs square images and at most as many layers as rows; the description states its field.

@@ -22,22 +22,14 @@ extension Tape {
         let taps = Self.causalTaps(kernel: k, includeCenter: includeCenter)
         let c = x.cols, pixels = h * w
         precondition(x.rows % pixels == 0, "causalPatches: \(x.rows) rows are not whole \(h)×\(w) images")
-        let images = x.rows / pixels, width = taps.count * c
-        var out = Tensor(zeros: x.rows, width)
+        var out = Tensor(zeros: x.rows, taps.count * c)
         x.value.withPointer { src in out.withMutablePointer { dst in
-            Self.forEachTap(taps, images: images, height: h, width: w) { row, t, source in
-                (dst + row * width + t * c).update(from: src + source * c, count: c)
-            }
+            Self.fillPatches(src, channels: c, taps: taps, height: h, width: w, rows: 0..<x.rows, into: dst)
         } }
         return record(out, inputs: [x]) { tape, g in
             tape.accumulate(x) { dx, fresh in
                 if fresh { dx.update(repeating: 0, count: x.rows * c) }
-                g.withPointer { gp in
-                    Self.forEachTap(taps, images: images, height: h, width: w) { row, t, source in
-                        let from = gp + row * width + t * c, to = dx + source * c
-                        for i in 0..<c { to[i] += from[i] }
-                    }
-                }
+                g.withPointer { Self.scatterPatches($0, channels: c, taps: taps, height: h, width: w, rows: 0..<x.rows, into: dx) }
             }
         }
     }
@@ -99,49 +91,30 @@ extension Tape {
     /// tap falls outside the image.
     private static func fillPatches(_ src: UnsafePointer<Float>, channels c: Int, taps: [(dy: Int, dx: Int)], height h: Int,
                                     width w: Int, rows: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
-        let width = taps.count * c
-        for row in rows {
-            let base = (row / (h * w)) * h * w, y = (row % (h * w)) / w, x = row % w
-            let line = dst + (row - rows.lowerBound) * width
-            for (t, tap) in taps.enumerated() {
-                let sy = y + tap.dy, sx = x + tap.dx
-                if sy >= 0 && sx >= 0 && sx < w {
-                    (line + t * c).update(from: src + (base + sy * w + sx) * c, count: c)
-                } else {
-                    (line + t * c).update(repeating: 0, count: c)
-                }
-            }
+        dst.update(repeating: 0, count: rows.count * taps.count * c)
+        forEachTap(taps, height: h, width: w, rows: rows) { entry, source in
+            (dst + entry * c).update(from: src + source * c, count: c)
         }
     }
 
     /// The reverse of `fillPatches`: each patch entry of `rows` added onto the pixel it was read from.
     private static func scatterPatches(_ patches: UnsafePointer<Float>, channels c: Int, taps: [(dy: Int, dx: Int)], height h: Int,
                                        width w: Int, rows: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
-        let width = taps.count * c
-        for row in rows {
-            let base = (row / (h * w)) * h * w, y = (row % (h * w)) / w, x = row % w
-            let line = patches + (row - rows.lowerBound) * width
-            for (t, tap) in taps.enumerated() {
-                let sy = y + tap.dy, sx = x + tap.dx
-                guard sy >= 0 && sx >= 0 && sx < w else { continue }
-                let to = dst + (base + sy * w + sx) * c, from = line + t * c
-                for i in 0..<c { to[i] += from[i] }
-            }
+        forEachTap(taps, height: h, width: w, rows: rows) { entry, source in
+            let from = patches + entry * c, to = dst + source * c
+            for i in 0..<c { to[i] += from[i] }
         }
     }
 
-    /// Calls `body(row, tap, source row)` for every pixel row and every tap that lands inside its image.
-    private static func forEachTap(_ taps: [(dy: Int, dx: Int)], images: Int, height h: Int, width w: Int,
-                                   _ body: (Int, Int, Int) -> Void) {
-        for image in 0..<images {
-            let base = image * h * w
-            for y in 0..<h {
-                for x in 0..<w {
-                    for (t, tap) in taps.enumerated() {
-                        let sy = y + tap.dy, sx = x + tap.dx
-                        if sy >= 0 && sx >= 0 && sx < w { body(base + y * w + x, t, base + sy * w + sx) }
-                    }
-                }
+    /// Calls `body(entry, source)` for every pixel row in `rows` and every tap that lands inside its image:
+    /// `entry` counts (row − rows.lowerBound)·taps + tap, `source` is the pixel row the tap reads.
+    private static func forEachTap(_ taps: [(dy: Int, dx: Int)], height h: Int, width w: Int, rows: Range<Int>,
+                                   _ body: (Int, Int) -> Void) {
+        for row in rows {
+            let base = (row / (h * w)) * h * w, y = (row % (h * w)) / w, x = row % w
+            for (t, tap) in taps.enumerated() {
+                let sy = y + tap.dy, sx = x + tap.dx
+                if sy >= 0 && sx >= 0 && sx < w { body((row - rows.lowerBound) * taps.count + t, base + sy * w + sx) }
             }
         }
     }

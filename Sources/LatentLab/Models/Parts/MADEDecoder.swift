@@ -35,6 +35,9 @@ public final class MADEDecoder: Likelihood {
     public var parameters: [Parameter] { made.parameters + [direct] }
     public var summary: String { made.receptiveField.map { "MADE r\($0)" } ?? "MADE" }
     public var isAutoregressive: Bool { true }
+    /// A row's hidden layer, its pixels and its logits side by side: 1,000 rows keep an evaluation's tensors
+    /// near 10 MB each.
+    public var evaluationRows: Int { 1000 }
     /// The window, or every pixel before the last one.
     public var receptiveFieldPixels: Int? { made.receptiveField ?? made.size - 1 }
 
