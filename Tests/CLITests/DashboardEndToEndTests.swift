@@ -95,7 +95,7 @@ struct DashboardEndToEndTests {
         let (tmux, status) = try Tmux.running(
             "run --train-limit 3000 --validation 200 --latent 8 --hidden 64 --decoder made --decoder-hidden 64 --beta 5 --log \(log)", in: dir)
         defer { tmux.kill() }
-        _ = try tmux.waitFor("the collapse banner") { $0.contains("z8 Gauss·N(0,I)·MADE") && $0.contains("POSTERIOR COLLAPSE") && $0.contains("C AR dropout") }
+        _ = try tmux.waitFor("the collapse banner") { $0.contains("z8 Gauss·N(0,I)·MADE r783") && $0.contains("POSTERIOR COLLAPSE") && $0.contains("C AR dropout") }
         tmux.send("C")
         _ = try tmux.waitFor("AR dropout 0.1 on screen") { Tmux.line(containing: "c/C AR dropout", in: $0)?.contains("0.1") == true }
         _ = try Tmux.waitForFile(log) { $0.contains(#""command":"ar_dropout","value":0.1"#) }

@@ -122,7 +122,7 @@ import Testing
         config.receptiveField = 2
         #expect(config.problem == nil && config.pixelCNNLayers == 2)
         let model = VAE(config, seed: 1)
-        #expect(model.description.hasSuffix("PixelCNN 2×3 p(x|z) (receptive field \(PixelCNNDecoder.receptiveField(layers: 2, height: 4, width: 4)) px)"))
+        #expect(model.description.hasSuffix("PixelCNN 2×3 r\(PixelCNNDecoder.receptiveField(layers: 2, height: 4, width: 4)) p(x|z)"))
     }
 
     /// The whole loss with the PixelCNN decoder (k draws sharing the image's patches, conditioning dropout)

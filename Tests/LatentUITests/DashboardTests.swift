@@ -110,7 +110,7 @@ import Testing
         assertSnapshot(canvas, named: "made-collapse-120x40")
         let text = canvas.text
         #expect(text.contains("POSTERIOR COLLAPSE") && text.contains("C AR dropout") && text.contains("A aggressive"))
-        #expect(text.contains("z use 1.29 nats") && text.contains("30 enc steps") && text.contains("z50 Gauss·N(0,I)·MADE"))
+        #expect(text.contains("z use 1.29 nats") && text.contains("30 enc steps") && text.contains("z50 Gauss·N(0,I)·MADE r783"))
         #expect(KnobsLine.value("c/C AR dropout", in: text) == "0.25" && KnobsLine.value("n/N min rate δ", in: text) == "off")
         var healthy = s
         healthy.zUse = 40

@@ -82,8 +82,8 @@ enum SnapshotFixtures {
     /// 2 nats; conditioning dropout on and aggressive training running.
     static func autoregressiveCollapse() -> Snapshot {
         var s = training()
-        s.modelDescription = "z50 Gauss q · N(0,I) prior · MADE p(x|z)"
-        s.modelSummary = "z50 Gauss·N(0,I)·MADE"
+        s.modelDescription = "z50 Gauss q · N(0,I) prior · MADE r783 p(x|z)"
+        s.modelSummary = "z50 Gauss·N(0,I)·MADE r783"
         s.autoregressiveDecoder = true
         s.minimumRateApplies = true
         s.settings.conditioningDropout = 0.25

@@ -90,7 +90,7 @@ public enum Evaluator {
             // KL per unit in closed form where the pair has one, else from this draw: E_q[log q − log p] per unit.
             let kl = (model.posterior.closedFormKL(encoding, against: model.prior, on: tape) ?? terms.rateUnits(on: tape)).value
             logPxz.withPointer { p in for i in 0..<b { sumDistortion -= Double(p[i]) } }
-            let fromPrior = model.likelihood.logLikelihood(x, given: Var(constant: model.samplePrior(b, rng: &priorRNG)), on: tape).value
+            let fromPrior = model.likelihood.logLikelihoodInChunks(x, given: model.samplePrior(b, rng: &priorRNG))
             fromPrior.withPointer { p in for i in 0..<b { sumPriorLikelihood += Double(p[i]) } }
             let moments = model.posterior.moments(encoding, rng: &momentRNG)  // E_q[z] for the active units
             kl.withPointer { p in moments.mean.withPointer { m in

@@ -59,10 +59,10 @@ public final class VAE {
     /// "z50 Gauss·AF×2·Bern": the parts, for status lines and logs.
     public var summary: String { "z\(config.latentSize) \(posterior.summary)·\(prior.summary)·\(likelihood.summary)" }
 
-    /// "z50 Gauss q · AF×2 prior · Bern p(x|z)", with an autoregressive decoder's receptive field in pixels.
+    /// "z50 Gauss q · AF×2 prior · Bern p(x|z)" (an autoregressive decoder's summary ends in its receptive
+    /// field in pixels, "MADE r783").
     public var description: String {
-        let field = likelihood.receptiveFieldPixels.map { " (receptive field \($0) px)" } ?? ""
-        return "z\(config.latentSize) \(posterior.summary) q · \(prior.summary) prior · \(likelihood.summary) p(x|z)\(field)"
+        "z\(config.latentSize) \(posterior.summary) q · \(prior.summary) prior · \(likelihood.summary) p(x|z)"
     }
 
     /// Every trainable parameter, in a fixed order (the checkpoint order).
@@ -96,8 +96,9 @@ public final class VAE {
                            on tape: Tape) -> LogWeights {
         let (z, logQUnits) = posterior.draw(encoding, noise: noise, on: tape)
         let logPUnits = prior.logDensityUnits(z, on: tape)
-        let logLikelihood = seen.map { likelihood.logLikelihood(x, seeing: $0, given: z, on: tape) }
-            ?? likelihood.logLikelihood(x, given: z, on: tape)
+        let logLikelihood = if let seen { likelihood.logLikelihood(x, seeing: seen, given: z, on: tape) }
+            else if tape.recording { likelihood.logLikelihood(x, given: z, on: tape) }
+            else { Var(constant: likelihood.logLikelihoodInChunks(x, given: z.value)) }   // evaluation: bounded memory
         return LogWeights(z: z, logLikelihood: logLikelihood,
                           logPriorUnits: logPUnits, logPosteriorUnits: logQUnits,
                           logPrior: tape.sum(logPUnits, axis: 1), logPosterior: tape.sum(logQUnits, axis: 1))

@@ -45,3 +45,24 @@ extension Likelihood {
         return x
     }
 }
+
+extension Likelihood {
+    /// log p(x|z) without a tape, `evaluationRows` rows of z at a time (row i against row i mod B of x, as
+    /// `logLikelihood`), so an evaluation's memory does not grow with its batch.
+    func logLikelihoodInChunks(_ x: Tensor, given z: Tensor) -> Tensor {
+        let n = z.rows, b = x.rows, chunk = max(1, evaluationRows)
+        let tape = Tape(recording: false)
+        guard n > chunk else { return logLikelihood(x, given: Var(constant: z), on: tape).value }
+        var out = Tensor(uninitialized: n, 1)
+        for start in stride(from: 0, to: n, by: chunk) {
+            let count = min(chunk, n - start)
+            var xs = Tensor(uninitialized: count, x.cols)
+            x.withPointer { src in xs.withMutablePointer { dst in
+                for r in 0..<count { (dst + r * x.cols).update(from: src + ((start + r) % b) * x.cols, count: x.cols) }
+            } }
+            let part = logLikelihood(xs, given: Var(constant: z.rowBlock(start, count)), on: tape).value
+            for r in 0..<count { out[start + r, 0] = part[r, 0] }
+        }
+        return out
+    }
+}

@@ -33,7 +33,8 @@ public final class MADEDecoder: Likelihood {
     }
 
     public var parameters: [Parameter] { made.parameters + [direct] }
-    public var summary: String { made.receptiveField.map { "MADE r\($0)" } ?? "MADE" }
+    /// "MADE r783": the receptive field in pixels.
+    public var summary: String { "MADE r\(receptiveFieldPixels!)" }
     public var isAutoregressive: Bool { true }
     /// A row's hidden layer, its pixels and its logits side by side: 1,000 rows keep an evaluation's tensors
     /// near 10 MB each.

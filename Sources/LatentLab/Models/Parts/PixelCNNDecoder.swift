@@ -56,7 +56,8 @@ public final class PixelCNNDecoder: Likelihood {
 
     private struct Offset: Hashable { let dy: Int, dx: Int }
 
-    public var summary: String { "PixelCNN \(convolutions.count)×\(convolutions[0].weight.cols)" }
+    /// "PixelCNN 6×32 r69": layers × channels, and the receptive field in pixels.
+    public var summary: String { "PixelCNN \(convolutions.count)×\(convolutions[0].weight.cols) r\(receptiveField)" }
     public var isAutoregressive: Bool { true }
     /// 784 passes a draw: the Barber–Agakov bound takes 16.
     public var affordableDraws: Int { 16 }
