@@ -114,6 +114,7 @@ import Testing
         #expect(e.trainer.model.config.layerSizes == [8, 4] && e.trainer.step == 0)
         #expect(e.snapshot.modelSummary == e.trainer.model.summary && e.snapshot.latentSize == 12)
         #expect(e.trainer.objective.beta == 0.5)
+        #expect(e.snapshot.curves.klLayers.count == 2 && e.snapshot.curves.klLayers.allSatisfy { $0.count == 1 }, "each layer's KL curve")
         #expect(e.snapshot.posterior.priorSamples.count == SessionEngine.priorDraws && e.snapshot.posterior.priorSamples[0].count == 12,
                 "the map gets the hierarchy's prior as draws")
         e.apply(.setModel(.iaf, seed: 4))

@@ -59,9 +59,11 @@ import Testing
         s.modelSummary = "z50 Gauss×2·N(0,I)→Gauss·Bern"
         var rng = RandomSource(seed: 5)
         s.posterior.priorSamples = (0..<300).map { _ in (0..<50).map { _ in 0.7 * rng.normal() + 0.5 } }
+        s.curves.klLayers = [18, 6].map { level in s.curves.rate.map { Snapshot.Point(step: $0.step, value: $0.value * level / 25) } }
         let canvas = Dashboard.render(s, view: ViewState(), width: 120, height: 40)
         assertSnapshot(canvas, named: "two-layers-120x40")
         let text = canvas.text
+        #expect(text.contains("▸KL z1") && text.contains("▸KL z2"), "each layer's KL on the rate's axis")
         #expect(text.contains("AU z1 12/30 z2 3/20"), "\(text)")
         #expect(text.contains("z1 30") && text.contains("z2 20"), "\(text)")
         #expect(text.contains("z50 Gauss×2·N(0,I)→Gauss·Bern") && text.contains("· prior draws"))

@@ -220,6 +220,10 @@ public final class SessionEngine {
         snapshot.mutualInformationBound = eval.mutualInformationBound
         snapshot.zUse = eval.zUse
         append(&snapshot.curves.testLoss, -eval.elbo)
+        if eval.layerSizes.count > 1 {
+            if snapshot.curves.klLayers.count != eval.layerSizes.count { snapshot.curves.klLayers = eval.layerSizes.map { _ in [] } }
+            for (l, kl) in eval.klLayers.enumerated() { append(&snapshot.curves.klLayers[l], kl) }
+        }
         let bounds = Evaluator.probeBounds(model: model, probe: probe, seed: Self.probeSeed)
         append(&snapshot.curves.l1, bounds.l1)
         append(&snapshot.curves.l5, bounds.l5)

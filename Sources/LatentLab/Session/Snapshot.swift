@@ -24,6 +24,8 @@ public struct Snapshot: Sendable, Equatable {
         public var l1: [Point] = []             // L_1, L_5, L_50 on the fixed probe batch
         public var l5: [Point] = []
         public var l50: [Point] = []
+        /// Held-out KL of each stochastic layer, bottom first, when there are two or more.
+        public var klLayers: [[Point]] = []
         public var markers: [Marker] = []
         public init() {}
     }

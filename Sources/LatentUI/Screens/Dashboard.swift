@@ -58,7 +58,7 @@ public enum Dashboard {
     }
 
     /// Two charts, stacked (side by side when very wide): −ELBO on train and test with the distortion, and
-    /// the rate on its own axis (a few nats beside a hundred); and L_1 with the gaps L_5 − L_1 and L_50 − L_1
+    /// the rate (and each stochastic layer's held-out KL) on its own axis (a few nats beside a hundred); and L_1 with the gaps L_5 − L_1 and L_50 − L_1
     /// on their own axis, where the bounds separate even when they differ by less than the −ELBO moves.
     static func curvesPane(_ s: Snapshot, _ view: ViewState, into c: inout Canvas, _ r: Rect) {
         let window = view.recentOnly ? "last \(view.recentWindow) steps" : "full history"
@@ -68,7 +68,10 @@ public enum Dashboard {
             [LineChart.Series(name: "-ELBO", color: .brightCyan, points: s.curves.trainLoss),
              LineChart.Series(name: "test", color: .brightMagenta, points: s.curves.testLoss),
              LineChart.Series(name: "distortion", color: .brightBlue, points: s.curves.distortion),
-             LineChart.Series(name: "rate", color: .brightYellow, points: s.curves.rate, rightAxis: true)],
+             LineChart.Series(name: "rate", color: .brightYellow, points: s.curves.rate, rightAxis: true)]
+                + s.curves.klLayers.enumerated().map { l, points in
+                    LineChart.Series(name: "KL z\(l + 1)", color: l == 0 ? .yellow : .brightRed, points: points, rightAxis: true)
+                },
             [LineChart.Series(name: "L1", color: .red, points: s.curves.l1),
              LineChart.Series(name: "L5-L1", color: .yellow, points: gap(s.curves.l5, s.curves.l1), rightAxis: true),
              LineChart.Series(name: "L50-L1", color: .brightGreen, points: gap(s.curves.l50, s.curves.l1), rightAxis: true)],
