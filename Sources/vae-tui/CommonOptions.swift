@@ -8,7 +8,10 @@ struct DataOptions: ParsableArguments {
     var directory: String?
 
     /// The data set's name with its training and test images.
-    func load() throws -> (name: String, train: ImageDataset, test: ImageDataset) {
+    func load() throws -> (name: String, train: ImageDataset, test: ImageDataset) { try Self.load(directory: directory) }
+
+    /// MNIST from `directory`, or the built-in shapes without one.
+    static func load(directory: String?) throws -> (name: String, train: ImageDataset, test: ImageDataset) {
         if let directory {
             let (train, test) = try MNIST.load(directory: directory)
             return ("mnist", train, test)
@@ -26,20 +29,24 @@ struct DataOptions: ParsableArguments {
 
 /// How the training images are split, for the commands that train.
 struct SplitOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Training images held out for validation (default: 10000 for MNIST, 2000 for shapes).", valueName: "N"))
+    @Option(help: ArgumentHelp("Training images held out for validation (default: 10000 for MNIST, 2000 for shapes; 0 trains on all, as the IWAE paper did).", valueName: "N"))
     var validation: Int?
 
     @Option(name: .customLong("train-limit"), help: ArgumentHelp("Train on only the first N training images (for quick runs).", valueName: "N"))
     var trainLimit: Int?
 
     func validate() throws {
-        if let validation, validation < 1 { throw ValidationError("--validation must be at least 1, got \(validation)") }
+        if let validation, validation < 0 { throw ValidationError("--validation must be at least 0, got \(validation)") }
         if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit)") }
     }
 
     /// Loads the data and splits off the validation set.
     func load(_ data: DataOptions) throws -> DataSplits {
-        let (name, train, test) = try data.load()
+        try Self.load(directory: data.directory, validation: validation, trainLimit: trainLimit)
+    }
+
+    static func load(directory: String?, validation: Int?, trainLimit: Int?) throws -> DataSplits {
+        let (name, train, test) = try DataOptions.load(directory: directory)
         let v = validation ?? (name == "mnist" ? 10_000 : 2_000)
         guard v < train.count else {
             throw UserError("--validation \(v) leaves no training images (the \(name) training set has \(train.count))")

@@ -12,8 +12,16 @@ struct Train: ParsableCommand {
     @OptionGroup var options: TrainOptions
     @OptionGroup var threading: ThreadOptions
 
-    @Option(help: ArgumentHelp("Epochs to train.", valueName: "N"))
-    var epochs: Int = 10
+    @Option(help: ArgumentHelp("Epochs to train (default 10); with --resume, more epochs (default: the rest of the run's).", valueName: "N"))
+    var epochs: Int?
+
+    @Option(name: .customLong("run-dir"), help: ArgumentHelp("Write the run here: config.json, metrics.jsonl, checkpoint.safetensors, best.safetensors (default runs/<date>-<time>-<model>).", valueName: "DIR"))
+    var runDirectory: String?
+
+    @Option(help: ArgumentHelp("Continue the run in DIR exactly where it stopped (every setting from its config.json).", valueName: "DIR"))
+    var resume: String?
+
+    static let defaultEpochs = 10
 
     @Option(help: ArgumentHelp("Append one JSON object per epoch to this file.", valueName: "FILE.jsonl"))
     var log: String?
@@ -25,27 +33,46 @@ struct Train: ParsableCommand {
     var evalLimit: Int?
 
     func validate() throws {
-        if epochs < 0 || epochs > 1_000_000 { throw ValidationError("--epochs must be between 0 and 1000000, got \(epochs)") }
+        if let epochs, epochs < 0 || epochs > 1_000_000 { throw ValidationError("--epochs must be between 0 and 1000000, got \(epochs)") }
+        if resume != nil && runDirectory != nil { throw ValidationError("--resume continues its own directory: leave out --run-dir") }
         if let evalLimit, evalLimit < 1 { throw ValidationError("--eval-limit must be at least 1") }
     }
 
     func run() throws {
         try reportingUserErrors {
             threading.apply()
-            let splits = try split.load(data)
-            let config = try options.trainingConfig(inputSize: splits.train.dimension)
-            let runLog = try log.map { try RunLog(path: $0) }
+            let (directory, settings, splits) = try start()
+            let config = settings.training
+            let runLog = try RunLog(path: directory.metrics)
+            let extraLog = try log.map { try RunLog(path: $0) }
             if let checkpoint { try checkDirectoryExists(for: checkpoint) }
             let trainer = Trainer(config: config, data: splits)
+            var done = 0
+            if resume != nil {
+                let saved = try Checkpoint.load(directory.checkpoint)
+                guard let state = saved.trainingState else { throw UserError("\(directory.checkpoint) holds no training state to resume") }
+                try trainer.load(weights: saved.weights)
+                try trainer.restore(state, tensors: saved.stateTensors)
+                done = state.samplesSeen / max(1, splits.train.count)
+                runLog.write([("event", .string("resume")), ("epoch", .int(done)), ("step", .int(trainer.step))])
+            } else {
+                for l in [runLog] + (extraLog.map { [$0] } ?? []) { l.write(RunRecords.start(trainer: trainer, epochs: settings.epochs, threads: threading.threads)) }
+            }
+            let epochs = self.epochs ?? (resume != nil ? max(0, settings.epochs - done) : Self.defaultEpochs)
+            var best = directory.bestValidationELBO() ?? -.infinity
             let probe = splits.test.batch(0..<min(100, splits.test.count))
-            runLog?.write(RunRecords.start(trainer: trainer, epochs: epochs, threads: threading.threads))
-            print("vae-tui: \(splits.name), \(splits.train.count) training / \(splits.validation.count) validation / \(splits.test.count) test images; model \(config.model.summary); \(config.objective.kind.rawValue) k=\(config.objective.k), batch \(config.batchSize), seed \(config.seed)")
-            for epoch in 1...max(epochs, 1) where epochs > 0 {
+            print("vae-tui: \(splits.name), \(splits.train.count) training / \(splits.validation.count) validation / \(splits.test.count) test images; model \(config.model.summary); \(config.objective.kind.rawValue) k=\(config.objective.k), batch \(config.batchSize), seed \(config.seed); run \(directory.path)\(resume != nil ? ", resumed after epoch \(done)" : "")")
+            for epoch in (done + 1)..<(done + epochs + 1) {
                 let summary = trainEpoch(trainer, epoch: epoch)
-                let eval = Evaluator.evaluate(model: trainer.model, data: splits.test, limit: evalLimit, seed: UInt64(epoch))
+                let eval = Evaluator.evaluate(model: trainer.model, data: splits.test, limit: settings.evalLimit, seed: UInt64(epoch))
                 let bounds = Evaluator.probeBounds(model: trainer.model, probe: probe)
-                let record = RunRecords.epoch(epoch: epoch, trainer: trainer, summary: summary, eval: eval, probeBounds: bounds)
-                runLog?.write(record)
+                var record = RunRecords.epoch(epoch: epoch, trainer: trainer, summary: summary, eval: eval, probeBounds: bounds)
+                let validation = splits.validation.count > 0
+                    ? Evaluator.evaluate(model: trainer.model, data: splits.validation, limit: settings.evalLimit, seed: UInt64(epoch), boundSamples: 1).elbo
+                    : nil
+                if let validation { record.append(("validation_elbo", .float(validation))) }
+                runLog.write(record)
+                extraLog?.write(record)
                 print(String(format: "epoch %d  step %d  train %@ %.2f  test ELBO %.2f  KL %.2f  AU %d/%d  I_q %.2f  z use %.2f  %.0f samples/s",
                              epoch, trainer.step, trainer.objective.kind.rawValue, summary.objective, eval.elbo, eval.kl,
                              eval.activeUnits, trainer.model.config.latentSize, eval.mutualInformation, eval.zUse,
@@ -56,12 +83,39 @@ struct Train: ParsableCommand {
                           ?? "  aggressive: \(a.lastInnerSteps) encoder steps before the last decoder step")
                 }
                 if summary.skipped > 0 { print("  \(summary.skipped) step(s) had a NaN or Inf and were skipped; \(trainer.recoveries) recovery(ies) from the last good weights") }
+                try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: splits.name,
+                                    to: directory.checkpoint, training: trainer.savedState())
+                if let validation, validation > best {
+                    best = validation
+                    try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: splits.name,
+                                        to: directory.best)
+                }
                 if let checkpoint {
                     try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective,
                                         dataset: splits.name, to: checkpoint)
                 }
             }
         }
+    }
+
+    /// The run directory and its settings: a resumed run's from its config.json, a new run's from the
+    /// flags, written there before the first epoch.
+    private func start() throws -> (RunDirectory, RunConfig, DataSplits) {
+        if let resume {
+            let directory = RunDirectory(path: resume)
+            let settings = try RunConfig.read(from: directory.config)
+            return (directory, settings, try SplitOptions.load(directory: settings.data, validation: settings.validation,
+                                                               trainLimit: settings.trainLimit))
+        }
+        let splits = try split.load(data)
+        let training = try options.trainingConfig(inputSize: splits.train.dimension, epochs: epochs ?? Self.defaultEpochs)
+        let directory = RunDirectory(path: runDirectory ?? RunDirectory.defaultPath(for: training.model))
+        try directory.create()
+        let settings = RunConfig(data: data.directory, validation: split.validation, trainLimit: split.trainLimit,
+                                 epochs: epochs ?? Self.defaultEpochs, evalLimit: evalLimit, threads: threading.threads,
+                                 training: training, version: Program.version)
+        try settings.write(to: directory.config)
+        return (directory, settings, splits)
     }
 
     /// One pass over the training set; evaluation is not part of the timed work.

@@ -84,6 +84,9 @@ struct TrainOptions: ParsableArguments {
     @Option(name: .customLong("min-rate"), help: ArgumentHelp("δ-VAE: nats of KL per latent unit the diagonal Gaussian q keeps by construction (0 = off).", valueName: "DELTA"))
     var minRate: Float = 0
 
+    @Option(name: .customLong("lr-schedule"), help: ArgumentHelp("constant; iwae (the IWAE paper's: 3^i epochs at lr·10^(-i/7), i = 0..7, 3,280 epochs); or cosine (to 0 over the run's epochs).", valueName: "constant|iwae|cosine"))
+    var lrSchedule: LearningRateSchedule = .constant
+
     @Flag(help: "Aggressive inference training (He et al. 2019): encoder-only steps before each decoder step until the encoder's loss stops improving, until held-out I_q stops rising from one epoch to the next.")
     var aggressive = false
 
@@ -153,7 +156,8 @@ struct TrainOptions: ParsableArguments {
         return parts.map { $0! }
     }
 
-    func trainingConfig(inputSize: Int) throws -> TrainingConfig {
+    /// `epochs`, when the command has them, is the cosine schedule's length.
+    func trainingConfig(inputSize: Int, epochs: Int? = nil) throws -> TrainingConfig {
         let sizes = try hiddenSizes()
         let model = VAEConfig(inputSize: inputSize, encoderHidden: sizes, latentSize: try latentSizes().reduce(0, +),
                               decoderHidden: try decoderHiddenSizes(), activation: activation, posterior: posterior, prior: prior,
@@ -169,7 +173,8 @@ struct TrainOptions: ParsableArguments {
                 conditioningDropout: arDropout, minimumRate: minRate),
             batchSize: batch, optimizer: optimizer,
             adam: AdamSettings(learningRate: lr, epsilon: adamEpsilon),
-            gradientClip: clip, seed: seed, aggressive: aggressive, aggressiveInner: aggressiveInner)
+            gradientClip: clip, seed: seed, aggressive: aggressive, aggressiveInner: aggressiveInner,
+            learningRateSchedule: lrSchedule, scheduleEpochs: epochs ?? 100)
     }
 }
 
@@ -180,3 +185,4 @@ extension Activation: ExpressibleByArgument {}
 extension LatentPrior: ExpressibleByArgument {}
 extension LatentPosterior: ExpressibleByArgument {}
 extension LatentDecoder: ExpressibleByArgument {}
+extension LearningRateSchedule: ExpressibleByArgument {}

@@ -27,6 +27,7 @@ enum CLI {
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)   // a run's default directory lands here
         process.arguments = arguments
         if !environment.isEmpty {
             var env = ProcessInfo.processInfo.environment

@@ -48,6 +48,44 @@ import Testing
         #expect(rows.allSatisfy { ($0["z_use"] as? Double)?.isFinite == true && ($0["nll"] as? Double)?.isFinite == true })
     }
 
+    /// A run of 2 epochs and a run of 1 epoch resumed for 1 more give the same numbers bit for bit: the same
+    /// epoch-2 record (bar the timings) and byte-identical checkpoints (weights, optimiser moments, stream).
+    /// The run directory holds its four files; config.json alone is enough to resume; eval reads the checkpoint.
+    @Test func aResumedRunIsTheSameRun() throws {
+        let dir = CLI.temporaryDirectory()
+        let small = ["--train-limit", "300", "--validation", "100", "--latent", "4", "--hidden", "16", "--batch", "50",
+                     "--eval-limit", "50", "--seed", "7"]
+        let whole = try CLI.run(["train", "--epochs", "2", "--run-dir", dir + "/whole"] + small)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let first = try CLI.run(["train", "--epochs", "1", "--run-dir", dir + "/split"] + small)
+        #expect(first.status == 0, "\(first.stderr)")
+        let again = try CLI.run(["train", "--epochs", "1", "--run-dir", dir + "/split"] + small)
+        #expect(again.status != 0 && again.stderr.contains("already holds a run"), "a run directory is not overwritten")
+        let resumed = try CLI.run(["train", "--resume", dir + "/split", "--epochs", "1"])
+        #expect(resumed.status == 0 && resumed.stdout.contains("resumed after epoch 1"), "\(resumed.stderr)")
+
+        for name in ["config.json", "metrics.jsonl", "checkpoint.safetensors", "best.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/split/" + name), "run directory lacks \(name)")
+        }
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/split/config.json"))) as? [String: Any])
+        let training = try #require(config["training"] as? [String: Any])
+        #expect(config["validation"] as? Int == 100 && config["trainLimit"] as? Int == 300 && config["epochs"] as? Int == 1)
+        #expect(training["seed"] as? Int == 7 && training["batchSize"] as? Int == 50 && (training["model"] as? [String: Any])?["latentSize"] as? Int == 4)
+
+        func epochTwo(_ run: String) throws -> [String: Any] {
+            try #require(try CLI.jsonLines(dir + "/" + run + "/metrics.jsonl").first { $0["event"] as? String == "epoch" && $0["epoch"] as? Int == 2 })
+        }
+        let a = try epochTwo("whole"), b = try epochTwo("split")
+        for key in ["step", "train_objective", "train_loss", "test_elbo", "kl", "kl_per_unit", "probe_l50", "validation_elbo", "lr"] {
+            #expect(String(describing: a[key]) == String(describing: b[key]), "\(key): \(String(describing: a[key])) vs \(String(describing: b[key]))")
+        }
+        let wholeBytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/whole/checkpoint.safetensors"))
+        let splitBytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/split/checkpoint.safetensors"))
+        #expect(wholeBytes == splitBytes, "the resumed run's checkpoint differs")
+        let eval = try CLI.run(["eval", "--checkpoint", dir + "/split/checkpoint.safetensors", "--k", "5", "--limit", "5"])
+        #expect(eval.status == 0, "eval reads a run's checkpoint, state and all: \(eval.stderr)")
+    }
+
     @Test func trainWritesTheLogAndACheckpointThatEvalReads() throws {
         let dir = CLI.temporaryDirectory()
         let log = dir + "/run.jsonl", checkpoint = dir + "/model.safetensors"

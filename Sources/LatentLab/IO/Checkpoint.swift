@@ -12,9 +12,14 @@ public struct Checkpoint {
     public var step: Int
     public var objective: ObjectiveSettings?
     public var dataset: String
+    /// A run's training state, when the file was saved to be resumed: the trainer's counters, stream and
+    /// settings in the metadata (`training_state`), the optimisers' moments as tensors named `optimizer.…`.
+    public var trainingState: TrainingState?
+    public var stateTensors: [String: Tensor] = [:]
 
-    /// Saves `model` to `path` atomically.
-    public static func save(model: VAE, step: Int, objective: ObjectiveSettings?, dataset: String, to path: String) throws(CheckpointError) {
+    /// Saves `model` to `path` atomically, with a trainer's state when given.
+    public static func save(model: VAE, step: Int, objective: ObjectiveSettings?, dataset: String, to path: String,
+                            training: (state: TrainingState, tensors: [(name: String, tensor: Tensor)])? = nil) throws(CheckpointError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var metadata = [
@@ -25,8 +30,12 @@ public struct Checkpoint {
             "parts": model.description,
         ]
         if let objective, let json = try? encoder.encode(objective) { metadata["objective"] = String(decoding: json, as: UTF8.self) }
-        try SafeTensors.write(model.parameters.map { ($0.name, $0.value) }, metadata: metadata, to: path)
+        if let training, let json = try? encoder.encode(training.state) { metadata["training_state"] = String(decoding: json, as: UTF8.self) }
+        try SafeTensors.write(model.parameters.map { ($0.name, $0.value) } + (training?.tensors ?? []), metadata: metadata, to: path)
     }
+
+    /// Tensors that are a run's state rather than the model's weights.
+    static let statePrefix = "optimizer."
 
     /// Loads and checks a checkpoint file written by `save`.
     public static func load(_ path: String) throws(CheckpointError) -> Checkpoint {
@@ -37,8 +46,10 @@ public struct Checkpoint {
         }
         if let problem = config.problem { throw CheckpointError("\(path): not a model vae-tui can build (\(problem))") }
         let objective = metadata["objective"].flatMap { try? JSONDecoder().decode(ObjectiveSettings.self, from: Data($0.utf8)) }
-        return Checkpoint(config: config, weights: tensors, step: Int(metadata["step"] ?? "") ?? 0,
-                          objective: objective, dataset: metadata["dataset"] ?? "unknown")
+        let state = metadata["training_state"].flatMap { try? JSONDecoder().decode(TrainingState.self, from: Data($0.utf8)) }
+        return Checkpoint(config: config, weights: tensors.filter { !$0.key.hasPrefix(statePrefix) }, step: Int(metadata["step"] ?? "") ?? 0,
+                          objective: objective, dataset: metadata["dataset"] ?? "unknown", trainingState: state,
+                          stateTensors: tensors.filter { $0.key.hasPrefix(statePrefix) })
     }
 
     /// A model built from the checkpoint's configuration with its weights.

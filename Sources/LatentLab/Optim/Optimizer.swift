@@ -8,6 +8,15 @@ public protocol Optimizer: AnyObject {
     func step()
     /// Forgets the moment estimates (after a model reset).
     func reset()
+    /// The step count and the moments beside each parameter, to save a run and continue it exactly.
+    var moments: OptimizerMoments { get set }
+}
+
+/// An optimiser's state: its step count and two moment tensors per parameter, in the parameters' order.
+public struct OptimizerMoments {
+    public var steps: Int
+    public var first: [Tensor]
+    public var second: [Tensor]
 }
 
 /// Settings shared by Adam and Adamax. The IWAE paper used beta1 0.9, beta2 0.999, epsilon 1e-4.
@@ -61,6 +70,16 @@ public final class Adam: Optimizer {
                     }
                 }
             } }
+        }
+    }
+
+    public var moments: OptimizerMoments {
+        get { OptimizerMoments(steps: t, first: first.map { $0.copied() }, second: second.map { $0.copied() }) }
+        set {
+            precondition(newValue.first.count == parameters.count && newValue.second.count == parameters.count, "moments for every parameter")
+            t = newValue.steps
+            first = newValue.first.map { $0.copied() }
+            second = newValue.second.map { $0.copied() }
         }
     }
 

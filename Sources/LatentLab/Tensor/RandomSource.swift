@@ -21,6 +21,15 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
         s0 = next(); s1 = next(); s2 = next(); s3 = next()
     }
 
+    /// The generator's whole state, to save a run and continue it exactly.
+    public var state: [UInt64] {
+        get { [s0, s1, s2, s3] }
+        set {
+            precondition(newValue.count == 4, "a xoshiro256** state is four words")
+            (s0, s1, s2, s3) = (newValue[0], newValue[1], newValue[2], newValue[3])
+        }
+    }
+
     @inlinable public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17

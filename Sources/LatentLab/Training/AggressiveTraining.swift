@@ -2,7 +2,7 @@
 /// decoder step is preceded by encoder-only steps on fresh minibatches until the encoder's loss stops
 /// improving, so q catches up with the true posterior before p moves; the phase ends by itself at the first
 /// epoch whose held-out I_q(x;z) does not rise above the previous epoch's.
-public struct AggressiveTraining: Sendable, Equatable {
+public struct AggressiveTraining: Sendable, Equatable, Codable {
     public static let defaultInnerSteps = 100
     /// Inner steps over which the encoder's loss is averaged before it is compared with the last average.
     static let checkEvery = 15

@@ -26,6 +26,23 @@ public final class Trainer {
     public private(set) var step = 0
     /// Training images seen.
     public private(set) var samplesSeen = 0
+
+    /// The saved-run interface (TrainingState.swift): the stream, the data order, the optimisers.
+    var randomState: [UInt64] { rng.state }
+    var dataOrder: (order: [Int], position: Int) { (order, position) }
+    var optimizerMoments: (OptimizerMoments, OptimizerMoments) {
+        get { (encoderOptimizer.moments, decoderOptimizer.moments) }
+        set { encoderOptimizer.moments = newValue.0; decoderOptimizer.moments = newValue.1 }
+    }
+
+    func resume(step: Int, samplesSeen: Int, order: [Int], position: Int, random: [UInt64]) {
+        self.step = step
+        self.samplesSeen = samplesSeen
+        self.order = order
+        self.position = position
+        rng.state = random
+        nonFinite.remember(model.parameters)
+    }
     /// Steps whose loss or gradient was not finite; they were skipped.
     public var nonFiniteSteps: Int { nonFinite.skippedSteps }
     /// Times the parameters were restored from the last good copy after repeated non-finite steps.
@@ -91,6 +108,10 @@ public final class Trainer {
     @discardableResult
     public func trainStep() -> StepReport {
         (model.posterior as? any MinimumRatePosterior)?.minimumRate = objective.minimumRate
+        if config.learningRateSchedule != .constant {
+            learningRate = config.learningRateSchedule.rate(base: config.adam.learningRate, epoch: epochProgress,
+                                                            totalEpochs: config.scheduleEpochs)
+        }
         if aggressive.inPhase { aggressive.lastInnerSteps = encoderSteps() }
         let batch = nextBatch()
         let params = model.parameters

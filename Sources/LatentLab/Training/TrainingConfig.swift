@@ -13,10 +13,14 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Start in He et al.'s aggressive phase, at most `aggressiveInner` encoder steps per decoder step.
     public var aggressive: Bool
     public var aggressiveInner: Int
+    /// How the learning rate (from `adam.learningRate`) moves with the epochs; a cosine runs over `scheduleEpochs`.
+    public var learningRateSchedule: LearningRateSchedule
+    public var scheduleEpochs: Int
 
     public init(model: VAEConfig = .mnist, objective: ObjectiveSettings = ObjectiveSettings(), batchSize: Int = 100,
                 optimizer: OptimizerKind = .adam, adam: AdamSettings = AdamSettings(), gradientClip: Float? = nil,
-                seed: UInt64 = 1, aggressive: Bool = false, aggressiveInner: Int = AggressiveTraining.defaultInnerSteps) {
+                seed: UInt64 = 1, aggressive: Bool = false, aggressiveInner: Int = AggressiveTraining.defaultInnerSteps,
+                learningRateSchedule: LearningRateSchedule = .constant, scheduleEpochs: Int = 100) {
         self.model = model
         self.objective = objective
         self.batchSize = batchSize
@@ -26,6 +30,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         self.seed = seed
         self.aggressive = aggressive
         self.aggressiveInner = aggressiveInner
+        self.learningRateSchedule = learningRateSchedule
+        self.scheduleEpochs = scheduleEpochs
     }
 }
 

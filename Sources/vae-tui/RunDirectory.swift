@@ -1,0 +1,76 @@
+import Foundation
+import LatentLab
+
+/// A run's directory: `config.json` (every resolved setting, enough for `--resume` alone), `metrics.jsonl`
+/// (the run log), `checkpoint.safetensors` (the latest weights with the trainer's state) and
+/// `best.safetensors` (the weights of the best validation ELBO so far).
+struct RunDirectory {
+    let path: String
+    var config: String { path + "/config.json" }
+    var metrics: String { path + "/metrics.jsonl" }
+    var checkpoint: String { path + "/checkpoint.safetensors" }
+    var best: String { path + "/best.safetensors" }
+
+    /// `runs/<date>-<time>-<model>`, e.g. `runs/20261130-233812-diag-normal-factorized-z50`.
+    static func defaultPath(for model: VAEConfig, now: Date = Date()) -> String {
+        let format = DateFormatter()
+        format.dateFormat = "yyyyMMdd-HHmmss"
+        format.timeZone = TimeZone(identifier: "UTC")
+        let layers = model.layerSizes.map(String.init).joined(separator: "-")
+        return "runs/\(format.string(from: now))-\(model.posterior.rawValue)-\(model.prior.rawValue)-\(model.decoder.rawValue)-z\(layers)"
+    }
+
+    /// Makes the directory for a new run; one that already holds a run is refused (continue it with --resume).
+    func create() throws {
+        if FileManager.default.fileExists(atPath: checkpoint) || FileManager.default.fileExists(atPath: config) {
+            throw UserError("\(path) already holds a run: continue it with --resume \(path), or choose another --run-dir")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw UserError("cannot create the run directory \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// The best validation ELBO recorded in the metrics so far (for a resumed run's best.safetensors).
+    func bestValidationELBO() -> Float? {
+        guard let text = try? String(contentsOfFile: metrics, encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").compactMap { line -> Float? in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return (object["validation_elbo"] as? Double).map(Float.init)
+        }.max()
+    }
+}
+
+/// What `config.json` holds: the data as given, the split, the budget and every training setting.
+struct RunConfig: Codable {
+    var data: String?
+    var validation: Int?
+    var trainLimit: Int?
+    var epochs: Int
+    var evalLimit: Int?
+    var threads: Int
+    var training: TrainingConfig
+    var version: String
+
+    func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            try AtomicFile.write(try encoder.encode(self), to: path)
+        } catch let e as CheckpointError {
+            throw UserError(e.description)
+        }
+    }
+
+    static func read(from path: String) throws -> RunConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw UserError("\(path): no run configuration here (is this a run directory?)")
+        }
+        do {
+            return try JSONDecoder().decode(RunConfig.self, from: data)
+        } catch {
+            throw UserError("\(path): not a run configuration vae-tui can read (\(error.localizedDescription))")
+        }
+    }
+}
