@@ -105,16 +105,11 @@ enum ReferenceBench {
             guard fm.fileExists(atPath: given) else { throw UserError("no reference script at \(given)") }
             return given
         }
-        var candidates = [fm.currentDirectoryPath + "/bench/reference_vae.py"]
-        var dir = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        for _ in 0..<5 {
-            dir.deleteLastPathComponent()
-            candidates.append(dir.path + "/bench/reference_vae.py")
-        }
-        guard let found = candidates.first(where: fm.fileExists(atPath:)) else {
+        do {
+            return try RepositoryFile.locate("bench/reference_vae.py", what: "the PyTorch reference")
+        } catch {
             throw UserError("cannot find bench/reference_vae.py: run from the repository or give --reference FILE")
         }
-        return found
     }
 
     /// Runs python3 with `arguments`; stdout is returned, stderr shown unless `quiet`.

@@ -7,7 +7,7 @@ struct VAETUI: ParsableCommand {
         commandName: "vae-tui",
         abstract: "A terminal laboratory for latent-variable models: train a VAE and watch the theory happen.",
         version: VAETUI.versionText,
-        subcommands: [Run.self, Train.self, Eval.self, Bench.self, Demo.self, Lab.self],
+        subcommands: [Run.self, Train.self, Eval.self, Bench.self, Demo.self, Lab.self, PresetsCommand.self],
         defaultSubcommand: Run.self
     )
 
@@ -20,7 +20,13 @@ struct VAETUI: ParsableCommand {
         BLASStartup.ensureBestKernel()
         Allocator.keepFreedBuffers()
         do {
-            var command = try parseAsRoot()
+            let arguments: [String]
+            do {
+                arguments = try Presets.expand(Array(CommandLine.arguments.dropFirst()))
+            } catch let e as UserError {
+                throw fail(e.description)
+            }
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
             exit(withError: error)

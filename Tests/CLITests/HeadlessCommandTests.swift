@@ -86,6 +86,42 @@ import Testing
         #expect(eval.status == 0, "eval reads a run's checkpoint, state and all: \(eval.stderr)")
     }
 
+    /// Every preset in assets/presets parses and starts a run (its run directory written); `vae-tui presets` lists
+    /// them with the papers' figures; a flag on the command line overrides the preset's setting.
+    @Test func everyPresetStartsAndFlagsOverrideIt() throws {
+        let list = try CLI.run(["presets"])
+        #expect(list.status == 0 && list.stdout.contains("iwae-vae-k1") && list.stdout.contains("nll 86.76"), "\(list.stderr)")
+        let names = list.stdout.split(separator: "\n").map { String($0.split(separator: " ")[0]) }
+        #expect(names.count >= 26)
+        let dir = CLI.temporaryDirectory()
+        for name in names {
+            let run = try CLI.run(["train", "--preset", name, "--epochs", "0", "--validation", "100", "--run-dir", dir + "/" + name])
+            #expect(run.status == 0, "\(name): \(run.stderr)")
+        }
+        let overridden = try CLI.run(["train", "--preset=iwae-iwae-k5", "--k", "2", "--epochs", "1", "--train-limit", "100",
+                                      "--validation", "100", "--eval-limit", "10", "--run-dir", dir + "/override"])
+        #expect(overridden.status == 0, "\(overridden.stderr)")
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/override/config.json"))) as? [String: Any])
+        let training = try #require(config["training"] as? [String: Any]), objective = try #require(training["objective"] as? [String: Any])
+        #expect(objective["k"] as? Int == 2 && objective["kind"] as? String == "iwae", "the flag wins, the rest is the preset's")
+        #expect(training["learningRateSchedule"] as? String == "iwae" && training["batchSize"] as? Int == 20)
+    }
+
+    /// An unknown preset, a file that is not a preset, and a preset with a setting train does not take: one line
+    /// naming the file (and the setting), exit status 1.
+    @Test func badPresetsAreRefusedWithTheirFile() throws {
+        let dir = CLI.temporaryDirectory()
+        let unknown = try CLI.run(["train", "--preset", "no-such-preset"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no preset 'no-such-preset'") && unknown.stderr.contains("iwae-vae-k1"))
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: dir + "/broken.json"))
+        let broken = try CLI.run(["train", "--preset", dir + "/broken.json"])
+        #expect(broken.status == 1 && broken.stderr.contains(dir + "/broken.json: not a preset"), "\(broken.stderr)")
+        try Data(#"{"description": "x", "settings": {"kk": 5}}"#.utf8).write(to: URL(fileURLWithPath: dir + "/field.json"))
+        let field = try CLI.run(["train", "--preset", dir + "/field.json"])
+        #expect(field.status == 1 && field.stderr.contains(dir + "/field.json") && field.stderr.contains("--kk"), "\(field.stderr)")
+        #expect(field.stderr.split(separator: "\n").count == 1, "one line")
+    }
+
     @Test func trainWritesTheLogAndACheckpointThatEvalReads() throws {
         let dir = CLI.temporaryDirectory()
         let log = dir + "/run.jsonl", checkpoint = dir + "/model.safetensors"

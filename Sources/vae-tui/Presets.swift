@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import LatentLab
+
+/// A preset: a small JSON file in `assets/presets/` of settings, named by the long options of `train` without
+/// their dashes (`"k": 5`, `"lr-schedule": "iwae"`, `"aggressive": true`), and, where the lecture gives one,
+/// the paper's figure for that setting. `--preset NAME` puts its settings before the command line's flags,
+/// so a flag given on the command line overrides the preset's.
+struct Preset: Decodable {
+    let description: String
+    let settings: [String: Setting]
+    /// The paper's figures for this setting: `nll`, `active_units`, `source`, ….
+    let paper: [String: Setting]?
+
+    /// A setting's value: a string, a number or a flag.
+    enum Setting: Decodable, CustomStringConvertible {
+        case text(String), number(Double), flag(Bool)
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let b = try? c.decode(Bool.self) { self = .flag(b) } else if let n = try? c.decode(Double.self) { self = .number(n) }
+            else { self = .text(try c.decode(String.self)) }
+        }
+
+        var description: String {
+            switch self {
+            case .text(let s): s
+            case .number(let n): n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
+            case .flag(let b): String(b)
+            }
+        }
+    }
+
+    /// The settings as command-line arguments, in a fixed order: `--k 5`, a true flag as `--aggressive`.
+    var arguments: [String] {
+        settings.keys.sorted().flatMap { key -> [String] in
+            switch settings[key]! {
+            case .flag(let on): on ? ["--" + key] : []
+            case let value: ["--" + key, value.description]
+            }
+        }
+    }
+}
+
+enum Presets {
+    /// Commands a preset applies to, and the preset keys each does not take.
+    static let commands: [String: Set<String>] = ["train": [], "run": ["epochs", "eval-limit", "run-dir"]]
+
+    /// `assets/presets` of the working directory or of the build's checkout.
+    static func directory() throws -> String {
+        try RepositoryFile.locate("assets/presets", what: "the presets")
+    }
+
+    /// Every preset file's name (without `.json`), sorted.
+    static func names() throws -> [String] {
+        let dir = try directory()
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") }
+            .map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// The preset NAME (or a path to a preset file), checked: it parses, and `train` takes every setting.
+    static func load(_ name: String) throws -> (path: String, preset: Preset) {
+        let path = name.hasSuffix(".json") ? name : try directory() + "/" + name + ".json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let known = (try? names().joined(separator: ", ")) ?? ""
+            throw UserError("no preset '\(name)' (\(path)); the presets are: \(known)")
+        }
+        let preset: Preset
+        do {
+            preset = try JSONDecoder().decode(Preset.self, from: data)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw UserError("\(path): the preset has no \"\(key.stringValue)\"")
+        } catch {
+            throw UserError("\(path): not a preset (a JSON object with \"description\" and \"settings\")")
+        }
+        do {
+            _ = try Train.parse(preset.arguments)
+        } catch {
+            throw UserError("\(path): \(Train.message(for: error))")
+        }
+        return (path, preset)
+    }
+
+    /// The command line with `--preset NAME` replaced by the preset's settings, placed right after the
+    /// command so that the flags after them win.
+    static func expand(_ arguments: [String]) throws -> [String] {
+        guard let i = arguments.firstIndex(where: { $0 == "--preset" || $0.hasPrefix("--preset=") }) else { return arguments }
+        let name: String
+        var rest = arguments
+        if arguments[i] == "--preset" {
+            guard i + 1 < arguments.count else { throw UserError("--preset needs a name (vae-tui presets lists them)") }
+            name = arguments[i + 1]
+            rest.removeSubrange(i...(i + 1))
+        } else {
+            name = String(arguments[i].dropFirst("--preset=".count))
+            rest.remove(at: i)
+        }
+        guard let command = rest.first, let skipped = commands[command] else {
+            throw UserError("--preset goes with \(commands.keys.sorted().joined(separator: " or "))")
+        }
+        let preset = try load(name).preset
+        let kept = Preset(description: preset.description, settings: preset.settings.filter { !skipped.contains($0.key) }, paper: nil)
+        return [command] + kept.arguments + rest.dropFirst()
+    }
+}
+
+/// `vae-tui presets`: every preset, one line each.
+struct PresetsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "presets", abstract: "List the presets in assets/presets, one line each.")
+
+    func run() throws {
+        try reportingUserErrors {
+            for name in try Presets.names() {
+                let (_, preset) = try Presets.load(name)
+                let paper = preset.paper.map { p in
+                    "  [paper: " + p.keys.sorted().filter { $0 != "source" }.map { "\($0) \(p[$0]!)" }.joined(separator: ", ") + "]"
+                } ?? ""
+                print(name.padding(toLength: 24, withPad: " ", startingAt: 0) + preset.description + paper)
+            }
+        }
+    }
+}
+
+/// A file or directory of the repository: in the working directory, or above the running binary (a build
+/// inside the checkout).
+enum RepositoryFile {
+    static func locate(_ relative: String, what: String) throws -> String {
+        let fm = FileManager.default
+        var candidates = [fm.currentDirectoryPath + "/" + relative]
+        var dir = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        for _ in 0..<5 {
+            dir.deleteLastPathComponent()
+            candidates.append(dir.path + "/" + relative)
+        }
+        guard let found = candidates.first(where: fm.fileExists(atPath:)) else {
+            throw UserError("cannot find \(what) (\(relative)): run from the repository")
+        }
+        return found
+    }
+}
