@@ -19,20 +19,57 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Where s saves a checkpoint.", valueName: "FILE"))
     var checkpoint: String = "vae-tui.safetensors"
 
+    @Option(name: .customLong("run-dir"), help: ArgumentHelp("Keep the run here: config.json, metrics.jsonl (the log), and on quit and s the weights with the trainer's state and the curves (default runs/<date>-<time>-<model>).", valueName: "DIR"))
+    var runDirectory: String?
+
+    @Option(help: ArgumentHelp("Reopen the run in DIR where it was saved: its weights, trainer state, knobs and curves.", valueName: "DIR"))
+    var resume: String?
+
+    func validate() throws {
+        if resume != nil && runDirectory != nil { throw ValidationError("--resume continues its own directory: leave out --run-dir") }
+    }
+
     func run() throws {
         try reportingUserErrors {
             guard isatty(0) == 1 && isatty(1) == 1 else {
                 throw UserError("the dashboard needs a terminal; use `vae-tui train` to train without one")
             }
             threading.apply()
-            let splits = try split.load(data)
-            let config = try options.trainingConfig(inputSize: splits.train.dimension)
-            let runLog = try log.map { try RunLog(path: $0) }
-            let trainer = Trainer(config: config, data: splits)
-            runLog?.write(RunRecords.start(trainer: trainer, epochs: 0, threads: threading.threads))
-            let session = TrainingSession(engine: SessionEngine(trainer: trainer, log: runLog))
-            try DashboardLoop(session: session, checkpointPath: checkpoint, seed: config.seed).run()
+            let (directory, settings, splits) = try start()
+            let runLog = try RunLog(path: log ?? directory.metrics)
+            let trainer = Trainer(config: settings.training, data: splits)
+            let engine = SessionEngine(trainer: trainer, log: runLog)
+            engine.stateFiles = (directory.checkpoint, directory.curves)
+            if resume != nil {
+                let curves = FileManager.default.contents(atPath: directory.curves).flatMap { try? JSONDecoder().decode(Snapshot.Curves.self, from: $0) }
+                try engine.restore(try Checkpoint.load(directory.checkpoint), curves: curves)
+                runLog.write([("event", .string("resume")), ("step", .int(trainer.step))])
+            } else {
+                runLog.write(RunRecords.start(trainer: trainer, epochs: 0, threads: threading.threads))
+            }
+            try DashboardLoop(session: TrainingSession(engine: engine), checkpointPath: checkpoint, seed: settings.training.seed).run()
         }
+    }
+
+    /// The run directory, its settings and data: a resumed run's from its config.json, a new one's from the flags.
+    private func start() throws -> (RunDirectory, RunConfig, DataSplits) {
+        if let resume {
+            let directory = RunDirectory(path: resume)
+            let settings = try RunConfig.read(from: directory.config)
+            guard FileManager.default.fileExists(atPath: directory.checkpoint) else {
+                throw UserError("\(directory.checkpoint): the run was never saved (s saves it, and quitting does)")
+            }
+            return (directory, settings, try SplitOptions.load(directory: settings.data, validation: settings.validation,
+                                                               trainLimit: settings.trainLimit))
+        }
+        let splits = try split.load(data)
+        let training = try options.trainingConfig(inputSize: splits.train.dimension)
+        let directory = RunDirectory(path: runDirectory ?? RunDirectory.defaultPath(for: training.model))
+        try directory.create()
+        let settings = RunConfig(data: data.directory, validation: split.validation, trainLimit: split.trainLimit, epochs: 0,
+                                 evalLimit: nil, threads: threading.threads, training: training, version: Program.version)
+        try settings.write(to: directory.config)
+        return (directory, settings, splits)
     }
 }
 

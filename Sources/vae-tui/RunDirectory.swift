@@ -2,14 +2,16 @@ import Foundation
 import LatentLab
 
 /// A run's directory: `config.json` (every resolved setting, enough for `--resume` alone), `metrics.jsonl`
-/// (the run log), `checkpoint.safetensors` (the latest weights with the trainer's state) and
-/// `best.safetensors` (the weights of the best validation ELBO so far).
+/// (the run log), `checkpoint.safetensors` (the latest weights with the trainer's state), and for `train`
+/// `best.safetensors` (the weights of the best validation ELBO so far), for the dashboard `curves.json`.
 struct RunDirectory {
     let path: String
     var config: String { path + "/config.json" }
     var metrics: String { path + "/metrics.jsonl" }
     var checkpoint: String { path + "/checkpoint.safetensors" }
     var best: String { path + "/best.safetensors" }
+    /// The dashboard's curves, saved with its checkpoint.
+    var curves: String { path + "/curves.json" }
 
     /// `runs/<date>-<time>-<model>`, e.g. `runs/20261130-233812-diag-normal-factorized-z50`.
     static func defaultPath(for model: VAEConfig, now: Date = Date()) -> String {

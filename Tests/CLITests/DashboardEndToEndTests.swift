@@ -106,6 +106,31 @@ struct DashboardEndToEndTests {
         let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
         #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
     }
+
+    /// A dashboard run is kept in its run directory: quitting saves it, and `run --resume` reopens it at the
+    /// step it reached, with its knobs.
+    @Test func aDashboardRunResumes() throws {
+        let dir = CLI.temporaryDirectory(), runDir = dir + "/run"
+        let small = "--train-limit 1000 --validation 200 --latent 4 --hidden 16"
+        let (first, firstStatus) = try Tmux.running("run \(small) --run-dir \(runDir)")
+        defer { first.kill() }
+        _ = try first.waitFor("training") { (Tmux.step(in: $0) ?? 0) > 20 }
+        first.send("B")
+        _ = try first.waitFor("beta 1.5") { Tmux.line(containing: "b/B beta", in: $0)?.contains("1.5") == true }
+        first.send("q")
+        _ = try Tmux.waitForFile(firstStatus) { $0.contains("EXIT=0") }
+        let saved = try #require(try CLI.jsonLines(runDir + "/metrics.jsonl").last { $0["command"] as? String == "quit" }?["step"] as? Int)
+        #expect(FileManager.default.fileExists(atPath: runDir + "/checkpoint.safetensors") && FileManager.default.fileExists(atPath: runDir + "/curves.json"))
+
+        let (second, secondStatus) = try Tmux.running("run --resume \(runDir)")
+        defer { second.kill() }
+        _ = try second.waitFor("the run reopened") {
+            $0.contains("resumed at step \(saved)") && Tmux.line(containing: "b/B beta", in: $0)?.contains("1.5") == true
+        }
+        _ = try second.waitFor("training on from there") { (Tmux.step(in: $0) ?? 0) > saved }
+        second.send("q")
+        _ = try Tmux.waitForFile(secondStatus) { $0.contains("EXIT=0") }
+    }
 }
 
 /// A tmux server of our own.

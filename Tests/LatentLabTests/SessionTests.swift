@@ -104,6 +104,25 @@ import Testing
                 && log.contains(#""command":"aggressive","value":true"#) && log.contains(#""command":"free_running","value":true"#))
     }
 
+    /// The dashboard's run saved on quit reopens where it was: the trainer's whole state (so the next steps are
+    /// the ones the first engine would have taken), the knobs and the curves.
+    @Test func aSavedDashboardRunReopensWithItsCurves() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let first = Self.engine()
+        first.stateFiles = (dir + "/checkpoint.safetensors", dir + "/curves.json")
+        first.apply(.setBeta(0.5))
+        for _ in 0..<12 { first.tick() }
+        first.apply(.quit)
+        let second = Self.engine()
+        try second.restore(try Checkpoint.load(dir + "/checkpoint.safetensors"),
+                           curves: try JSONDecoder().decode(Snapshot.Curves.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/curves.json"))))
+        #expect(second.snapshot.curves.trainLoss == first.snapshot.curves.trainLoss && !second.snapshot.curves.trainLoss.isEmpty)
+        #expect(second.snapshot.curves.markers.map(\.label) == ["β=0.5"] && second.trainer.objective.beta == 0.5)
+        #expect(second.trainer.savedState().state == first.trainer.savedState().state)
+        let a = first.trainer.trainStep(), b = second.trainer.trainStep()
+        #expect(a.stats == b.stats, "the next step is the same step")
+    }
+
     /// Another model from the m menu: new parts and weights, the curves over, the knobs kept.
     @Test func anotherModelRestartsWithTheKnobsKept() {
         let e = Self.engine()

@@ -8,6 +8,9 @@ public final class SessionEngine {
     public private(set) var running = true
     public private(set) var quitting = false
     let log: RunLog?
+    /// Where the run's state is saved on quit and on every save: the weights with the trainer's state, and
+    /// the curves (a run directory's `checkpoint.safetensors` and `curves.json`); nil keeps nothing.
+    public var stateFiles: (checkpoint: String, curves: String)?
 
     /// Fixed held-out sets, cut once: the probe batch for L_1/L_5/L_50, the evaluation slice, and the first
     /// test images, whose posteriors the latent map draws and whose first few the image pane shows.
@@ -139,16 +142,42 @@ public final class SessionEngine {
             do {
                 try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective,
                                     dataset: trainer.data.name, to: path)
+                try saveState()
                 snapshot.message = "saved \(path) at step \(trainer.step)"
             } catch {
                 snapshot.message = "save failed: \(error.description)"
             }
-        case .quit: quitting = true
+        case .quit:
+            quitting = true
+            do { try saveState() } catch { snapshot.message = "saving the run failed: \(error.description)" }
         }
         if let marker { snapshot.curves.markers.append(Snapshot.Marker(step: trainer.step, label: marker)) }
         log?.write([("event", .string("command")), ("step", .int(trainer.step)), ("command", .string(command.name)),
                     ("value", command.value)])
         refreshKnobs()
+    }
+
+    /// The run's state to `stateFiles`, when there are any: weights, trainer state and curves.
+    public func saveState() throws(CheckpointError) {
+        guard let stateFiles else { return }
+        try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: trainer.data.name,
+                            to: stateFiles.checkpoint, training: trainer.savedState())
+        let encoder = JSONEncoder()
+        guard let curves = try? encoder.encode(snapshot.curves) else { throw CheckpointError("cannot encode the curves") }
+        try AtomicFile.write(curves, to: stateFiles.curves)
+    }
+
+    /// Reopens a saved run: its weights and trainer state, and the curves it had drawn.
+    public func restore(_ saved: Checkpoint, curves: Snapshot.Curves?) throws(CheckpointError) {
+        guard let state = saved.trainingState else { throw CheckpointError("the saved run holds no training state") }
+        try trainer.load(weights: saved.weights)
+        try trainer.restore(state, tensors: saved.stateTensors)
+        if let curves { snapshot.curves = curves }
+        snapshot.step = trainer.step
+        snapshot.epoch = trainer.epochProgress
+        snapshot.message = "resumed at step \(trainer.step)"
+        refreshKnobs()
+        diagnose()
     }
 
     /// One unit of work: a training step when running, then diagnostics when they are due.

@@ -2,21 +2,21 @@
 /// copied out by the UI, never shared mutably. Arrays are copy-on-write, so publishing is cheap.
 public struct Snapshot: Sendable, Equatable {
     /// One point of a curve: the step it was measured at and its value.
-    public struct Point: Sendable, Equatable {
+    public struct Point: Sendable, Equatable, Codable {
         public var step: Int
         public var value: Float
         public init(step: Int, value: Float) { self.step = step; self.value = value }
     }
 
     /// A knob change, marked on the curves' time axis.
-    public struct Marker: Sendable, Equatable {
+    public struct Marker: Sendable, Equatable, Codable {
         public var step: Int
         public var label: String
         public init(step: Int, label: String) { self.step = step; self.label = label }
     }
 
     /// The curves, each a time series over training steps (nats per image).
-    public struct Curves: Sendable, Equatable {
+    public struct Curves: Sendable, Equatable, Codable {
         public var trainLoss: [Point] = []      // −bound on training batches (smoothed over the publish interval)
         public var testLoss: [Point] = []       // −ELBO on the held-out probe set
         public var rate: [Point] = []           // KL(q(z|x) ‖ p(z)) on training batches
