@@ -4,8 +4,14 @@ import LatentLab
 
 /// Where the images come from, shared by every command.
 struct DataOptions: ParsableArguments {
-    @Option(name: .customLong("data"), help: ArgumentHelp("MNIST directory (the four IDX files, .gz or raw). Without it: the built-in shapes dataset.", valueName: "DIR"))
-    var directory: String?
+    @Option(name: .customLong("data"), help: ArgumentHelp("MNIST directory (the four IDX files, .gz or raw). Default: $VAE_TUI_DATA, else the built-in shapes dataset.", valueName: "DIR"))
+    var given: String?
+
+    /// `--data`, else `VAE_TUI_DATA`, else nil: the built-in shapes.
+    var directory: String? {
+        given ?? ProcessInfo.processInfo.environment[Self.environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+    }
+    static let environmentVariable = "VAE_TUI_DATA"
 
     /// The data set's name with its training and test images.
     func load() throws -> (name: String, train: ImageDataset, test: ImageDataset) { try Self.load(directory: directory) }

@@ -71,6 +71,9 @@ import Testing
 
     @Test func missingDataDirectory() throws {
         try Self.expectFailure(["train", "--data", "/nonexistent/mnist"], status: 1, mentioning: "data directory not found: /nonexistent/mnist")
+        // VAE_TUI_DATA is --data's default, and --data wins over it.
+        let fromEnvironment = try CLI.run(["train", "--epochs", "0"], environment: ["VAE_TUI_DATA": "/nonexistent/env-mnist"])
+        #expect(fromEnvironment.status == 1 && fromEnvironment.stderr.contains("data directory not found: /nonexistent/env-mnist"))
     }
 
     @Test func brokenDataFiles() throws {
