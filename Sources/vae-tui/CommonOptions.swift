@@ -4,7 +4,7 @@ import LatentLab
 
 /// Where the images come from, shared by every command.
 struct DataOptions: ParsableArguments {
-    @Option(name: .customLong("data"), help: ArgumentHelp("MNIST directory (the four IDX files, .gz or raw). Default: $VAE_TUI_DATA, else the built-in shapes dataset.", valueName: "DIR"))
+    @Option(name: .customLong("data"), help: ArgumentHelp("MNIST directory (the four IDX files, .gz or raw). Default: $VAE_TUI_DATA, else the built-in shapes dataset.", valueName: "DIR"), completion: .directory)
     var given: String?
 
     /// `--data`, else `VAE_TUI_DATA`, else nil: the built-in shapes.
@@ -84,6 +84,14 @@ enum Terminal {
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
     /// A one-line progress bar on stderr, redrawn in place; nothing when stderr is not a terminal.
+    /// 42s, 3:07, 1:02:09.
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(max(0, seconds).rounded())
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return String(format: "%d:%02d", s / 60, s % 60) }
+        return String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+    }
+
     static func progress(_ label: String, done: Int, total: Int, extra: String = "") {
         guard stderrIsTerminal else { return }
         let width = 30

@@ -19,10 +19,10 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Where s saves a checkpoint.", valueName: "FILE"))
     var checkpoint: String = "vae-tui.safetensors"
 
-    @Option(name: .customLong("run-dir"), help: ArgumentHelp("Keep the run here: config.json, metrics.jsonl (the log), and on quit and s the weights with the trainer's state and the curves (default runs/<date>-<time>-<model>).", valueName: "DIR"))
+    @Option(name: .customLong("run-dir"), help: ArgumentHelp("Keep the run here: config.json, metrics.jsonl (the log), and on quit and s the weights with the trainer's state and the curves (default runs/<date>-<time>-<model>).", valueName: "DIR"), completion: .directory)
     var runDirectory: String?
 
-    @Option(help: ArgumentHelp("Reopen the run in DIR where it was saved: its weights, trainer state, knobs and curves.", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Reopen the run in DIR where it was saved: its weights, trainer state, knobs and curves.", valueName: "DIR"), completion: .directory)
     var resume: String?
 
     func validate() throws {

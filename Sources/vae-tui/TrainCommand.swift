@@ -15,10 +15,10 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Epochs to train (default 10); with --resume, more epochs (default: the rest of the run's).", valueName: "N"))
     var epochs: Int?
 
-    @Option(name: .customLong("run-dir"), help: ArgumentHelp("Write the run here: config.json, metrics.jsonl, checkpoint.safetensors, best.safetensors (default runs/<date>-<time>-<model>).", valueName: "DIR"))
+    @Option(name: .customLong("run-dir"), help: ArgumentHelp("Write the run here: config.json, metrics.jsonl, checkpoint.safetensors, best.safetensors (default runs/<date>-<time>-<model>).", valueName: "DIR"), completion: .directory)
     var runDirectory: String?
 
-    @Option(help: ArgumentHelp("Continue the run in DIR exactly where it stopped (every setting from its config.json).", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Continue the run in DIR exactly where it stopped (every setting from its config.json).", valueName: "DIR"), completion: .directory)
     var resume: String?
 
     static let defaultEpochs = 10
@@ -62,8 +62,10 @@ struct Train: ParsableCommand {
             var best = directory.bestValidationELBO() ?? -.infinity
             let probe = splits.test.batch(0..<min(100, splits.test.count))
             print("vae-tui: \(splits.name), \(splits.train.count) training / \(splits.validation.count) validation / \(splits.test.count) test images; model \(config.model.summary); \(config.objective.kind.rawValue) k=\(config.objective.k), batch \(config.batchSize), seed \(config.seed); run \(directory.path)\(resume != nil ? ", resumed after epoch \(done)" : "")")
+            var trainingSeconds = 0.0
             for epoch in (done + 1)..<(done + epochs + 1) {
-                let summary = trainEpoch(trainer, epoch: epoch)
+                let summary = trainEpoch(trainer, epoch: epoch, run: (epochs, epoch - done - 1, trainingSeconds))
+                trainingSeconds += summary.seconds
                 let eval = Evaluator.evaluate(model: trainer.model, data: splits.test, limit: settings.evalLimit, seed: UInt64(epoch))
                 let bounds = Evaluator.probeBounds(model: trainer.model, probe: probe)
                 var record = RunRecords.epoch(epoch: epoch, trainer: trainer, summary: summary, eval: eval, probeBounds: bounds)
@@ -119,7 +121,9 @@ struct Train: ParsableCommand {
     }
 
     /// One pass over the training set; evaluation is not part of the timed work.
-    private func trainEpoch(_ trainer: Trainer, epoch: Int) -> EpochSummary {
+    /// `run` is the run's progress so far (epochs to train, epochs done, seconds they took), for the bar's
+    /// elapsed and remaining time.
+    private func trainEpoch(_ trainer: Trainer, epoch: Int, run: (epochs: Int, done: Int, seconds: Double)) -> EpochSummary {
         let steps = trainer.stepsPerEpoch
         var sumObjective = 0.0, sumLoss = 0.0, applied = 0, skipped = 0, samples = 0
         let clock = ContinuousClock()
@@ -135,8 +139,12 @@ struct Train: ParsableCommand {
                 skipped += 1
             }
             if i % 20 == 0 || i == steps {
-                Terminal.progress("epoch \(epoch)", done: i, total: steps,
-                                  extra: String(format: "%@ %.2f", trainer.objective.kind.rawValue, sumObjective / Double(max(applied, 1))))
+                let elapsed = (clock.now - start).seconds, total = run.seconds + elapsed
+                let left = total / (Double(run.done) + Double(i) / Double(steps)) * Double(run.epochs) - total
+                Terminal.progress("epoch \(run.done + 1)/\(run.epochs)", done: i, total: steps,
+                                  extra: String(format: "%@ %.2f · %.0f img/s · %@ elapsed, %@ left", trainer.objective.kind.rawValue,
+                                                sumObjective / Double(max(applied, 1)), Double(samples) / max(elapsed, 1e-9),
+                                                Terminal.duration(total), Terminal.duration(left)))
             }
         }
         Terminal.clearProgress()

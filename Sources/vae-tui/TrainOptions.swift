@@ -3,7 +3,8 @@ import LatentLab
 
 /// The model, objective and optimiser options shared by `train` (and the dashboard's `run`).
 struct TrainOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Start from a preset's settings (assets/presets; vae-tui presets lists them); flags given here override it.", valueName: "NAME"))
+    @Option(help: ArgumentHelp("Start from a preset's settings (assets/presets; vae-tui presets lists them); flags given here override it.", valueName: "NAME"),
+            completion: .custom { _, _, _ in (try? Presets.names()) ?? [] })
     var preset: String?
 
     @Option(help: ArgumentHelp("Samples per example.", valueName: "K"))

@@ -122,6 +122,13 @@ import Testing
         #expect(field.stderr.split(separator: "\n").count == 1, "one line")
     }
 
+    /// The shells' completion scripts: every command, directories completed for --data and --run-dir, the
+    /// presets' names asked of the program itself.
+    @Test(arguments: ["bash", "zsh", "fish"]) func completionScripts(shell: String) throws {
+        let script = try CLI.run(["--generate-completion-script", shell])
+        #expect(script.status == 0 && script.stdout.contains("presets") && script.stdout.contains("run-dir") && script.stdout.contains("--preset"))
+    }
+
     @Test func trainWritesTheLogAndACheckpointThatEvalReads() throws {
         let dir = CLI.temporaryDirectory()
         let log = dir + "/run.jsonl", checkpoint = dir + "/model.safetensors"
