@@ -122,6 +122,30 @@ import Testing
         #expect(field.stderr.split(separator: "\n").count == 1, "one line")
     }
 
+    /// `reproduce` trains each chosen row from its preset in its own run directory, prints and writes the table
+    /// with the paper's figures, skips a finished row when run again, and continues a row that stopped before
+    /// its last epoch (simulated: a finished 1-epoch row whose config is given a second epoch).
+    @Test func reproduceTrainsResumesAndPrintsTheTable() throws {
+        let dir = CLI.temporaryDirectory()
+        let args = ["reproduce", "iaf", "--epochs", "1", "--rows", "iaf-diag-normal,iaf-iaf-normal", "--train-limit", "200",
+                    "--validation", "100", "--nll-images", "5", "--nll-k", "10", "--dir", dir + "/table"]
+        let first = try CLI.run(args)
+        #expect(first.status == 0, "\(first.stderr)")
+        let table = try String(contentsOfFile: dir + "/table/table.md", encoding: .utf8)
+        #expect(table.contains("| iaf-diag-normal | 1 |") && table.contains("| iaf-iaf-normal | 1 |") && table.contains("79.88")
+                && table.contains("reduced budget"), "\(table)")
+        let again = try CLI.run(args)
+        #expect(again.status == 0 && again.stdout.components(separatedBy: "finished and evaluated").count == 3, "\(again.stdout)")
+
+        let config = dir + "/table/iaf-iaf-normal/config.json"
+        var settings = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any])
+        settings["epochs"] = 2
+        try JSONSerialization.data(withJSONObject: settings).write(to: URL(fileURLWithPath: config))
+        let resumed = try CLI.run(args)
+        #expect(resumed.status == 0 && resumed.stdout.contains("resumed after epoch 1") && resumed.stdout.contains("epoch 2"), "\(resumed.stdout)")
+        #expect(try String(contentsOfFile: dir + "/table/table.md", encoding: .utf8).contains("| iaf-iaf-normal | 2 |"))
+    }
+
     /// The shells' completion scripts: every command, directories completed for --data and --run-dir, the
     /// presets' names asked of the program itself.
     @Test(arguments: ["bash", "zsh", "fish"]) func completionScripts(shell: String) throws {

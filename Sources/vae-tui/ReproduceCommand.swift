@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import LatentLab
+
+/// `vae-tui reproduce iwae|iaf|collapse`: a lecture table, one run directory per row (its preset) under one
+/// parent, trained one after the other and resumable (run it again and it continues where it stopped), then
+/// the table with the paper's figures beside the measured ones.
+struct Reproduce: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train every row of one of the lecture's tables (iwae, iaf, collapse) from its preset, resumably, and print the table beside the paper's figures.")
+
+    enum Table: String, ExpressibleByArgument, CaseIterable {
+        case iwae, iaf, collapse
+
+        /// The presets of its rows: `iwae-…` and `iwae2-…`, `iaf-…`, `collapse-…`.
+        func rows() throws -> [String] {
+            try Presets.names().filter { name in
+                switch self {
+                case .iwae: name.hasPrefix("iwae-") || name.hasPrefix("iwae2-")
+                case .iaf: name.hasPrefix("iaf-")
+                case .collapse: name.hasPrefix("collapse-")
+                }
+            }
+        }
+    }
+
+    @Argument(help: "The table: iwae, iaf or collapse.")
+    var table: Table
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var threading: ThreadOptions
+
+    @Option(help: ArgumentHelp("Epochs per row instead of the presets' (a reduced budget: compare the orderings).", valueName: "N"))
+    var epochs: Int?
+
+    @Option(help: ArgumentHelp("Only these rows (preset names), comma-separated.", valueName: "NAMES"))
+    var rows: String?
+
+    @Option(help: ArgumentHelp("The parent directory of the rows' runs (default runs/reproduce-<table>).", valueName: "DIR"), completion: .directory)
+    var dir: String?
+
+    @Option(name: .customLong("train-limit"), help: ArgumentHelp("Train each row on the first N training images only (quick runs).", valueName: "N"))
+    var trainLimit: Int?
+
+    @Option(help: ArgumentHelp("Held-out training images, instead of the presets' (0 for the IWAE rows).", valueName: "N"))
+    var validation: Int?
+
+    @Option(name: .customLong("nll-images"), help: ArgumentHelp("Test images the NLL is taken on (all 10,000 for the papers' figures).", valueName: "N"))
+    var nllImages: Int = 1000
+
+    @Option(name: .customLong("nll-k"), help: ArgumentHelp("Importance samples of the NLL.", valueName: "K"))
+    var nllK: Int = 5000
+
+    func validate() throws {
+        if let epochs, !(1...100_000).contains(epochs) { throw ValidationError("--epochs must be between 1 and 100000, got \(epochs)") }
+        if !(1...10_000).contains(nllImages) { throw ValidationError("--nll-images must be between 1 and 10000, got \(nllImages)") }
+        if !(1...100_000).contains(nllK) { throw ValidationError("--nll-k must be between 1 and 100000, got \(nllK)") }
+    }
+
+    func run() throws {
+        try reportingUserErrors {
+            threading.apply()
+            let all = try table.rows()
+            let chosen = try rows.map { list in
+                try list.split(separator: ",").map { name in
+                    guard all.contains(String(name)) else { throw UserError("--rows: no row '\(name)' in the \(table) table (\(all.joined(separator: ", ")))") }
+                    return String(name)
+                }
+            } ?? all
+            let parent = dir ?? "runs/reproduce-\(table.rawValue)"
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            var results: [JSONValue] = []
+            var lines = ["| row | epochs | NLL | paper NLL | active units | paper active units |", "| --- | --- | --- | --- | --- | --- |"]
+            for (i, name) in chosen.enumerated() {
+                print("[\(i + 1)/\(chosen.count)] \(name)")
+                let row = try trainRow(name, in: RunDirectory(path: parent + "/" + name))
+                let paper = try Presets.load(name).preset.paper ?? [:]
+                lines.append("| \(name) | \(row.epochs) | \(String(format: "%.2f", row.nll)) | \(paper["nll"]?.description ?? "") | \(row.activeUnits) | \(paper["active_units"]?.description ?? "") |")
+                results.append(.object([("row", .string(name)), ("epochs", .int(row.epochs)), ("nll", .float(row.nll)),
+                                        ("active_units", .int(row.activeUnits)), ("paper_nll", paper["nll"].map { .string($0.description) } ?? .null),
+                                        ("paper_active_units", paper["active_units"].map { .string($0.description) } ?? .null)]))
+            }
+            let budget = epochs.map { "\($0) epochs per row instead of the presets': a reduced budget, so compare the orderings, not the figures" }
+                ?? "the presets' budgets"
+            let caption = "`vae-tui reproduce \(table.rawValue)`: \(budget); NLL = −L_\(nllK) on the first \(nllImages) test images."
+            let markdown = ([caption, ""] + lines).joined(separator: "\n") + "\n"
+            print("\n" + markdown)
+            try AtomicFile.write(Data(markdown.utf8), to: parent + "/table.md")
+            try AtomicFile.write(Data(JSONValue.object([("caption", .string(caption)), ("rows", .array(results))]).encoded.utf8),
+                                 to: parent + "/table.json")
+            print("wrote \(parent)/table.md and \(parent)/table.json")
+        }
+    }
+
+    /// One row: started from its preset, resumed if it has a run, skipped to its evaluation if it is finished;
+    /// the NLL is kept in the run (`nll.json`) so that a rerun does not take it again.
+    private func trainRow(_ name: String, in directory: RunDirectory) throws -> (epochs: Int, nll: Float, activeUnits: Int) {
+        var settings: RunConfig
+        if FileManager.default.fileExists(atPath: directory.config) {
+            settings = try RunConfig.read(from: directory.config)
+        } else {
+            var overrides = threading.threads == 1 ? [] : ["--threads", String(threading.threads)]
+            if let given = data.directory { overrides += ["--data", given] }
+            if let epochs { overrides += ["--epochs", String(epochs)] }
+            if let trainLimit { overrides += ["--train-limit", String(trainLimit)] }
+            if let validation { overrides += ["--validation", String(validation)] }
+            let train = try Train.parse(try Presets.load(name).preset.arguments + overrides)
+            let splits = try train.split.load(train.data)
+            settings = RunConfig(data: train.data.directory, validation: train.split.validation, trainLimit: train.split.trainLimit,
+                                 epochs: train.epochs ?? Train.defaultEpochs, evalLimit: 1000, threads: threading.threads,
+                                 training: try train.options.trainingConfig(inputSize: splits.train.dimension, epochs: train.epochs),
+                                 version: Program.version)
+            try directory.create()
+            try settings.write(to: directory.config)
+        }
+        let splits = try SplitOptions.load(directory: settings.data, validation: settings.validation, trainLimit: settings.trainLimit)
+        let done = (try? Checkpoint.load(directory.checkpoint).trainingState).flatMap { $0 }.map { $0.samplesSeen / max(1, splits.train.count) } ?? 0
+        let nllFile = directory.path + "/nll.json"
+        if done >= settings.epochs, let saved = FileManager.default.contents(atPath: nllFile),
+           let object = try? JSONSerialization.jsonObject(with: saved) as? [String: Any],
+           let nll = object["nll"] as? Double, let units = object["active_units"] as? Int, object["k"] as? Int == nllK,
+           object["images"] as? Int == nllImages {
+            print("  finished and evaluated: NLL \(String(format: "%.2f", nll))")
+            return (settings.epochs, Float(nll), units)
+        }
+        let trainer = done >= settings.epochs
+            ? try finishedTrainer(directory, settings, splits)
+            : try RunTraining.train(directory: directory, settings: settings, splits: splits, resuming: done > 0 || FileManager.default.fileExists(atPath: directory.checkpoint),
+                                    epochs: nil, threads: threading.threads)
+        let n = min(nllImages, splits.test.count)
+        let nll = Evaluator.negativeLogLikelihood(model: trainer.model, data: splits.test, k: nllK, limit: n) { done, total in
+            if done % 10 == 0 || done == total { Terminal.progress("NLL (k=\(nllK))", done: done, total: total) }
+        }
+        Terminal.clearProgress()
+        let units = Evaluator.evaluate(model: trainer.model, data: splits.test, limit: n).activeUnits
+        try AtomicFile.write(Data(JSONValue.object([("nll", .float(nll)), ("active_units", .int(units)), ("k", .int(nllK)),
+                                                    ("images", .int(n))]).encoded.utf8), to: nllFile)
+        print(String(format: "  NLL %.2f, %d active units", nll, units))
+        return (settings.epochs, nll, units)
+    }
+
+    /// A finished row's model, from its checkpoint.
+    private func finishedTrainer(_ directory: RunDirectory, _ settings: RunConfig, _ splits: DataSplits) throws -> Trainer {
+        let trainer = Trainer(config: settings.training, data: splits)
+        try trainer.load(weights: try Checkpoint.load(directory.checkpoint).weights)
+        return trainer
+    }
+}

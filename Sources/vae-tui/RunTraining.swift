@@ -1,0 +1,96 @@
+import Foundation
+import LatentLab
+
+/// Training a run in its directory, epoch by epoch: `train` and `reproduce` both go through here.
+enum RunTraining {
+    /// Trains `epochs` epochs (a new run: `settings.epochs`; a resumed one: by default the rest of them), after
+    /// each the log record, the checkpoint with the trainer's state, and the best validation ELBO's weights.
+    static func train(directory: RunDirectory, settings: RunConfig, splits: DataSplits, resuming: Bool, epochs: Int?,
+                      log extraLog: RunLog? = nil, checkpoint: String? = nil, threads: Int) throws -> Trainer {
+        let config = settings.training
+        let runLog = try RunLog(path: directory.metrics)
+        let trainer = Trainer(config: config, data: splits)
+        var done = 0
+        if resuming {
+            let saved = try Checkpoint.load(directory.checkpoint)
+            guard let state = saved.trainingState else { throw UserError("\(directory.checkpoint) holds no training state to resume") }
+            try trainer.load(weights: saved.weights)
+            try trainer.restore(state, tensors: saved.stateTensors)
+            done = state.samplesSeen / max(1, splits.train.count)
+            runLog.write([("event", .string("resume")), ("epoch", .int(done)), ("step", .int(trainer.step))])
+        } else {
+            for l in [runLog] + (extraLog.map { [$0] } ?? []) { l.write(RunRecords.start(trainer: trainer, epochs: settings.epochs, threads: threads)) }
+        }
+        let epochs = epochs ?? max(0, settings.epochs - done)
+        var best = directory.bestValidationELBO() ?? -.infinity
+        let probe = splits.test.batch(0..<min(100, splits.test.count))
+        print("vae-tui: \(splits.name), \(splits.train.count) training / \(splits.validation.count) validation / \(splits.test.count) test images; model \(config.model.summary); \(config.objective.kind.rawValue) k=\(config.objective.k), batch \(config.batchSize), seed \(config.seed); run \(directory.path)\(resuming ? ", resumed after epoch \(done)" : "")")
+        var trainingSeconds = 0.0
+        for epoch in (done + 1)..<(done + epochs + 1) {
+            let summary = trainEpoch(trainer, run: (epochs, epoch - done - 1, trainingSeconds))
+            trainingSeconds += summary.seconds
+            let eval = Evaluator.evaluate(model: trainer.model, data: splits.test, limit: settings.evalLimit, seed: UInt64(epoch))
+            let bounds = Evaluator.probeBounds(model: trainer.model, probe: probe)
+            var record = RunRecords.epoch(epoch: epoch, trainer: trainer, summary: summary, eval: eval, probeBounds: bounds)
+            let validation = splits.validation.count > 0
+                ? Evaluator.evaluate(model: trainer.model, data: splits.validation, limit: settings.evalLimit, seed: UInt64(epoch), boundSamples: 1).elbo
+                : nil
+            if let validation { record.append(("validation_elbo", .float(validation))) }
+            runLog.write(record)
+            extraLog?.write(record)
+            print(String(format: "epoch %d  step %d  train %@ %.2f  test ELBO %.2f  KL %.2f  AU %d/%d  I_q %.2f  z use %.2f  %.0f samples/s",
+                         epoch, trainer.step, trainer.objective.kind.rawValue, summary.objective, eval.elbo, eval.kl,
+                         eval.activeUnits, trainer.model.config.latentSize, eval.mutualInformation, eval.zUse,
+                         summary.samplesPerSecond))
+            if trainer.aggressive.isOn {
+                let a = trainer.aggressive
+                print(a.endedAtEpoch.map { "  aggressive training ended at epoch \($0): held-out I_q stopped rising" }
+                      ?? "  aggressive: \(a.lastInnerSteps) encoder steps before the last decoder step")
+            }
+            if summary.skipped > 0 { print("  \(summary.skipped) step(s) had a NaN or Inf and were skipped; \(trainer.recoveries) recovery(ies) from the last good weights") }
+            try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: splits.name,
+                                to: directory.checkpoint, training: trainer.savedState())
+            if let validation, validation > best {
+                best = validation
+                try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: splits.name,
+                                    to: directory.best)
+            }
+            if let checkpoint {
+                try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: splits.name, to: checkpoint)
+            }
+        }
+        return trainer
+    }
+
+    /// One pass over the training set; evaluation is not part of the timed work. `run` is the run's progress so
+    /// far (epochs to train, epochs done, seconds they took), for the bar's elapsed and remaining time.
+    static func trainEpoch(_ trainer: Trainer, run: (epochs: Int, done: Int, seconds: Double)) -> EpochSummary {
+        let steps = trainer.stepsPerEpoch
+        var sumObjective = 0.0, sumLoss = 0.0, applied = 0, skipped = 0, samples = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        for i in 1...steps {
+            let report = trainer.trainStep()
+            samples += trainer.config.batchSize
+            if report.applied {
+                sumObjective += Double(report.stats.bound)
+                sumLoss += Double(report.stats.loss)
+                applied += 1
+            } else {
+                skipped += 1
+            }
+            if i % 20 == 0 || i == steps {
+                let elapsed = (clock.now - start).seconds, total = run.seconds + elapsed
+                let left = total / (Double(run.done) + Double(i) / Double(steps)) * Double(run.epochs) - total
+                Terminal.progress("epoch \(run.done + 1)/\(run.epochs)", done: i, total: steps,
+                                  extra: String(format: "%@ %.2f · %.0f img/s · %@ elapsed, %@ left", trainer.objective.kind.rawValue,
+                                                sumObjective / Double(max(applied, 1)), Double(samples) / max(elapsed, 1e-9),
+                                                Terminal.duration(total), Terminal.duration(left)))
+            }
+        }
+        Terminal.clearProgress()
+        let seconds = (clock.now - start).seconds
+        return EpochSummary(objective: sumObjective / Double(max(applied, 1)), loss: sumLoss / Double(max(applied, 1)),
+                            seconds: seconds, samplesPerSecond: Double(samples) / seconds, skipped: skipped)
+    }
+}
