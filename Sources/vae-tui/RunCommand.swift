@@ -54,13 +54,11 @@ struct Run: ParsableCommand {
     /// The run directory, its settings and data: a resumed run's from its config.json, a new one's from the flags.
     private func start() throws -> (RunDirectory, RunConfig, DataSplits) {
         if let resume {
-            let directory = RunDirectory(path: resume)
-            let settings = try RunConfig.read(from: directory.config)
-            guard FileManager.default.fileExists(atPath: directory.checkpoint) else {
-                throw UserError("\(directory.checkpoint): the run was never saved (s saves it, and quitting does)")
+            let reopened = try RunDirectory.reopen(resume)
+            guard FileManager.default.fileExists(atPath: reopened.0.checkpoint) else {
+                throw UserError("\(reopened.0.checkpoint): the run was never saved (s saves it, and quitting does)")
             }
-            return (directory, settings, try SplitOptions.load(directory: settings.data, validation: settings.validation,
-                                                               trainLimit: settings.trainLimit))
+            return reopened
         }
         let splits = try split.load(data)
         let training = try options.trainingConfig(inputSize: splits.train.dimension)

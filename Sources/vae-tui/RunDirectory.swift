@@ -34,6 +34,14 @@ struct RunDirectory {
         }
     }
 
+    /// A run to continue: its directory, the settings of its config.json and its data, split as before.
+    static func reopen(_ path: String) throws -> (RunDirectory, RunConfig, DataSplits) {
+        let directory = RunDirectory(path: path)
+        let settings = try RunConfig.read(from: directory.config)
+        return (directory, settings, try SplitOptions.load(directory: settings.data, validation: settings.validation,
+                                                           trainLimit: settings.trainLimit))
+    }
+
     /// The best validation ELBO recorded in the metrics so far (for a resumed run's best.safetensors).
     func bestValidationELBO() -> Float? {
         guard let text = try? String(contentsOfFile: metrics, encoding: .utf8) else { return nil }

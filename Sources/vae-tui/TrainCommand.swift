@@ -52,12 +52,7 @@ struct Train: ParsableCommand {
     /// The run directory and its settings: a resumed run's from its config.json, a new run's from the
     /// flags, written there before the first epoch.
     private func start() throws -> (RunDirectory, RunConfig, DataSplits) {
-        if let resume {
-            let directory = RunDirectory(path: resume)
-            let settings = try RunConfig.read(from: directory.config)
-            return (directory, settings, try SplitOptions.load(directory: settings.data, validation: settings.validation,
-                                                               trainLimit: settings.trainLimit))
-        }
+        if let resume { return try RunDirectory.reopen(resume) }
         let splits = try split.load(data)
         let training = try options.trainingConfig(inputSize: splits.train.dimension, epochs: epochs ?? Self.defaultEpochs)
         let directory = RunDirectory(path: runDirectory ?? RunDirectory.defaultPath(for: training.model))
@@ -68,8 +63,6 @@ struct Train: ParsableCommand {
         try settings.write(to: directory.config)
         return (directory, settings, splits)
     }
-
-    /// One pass over the training set; evaluation is not part of the timed work.
 }
 
 struct EpochSummary {
