@@ -114,7 +114,8 @@ struct Reproduce: ParsableCommand {
             try settings.write(to: directory.config)
         }
         let splits = try SplitOptions.load(directory: settings.data, validation: settings.validation, trainLimit: settings.trainLimit)
-        let done = (try? Checkpoint.load(directory.checkpoint).trainingState).flatMap { $0 }.map { $0.samplesSeen / max(1, splits.train.count) } ?? 0
+        let saved = FileManager.default.fileExists(atPath: directory.checkpoint) ? try Checkpoint.load(directory.checkpoint) : nil
+        let done = saved?.trainingState.map { $0.samplesSeen / max(1, splits.train.count) } ?? 0
         let nllFile = directory.path + "/nll.json"
         if done >= settings.epochs, let saved = FileManager.default.contents(atPath: nllFile),
            let object = try? JSONSerialization.jsonObject(with: saved) as? [String: Any],
@@ -123,10 +124,14 @@ struct Reproduce: ParsableCommand {
             print("  finished and evaluated: NLL \(String(format: "%.2f", nll))")
             return (settings.epochs, Float(nll), units)
         }
-        let trainer = done >= settings.epochs
-            ? try finishedTrainer(directory, settings, splits)
-            : try RunTraining.train(directory: directory, settings: settings, splits: splits, resuming: done > 0 || FileManager.default.fileExists(atPath: directory.checkpoint),
-                                    epochs: nil, threads: threading.threads)
+        let trainer: Trainer
+        if let saved, done >= settings.epochs {   // finished: its model from the checkpoint just read
+            trainer = Trainer(config: settings.training, data: splits)
+            try trainer.load(weights: saved.weights)
+        } else {
+            trainer = try RunTraining.train(directory: directory, settings: settings, splits: splits, resuming: saved != nil,
+                                            epochs: nil, threads: threading.threads)
+        }
         let n = min(nllImages, splits.test.count)
         let nll = Evaluator.negativeLogLikelihood(model: trainer.model, data: splits.test, k: nllK, limit: n) { done, total in
             if done % 10 == 0 || done == total { Terminal.progress("NLL (k=\(nllK))", done: done, total: total) }
@@ -137,12 +142,5 @@ struct Reproduce: ParsableCommand {
                                                     ("images", .int(n))]).encoded.utf8), to: nllFile)
         print(String(format: "  NLL %.2f, %d active units", nll, units))
         return (settings.epochs, nll, units)
-    }
-
-    /// A finished row's model, from its checkpoint.
-    private func finishedTrainer(_ directory: RunDirectory, _ settings: RunConfig, _ splits: DataSplits) throws -> Trainer {
-        let trainer = Trainer(config: settings.training, data: splits)
-        try trainer.load(weights: try Checkpoint.load(directory.checkpoint).weights)
-        return trainer
     }
 }

@@ -139,7 +139,7 @@ public enum CollapseLab {
         let budgetSteps: Int
         switch budget {
         case .epochs(let e): budgetSteps = e * stepsPerEpoch
-        case .seconds: budgetSteps = estimatedSteps(budget, stepsPerEpoch: stepsPerEpoch)
+        case .seconds: budgetSteps = timeBudgetEpochs * stepsPerEpoch
         }
         row.configure(&c, budgetSteps)
         let trainer = Trainer(config: c, data: data)
@@ -168,8 +168,8 @@ public enum CollapseLab {
                       nonFiniteSteps: trainer.nonFiniteSteps, aggressiveEnded: trainer.aggressive.endedAtEpoch)
     }
 
-    /// Steps a time budget is planned for (the warm-up row ramps over half of them): five epochs.
-    static func estimatedSteps(_ budget: Budget, stepsPerEpoch: Int) -> Int { 5 * stepsPerEpoch }
+    /// Epochs a time budget is planned for (the warm-up row ramps over half of them).
+    static let timeBudgetEpochs = 5
 
     /// The table as Markdown.
     public static func markdown(_ results: [Result], decoder: LatentDecoder, caption: String) -> String {
