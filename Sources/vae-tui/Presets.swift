@@ -8,6 +8,8 @@ import LatentLab
 /// so a flag given on the command line overrides the preset's.
 struct Preset: Decodable {
     let description: String
+    /// The command the settings are for: `train` (also `run` and `reproduce`) when absent, or `demo binpack`.
+    let command: String?
     let settings: [String: Setting]
     /// The paper's figures for this setting: `nll`, `active_units`, `source`, ….
     let paper: [String: Setting]?
@@ -43,8 +45,10 @@ struct Preset: Decodable {
 }
 
 enum Presets {
-    /// Commands a preset applies to, and the preset keys each does not take.
-    static let commands: [String: Set<String>] = ["train": [], "run": ["epochs", "eval-limit", "run-dir"]]
+    /// Commands a preset applies to, the preset command they take settings of, and the keys they do not take.
+    static let commands: [String: (presetCommand: String, skipped: Set<String>)] = [
+        "train": ("train", []), "run": ("train", ["epochs", "eval-limit", "run-dir"]), "demo binpack": ("demo binpack", []),
+    ]
 
     /// `assets/presets` of the working directory or of the build's checkout.
     static func directory() throws -> String {
@@ -74,7 +78,13 @@ enum Presets {
             throw UserError("\(path): not a preset (a JSON object with \"description\" and \"settings\")")
         }
         do {
-            _ = try Train.parse(preset.arguments)
+            switch preset.command ?? "train" {
+            case "train": _ = try Train.parse(preset.arguments)
+            case "demo binpack": _ = try Binpack.parse(preset.arguments)
+            case let other: throw UserError("\(path): \"command\" must be train or demo binpack, got \(other)")
+            }
+        } catch let error as UserError {
+            throw error
         } catch {
             throw UserError("\(path): \(Train.message(for: error))")
         }
@@ -95,12 +105,18 @@ enum Presets {
             name = String(arguments[i].dropFirst("--preset=".count))
             rest.remove(at: i)
         }
-        guard let command = rest.first, let skipped = commands[command] else {
-            throw UserError("--preset goes with \(commands.keys.sorted().joined(separator: " or "))")
+        // The command's words: `train`, or `demo binpack`.
+        guard let words = commands.keys.map({ $0.split(separator: " ").map(String.init) })
+                .filter({ rest.starts(with: $0) }).max(by: { $0.count < $1.count }),
+              let (presetCommand, skipped) = commands[words.joined(separator: " ")] else {
+            throw UserError("--preset goes with \(commands.keys.sorted().joined(separator: ", "))")
         }
-        let preset = try load(name).preset
-        let kept = Preset(description: preset.description, settings: preset.settings.filter { !skipped.contains($0.key) }, paper: nil)
-        return [command] + kept.arguments + rest.dropFirst()
+        let (path, preset) = try load(name)
+        guard preset.command ?? "train" == presetCommand else {
+            throw UserError("\(path): a preset for `\(preset.command ?? "train")`, not `\(words.joined(separator: " "))`")
+        }
+        let kept = Preset(description: preset.description, command: nil, settings: preset.settings.filter { !skipped.contains($0.key) }, paper: nil)
+        return words + kept.arguments + rest.dropFirst(words.count)
     }
 }
 
@@ -115,7 +131,8 @@ struct PresetsCommand: ParsableCommand {
                 let paper = preset.paper.map { p in
                     "  [paper: " + p.keys.sorted().filter { $0 != "source" }.map { "\($0) \(p[$0]!)" }.joined(separator: ", ") + "]"
                 } ?? ""
-                print(name.padding(toLength: 24, withPad: " ", startingAt: 0) + preset.description + paper)
+                let command = preset.command.map { "[\($0)] " } ?? ""
+                print(name.padding(toLength: 24, withPad: " ", startingAt: 0) + command + preset.description + paper)
             }
         }
     }

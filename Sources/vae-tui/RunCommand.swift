@@ -47,7 +47,8 @@ struct Run: ParsableCommand {
             } else {
                 runLog.write(RunRecords.start(trainer: trainer, epochs: 0, threads: threading.threads))
             }
-            try DashboardLoop(session: TrainingSession(engine: engine), checkpointPath: checkpoint, seed: settings.training.seed).run()
+            try DashboardLoop(session: TrainingSession(engine: engine), checkpointPath: checkpoint, seed: settings.training.seed,
+                              runDirectory: directory.path).run()
         }
     }
 
@@ -77,22 +78,25 @@ struct DashboardLoop {
     let session: TrainingSession
     let checkpointPath: String
     let seed: UInt64
+    /// Where S saves the screen, and where the final screen is kept on quit.
+    let runDirectory: String
 
     func run() throws {
         guard let screen = CursesScreen() else { throw UserError("cannot start the terminal (is TERM set?)") }
+        screen.captureDirectory = runDirectory
         SignalFlag.install()
         session.start()
         var view = ViewState()
         var snapshot = session.latest() ?? Snapshot()
         var resets: UInt64 = 0
-        let demos = DashboardDemo.all(seed: seed)
-        let items = demos.map(\.item)
+        let items = DemoRegistry.all.map(\.item)
         while !SignalFlag.raised.load(ordering: .relaxed) {
             if let latest = session.latest() { snapshot = latest }
             let (width, height) = screen.size
             screen.paint(Dashboard.render(snapshot, view: view, width: width, height: height, demos: items))
             guard let key = screen.readKey(timeout: 50) else { continue }
             if key == .resize { screen.invalidate(); continue }
+            if key == ScreenCapture.key && !view.helpVisible { screen.captureLastFrame(); continue }
             let result = KeyMap.handle(key, view: view, snapshot: snapshot, checkpointPath: checkpointPath, demos: items) {
                 resets += 1
                 return seed &+ resets
@@ -100,9 +104,16 @@ struct DashboardLoop {
             view = result.view
             result.commands.forEach(session.send)
             if result.quit { break }
-            if let chosen = demos.first(where: { $0.item.key == result.demo }), chosen.launch(screen) == .quit { break }
+            if let chosen = DemoRegistry.all.first(where: { $0.menuKey == result.demo }) {
+                if let demo = try? chosen.make(seed: seed), runDemoLoop(on: screen, demo: demo) == .quit { break }
+            }
         }
         session.stop()
         screen.stop()
+        if let frame = screen.lastFrame {
+            do { try ScreenCapture.save(frame, directory: runDirectory, name: ScreenCapture.finalName) } catch {
+                Terminal.error("vae-tui: could not keep the final screen in \(runDirectory): \(error.localizedDescription)")
+            }
+        }
     }
 }

@@ -48,10 +48,12 @@ import Testing
     }
 
     @Test(arguments: [
-        (["demo", "binpack", "--posterior", "gaussian"], "--posterior must be diagonal, full or iaf, got gaussian"),
-        (["demo", "binpack", "--prior", "laplace"], "--prior must be normal or flow, got laplace"),
+        (["demo", "binpack", "--posterior", "gaussian"], "The value 'gaussian' is invalid for '--posterior <posterior>'. Please provide one of 'diagonal', 'full' or 'iaf'."),
+        (["demo", "binpack", "--prior", "laplace"], "The value 'laplace' is invalid for '--prior <prior>'. Please provide one of 'normal' and 'flow'."),
         (["bench", "--binpack", "--binpack-k", "0"], "--binpack-k must be between 1 and 1000"),
         (["bench", "--binpack", "--binpack-steps", "10"], "--binpack-steps must be at least 100"),
+        (["demo", "binpack", "--steps", "200000"], "--steps must be between 0 and 100000, got 200000"),
+        (["demo", "binpack", "--k", "0"], "--k must be between 1 and 1000, got 0"),
     ])
     func impossibleBinPackDemoFlags(arguments: [String], message: String) throws {
         try Self.expectFailure(arguments, status: 64, mentioning: message)

@@ -30,6 +30,22 @@ struct BinPackEndToEndTests {
         #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
     }
 
+    /// A preset opens the demo in its state: the posterior, the objective and k it names, after its steps (here
+    /// fewer: a flag after the preset wins).
+    @Test func aPresetOpensTheDemoInItsState() throws {
+        let (tmux, status) = try Tmux.running("demo binpack --preset binpack-iwae-k50 --steps 20")
+        defer { tmux.kill() }
+        let screen = try tmux.waitFor("step 20 on L_50") { Tmux.step(in: $0) == 20 }
+        #expect(screen.contains("IWAE") && Tmux.line(containing: "k/K", in: screen)?.contains("50") == true, "\(screen)")
+        // ? shows the demo's keys from the same list as its footer; Esc closes it, q leaves the demo.
+        tmux.send("?")
+        _ = try tmux.waitFor("the help") { $0.contains("posterior family: diagonal, full covariance, IAF") && $0.contains("save the screen") }
+        tmux.send("Escape")
+        _ = try tmux.waitFor("the help closed") { !$0.contains("posterior family: diagonal") && Tmux.step(in: $0) == 20 }
+        tmux.send("q")
+        _ = try Tmux.waitForFile(status) { $0.contains("EXIT=0") }
+    }
+
     /// The latent map: the left 70 columns below the status line.
     static func map(of screen: String) -> String {
         screen.split(separator: "\n").dropFirst().map { String($0.prefix(70)) }.joined(separator: "\n")

@@ -107,8 +107,8 @@ struct DashboardEndToEndTests {
         #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
     }
 
-    /// A dashboard run is kept in its run directory: quitting saves it, and `run --resume` reopens it at the
-    /// step it reached, with its knobs.
+    /// A dashboard run is kept in its run directory: quitting saves it with a picture of the final screen,
+    /// S saves the screen there any time, and `run --resume` reopens it at the step it reached, with its knobs.
     @Test func aDashboardRunResumes() throws {
         let dir = CLI.temporaryDirectory(), runDir = dir + "/run"
         let small = "--train-limit 1000 --validation 200 --latent 4 --hidden 16"
@@ -117,8 +117,17 @@ struct DashboardEndToEndTests {
         _ = try first.waitFor("training") { (Tmux.step(in: $0) ?? 0) > 20 }
         first.send("B")
         _ = try first.waitFor("beta 1.5") { Tmux.line(containing: "b/B beta", in: $0)?.contains("1.5") == true }
+        first.send("S")
+        _ = try first.waitFor("the screenshot's notice") { $0.contains("saved \(runDir)/screen-") }
+        let shots = try FileManager.default.contentsOfDirectory(atPath: runDir).filter { $0.hasPrefix("screen-") }.sorted()
+        #expect(shots.count == 2 && shots[0].hasSuffix(".svg") && shots[1].hasSuffix(".txt"))
+        let text = try String(contentsOfFile: runDir + "/" + shots[1], encoding: .utf8)
+        #expect(text.contains("b/B beta") && text.split(separator: "\n").count == 40)
         first.send("q")
         _ = try Tmux.waitForFile(firstStatus) { $0.contains("EXIT=0") }
+        let finalScreen = try String(contentsOfFile: runDir + "/final-screen.svg", encoding: .utf8)
+        #expect(finalScreen.hasPrefix("<svg") && finalScreen.hasSuffix("</svg>\n") && finalScreen.contains("<circle"))
+        #expect(FileManager.default.fileExists(atPath: runDir + "/final-screen.txt"))
         let saved = try #require(try CLI.jsonLines(runDir + "/metrics.jsonl").last { $0["command"] as? String == "quit" }?["step"] as? Int)
         #expect(FileManager.default.fileExists(atPath: runDir + "/checkpoint.safetensors") && FileManager.default.fileExists(atPath: runDir + "/curves.json"))
 

@@ -91,13 +91,22 @@ import Testing
     @Test func everyPresetStartsAndFlagsOverrideIt() throws {
         let list = try CLI.run(["presets"])
         #expect(list.status == 0 && list.stdout.contains("iwae-vae-k1") && list.stdout.contains("nll 86.76"), "\(list.stderr)")
-        let names = list.stdout.split(separator: "\n").map { String($0.split(separator: " ")[0]) }
-        #expect(names.count >= 26)
+        let lines = list.stdout.split(separator: "\n")
+        let names = lines.filter { !$0.contains("[demo binpack]") }.map { String($0.split(separator: " ")[0]) }
+        let demoNames = lines.filter { $0.contains("[demo binpack]") }.map { String($0.split(separator: " ")[0]) }
+        #expect(names.count >= 26 && demoNames.count >= 6)
         let dir = CLI.temporaryDirectory()
         for name in names {
             let run = try CLI.run(["train", "--preset", name, "--epochs", "0", "--validation", "100", "--run-dir", dir + "/" + name])
             #expect(run.status == 0, "\(name): \(run.stderr)")
         }
+        // A demo's preset parses and passes the demo's checks, which then asks for a terminal (tmux tests the rest).
+        for name in demoNames {
+            let demo = try CLI.run(["demo", "binpack", "--preset", name])
+            #expect(demo.status == 1 && demo.stderr == "vae-tui: error: the demo needs a terminal\n", "\(name): \(demo.stderr)")
+        }
+        let wrong = try CLI.run(["train", "--preset", demoNames[0]])
+        #expect(wrong.status == 1 && wrong.stderr.contains("a preset for `demo binpack`, not `train`"))
         let overridden = try CLI.run(["train", "--preset=iwae-iwae-k5", "--k", "2", "--epochs", "1", "--train-limit", "100",
                                       "--validation", "100", "--eval-limit", "10", "--run-dir", dir + "/override"])
         #expect(overridden.status == 0, "\(overridden.stderr)")

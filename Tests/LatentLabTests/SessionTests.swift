@@ -69,8 +69,12 @@ import Testing
         #expect(e.snapshot.curves.markers.map(\.label).first == "β=0.5")
         e.tick()
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 6)
-        #expect(lines[0] == #"{"event":"command","step":1,"command":"beta","value":0.5}"#)
+        let commands = lines.filter { $0.contains(#""event":"command""#) }
+        #expect(commands.count == 6)
+        #expect(commands[0] == #"{"event":"command","step":1,"command":"beta","value":0.5}"#)
+        // The held-out evaluation is logged as it is made, with the epoch record's keys, for `vae-tui show`.
+        let eval = try #require(lines.first { $0.hasPrefix(#"{"event":"eval","step":0,"test_elbo":"#) })
+        for key in ["kl_per_unit", "activity", "active_units", "probe_l50", "z_use"] { #expect(eval.contains("\"\(key)\":")) }
     }
 
     /// The collapse remedies from the keyboard: each reaches the trainer and the log; a remedy the model cannot

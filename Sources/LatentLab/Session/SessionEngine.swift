@@ -211,6 +211,8 @@ public final class SessionEngine {
             append(&snapshot.curves.trainLoss, Float(pending.loss / n))
             append(&snapshot.curves.rate, Float(pending.rate / n))
             append(&snapshot.curves.distortion, Float(pending.distortion / n))
+            log?.write([("event", .string("train")), ("step", .int(trainer.step)), ("train_loss", .number(pending.loss / n)),
+                        ("train_rate", .number(pending.rate / n)), ("train_distortion", .number(pending.distortion / n))])
             pending = (0, 0, 0, 0)
         }
         if trainer.nonFiniteSteps > lastNonFinite {
@@ -257,6 +259,7 @@ public final class SessionEngine {
         append(&snapshot.curves.l1, bounds.l1)
         append(&snapshot.curves.l5, bounds.l5)
         append(&snapshot.curves.l50, bounds.l50)
+        log?.write([("event", .string("eval")), ("step", .int(trainer.step))] + eval.logFields(probeBounds: bounds))
         // One encoding of the shown images serves the latent map and the reconstructions.
         let tape = Tape(recording: false)
         // Each q(z|x) as its mean and per-unit deviation: the Gaussian's own, a flow's from draws, which

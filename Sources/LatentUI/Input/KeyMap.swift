@@ -36,6 +36,7 @@ public enum KeyMap {
         (".", "one step (while paused)"),
         ("r", "reset the model (asks y/n)"),
         ("s", "save a checkpoint"),
+        ("S", "save the screen as SVG and text (in the run directory)"),
         ("d", "demo menu (q or Esc in a demo comes back)"),
         ("m", "model menu: posterior, prior, layers, decoder (asks y/n)"),
         ("Tab", "next pane: overview, latent map, images"),

@@ -39,7 +39,7 @@ public enum BinPackScreen {
         let information = Rect(x: right.x, y: table.maxY, width: right.width, height: 5)
         drawInformation(s.evaluation, into: &c, rect: information)
         drawKnobs(s, options: options, into: &c, rect: Rect(x: right.x, y: information.maxY, width: right.width, height: right.maxY - information.maxY))
-        c.put("n/N/M 1/10/100 steps · space run/pause · r new seed · q/Esc back", x: 1, y: height - 1, style: .dim)
+        c.put(DemoKey.footer(BinPackKeys.keys), x: 1, y: height - 1, style: .dim)
         return c
     }
 

@@ -7,11 +7,6 @@ import LatentLab
 /// Layout: the status line, the bars across the full width, then the numbers and L_k table with (from
 /// 104 columns) a chart of L_k against log k beside them, and one line of keys (short enough for 80).
 public enum EnumerationScreen {
-    public static let keys: [(keys: String, action: String)] = [
-        ("n/N", "1/10 steps"), ("space", "run/stop"), ("m", "train p"),
-        ("c", "K=4/100"), ("r", "new seed"), ("q", "back"),
-    ]
-
     /// The numbers box without its explanation lines: borders, the exact numbers, a header, the ladder.
     static let numbersHeight = EnumerationDemo.ladder.count + 4
     /// From this width the L_k chart sits beside the numbers.
@@ -33,7 +28,7 @@ public enum EnumerationScreen {
         if chartWidth > 0 {
             drawCurve(demo, into: &c, rect: Rect(x: width - chartWidth, y: bars.maxY, width: chartWidth, height: lowerHeight))
         }
-        c.put(" " + keys.map { "\($0.keys) \($0.action)" }.joined(separator: " · "), x: 0, y: height - 1, style: .dim)
+        c.put(" " + DemoKey.footer(EnumerationKeys.keys), x: 0, y: height - 1, style: .dim)
         return c
     }
 

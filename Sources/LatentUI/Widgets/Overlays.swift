@@ -36,6 +36,14 @@ public enum Overlays {
         dialog(lines, title: "keys", into: &canvas)
     }
 
+    /// A one-line message over the bottom line (what a key just did, e.g. where a screenshot went).
+    public static func notice(_ text: String, into canvas: inout Canvas) {
+        guard canvas.height > 0 else { return }
+        let y = canvas.height - 1
+        canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1), style: Style(.black, background: .brightYellow))
+        canvas.put(" " + text, x: 0, y: y, style: Style(.black, background: .brightYellow, bold: true))
+    }
+
     public static func confirmReset(into canvas: inout Canvas) {
         dialog([("Reset the model to new random weights?", .plain), ("y: reset    any other key: keep training", .highlight)],
                title: "reset", into: &canvas)

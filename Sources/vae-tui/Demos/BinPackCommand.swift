@@ -1,33 +1,85 @@
 import ArgumentParser
 import Foundation
 import LatentLab
+import LatentUI
 
 /// `vae-tui demo binpack`: the lecture's four points in a 2-D latent, stepped one optimisation step at a time.
-struct Binpack: ParsableCommand {
+struct Binpack: DemoCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bin packing: four points A–D in a 2-D latent, each q(z|x) against the prior, with the exact gap.")
 
+    @Option(help: ArgumentHelp("Start from a preset's settings (vae-tui presets lists the binpack-* ones); flags given here override it.", valueName: "NAME"),
+            completion: .custom { _, _, _ in (try? Presets.names()) ?? [] })
+    var preset: String?
+
     @Option(help: "Posterior family to start with: diagonal, full, iaf.")
-    var posterior: String = "diagonal"
+    var posterior: PosteriorFamily = .diagonal
 
     @Option(help: "Prior to start with: normal (N(0,I)) or flow (a learned autoregressive flow).")
-    var prior: String = "normal"
+    var prior: PriorKind = .standard
+
+    @Option(help: ArgumentHelp("Objective: elbo (k-sample ELBO) or iwae (L_k).", valueName: "elbo|iwae"))
+    var objective: ObjectiveKind = .elbo
+
+    @Option(help: ArgumentHelp("Samples per point.", valueName: "K"))
+    var k: Int = 1
+
+    @Option(help: ArgumentHelp("Weight on the KL term.", valueName: "B"))
+    var beta: Float = 1
+
+    @Option(name: .customLong("free-bits"), help: ArgumentHelp("Free bits on the whole rate (0 = off).", valueName: "L"))
+    var freeBits: Float = 0
+
+    @Option(help: ArgumentHelp("Adam's learning rate.", valueName: "LR"))
+    var lr: Float = BinPackSettings().learningRate
+
+    @Option(help: ArgumentHelp("Optimisation steps taken before the screen opens.", valueName: "N"))
+    var steps = 0
 
     @Option(help: "Seed of the model's random start.")
     var seed: UInt64 = 1
 
-    static let families: [String: PosteriorFamily] = ["diagonal": .diagonal, "full": .fullCovariance, "iaf": .iaf]
-    static let priors: [String: PriorKind] = ["normal": .standard, "flow": .flow]
+    /// The most steps taken before the screen opens (about a minute on one core).
+    static let maximumSteps = 100_000
 
     func validate() throws {
-        guard Self.families[posterior] != nil else { throw ValidationError("--posterior must be diagonal, full or iaf, got \(posterior)") }
-        guard Self.priors[prior] != nil else { throw ValidationError("--prior must be normal or flow, got \(prior)") }
+        guard (1...1000).contains(k) else { throw ValidationError("--k must be between 1 and 1000, got \(k)") }
+        guard beta >= 0 && beta.isFinite else { throw ValidationError("--beta must be 0 or more, got \(beta)") }
+        guard freeBits >= 0 && freeBits.isFinite else { throw ValidationError("--free-bits must be 0 or more, got \(freeBits)") }
+        guard lr > 0 && lr < 1 else { throw ValidationError("--lr must be between 0 and 1, got \(lr)") }
+        guard (0...Self.maximumSteps).contains(steps) else { throw ValidationError("--steps must be between 0 and \(Self.maximumSteps), got \(steps)") }
     }
 
-    func run() throws {
-        try runStandaloneDemo { screen in
-            BLAS.setThreads(1)  // the demo's products are small: more threads only spin
-            return runBinPackDemo(on: screen, seed: seed, family: Self.families[posterior]!, prior: Self.priors[prior]!)
-        }
+    /// The demo in the state these options give, its steps taken.
+    func makeDemo() -> any LatentUI.Demo {
+        let demo = BinPackDemo(seed: seed, family: posterior, prior: prior)
+        demo.settings.objective.kind = objective
+        demo.settings.objective.k = k
+        demo.settings.objective.beta = beta
+        demo.settings.objective.freeBits.lambda = freeBits
+        demo.settings.learningRate = lr
+        demo.advance(steps)
+        return BinPackLiveDemo(demo)
     }
+}
+
+/// The command line's names for the families and priors.
+extension PosteriorFamily: ExpressibleByArgument {
+    static let argumentNames: [PosteriorFamily: String] = [.diagonal: "diagonal", .fullCovariance: "full", .iaf: "iaf"]
+    public init?(argument: String) {
+        guard let family = Self.allCases.first(where: { Self.argumentNames[$0] == argument }) else { return nil }
+        self = family
+    }
+    public static var allValueStrings: [String] { allCases.map { argumentNames[$0]! } }
+    public var defaultValueDescription: String { Self.argumentNames[self]! }
+}
+
+extension PriorKind: ExpressibleByArgument {
+    static let argumentNames: [PriorKind: String] = [.standard: "normal", .flow: "flow"]
+    public init?(argument: String) {
+        guard let prior = Self.allCases.first(where: { Self.argumentNames[$0] == argument }) else { return nil }
+        self = prior
+    }
+    public static var allValueStrings: [String] { allCases.map { argumentNames[$0]! } }
+    public var defaultValueDescription: String { Self.argumentNames[self]! }
 }

@@ -4,14 +4,15 @@ import LatentLab
 import LatentUI
 
 /// `vae-tui demo …`: the lecture's pictures, one optimisation step at a time.
-struct Demo: ParsableCommand {
+struct Demos: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Step through the lecture's demos in the terminal.",
-        subcommands: [Binpack.self, Enumerate.self])
+        subcommands: DemoRegistry.all.map(\.command))
 }
 
 /// `vae-tui demo enumerate`: a categorical latent whose marginal is an exact sum, against the ELBO and L_k.
-struct Enumerate: ParsableCommand {
+struct Enumerate: DemoCommand {
     static let configuration = CommandConfiguration(
         abstract: "Marginal by enumeration: exact log p(x) over K states against the ELBO and L_k, stepping q (and p).")
 
@@ -25,9 +26,7 @@ struct Enumerate: ParsableCommand {
         guard (2...200).contains(states) else { throw ValidationError("--states must be between 2 and 200, got \(states)") }
     }
 
-    func run() throws {
-        try runStandaloneDemo { runEnumerationDemo(on: $0, states: states, seed: seed) }
-    }
+    func makeDemo() -> any LatentUI.Demo { EnumerationLiveDemo(EnumerationDemo(states: states, seed: seed)) }
 }
 
 /// A demo run on its own from the shell: it needs a terminal, and gives it back however it ends.

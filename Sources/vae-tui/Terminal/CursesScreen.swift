@@ -5,6 +5,12 @@ import LatentUI
 /// (ncurses is not thread-safe).
 final class CursesScreen {
     private var previous: Canvas?
+    /// The last frame as drawn (without the notice), for screenshots.
+    private(set) var lastFrame: Canvas?
+    /// A message over the bottom line until a deadline.
+    /// Where S saves the screen: the run's directory under the dashboard, `screenshots/` for a demo alone.
+    var captureDirectory = "screenshots"
+    private var notice: (text: String, until: ContinuousClock.Instant)?
     /// Colour pairs made so far, by the style's colours, so a cell already seen costs one lookup.
     private var pairs: [PairKey: Int32] = [:]
     private var nextPair: Int32 = 1
@@ -33,8 +39,16 @@ final class CursesScreen {
         cc_stop()
     }
 
+    /// Shows `notice` over the bottom line of the frames painted in the next few seconds.
+    func show(notice text: String) {
+        notice = (text, .now + .seconds(ScreenCapture.noticeSeconds))
+    }
+
     /// Draws the canvas, sending only the cells that changed since the last frame.
-    func paint(_ canvas: Canvas) {
+    func paint(_ frame: Canvas) {
+        lastFrame = frame
+        var canvas = frame
+        if let notice, notice.until > .now { Overlays.notice(notice.text, into: &canvas) } else { notice = nil }
         let full = previous.map { $0.width != canvas.width || $0.height != canvas.height } ?? true
         if full { cc_clear() }
         for y in 0..<canvas.height {
