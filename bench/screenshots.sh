@@ -1,7 +1,7 @@
 #!/bin/sh
 # Remakes assets/screenshots/: the real screens, saved by the program itself with S (SVG and text),
 # driven in a private tmux at 120x40. Release build; MNIST from ../shared/data/mnist or $VAE_TUI_DATA.
-# Usage: sh bench/screenshots.sh     (about four minutes)
+# Usage: sh bench/screenshots.sh [NAME...]     (all of them: about four minutes; or only the NAMEs given)
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -13,12 +13,14 @@ work=$(mktemp -d)
 socket=$work/tmux.sock
 trap 'tmux -S "$socket" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$out"
+only="$*"
 
 # shot NAME SECONDS KEYS COMMAND: runs COMMAND in $work, waits, sends KEYS (space-separated tmux keys),
 # saves the screen with S and keeps the picture as NAME.svg and NAME.txt.
 shot() {
     name=$1 wait=$2 keys=$3
     shift 3
+    if [ -n "$only" ] && ! echo " $only " | grep -q " $name "; then return; fi
     rm -rf "$work/shots" && mkdir -p "$work/shots"
     tmux -S "$socket" new-session -d -x 120 -y 40 -c "$work" "env -u OPENBLAS_CORETYPE $*; sleep 5"
     sleep "$wait"
@@ -42,7 +44,9 @@ shot collapse 75 "" "$bin" run --data "$data" --decoder made --lr 1e-2 --run-dir
 cd "$work" && ln -sfn shots screenshots && cd "$root"
 shot binpack 10 "e" "$bin" demo binpack --seed 1 --steps 3000
 shot enumerate 3 "N N N" "$bin" demo enumerate --states 100
+shot dequant 10 "" "$bin" demo dequant --dequantizer variational --steps 2000
 # Two finished runs compared: β = 1 against β = 3, 10 epochs each.
+if [ -n "$only" ] && ! echo " $only " | grep -q " show "; then exit 0; fi
 for beta in 1 3; do
     env -u OPENBLAS_CORETYPE "$bin" train --data "$data" --epochs 10 --beta $beta --run-dir "$work/beta-$beta" >/dev/null 2>&1
 done

@@ -53,7 +53,17 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("binpack-k"), help: ArgumentHelp("Samples per point in the bin-packing runs' ELBO.", valueName: "K"))
     var binpackK: Int = 8
 
+    @Flag(help: "Run the dequantization demo headless instead: exact cross-entropy and both bounds after --dequant-steps steps with each dequantizer, seeds 1-3, and its costs.")
+    var dequant = false
+
+    @Option(name: .customLong("dequant-steps"), help: ArgumentHelp("Training steps per dequantization run.", valueName: "N"))
+    var dequantSteps: Int = 2000
+
+    @Option(name: .customLong("dequant-shape"), help: "The dequantization runs' data: mixture, smiley or checker.")
+    var dequantShape: DequantDataShape = .mixture
+
     func validate() throws {
+        if dequantSteps < 100 { throw ValidationError("--dequant-steps must be at least 100") }
         if binpackSteps < 100 { throw ValidationError("--binpack-steps must be at least 100") }
         if !(1...1000).contains(binpackK) { throw ValidationError("--binpack-k must be between 1 and 1000") }
         if !(seconds > 0) { throw ValidationError("--seconds must be > 0") }
@@ -63,7 +73,7 @@ struct Bench: ParsableCommand {
             throw ValidationError("--threading takes split, blas or both (split,blas), got \(threading)")
         }
         if decoder != .factorized && !dashboard { throw ValidationError("--decoder goes with --dashboard (the training benchmark times every decoder)") }
-        if compare && (dashboard || binpack) { throw ValidationError("--compare goes with the training benchmark, not --dashboard or --binpack") }
+        if compare && (dashboard || binpack || dequant) { throw ValidationError("--compare goes with the training benchmark, not --dashboard, --binpack or --dequant") }
         if compare && data.directory == nil { throw ValidationError("--compare needs --data: the PyTorch reference trains on MNIST") }
         if Self.ints(kList) == nil || Self.ints(threadsList) == nil { throw ValidationError("--k-list and --threads-list take comma-separated positive integers") }
     }
@@ -75,6 +85,12 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         try reportingUserErrors {
+            if dequant {
+                BLAS.setThreads(1)  // its products are small: more threads only spin
+                let result = DequantBench.run(steps: dequantSteps, seeds: [1, 2, 3], shape: dequantShape, json: json)
+                if json { print(result.encoded) }
+                return
+            }
             if binpack {
                 BLAS.setThreads(1)  // its products are small: more threads only spin
                 let result = BinPackBench.run(steps: binpackSteps, seeds: [1, 2, 3], k: binpackK, json: json)

@@ -55,6 +55,13 @@ struct DashboardEndToEndTests {
         _ = try tmux.waitFor("bin-packing demo") { $0.contains("demo: bin packing │ step 0") && $0.contains("Barber-Agakov") }
         tmux.send("Escape")
         _ = try tmux.waitFor("dashboard after bin packing") { $0.contains("knobs") && !$0.contains("demo: bin packing") }
+        // And u the dequantization demo, from the same registry.
+        tmux.send("d")
+        _ = try tmux.waitFor("demo menu with dequantization") { $0.contains("u    dequantization") }
+        tmux.send("u")
+        _ = try tmux.waitFor("dequantization demo") { $0.contains("dequantization │ step 0") && $0.contains("bits per dimension") }
+        tmux.send("q")
+        _ = try tmux.waitFor("dashboard after dequantization") { $0.contains("knobs") && !$0.contains("bits per dimension") }
 
         // q quits with status 0 and gives the terminal back.
         tmux.send("q")

@@ -32,5 +32,6 @@ enum DemoRegistry {
     static let all: [Entry] = [
         Entry(command: Binpack.self, menuKey: "b", title: "bin packing"),
         Entry(command: Enumerate.self, menuKey: "e", title: "marginal by enumeration"),
+        Entry(command: Dequant.self, menuKey: "u", title: "dequantization: uniform against variational"),
     ]
 }

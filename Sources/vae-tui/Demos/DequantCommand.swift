@@ -1,0 +1,41 @@
+import ArgumentParser
+import LatentLab
+import LatentUI
+
+/// `vae-tui demo dequant`: a continuous density fitted to discrete 2-D data through uniform or variational
+/// dequantization, with the exact discrete likelihood beside both bounds.
+struct Dequant: DemoCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Dequantization: uniform against variational, with the exact discrete log-likelihood beside both bounds.")
+
+    @Option(help: ArgumentHelp("Levels per dimension: x in {0..L-1}².", valueName: "L"))
+    var levels = DequantData.defaultLevels
+
+    @Option(name: .customLong("data-shape"), help: "The discrete distribution: mixture, smiley or checker.")
+    var dataShape: DequantDataShape = .mixture
+
+    @Option(help: "The dequantizer to train with first: uniform or variational (v switches it in the demo).")
+    var dequantizer: DequantizerKind = .uniform
+
+    @Option(help: ArgumentHelp("Optimisation steps taken before the screen opens.", valueName: "N"))
+    var steps = 0
+
+    @Option(help: "Seed of the model's random start.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard DequantData.levelRange.contains(levels) else {
+            throw ValidationError("--levels must be between \(DequantData.levelRange.lowerBound) and \(DequantData.levelRange.upperBound), got \(levels)")
+        }
+        guard (0...Binpack.maximumSteps).contains(steps) else { throw ValidationError("--steps must be between 0 and \(Binpack.maximumSteps), got \(steps)") }
+    }
+
+    func makeDemo() -> any LatentUI.Demo {
+        let demo = DequantDemo(seed: seed, levels: levels, shape: dataShape, kind: dequantizer)
+        demo.advance(steps)
+        return DequantLiveDemo(demo)
+    }
+}
+
+extension DequantDataShape: ExpressibleByArgument {}
+extension DequantizerKind: ExpressibleByArgument {}
