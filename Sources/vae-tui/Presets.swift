@@ -5,7 +5,7 @@ import LatentLab
 /// A preset: a small JSON file in `assets/presets/` of settings, named by the long options of `train` without
 /// their dashes (`"k": 5`, `"lr-schedule": "iwae"`, `"aggressive": true`), and, where the lecture gives one,
 /// the paper's figure for that setting. `--preset NAME` puts its settings before the command line's flags,
-/// so a flag given on the command line overrides the preset's.
+/// so a flag given on the command line overrides the preset's (for `reproduce`: over every row's own).
 struct Preset: Decodable {
     let description: String
     /// The command the settings are for: `train` (also `run` and `reproduce`) when absent, or `demo binpack`.
@@ -94,7 +94,9 @@ enum Presets {
     /// The command line with `--preset NAME` replaced by the preset's settings, placed right after the
     /// command so that the flags after them win.
     static func expand(_ arguments: [String]) throws -> [String] {
-        guard let i = arguments.firstIndex(where: { $0 == "--preset" || $0.hasPrefix("--preset=") }) else { return arguments }
+        // `reproduce` takes its --preset itself: settings over every row's own.
+        guard arguments.first != "reproduce",
+              let i = arguments.firstIndex(where: { $0 == "--preset" || $0.hasPrefix("--preset=") }) else { return arguments }
         let name: String
         var rest = arguments
         if arguments[i] == "--preset" {

@@ -33,6 +33,13 @@ struct Reproduce: ParsableCommand {
     @Option(help: ArgumentHelp("Epochs per row instead of the presets' (a reduced budget: compare the orderings).", valueName: "N"))
     var epochs: Int?
 
+    @Option(help: ArgumentHelp("Minutes of training per row instead of the presets' epochs: a row stops after the first epoch that ends past them (a reduced budget: compare the orderings).", valueName: "M"))
+    var minutes: Double?
+
+    @Option(help: ArgumentHelp("A preset whose settings apply to every row, over the row's own (the flags here override both).", valueName: "NAME"),
+            completion: .custom { _, _, _ in (try? Presets.names()) ?? [] })
+    var preset: String?
+
     @Option(help: ArgumentHelp("Only these rows (preset names), comma-separated.", valueName: "NAMES"))
     var rows: String?
 
@@ -53,6 +60,8 @@ struct Reproduce: ParsableCommand {
 
     func validate() throws {
         if let epochs, !(1...100_000).contains(epochs) { throw ValidationError("--epochs must be between 1 and 100000, got \(epochs)") }
+        if let minutes, !(minutes > 0 && minutes <= 100_000) { throw ValidationError("--minutes must be above 0, got \(minutes)") }
+        if minutes != nil && epochs != nil { throw ValidationError("--epochs and --minutes are two budgets: give one") }
         if !(1...10_000).contains(nllImages) { throw ValidationError("--nll-images must be between 1 and 10000, got \(nllImages)") }
         if !(1...100_000).contains(nllK) { throw ValidationError("--nll-k must be between 1 and 100000, got \(nllK)") }
     }
@@ -81,6 +90,7 @@ struct Reproduce: ParsableCommand {
                                         ("paper_active_units", paper["active_units"].map { .string($0.description) } ?? .null)]))
             }
             let budget = epochs.map { "\($0) epochs per row instead of the presets': a reduced budget, so compare the orderings, not the figures" }
+                ?? minutes.map { "\(String(format: "%g", $0)) minutes of training per row instead of the presets' epochs: a reduced budget, so compare the orderings, not the figures" }
                 ?? "the presets' budgets"
             let caption = "`vae-tui reproduce \(table.rawValue)`: \(budget); NLL = −L_\(nllK) on the first \(nllImages) test images."
             let markdown = ([caption, ""] + lines).joined(separator: "\n") + "\n"
@@ -104,7 +114,8 @@ struct Reproduce: ParsableCommand {
             if let epochs { overrides += ["--epochs", String(epochs)] }
             if let trainLimit { overrides += ["--train-limit", String(trainLimit)] }
             if let validation { overrides += ["--validation", String(validation)] }
-            let train = try Train.parse(try Presets.load(name).preset.arguments + overrides)
+            let shared = try preset.map { try Presets.load($0).preset.arguments } ?? []
+            let train = try Train.parse(try Presets.load(name).preset.arguments + shared + overrides)
             let splits = try train.split.load(train.data)
             settings = RunConfig(data: train.data.directory, validation: train.split.validation, trainLimit: train.split.trainLimit,
                                  epochs: train.epochs ?? Train.defaultEpochs, evalLimit: 1000, threads: threading.threads,
@@ -129,8 +140,15 @@ struct Reproduce: ParsableCommand {
             trainer = Trainer(config: settings.training, data: splits)
             try trainer.load(weights: saved.weights)
         } else {
-            trainer = try RunTraining.train(directory: directory, settings: settings, splits: splits, resuming: saved != nil,
-                                            epochs: nil, threads: threading.threads)
+            let deadline = minutes.map { ContinuousClock.now + .seconds($0 * 60) }
+            let (trained, reached) = try RunTraining.train(directory: directory, settings: settings, splits: splits, resuming: saved != nil,
+                                                           epochs: nil, threads: threading.threads, deadline: deadline)
+            trainer = trained
+            if reached < settings.epochs {  // the time ran out: the row is finished where it stopped
+                settings.epochs = reached
+                try settings.write(to: directory.config)
+                print("  \(String(format: "%g", minutes ?? 0)) minutes: stopped after epoch \(reached)")
+            }
         }
         let n = min(nllImages, splits.test.count)
         let nll = Evaluator.negativeLogLikelihood(model: trainer.model, data: splits.test, k: nllK, limit: n) { done, total in

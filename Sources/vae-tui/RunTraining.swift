@@ -5,8 +5,10 @@ import LatentLab
 enum RunTraining {
     /// Trains `epochs` epochs (a new run: `settings.epochs`; a resumed one: by default the rest of them), after
     /// each the log record, the checkpoint with the trainer's state, and the best validation ELBO's weights.
+    /// With a `deadline`, no epoch after the first starts past it. Returns the trainer and the epochs the run has done in all.
     static func train(directory: RunDirectory, settings: RunConfig, splits: DataSplits, resuming: Bool, epochs: Int?,
-                      log extraLog: RunLog? = nil, checkpoint: String? = nil, threads: Int) throws -> Trainer {
+                      log extraLog: RunLog? = nil, checkpoint: String? = nil, threads: Int,
+                      deadline: ContinuousClock.Instant? = nil) throws -> (trainer: Trainer, epochs: Int) {
         let config = settings.training
         let runLog = try RunLog(path: directory.metrics)
         let trainer = Trainer(config: config, data: splits)
@@ -26,7 +28,10 @@ enum RunTraining {
         let probe = splits.test.batch(0..<min(100, splits.test.count))
         print("vae-tui: \(splits.name), \(splits.train.count) training / \(splits.validation.count) validation / \(splits.test.count) test images; model \(config.model.summary); \(config.objective.kind.rawValue) k=\(config.objective.k), batch \(config.batchSize), seed \(config.seed); run \(directory.path)\(resuming ? ", resumed after epoch \(done)" : "")")
         var trainingSeconds = 0.0
+        var finished = done
         for epoch in (done + 1)..<(done + epochs + 1) {
+            if let deadline, epoch > done + 1, ContinuousClock.now >= deadline { break }
+            finished = epoch
             let summary = trainEpoch(trainer, run: (epochs, epoch - done - 1, trainingSeconds))
             trainingSeconds += summary.seconds
             let eval = Evaluator.evaluate(model: trainer.model, data: splits.test, limit: settings.evalLimit, seed: UInt64(epoch))
@@ -59,7 +64,7 @@ enum RunTraining {
                 try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: splits.name, to: checkpoint)
             }
         }
-        return trainer
+        return (trainer, finished)
     }
 
     /// One pass over the training set; evaluation is not part of the timed work. `run` is the run's progress so

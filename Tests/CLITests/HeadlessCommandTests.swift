@@ -155,6 +155,26 @@ import Testing
         #expect(try String(contentsOfFile: dir + "/table/table.md", encoding: .utf8).contains("| iaf-iaf-normal | 2 |"))
     }
 
+    /// `reproduce --minutes` stops each row after the first epoch past its time and counts the row finished there;
+    /// `--preset` applies a preset's settings to every row; the two budgets together are refused.
+    @Test func reproduceOnATimeBudgetWithASharedPreset() throws {
+        let dir = CLI.temporaryDirectory()
+        try Data(#"{"description": "smaller batches", "settings": {"batch": 50}}"#.utf8).write(to: URL(fileURLWithPath: dir + "/batch.json"))
+        let args = ["reproduce", "iaf", "--minutes", "0.0001", "--preset", dir + "/batch.json", "--rows", "iaf-diag-normal",
+                    "--train-limit", "200", "--validation", "100", "--nll-images", "5", "--nll-k", "10", "--dir", dir + "/table"]
+        let run = try CLI.run(args)
+        #expect(run.status == 0 && run.stdout.contains("stopped after epoch 1"), "\(run.stdout) \(run.stderr)")
+        let table = try String(contentsOfFile: dir + "/table/table.md", encoding: .utf8)
+        #expect(table.contains("| iaf-diag-normal | 1 |") && table.contains("minutes of training per row"), "\(table)")
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/table/iaf-diag-normal/config.json"))) as? [String: Any])
+        let training = try #require(config["training"] as? [String: Any])
+        #expect(config["epochs"] as? Int == 1 && training["batchSize"] as? Int == 50)
+        let again = try CLI.run(args)
+        #expect(again.status == 0 && again.stdout.contains("finished and evaluated"), "the row is finished where the time stopped it")
+        let both = try CLI.run(["reproduce", "iaf", "--minutes", "1", "--epochs", "2"])
+        #expect(both.status == 64 && both.stderr.contains("--epochs and --minutes are two budgets"))
+    }
+
     /// The shells' completion scripts: every command, directories completed for --data and --run-dir, the
     /// presets' names asked of the program itself.
     @Test(arguments: ["bash", "zsh", "fish"]) func completionScripts(shell: String) throws {
