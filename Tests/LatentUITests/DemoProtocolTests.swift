@@ -25,10 +25,10 @@ struct DemoProtocolTests {
         _ = demo.handle(.character("c"))
         _ = demo.handle(.character("n"))
         demo.settle()
-        #expect(demo.state.states == 100 && demo.state.step == 1)
+        #expect(demo.snapshot.states == 100 && demo.snapshot.step == 1)
         demo.tick()
         demo.settle()
-        #expect(demo.state.step == 1, "paused: tick does nothing")
+        #expect(demo.snapshot.step == 1, "paused: tick does nothing")
     }
 
     @Test func oneKeyListFeedsTheFooterAndTheHelp() {

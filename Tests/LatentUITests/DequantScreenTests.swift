@@ -10,7 +10,7 @@ import Testing
         let demo = DequantDemo(seed: 1, kind: .variational)
         demo.advance(100)
         var options = DequantViewOptions()
-        options.cell = DequantLiveDemo.likeliestCell(demo.data)
+        options.cell = DequantViewOptions.likeliestCell(demo.data)
         let canvas = DequantScreen.render(demo.snapshot, options: options, width: width, height: height)
         assertSnapshot(canvas, named: "dequant-\(width)x\(height)")
         let text = canvas.text, e = demo.evaluation

@@ -51,3 +51,19 @@ public struct DemoKeyAction<Model> {
         self.work = work
     }
 }
+
+/// The stepping keys the bin-packing and dequantization demos share: n, N and M take 1, 10 and 100 steps,
+/// space runs and pauses, + and - change the steps a running frame takes. Nil for any other key.
+func steppingAction<Model>(_ ch: Character, running: inout Bool, speed: inout Int, speeds: [Int],
+                           advance: @escaping @Sendable (inout Model, Int) -> Void) -> DemoKeyAction<Model>? {
+    switch ch {
+    case "n", "N", "M":
+        let count = ch == "n" ? 1 : ch == "N" ? 10 : 100
+        return DemoKeyAction(.handled) { advance(&$0, count) }
+    case " ": running.toggle()
+    case "+", "=": speed = KeyMap.step(speeds, from: speed, up: true)
+    case "-": speed = KeyMap.step(speeds, from: speed, up: false)
+    default: return nil
+    }
+    return DemoKeyAction(.handled)
+}

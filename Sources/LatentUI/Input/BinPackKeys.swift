@@ -22,13 +22,11 @@ public enum BinPackKeys {
     public static func action(for key: Key, options: inout BinPackViewOptions) -> DemoKeyAction<BinPackDemo> {
         guard case .character(let ch) = key else { return DemoKeyAction(key == .escape ? .quit : .ignored) }
         func work(_ w: @escaping DemoWork<BinPackDemo>) -> DemoKeyAction<BinPackDemo> { DemoKeyAction(.handled, work: w) }
+        if let stepping = steppingAction(ch, running: &options.running, speed: &options.speed, speeds: speedLadder,
+                                         advance: { (demo: inout BinPackDemo, n: Int) in demo.advance(n) }) {
+            return stepping
+        }
         switch ch {
-        case "n": return work { $0.advance(1) }
-        case "N": return work { $0.advance(10) }
-        case "M": return work { $0.advance(100) }
-        case " ": options.running.toggle()
-        case "+", "=": options.speed = KeyMap.step(speedLadder, from: options.speed, up: true)
-        case "-": options.speed = KeyMap.step(speedLadder, from: options.speed, up: false)
         case "p":
             return work { demo in
                 let all = PosteriorFamily.allCases

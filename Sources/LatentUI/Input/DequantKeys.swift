@@ -28,13 +28,11 @@ public enum DequantKeys {
         case .down: move(0, -1)
         case .escape: return DemoKeyAction(.quit)
         case .character(let ch):
+            if let stepping = steppingAction(ch, running: &options.running, speed: &options.speed, speeds: speedLadder,
+                                             advance: { (demo: inout DequantDemo, n: Int) in demo.advance(n) }) {
+                return stepping
+            }
             switch ch {
-            case "n": return work { $0.advance(1) }
-            case "N": return work { $0.advance(10) }
-            case "M": return work { $0.advance(100) }
-            case " ": options.running.toggle()
-            case "+", "=": options.speed = KeyMap.step(speedLadder, from: options.speed, up: true)
-            case "-": options.speed = KeyMap.step(speedLadder, from: options.speed, up: false)
             case "v": return work { $0.kind = $0.kind == .uniform ? .variational : .uniform; $0.refresh() }
             case "l", "L": return work { $0.settings.learningRate = KeyMap.step(learningRateLadder, from: $0.settings.learningRate, up: ch == "L") }
             case "s":

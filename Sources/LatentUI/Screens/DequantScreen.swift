@@ -13,6 +13,12 @@ public struct DequantViewOptions: Sendable, Equatable {
     public static func == (a: Self, b: Self) -> Bool {
         a.running == b.running && a.speed == b.speed && a.cell == b.cell
     }
+
+    /// The cell the data puts most mass on: where the demo opens.
+    public static func likeliestCell(_ data: DequantData) -> (x1: Int, x2: Int) {
+        let c = data.probabilities.indices.max { data.probabilities[$0] < data.probabilities[$1] } ?? 0
+        return (c % data.levels, c / data.levels)
+    }
 }
 
 /// `vae-tui demo dequant`: the continuous density p(v) over [0, L)² with the cell grid over it, the data's and

@@ -43,19 +43,9 @@ enum BinPackBench {
         }
         // The median of 20 exact evaluations, and the mean 120×40 frame, for the IAF with the learned prior.
         let demo = BinPackDemo(seed: 1, family: .iaf, prior: .flow)
-        let evaluations = (0..<20).map { _ in
-            let t = clock.now
-            demo.refresh()
-            return (clock.now - t).seconds
-        }.sorted()
-        let evaluationSeconds = evaluations[evaluations.count / 2]
-        let start = clock.now
-        var frames = 0
-        while (clock.now - start).seconds < 1 {
+        let (evaluationSeconds, frameSeconds) = DemoCosts.measure(evaluate: demo.refresh) {
             _ = BinPackScreen.render(demo.snapshot, options: BinPackViewOptions(showSamples: true, showExact: true), width: 120, height: 40)
-            frames += 1
         }
-        let frameSeconds = (clock.now - start).seconds / Double(frames)
         let stepsPerSecond = Double(trainSteps) / trainSeconds
         if !json {
             print(String(format: "training with an evaluation every 100 steps: %.0f steps/s; one exact evaluation (IAF, flow prior, median of 20) %.1f ms; a 120x40 frame %.1f ms",

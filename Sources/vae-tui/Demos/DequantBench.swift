@@ -45,21 +45,11 @@ enum DequantBench {
         let tighter = v.variational < u.uniform, better = v.crossEntropy < u.crossEntropy
         // The median of 20 exact evaluations, and the mean 120×40 frame.
         let demo = DequantDemo(seed: 1, shape: shape, kind: .variational)
-        let evaluations = (0..<20).map { _ in
-            let t = clock.now
-            demo.refresh()
-            return (clock.now - t).seconds
-        }.sorted()
-        let evaluationSeconds = evaluations[evaluations.count / 2]
         var options = DequantViewOptions()
-        options.cell = DequantLiveDemo.likeliestCell(demo.data)
-        let start = clock.now
-        var frames = 0
-        while (clock.now - start).seconds < 1 {
+        options.cell = DequantViewOptions.likeliestCell(demo.data)
+        let (evaluationSeconds, frameSeconds) = DemoCosts.measure(evaluate: demo.refresh) {
             _ = DequantScreen.render(demo.snapshot, options: options, width: 120, height: 40)
-            frames += 1
         }
-        let frameSeconds = (clock.now - start).seconds / Double(frames)
         if !json {
             print(String(format: "means: trained with uniform, exact CE %.4f and its bound %.4f; trained with variational, exact CE %.4f and its bound %.4f",
                          u.crossEntropy, u.uniform, v.crossEntropy, v.variational))
