@@ -1,7 +1,12 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "CCurses.h"
+#include <langinfo.h>
 #include <locale.h>
 #include <ncursesw/curses.h>
+#include <ncursesw/term.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 
 const uint32_t CC_KEY_UP = KEY_UP, CC_KEY_DOWN = KEY_DOWN, CC_KEY_LEFT = KEY_LEFT, CC_KEY_RIGHT = KEY_RIGHT,
@@ -9,9 +14,22 @@ const uint32_t CC_KEY_UP = KEY_UP, CC_KEY_DOWN = KEY_DOWN, CC_KEY_LEFT = KEY_LEF
 
 static int started = 0;
 
-int cc_start(void) {
+static SCREEN *screen = NULL;
+static int use_colors = 0;
+
+int cc_start(int colors) {
     setlocale(LC_ALL, "");
-    if (initscr() == NULL) return -1;
+    const char *term = getenv("TERM");
+    if (term == NULL || *term == 0) return CC_NO_TERM;
+    int error = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &error) != OK) return CC_UNKNOWN_TERM;
+    const char *cup = tigetstr("cup");
+    int addressable = cup != NULL && cup != (char *)-1;
+    del_curterm(cur_term);
+    if (!addressable) return CC_NO_CURSOR_ADDRESSING;
+    screen = newterm(NULL, stdout, stdin);
+    if (screen == NULL) return CC_FAILED;
+    set_term(screen);
     started = 1;
     cbreak();
     noecho();
@@ -19,12 +37,15 @@ int cc_start(void) {
     nonl();
     curs_set(0);
     set_escdelay(25);
-    if (has_colors()) {
+    use_colors = colors && has_colors();
+    if (use_colors) {
         start_color();
         use_default_colors();
     }
-    return 0;
+    return CC_STARTED;
 }
+
+int cc_utf8(void) { return strcmp(nl_langinfo(CODESET), "UTF-8") == 0; }
 
 void cc_stop(void) {
     if (!started) return;
@@ -45,14 +66,15 @@ int cc_read_key(int timeoutMs, uint32_t *key) {
     return r == KEY_CODE_YES ? 2 : 1;
 }
 
-int cc_colors(void) { return has_colors() ? COLORS : 0; }
+int cc_colors(void) { return use_colors ? COLORS : 0; }
 int cc_max_pairs(void) { return has_colors() ? COLOR_PAIRS : 0; }
 int cc_init_pair(int pair, int foreground, int background) { return init_pair(pair, foreground, background); }
 
-void cc_put(int y, int x, uint32_t character, int pair, int bold, int reverse) {
+void cc_put(int y, int x, uint32_t character, int pair, int flags) {
     wchar_t text[2] = {(wchar_t)character, 0};
     cchar_t cell;
-    attr_t attributes = (bold ? A_BOLD : 0) | (reverse ? A_REVERSE : 0);
+    attr_t attributes = (flags & CC_BOLD ? A_BOLD : 0) | (flags & CC_REVERSE ? A_REVERSE : 0) |
+                        (flags & CC_DIM ? A_DIM : 0) | (flags & CC_UNDERLINE ? A_UNDERLINE : 0);
     setcchar(&cell, text, attributes, (short)pair, NULL);
     mvadd_wch(y, x, &cell);
 }

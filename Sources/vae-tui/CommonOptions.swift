@@ -114,3 +114,15 @@ func checkDirectoryExists(for path: String) throws {
         throw UserError("\(path): directory \(dir) does not exist")
     }
 }
+
+/// How the full-screen commands (the dashboard, the demos, show) draw.
+struct ScreenOptions: ParsableArguments {
+    @Flag(name: .customLong("no-color"), help: "No colours: what they mark shown by glyphs, bold and faint text instead (also when NO_COLOR is set).")
+    var noColor = false
+
+    /// Colour unless --no-color or a non-empty NO_COLOR (no-color.org).
+    var color: Bool { !noColor && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty }
+
+    /// The terminal, started as these options say.
+    func start() throws -> CursesScreen { try CursesScreen(color: color) }
+}

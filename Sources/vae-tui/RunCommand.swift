@@ -12,6 +12,7 @@ struct Run: ParsableCommand {
     @OptionGroup var split: SplitOptions
     @OptionGroup var options: TrainOptions
     @OptionGroup var threading: ThreadOptions
+    @OptionGroup var screenOptions: ScreenOptions
 
     @Option(help: ArgumentHelp("Append the knob changes (and the start) to this JSONL log.", valueName: "FILE.jsonl"))
     var log: String?
@@ -38,6 +39,7 @@ struct Run: ParsableCommand {
             let (directory, settings, splits) = try start()
             let runLog = try RunLog(path: log ?? directory.metrics)
             let trainer = Trainer(config: settings.training, data: splits)
+            trainer.faultInjection = options.injectNaN
             let engine = SessionEngine(trainer: trainer, log: runLog)
             engine.stateFiles = (directory.checkpoint, directory.curves)
             if resume != nil {
@@ -48,7 +50,7 @@ struct Run: ParsableCommand {
                 runLog.write(RunRecords.start(trainer: trainer, epochs: 0, threads: threading.threads))
             }
             try DashboardLoop(session: TrainingSession(engine: engine), checkpointPath: checkpoint, seed: settings.training.seed,
-                              runDirectory: directory.path).run()
+                              runDirectory: directory.path, screenOptions: screenOptions).run()
         }
     }
 
@@ -80,20 +82,23 @@ struct DashboardLoop {
     let seed: UInt64
     /// Where S saves the screen, and where the final screen is kept on quit.
     let runDirectory: String
+    let screenOptions: ScreenOptions
 
     func run() throws {
-        guard let screen = CursesScreen() else { throw UserError("cannot start the terminal (is TERM set?)") }
+        let screen = try screenOptions.start()
         screen.captureDirectory = runDirectory
         SignalFlag.install()
         session.start()
         var view = ViewState()
         var snapshot = session.latest() ?? Snapshot()
         var resets: UInt64 = 0
+        var costs = FrameCosts()
         let items = DemoRegistry.all.map(\.item)
         while !SignalFlag.raised.load(ordering: .relaxed) {
             if let latest = session.latest() { snapshot = latest }
             let (width, height) = screen.size
-            screen.paint(Dashboard.render(snapshot, view: view, width: width, height: height, demos: items))
+            costs.time { screen.paint(Dashboard.render(snapshot, view: view, width: width, height: height, demos: items)) }
+            if let minute = costs.takeIfDue() { session.send(minute) }
             guard let key = screen.readKey(timeout: 50) else { continue }
             if key == .resize { screen.invalidate(); continue }
             if key == ScreenCapture.key && !view.helpVisible { screen.captureLastFrame(); continue }

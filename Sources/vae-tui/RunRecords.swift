@@ -40,6 +40,7 @@ enum RunRecords {
             ("aggressive", .bool(trainer.aggressive.inPhase)),
             ("aggressive_inner_steps", .int(trainer.aggressive.lastInnerSteps)),
             ("nonfinite_steps", .int(trainer.nonFiniteSteps)),
+            ("recoveries", .int(trainer.recoveries)),
             ("samples_per_s", .number(summary.samplesPerSecond)),
             ("seconds", .number(summary.seconds)),
         ]

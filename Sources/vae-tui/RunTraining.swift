@@ -8,10 +8,11 @@ enum RunTraining {
     /// With a `deadline`, no epoch after the first starts past it. Returns the trainer and the epochs the run has done in all.
     static func train(directory: RunDirectory, settings: RunConfig, splits: DataSplits, resuming: Bool, epochs: Int?,
                       log extraLog: RunLog? = nil, checkpoint: String? = nil, threads: Int,
-                      deadline: ContinuousClock.Instant? = nil) throws -> (trainer: Trainer, epochs: Int) {
+                      deadline: ContinuousClock.Instant? = nil, faults: FaultInjection? = nil) throws -> (trainer: Trainer, epochs: Int) {
         let config = settings.training
         let runLog = try RunLog(path: directory.metrics)
         let trainer = Trainer(config: config, data: splits)
+        trainer.faultInjection = faults
         var done = 0
         if resuming {
             let saved = try Checkpoint.load(directory.checkpoint)
@@ -32,7 +33,7 @@ enum RunTraining {
         for epoch in (done + 1)..<(done + epochs + 1) {
             if let deadline, epoch > done + 1, ContinuousClock.now >= deadline { break }
             finished = epoch
-            let summary = trainEpoch(trainer, run: (epochs, epoch - done - 1, trainingSeconds))
+            let summary = try trainEpoch(trainer, run: (epochs, epoch - done - 1, trainingSeconds))
             trainingSeconds += summary.seconds
             let eval = Evaluator.evaluate(model: trainer.model, data: splits.test, limit: settings.evalLimit, seed: UInt64(epoch))
             let bounds = Evaluator.probeBounds(model: trainer.model, probe: probe)
@@ -69,7 +70,7 @@ enum RunTraining {
 
     /// One pass over the training set; evaluation is not part of the timed work. `run` is the run's progress so
     /// far (epochs to train, epochs done, seconds they took), for the bar's elapsed and remaining time.
-    static func trainEpoch(_ trainer: Trainer, run: (epochs: Int, done: Int, seconds: Double)) -> EpochSummary {
+    static func trainEpoch(_ trainer: Trainer, run: (epochs: Int, done: Int, seconds: Double)) throws -> EpochSummary {
         let steps = trainer.stepsPerEpoch
         var sumObjective = 0.0, sumLoss = 0.0, applied = 0, skipped = 0, samples = 0
         let clock = ContinuousClock()
@@ -83,6 +84,10 @@ enum RunTraining {
                 applied += 1
             } else {
                 skipped += 1
+                if trainer.cannotRecover {
+                    Terminal.clearProgress()
+                    throw UserError("training cannot recover: NaN or Inf at every step up to step \(trainer.step), even from the last good weights (\(trainer.recoveries) restores); stopped, the run keeps its last epoch's checkpoint")
+                }
             }
             if i % 20 == 0 || i == steps {
                 let elapsed = (clock.now - start).seconds, total = run.seconds + elapsed

@@ -12,6 +12,8 @@ struct Show: ParsableCommand {
     @Argument(help: ArgumentHelp("Run directories or run logs.", valueName: "RUN"), completion: .file())
     var runs: [String]
 
+    @OptionGroup var screenOptions: ScreenOptions
+
     @Flag(help: "Read new records as they arrive (a run still training).")
     var follow = false
 
@@ -38,7 +40,7 @@ struct Show: ParsableCommand {
             guard isatty(0) == 1 && isatty(1) == 1 else {
                 throw UserError("show needs a terminal; use --export DIR to write the curves as SVG")
             }
-            guard let screen = CursesScreen() else { throw UserError("cannot start the terminal (is TERM set?)") }
+            let screen = try screenOptions.start()
             SignalFlag.install()
             defer { screen.stop() }
             var view = ShowView(following: follow)

@@ -45,7 +45,8 @@ struct Train: ParsableCommand {
             if let checkpoint { try checkDirectoryExists(for: checkpoint) }
             let extraLog = try log.map { try RunLog(path: $0) }
             _ = try RunTraining.train(directory: directory, settings: settings, splits: splits, resuming: resume != nil,
-                                      epochs: epochs, log: extraLog, checkpoint: checkpoint, threads: threading.threads)
+                                      epochs: epochs, log: extraLog, checkpoint: checkpoint, threads: threading.threads,
+                                      faults: options.injectNaN)
         }
     }
 

@@ -7,6 +7,9 @@ struct TrainOptions: ParsableArguments {
             completion: .custom { _, _, _ in (try? Presets.names()) ?? [] })
     var preset: String?
 
+    @Option(name: .customLong("inject-nan"), help: ArgumentHelp("Debug, for the fault suite: a NaN in the loss, a gradient or a weight at these steps (STEP,STEP,…[:loss|gradient|weight], or every[:TARGET]); each is caught, counted and recovered from.", valueName: "SPEC"))
+    var injectNaN: FaultInjection?
+
     @Option(help: ArgumentHelp("Samples per example.", valueName: "K"))
     var k: Int = 1
 
@@ -183,6 +186,9 @@ struct TrainOptions: ParsableArguments {
 }
 
 extension ObjectiveKind: ExpressibleByArgument {}
+extension FaultInjection: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
 extension KLWarmup.Schedule: ExpressibleByArgument {}
 extension TrainingConfig.OptimizerKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}

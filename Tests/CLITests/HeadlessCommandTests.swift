@@ -175,6 +175,21 @@ import Testing
         #expect(both.status == 64 && both.stderr.contains("--epochs and --minutes are two budgets"))
     }
 
+    /// `train --inject-nan`: each NaN caught, counted in the epoch record and recovered from, the run finished
+    /// with finite numbers; NaN at every step stops with one line and status 1 instead of looping.
+    @Test func injectedNaNsInTrainingAreCaughtAndAHopelessRunStops() throws {
+        let dir = CLI.temporaryDirectory()
+        let run = try CLI.run(["train", "--epochs", "2", "--eval-limit", "100", "--inject-nan", "3,9,14:weight", "--run-dir", dir + "/run"] + Self.small)
+        #expect(run.status == 0, "\(run.stderr)")
+        let epochs = try CLI.jsonLines(dir + "/run/metrics.jsonl").filter { $0["event"] as? String == "epoch" }
+        #expect(epochs.last?["nonfinite_steps"] as? Int == 3 && epochs.last?["recoveries"] as? Int == 3)
+        #expect((epochs.last?["test_elbo"] as? Double)?.isFinite == true)
+        let hopeless = try CLI.run(["train", "--epochs", "2", "--inject-nan", "every", "--run-dir", dir + "/hopeless"] + Self.small)
+        #expect(hopeless.status == 1 && hopeless.stderr.hasPrefix("vae-tui: error: training cannot recover: NaN or Inf at every step"))
+        let bad = try CLI.run(["train", "--inject-nan", "3:bias"] + Self.small)
+        #expect(bad.status == 64 && bad.stderr.contains("--inject-nan"))
+    }
+
     /// The shells' completion scripts: every command, directories completed for --data and --run-dir, the
     /// presets' names asked of the program itself.
     @Test(arguments: ["bash", "zsh", "fish"]) func completionScripts(shell: String) throws {

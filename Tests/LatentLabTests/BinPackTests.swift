@@ -30,14 +30,14 @@ import Testing
         var poisoned = decoderWeight.value
         poisoned[0, 0] = .nan
         decoderWeight.assign(poisoned)
-        demo.advance(2)
-        #expect(demo.skippedSteps == 2 && demo.restores == 0)
-        #expect(!demo.evaluation.elbo.isFinite, "the poisoned model evaluates to NaN and is not marked good")
+        // A weight that is not finite spoils every later step: the first bad one restores at once, so the
+        // poisoned model is never evaluated.
         demo.advance(1)
-        #expect(demo.skippedSteps == 3 && demo.restores == 1)
+        #expect(demo.skippedSteps == 1 && demo.restores == 1)
         #expect(demo.model.parameters.map(\.value.scalars) == good, "back to the weights of step 20")
+        #expect(demo.evaluation.elbo.isFinite)
         demo.advance(10)
-        #expect(demo.skippedSteps == 3 && demo.step == 33 && demo.evaluation.elbo.isFinite)
+        #expect(demo.skippedSteps == 1 && demo.step == 31 && demo.evaluation.elbo.isFinite)
     }
 
     /// The learned prior and every posterior family integrate to 1 on the grid, after training moved them.

@@ -205,3 +205,28 @@ import Testing
         #expect(session.isFinished)
     }
 }
+
+/// The dashboard's engine with `--inject-nan`: each NaN on the message line and in the log, the run going on;
+/// NaN at every step pauses training with a message instead of looping.
+struct SessionFaultTests {
+    @Test func injectedNaNsAreShownLoggedAndTrainingGoesOn() throws {
+        let path = Fixtures.temporaryDirectory() + "/run.jsonl"
+        let e = SessionEngineTests.engine(log: try RunLog(path: path))
+        e.trainer.faultInjection = FaultInjection(steps: [3, 8], target: .gradient)
+        for _ in 0..<12 { e.tick() }
+        #expect(e.snapshot.nonFiniteSteps == 2 && e.snapshot.message.contains("NaN/Inf at step 8"))
+        let records = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").filter { $0.contains(#""event":"nonfinite""#) }
+        #expect(records.count == 2 && records[0].contains(#""step":3,"skipped":1"#))
+        #expect(e.running && e.trainer.step >= 12)
+    }
+
+    @Test func aNaNAtEveryStepPausesWithAMessage() throws {
+        let path = Fixtures.temporaryDirectory() + "/run.jsonl"
+        let e = SessionEngineTests.engine(log: try RunLog(path: path))
+        e.trainer.faultInjection = FaultInjection(everyStep: true)
+        var ticks = 0
+        while e.running && ticks < 50 { e.tick(); ticks += 1 }
+        #expect(!e.running && e.snapshot.message.contains("training stopped: NaN/Inf at every step"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains(#""event":"unrecoverable""#))
+    }
+}

@@ -45,7 +45,8 @@ import Testing
         #expect(trainer.learningRate == 0.5)
     }
 
-    @Test func aNaNIsCaughtAndRecoveredFrom() {
+    /// A NaN weight spoils every later step: the first bad step brings back the last good weights at once.
+    @Test func aNaNWeightIsCaughtAndRecoveredFrom() {
         let trainer = Fixtures.trainer()
         for _ in 0..<3 { trainer.trainStep() }
         let weight = trainer.model.parameters[0]
@@ -54,12 +55,47 @@ import Testing
         weight.assign(poisoned)
         let report = trainer.trainStep()
         #expect(!report.applied, "a NaN loss must not reach the optimiser")
-        trainer.trainStep()
-        trainer.trainStep()
-        #expect(trainer.nonFiniteSteps == 3)
-        #expect(trainer.recoveries == 1)
+        #expect(trainer.nonFiniteSteps == 1 && trainer.recoveries == 1)
         #expect(trainer.model.parameters.allSatisfy { $0.value.isFinite }, "weights restored from the last good copy")
         #expect(trainer.trainStep().applied, "training goes on")
+    }
+
+    /// `--inject-nan`: a NaN in the loss, in a gradient or in a weight, at the steps named, each caught and
+    /// counted; a NaN loss or gradient with good weights restores them on the third bad step in a row; the run
+    /// goes on, its weights finite.
+    @Test(arguments: NaNTarget.allCases) func injectedNaNsAreCaughtCountedAndRecovered(target: NaNTarget) {
+        let trainer = Fixtures.trainer()
+        trainer.faultInjection = FaultInjection(steps: [2, 5, 6, 7, 12], target: target)
+        let applied = (1...15).map { _ in trainer.trainStep().applied }
+        let expected = (1...15).map { ![2, 5, 6, 7, 12].contains($0) }
+        #expect(applied == expected, "exactly the injected steps are skipped")
+        #expect(trainer.nonFiniteSteps == 5)
+        // A NaN weight restores at once (each of the five); three bad steps in a row (5, 6, 7) restore once.
+        #expect(trainer.recoveries == (target == .weight ? 5 : 1))
+        #expect(trainer.model.parameters.allSatisfy { $0.value.isFinite } && !trainer.cannotRecover)
+    }
+
+    /// NaN at every step: even the good weights give NaN, and after three restores in a row the trainer says
+    /// it cannot recover (the caller stops instead of looping).
+    @Test func aNaNAtEveryStepCannotBeRecoveredFrom() {
+        let trainer = Fixtures.trainer()
+        trainer.trainStep()
+        trainer.faultInjection = FaultInjection(everyStep: true)
+        var steps = 0
+        while !trainer.cannotRecover && steps < 100 {
+            trainer.trainStep()
+            steps += 1
+        }
+        #expect(steps == NonFiniteGuard.restoreAfter * NonFiniteGuard.givesUpAfter && trainer.recoveries == 3)
+        trainer.faultInjection = nil
+        #expect(trainer.trainStep().applied && !trainer.cannotRecover, "a finite step ends it")
+    }
+
+    @Test func nanSpecificationsParse() {
+        #expect(FaultInjection("3,7,20") == FaultInjection(steps: [3, 7, 20], target: .loss))
+        #expect(FaultInjection("5:weight") == FaultInjection(steps: [5], target: .weight))
+        #expect(FaultInjection("every:gradient") == FaultInjection(target: .gradient, everyStep: true))
+        for bad in ["", "0", "x", "3:bias", "3,,4", "every:loss:1", "-2"] { #expect(FaultInjection(bad) == nil, "\(bad)") }
     }
 
     @Test func resetStartsAgain() {

@@ -5,9 +5,15 @@
 
 #include <stdint.h>
 
-/// Starts curses on the terminal: locale, cbreak, no echo, keypad, hidden cursor, colours if any.
-/// Returns 0 on success, -1 when the terminal cannot be initialised.
-int cc_start(void);
+/// Why curses could not start.
+enum { CC_STARTED = 0, CC_NO_TERM = -1, CC_UNKNOWN_TERM = -2, CC_NO_CURSOR_ADDRESSING = -3, CC_FAILED = -4 };
+
+/// Starts curses on the terminal: locale, cbreak, no echo, keypad, hidden cursor, and colours unless
+/// `colors` is 0 or the terminal has none. Never exits the process (as initscr would): returns CC_STARTED,
+/// or why not: TERM unset, a terminal terminfo does not know, one that cannot place the cursor (dumb).
+int cc_start(int colors);
+/// Whether the locale's character set is UTF-8 (after cc_start set the locale from the environment).
+int cc_utf8(void);
 /// Restores the terminal (idempotent).
 void cc_stop(void);
 /// The terminal's current size.
@@ -21,8 +27,10 @@ int cc_colors(void);
 /// Colour pair `pair` = (foreground, background), colours as curses numbers (-1 = default).
 int cc_init_pair(int pair, int foreground, int background);
 int cc_max_pairs(void);
-/// Writes one character with a colour pair and attributes at (y, x).
-void cc_put(int y, int x, uint32_t character, int pair, int bold, int reverse);
+/// Attribute bits for cc_put.
+enum { CC_BOLD = 1, CC_REVERSE = 2, CC_DIM = 4, CC_UNDERLINE = 8 };
+/// Writes one character with a colour pair and attributes (CC_BOLD | …) at (y, x).
+void cc_put(int y, int x, uint32_t character, int pair, int attributes);
 /// Sends the drawn screen to the terminal.
 void cc_refresh(void);
 /// Clears curses' idea of the screen so the next refresh redraws everything (after a resize).

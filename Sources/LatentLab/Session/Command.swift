@@ -23,6 +23,8 @@ public enum Command: Sendable, Equatable {
     case setModel(ModelFamily, seed: UInt64)
     /// Save a checkpoint to this path.
     case save(path: String)
+    /// The screen's costs over the last minute, for the run log (not a knob: logged as a `ui` record).
+    case screenCosts(frames: Int, meanMilliseconds: Double, maxMilliseconds: Double)
     case quit
 
     /// The name written to the run log.
@@ -45,6 +47,7 @@ public enum Command: Sendable, Equatable {
         case .reset: "reset"
         case .setModel: "model"
         case .save: "save"
+        case .screenCosts: "ui"
         case .quit: "quit"
         }
     }
@@ -59,7 +62,7 @@ public enum Command: Sendable, Equatable {
         case .reset(let seed): .int(Int(truncatingIfNeeded: seed))
         case .save(let path): .string(path)
         case .setModel(let family, _): .string(family.rawValue)
-        case .pause, .resume, .step, .quit: .null
+        case .pause, .resume, .step, .quit, .screenCosts: .null
         }
     }
 }

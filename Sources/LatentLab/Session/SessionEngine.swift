@@ -39,6 +39,9 @@ public final class SessionEngine {
     public var diagnosticsShare = 0.03
     /// Points kept per curve; older history is thinned by half when it is exceeded.
     public static let maxPoints = 4000
+    /// The least time between two `train` records in the run log.
+    static let trainRecordInterval = Duration.seconds(1)
+    private var lastTrainRecord = ContinuousClock.now - trainRecordInterval
 
     /// The probe bounds use the same draws at every refresh, so their curves move only with the model.
     static let probeSeed: UInt64 = 9
@@ -104,6 +107,10 @@ public final class SessionEngine {
 
     /// Applies one command (between steps).
     public func apply(_ command: Command) {
+        if case let .screenCosts(frames, mean, max) = command {
+            logCosts(frames: frames, meanMilliseconds: mean, maxMilliseconds: max)
+            return
+        }
         var marker: String?
         switch command {
         case .setBeta(let b): trainer.objective.beta = max(0, b); marker = "β=\(format(b))"
@@ -147,6 +154,8 @@ public final class SessionEngine {
             } catch {
                 snapshot.message = "save failed: \(error.description)"
             }
+        case .screenCosts:
+            return
         case .quit:
             quitting = true
             do { try saveState() } catch { snapshot.message = "saving the run failed: \(error.description)" }
@@ -155,6 +164,18 @@ public final class SessionEngine {
         log?.write([("event", .string("command")), ("step", .int(trainer.step)), ("command", .string(command.name)),
                     ("value", command.value)])
         refreshKnobs()
+    }
+
+    /// A `ui` record: the screen's frames over the last minute, the process's resident memory and the curves'
+    /// points, so a long run's costs can be read back (the soak benchmark does).
+    private func logCosts(frames: Int, meanMilliseconds: Double, maxMilliseconds: Double) {
+        let c = snapshot.curves
+        let points = [c.trainLoss, c.testLoss, c.rate, c.distortion, c.l1, c.l5, c.l50].map(\.count).reduce(0, +)
+            + c.klLayers.map(\.count).reduce(0, +)
+        log?.write([("event", .string("ui")), ("step", .int(trainer.step)), ("frames", .int(frames)),
+                    ("frame_ms", .number(meanMilliseconds)), ("frame_ms_max", .number(maxMilliseconds)),
+                    ("rss_mb", .number(ProcessMemory.residentMegabytes())), ("curve_points", .int(points)),
+                    ("samples_per_s", .number(snapshot.samplesPerSecond))])
     }
 
     /// The run's state to `stateFiles`, when there are any: weights, trainer state and curves.
@@ -211,13 +232,24 @@ public final class SessionEngine {
             append(&snapshot.curves.trainLoss, Float(pending.loss / n))
             append(&snapshot.curves.rate, Float(pending.rate / n))
             append(&snapshot.curves.distortion, Float(pending.distortion / n))
-            log?.write([("event", .string("train")), ("step", .int(trainer.step)), ("train_loss", .number(pending.loss / n)),
-                        ("train_rate", .number(pending.rate / n)), ("train_distortion", .number(pending.distortion / n))])
+            // The log samples the curve at most once a second: enough for `show`, a few MB a day.
+            if clock.now - lastTrainRecord >= Self.trainRecordInterval {
+                lastTrainRecord = clock.now
+                log?.write([("event", .string("train")), ("step", .int(trainer.step)), ("train_loss", .number(pending.loss / n)),
+                            ("train_rate", .number(pending.rate / n)), ("train_distortion", .number(pending.distortion / n))])
+            }
             pending = (0, 0, 0, 0)
         }
         if trainer.nonFiniteSteps > lastNonFinite {
             lastNonFinite = trainer.nonFiniteSteps
             snapshot.message = "NaN/Inf at step \(trainer.step): step skipped (\(trainer.nonFiniteSteps) so far, \(trainer.recoveries) recoveries)"
+            log?.write([("event", .string("nonfinite")), ("step", .int(trainer.step)), ("skipped", .int(trainer.nonFiniteSteps)),
+                        ("recoveries", .int(trainer.recoveries))])
+        }
+        if trainer.cannotRecover {
+            running = false
+            snapshot.message = "training stopped: NaN/Inf at every step even from the last good weights (step \(trainer.step)); r resets the model"
+            log?.write([("event", .string("unrecoverable")), ("step", .int(trainer.step))])
         }
         snapshot.step = trainer.step
         snapshot.epoch = trainer.epochProgress

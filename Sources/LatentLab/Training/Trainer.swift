@@ -47,6 +47,10 @@ public final class Trainer {
     public var nonFiniteSteps: Int { nonFinite.skippedSteps }
     /// Times the parameters were restored from the last good copy after repeated non-finite steps.
     public var recoveries: Int { nonFinite.restores }
+    /// Even the last good weights keep giving NaN or Inf: training should stop with a message.
+    public var cannotRecover: Bool { nonFinite.cannotRecover }
+    /// `--inject-nan`: NaNs put in on purpose, for the fault suite.
+    public var faultInjection: FaultInjection?
 
     /// One optimiser for q's parameters and one for p's: a step of both is one Adam over all of them (its
     /// update is per parameter); aggressive training steps the encoder's alone.
@@ -115,6 +119,8 @@ public final class Trainer {
         if aggressive.inPhase { aggressive.lastInnerSteps = encoderSteps() }
         let batch = nextBatch()
         let params = model.parameters
+        let injected = faultInjection.flatMap { $0.hits(step + 1) ? $0.target : nil }
+        if injected == .weight { Self.poison(params[0]) }
         for p in params { p.zeroGrad() }
         let klWeight = objective.klWeight(atStep: step)
         var stats: ObjectiveStats
@@ -125,8 +131,10 @@ public final class Trainer {
             let tape = Tape()
             let (loss, s) = Objective.loss(model: model, batch: batch, settings: objective, klWeight: klWeight, rng: &rng, on: tape)
             stats = s
-            if stats.loss.isFinite { tape.backward(from: loss, seed: 1) }
+            if stats.loss.isFinite && injected != .loss { tape.backward(from: loss, seed: 1) }
         }
+        if injected == .loss { stats.loss = .nan }
+        if injected == .gradient { params[0].grad.withSharedMutablePointer { $0[0] = .nan } }
         let norm = stats.loss.isFinite ? clipGradientNorm(params, maxNorm: config.gradientClip) : .nan
         step += 1
         samplesSeen += batch.rows
@@ -142,6 +150,13 @@ public final class Trainer {
             aggressive.epochEnded(samplesSeen / data.train.count, information: validationInformation())
         }
         return StepReport(step: step, stats: stats, gradientNorm: norm, applied: true)
+    }
+
+    /// One weight set to NaN, as `--inject-nan STEP:weight` asks.
+    private static func poison(_ parameter: Parameter) {
+        var value = parameter.value.copied()
+        value[0, 0] = .nan
+        parameter.assign(value)
     }
 
     /// Fewest examples a thread's part of a batch may have.

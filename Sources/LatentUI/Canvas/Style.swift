@@ -35,12 +35,18 @@ public struct Style: Hashable, Sendable {
     public var background: Color
     public var bold: Bool
     public var reverse: Bool
+    /// Faint and underlined: what colours become on a terminal without them (see `Fallback`).
+    public var dim: Bool
+    public var underline: Bool
 
-    public init(_ foreground: Color = .standard, background: Color = .standard, bold: Bool = false, reverse: Bool = false) {
+    public init(_ foreground: Color = .standard, background: Color = .standard, bold: Bool = false, reverse: Bool = false,
+                dim: Bool = false, underline: Bool = false) {
         self.foreground = foreground
         self.background = background
         self.bold = bold
         self.reverse = reverse
+        self.dim = dim
+        self.underline = underline
     }
 
     public static let plain = Style()

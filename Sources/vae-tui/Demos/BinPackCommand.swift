@@ -39,6 +39,8 @@ struct Binpack: DemoCommand {
     @Option(help: "Seed of the model's random start.")
     var seed: UInt64 = 1
 
+    @OptionGroup var screenOptions: ScreenOptions
+
     /// The most steps taken before the screen opens (about a minute on one core).
     static let maximumSteps = 100_000
 

@@ -22,6 +22,8 @@ struct Enumerate: DemoCommand {
     @Option(help: "Seed of the model's random start.")
     var seed: UInt64 = 1
 
+    @OptionGroup var screenOptions: ScreenOptions
+
     func validate() throws {
         guard (2...200).contains(states) else { throw ValidationError("--states must be between 2 and 200, got \(states)") }
     }
@@ -30,10 +32,10 @@ struct Enumerate: DemoCommand {
 }
 
 /// A demo run on its own from the shell: it needs a terminal, and gives it back however it ends.
-func runStandaloneDemo(_ demo: (CursesScreen) -> DemoExit) throws {
+func runStandaloneDemo(_ options: ScreenOptions, _ demo: (CursesScreen) -> DemoExit) throws {
     try reportingUserErrors {
         guard isatty(0) == 1 && isatty(1) == 1 else { throw UserError("the demo needs a terminal") }
-        guard let screen = CursesScreen() else { throw UserError("cannot start the terminal (is TERM set?)") }
+        let screen = try options.start()
         SignalFlag.install()
         _ = demo(screen)
         screen.stop()

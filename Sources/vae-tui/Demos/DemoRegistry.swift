@@ -4,6 +4,7 @@ import LatentUI
 
 /// A demo's `vae-tui demo NAME` command: its options make the demo.
 protocol DemoCommand: ParsableCommand {
+    var screenOptions: ScreenOptions { get }
     func makeDemo() -> any LatentUI.Demo
 }
 
@@ -11,7 +12,7 @@ extension DemoCommand {
     /// A demo run on its own from the shell: it needs a terminal, and gives it back however it ends.
     func run() throws {
         BLAS.setThreads(1)  // the demos' products are small: more threads only spin
-        try runStandaloneDemo { runDemoLoop(on: $0, demo: makeDemo()) }
+        try runStandaloneDemo(screenOptions) { runDemoLoop(on: $0, demo: makeDemo()) }
     }
 }
 

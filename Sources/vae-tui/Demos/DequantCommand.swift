@@ -23,6 +23,8 @@ struct Dequant: DemoCommand {
     @Option(help: "Seed of the model's random start.")
     var seed: UInt64 = 1
 
+    @OptionGroup var screenOptions: ScreenOptions
+
     func validate() throws {
         guard DequantData.levelRange.contains(levels) else {
             throw ValidationError("--levels must be between \(DequantData.levelRange.lowerBound) and \(DequantData.levelRange.upperBound), got \(levels)")

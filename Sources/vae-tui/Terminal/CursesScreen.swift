@@ -1,4 +1,5 @@
 import CCurses
+import Foundation
 import LatentUI
 
 /// The only place that talks to curses: paints canvases, reads keys. Used from one thread only
@@ -16,6 +17,8 @@ final class CursesScreen {
     private var nextPair: Int32 = 1
     private let colors: Int32
     private let maxPairs: Int32
+    /// Cells go through `Fallback` on a terminal without colour or without UTF-8.
+    private let unicode: Bool
     private var started = true
 
     private struct PairKey: Hashable {
@@ -23,11 +26,24 @@ final class CursesScreen {
         let background: Color
     }
 
-    /// Starts curses; nil when the terminal cannot be used.
-    init?() {
-        guard cc_start() == 0 else { return nil }
+    /// Starts curses, in colour unless `color` is false; a terminal that cannot be used is a one-line error
+    /// saying why (curses' own initscr would print and exit).
+    init(color: Bool) throws(UserError) {
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        switch cc_start(color ? 1 : 0) {
+        case Int32(CC_STARTED): break
+        case Int32(CC_NO_TERM):
+            throw UserError("TERM is not set: the screen needs a terminal it knows (TERM=xterm-256color, say); `vae-tui train` needs none")
+        case Int32(CC_UNKNOWN_TERM):
+            throw UserError("TERM=\(term) is a terminal this system's terminfo does not know: try TERM=xterm-256color")
+        case Int32(CC_NO_CURSOR_ADDRESSING):
+            throw UserError("TERM=\(term) cannot place the cursor, so it cannot show a full screen: use a terminal such as xterm (TERM=xterm-256color), or `vae-tui train`")
+        default:
+            throw UserError("cannot start the terminal (TERM=\(term))")
+        }
         colors = cc_colors()
         maxPairs = cc_max_pairs()
+        unicode = cc_utf8() != 0
     }
 
     var size: (width: Int, height: Int) { (Int(cc_columns()), Int(cc_lines())) }
@@ -53,9 +69,11 @@ final class CursesScreen {
         if full { cc_clear() }
         for y in 0..<canvas.height {
             for x in 0..<canvas.width {
-                let cell = canvas[x, y]
-                if !full, let previous, previous[x, y] == cell { continue }
-                cc_put(Int32(y), Int32(x), cell.character.value, pair(cell.style), cell.style.bold ? 1 : 0, cell.style.reverse ? 1 : 0)
+                if !full, let previous, previous[x, y] == canvas[x, y] { continue }
+                let cell = colors > 0 && unicode ? canvas[x, y] : Fallback.cell(canvas[x, y], color: colors > 0, unicode: unicode)
+                let s = cell.style
+                let attributes = (s.bold ? CC_BOLD : 0) | (s.reverse ? CC_REVERSE : 0) | (s.dim ? CC_DIM : 0) | (s.underline ? CC_UNDERLINE : 0)
+                cc_put(Int32(y), Int32(x), cell.character.value, pair(s), Int32(attributes))
             }
         }
         cc_refresh()
