@@ -6,6 +6,7 @@
 #include <ncursesw/term.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -17,8 +18,7 @@ static int started = 0;
 static SCREEN *screen = NULL;
 static int use_colors = 0;
 
-int cc_start(int colors) {
-    setlocale(LC_ALL, "");
+int cc_check(void) {
     const char *term = getenv("TERM");
     if (term == NULL || *term == 0) return CC_NO_TERM;
     int error = 0;
@@ -26,12 +26,26 @@ int cc_start(int colors) {
     const char *cup = tigetstr("cup");
     int addressable = cup != NULL && cup != (char *)-1;
     del_curterm(cur_term);
-    if (!addressable) return CC_NO_CURSOR_ADDRESSING;
+    return addressable ? CC_STARTED : CC_NO_CURSOR_ADDRESSING;
+}
+
+int cc_start(int colors) {
+    setlocale(LC_ALL, "");
+    int usable = cc_check();
+    if (usable != CC_STARTED) return usable;
     screen = newterm(NULL, stdout, stdin);
     if (screen == NULL) return CC_FAILED;
     set_term(screen);
     started = 1;
     cbreak();
+    // Ctrl-S would stop the terminal's output (XON/XOFF) and freeze the screen until Ctrl-Q: keys, not flow
+    // control. Curses keeps this as the program's mode and gives the shell its own back.
+    struct termios modes;
+    if (tcgetattr(STDIN_FILENO, &modes) == 0) {
+        modes.c_iflag &= ~(tcflag_t)IXON;
+        tcsetattr(STDIN_FILENO, TCSANOW, &modes);
+        def_prog_mode();
+    }
     noecho();
     keypad(stdscr, TRUE);
     nonl();

@@ -35,6 +35,7 @@ struct Run: ParsableCommand {
             guard isatty(0) == 1 && isatty(1) == 1 else {
                 throw UserError("the dashboard needs a terminal; use `vae-tui train` to train without one")
             }
+            try CursesScreen.checkTerminal()
             threading.apply()
             let (directory, settings, splits) = try start()
             let runLog = try RunLog(path: log ?? directory.metrics)

@@ -36,6 +36,16 @@ import Testing
         #expect(!yellow.isEmpty && yellow.allSatisfy { (13...16).contains($0.0) && (22...23).contains($0.1) }, "\(yellow)")
     }
 
+    /// A cell chosen on a finer grid than the snapshot's (keys run ahead of a level change still being made)
+    /// is drawn on the snapshot's grid, not out of range.
+    @Test func aCellBeyondTheGridIsDrawnAtItsEdge() {
+        let demo = DequantDemo(seed: 1, levels: 4)
+        var options = DequantViewOptions()
+        options.cell = (15, 15)
+        let text = DequantScreen.render(demo.snapshot, options: options, width: 120, height: 40).text
+        #expect(text.contains("cell x = (3, 3)"))
+    }
+
     @Test func keysStepSwitchAndMove() {
         let demo = DequantDemo(seed: 2)
         var options = DequantViewOptions()

@@ -12,6 +12,8 @@ enum { CC_STARTED = 0, CC_NO_TERM = -1, CC_UNKNOWN_TERM = -2, CC_NO_CURSOR_ADDRE
 /// `colors` is 0 or the terminal has none. Never exits the process (as initscr would): returns CC_STARTED,
 /// or why not: TERM unset, a terminal terminfo does not know, one that cannot place the cursor (dumb).
 int cc_start(int colors);
+/// Whether the terminal TERM names can be used, without starting curses: CC_STARTED or why not.
+int cc_check(void);
 /// Whether the locale's character set is UTF-8 (after cc_start set the locale from the environment).
 int cc_utf8(void);
 /// Restores the terminal (idempotent).

@@ -43,21 +43,23 @@ public enum DequantScreen {
                        state: options.running ? "▶ running ×\(options.speed)" : "⏸ paused", running: options.running,
                        into: &c, rect: Rect(x: 0, y: 0, width: width, height: 1))
         let levels = s.evaluation.data.levels
+        // The selected cell on this snapshot's grid: the keys may have moved it for a grid still being made.
+        let cell = (min(max(options.cell.x1, 0), levels - 1), min(max(options.cell.x2, 0), levels - 1))
         // The plane: as many whole pixels per cell as the height allows (two pixels a row, half blocks).
         let pixelsPerCell = max(1, 2 * (height - 4) / levels)
         let side = pixelsPerCell * levels
         let plane = Rect(x: 0, y: 1, width: side + 2, height: (side + 1) / 2 + 2)
-        drawPlane(s.evaluation, cell: options.cell, pixelsPerCell: pixelsPerCell, into: &c, rect: plane)
+        drawPlane(s.evaluation, cell: cell, pixelsPerCell: pixelsPerCell, into: &c, rect: plane)
         let right = Rect(x: plane.maxX, y: 1, width: width - plane.maxX, height: height - 2)
         let numbers = Rect(x: right.x, y: right.y, width: right.width, height: 10)
         drawNumbers(s, into: &c, rect: numbers)
         var y = numbers.maxY
         if height >= mapsMinimumHeight {
             let maps = Rect(x: right.x, y: y, width: right.width, height: (levels + 1) / 2 + 3)
-            drawMaps(s.evaluation, cell: options.cell, into: &c, rect: maps)
+            drawMaps(s.evaluation, cell: cell, into: &c, rect: maps)
             y = maps.maxY
         }
-        drawCell(s.evaluation, cell: options.cell, into: &c, rect: Rect(x: right.x, y: y, width: right.width, height: right.maxY - y))
+        drawCell(s.evaluation, cell: cell, into: &c, rect: Rect(x: right.x, y: y, width: right.width, height: right.maxY - y))
         c.put(DemoKey.footer(DequantKeys.keys), x: 1, y: height - 1, style: .dim)
         return c
     }

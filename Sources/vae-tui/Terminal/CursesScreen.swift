@@ -29,9 +29,19 @@ final class CursesScreen {
     /// Starts curses, in colour unless `color` is false; a terminal that cannot be used is a one-line error
     /// saying why (curses' own initscr would print and exit).
     init(color: Bool) throws(UserError) {
+        try Self.check(cc_start(color ? 1 : 0))
+        colors = cc_colors()
+        maxPairs = cc_max_pairs()
+        unicode = cc_utf8() != 0
+    }
+
+    /// Refuses a terminal that cannot be used before anything else happens (a run directory made, data read).
+    static func checkTerminal() throws(UserError) { try check(cc_check()) }
+
+    private static func check(_ code: Int32) throws(UserError) {
         let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
-        switch cc_start(color ? 1 : 0) {
-        case Int32(CC_STARTED): break
+        switch code {
+        case Int32(CC_STARTED): return
         case Int32(CC_NO_TERM):
             throw UserError("TERM is not set: the screen needs a terminal it knows (TERM=xterm-256color, say); `vae-tui train` needs none")
         case Int32(CC_UNKNOWN_TERM):
@@ -41,9 +51,6 @@ final class CursesScreen {
         default:
             throw UserError("cannot start the terminal (TERM=\(term))")
         }
-        colors = cc_colors()
-        maxPairs = cc_max_pairs()
-        unicode = cc_utf8() != 0
     }
 
     var size: (width: Int, height: Int) { (Int(cc_columns()), Int(cc_lines())) }
