@@ -1,6 +1,7 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "CCurses.h"
 #include <langinfo.h>
+#include <signal.h>
 #include <locale.h>
 #include <ncursesw/curses.h>
 #include <ncursesw/term.h>
@@ -16,6 +17,14 @@ const uint32_t CC_KEY_UP = KEY_UP, CC_KEY_DOWN = KEY_DOWN, CC_KEY_LEFT = KEY_LEF
 static int started = 0;
 
 static SCREEN *screen = NULL;
+static volatile sig_atomic_t suspend_requested = 0;
+
+/// Ctrl-Z: only noted here; the screen loop suspends at its next key read (curses' own handler may run on
+/// the training thread, in the middle of a frame, and did not always stop the process).
+static void on_suspend(int signal) {
+    (void)signal;
+    suspend_requested = 1;
+}
 static int use_colors = 0;
 
 int cc_check(void) {
@@ -51,12 +60,27 @@ int cc_start(int colors) {
     nonl();
     curs_set(0);
     set_escdelay(25);
+    signal(SIGTSTP, on_suspend);
     use_colors = colors && has_colors();
     if (use_colors) {
         start_color();
         use_default_colors();
     }
     return CC_STARTED;
+}
+
+int cc_suspend_if_asked(void) {
+    if (!suspend_requested || !started) return 0;
+    suspend_requested = 0;
+    def_prog_mode();
+    endwin();
+    signal(SIGTSTP, SIG_DFL);
+    kill(getpid(), SIGTSTP);  /* stopped here until SIGCONT (fg) */
+    signal(SIGTSTP, on_suspend);
+    reset_prog_mode();
+    clear();
+    refresh();
+    return 1;
 }
 
 int cc_utf8(void) { return strcmp(nl_langinfo(CODESET), "UTF-8") == 0; }

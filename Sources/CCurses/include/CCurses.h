@@ -14,6 +14,9 @@ enum { CC_STARTED = 0, CC_NO_TERM = -1, CC_UNKNOWN_TERM = -2, CC_NO_CURSOR_ADDRE
 int cc_start(int colors);
 /// Whether the terminal TERM names can be used, without starting curses: CC_STARTED or why not.
 int cc_check(void);
+/// After Ctrl-Z (SIGTSTP): gives the terminal back, stops the process, and on fg (SIGCONT) takes the terminal
+/// again with the screen cleared. Returns 1 when it suspended, 0 when no suspension was asked for.
+int cc_suspend_if_asked(void);
 /// Whether the locale's character set is UTF-8 (after cc_start set the locale from the environment).
 int cc_utf8(void);
 /// Restores the terminal (idempotent).

@@ -90,8 +90,10 @@ final class CursesScreen {
     /// Forgets what is on screen, so the next paint redraws every cell (after a resize).
     func invalidate() { previous = nil }
 
-    /// The next key within `timeout` milliseconds, or nil.
+    /// The next key within `timeout` milliseconds, or nil. After a suspension (Ctrl-Z, then fg) it is a resize,
+    /// so the loop redraws the whole screen.
     func readKey(timeout: Int32) -> Key? {
+        if cc_suspend_if_asked() != 0 { return .resize }
         var code: UInt32 = 0
         switch cc_read_key(timeout, &code) {
         case 1:
