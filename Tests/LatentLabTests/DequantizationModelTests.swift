@@ -177,14 +177,14 @@ import Testing
         var poisoned = demo.model.means.value
         poisoned[0, 0] = .nan
         demo.model.means.assign(poisoned)
-        demo.advance(2)
-        #expect(demo.skippedSteps == 2 && demo.restores == 0)
-        #expect(!demo.evaluation.isFinite, "the poisoned model evaluates to NaN and is not marked good")
+        // A weight that is not finite spoils every later step: the first bad one restores at once, so the
+        // poisoned model is never evaluated.
         demo.advance(1)
-        #expect(demo.skippedSteps == 3 && demo.restores == 1)
+        #expect(demo.skippedSteps == 1 && demo.restores == 1)
         #expect(demo.parameters.map(\.value.scalars) == good, "back to the weights of step 3")
+        #expect(demo.evaluation.isFinite)
         demo.advance(3)
-        #expect(demo.skippedSteps == 3 && demo.step == 9 && demo.evaluation.isFinite)
+        #expect(demo.skippedSteps == 1 && demo.step == 7 && demo.evaluation.isFinite)
     }
 
     /// The demo's live q(u|x) and p(u|x) pictures at the evaluation's own resolution are the evaluation's.
