@@ -150,6 +150,21 @@ import Testing
                                     mentioning: "inflates to more than the 47040016 bytes its header promises")
     }
 
+    /// A run's checkpoint whose configuration names another model than config.json (relu for tanh: the same
+    /// shapes, so its weights would load): refused, not resumed as if nothing were wrong.
+    @Test func aRunCheckpointNamingAnotherModel() throws {
+        let run = CLI.temporaryDirectory() + "/run"
+        let first = try CLI.run(["train", "--epochs", "1", "--train-limit", "100", "--validation", "50", "--latent", "4",
+                                 "--hidden", "16", "--eval-limit", "50", "--run-dir", run])
+        #expect(first.status == 0, "\(first.stderr)")
+        let path = run + "/checkpoint.safetensors"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let range = try #require(bytes.range(of: Data(#"\"activation\":\"tanh\""#.utf8)), "no activation in the metadata")
+        bytes.replaceSubrange(range, with: Data(#"\"activation\":\"relu\""#.utf8))
+        try bytes.write(to: URL(fileURLWithPath: path))
+        try Self.expectOneLineError(["train", "--resume", run, "--epochs", "1"], mentioning: "is not the run's")
+    }
+
     /// `bytes` as one gzip member, through /bin/gzip.
     static func gzip(_ bytes: Data, in dir: String) throws -> Data {
         let path = dir + "/\(UUID().uuidString)"
