@@ -28,7 +28,7 @@ let package = Package(
             name: "vae-tui",
             dependencies: ["LatentLab", "LatentUI", "CCurses", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "LatentLabTests", dependencies: ["LatentLab"]),
+        .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "CZlib"]),
         .testTarget(name: "LatentUITests", dependencies: ["LatentUI"], exclude: ["Snapshots"]),
         .testTarget(name: "CLITests", dependencies: ["vae-tui"]),
     ],

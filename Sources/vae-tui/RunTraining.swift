@@ -17,6 +17,11 @@ enum RunTraining {
         if resuming {
             let saved = try Checkpoint.load(directory.checkpoint)
             guard let state = saved.trainingState else { throw UserError("\(directory.checkpoint) holds no training state to resume") }
+            // config.json and the checkpoint are written from one trainer: a checkpoint that names another
+            // model is damaged, even when its weights happen to fit this one.
+            guard saved.config == config.model else {
+                throw UserError("\(directory.checkpoint): its model (\(saved.config.summary)) is not the run's (\(config.model.summary))")
+            }
             try trainer.load(weights: saved.weights)
             try trainer.restore(state, tensors: saved.stateTensors)
             done = state.samplesSeen / max(1, splits.train.count)

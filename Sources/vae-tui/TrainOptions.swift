@@ -121,7 +121,7 @@ struct TrainOptions: ParsableArguments {
             throw ValidationError("--receptive-field and --ar-dropout need an autoregressive decoder (--decoder made)")
         }
         if let r = receptiveField, r < 1 { throw ValidationError("--receptive-field must be at least 1, got \(r)") }
-        if !(1...10_000).contains(aggressiveInner) { throw ValidationError("--aggressive-inner must be between 1 and 10000, got \(aggressiveInner)") }
+        if !(1...AggressiveTraining.maximumInnerSteps).contains(aggressiveInner) { throw ValidationError("--aggressive-inner must be between 1 and \(AggressiveTraining.maximumInnerSteps), got \(aggressiveInner)") }
         if !(arDropout >= 0 && arDropout < 1) { throw ValidationError("--ar-dropout must be in [0, 1), got \(arDropout)") }
         if !(minRate >= 0 && minRate <= 10) { throw ValidationError("--min-rate must be between 0 and 10 nats, got \(minRate)") }
         if minRate > 0 && (posterior != .diag || prior != .normal || layers.count > 1) {

@@ -107,6 +107,77 @@ import Testing
                                mentioning: "does not exist")
     }
 
+    /// Exit 1 and exactly one stderr line, `vae-tui: error: …` saying `text`.
+    static func expectOneLineError(_ arguments: [String], mentioning text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let r = try CLI.run(arguments)
+        let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+        #expect(r.status == 1, "\(arguments): status \(r.status), stderr \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(lines.count == 1 && lines[0].hasPrefix("vae-tui: error: ") && lines[0].contains(text),
+                "\(arguments): stderr was \(r.stderr)", sourceLocation: sourceLocation)
+    }
+
+    /// A checkpoint whose tensor shape overflows Int (this once trapped), and one naming a tensor twice.
+    @Test func hostileCheckpoints() throws {
+        let dir = CLI.temporaryDirectory()
+        func checkpoint(_ header: String, dataBytes: Int) throws -> String {
+            var text = Data(header.utf8)
+            while text.count % 8 != 0 { text.append(0x20) }
+            var file = Data()
+            withUnsafeBytes(of: UInt64(text.count).littleEndian) { file.append(contentsOf: $0) }
+            let path = dir + "/\(UUID().uuidString).safetensors"
+            try (file + text + Data(count: dataBytes)).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let overflow = try checkpoint(#"{"a":{"dtype":"F32","shape":[1099511627776,1099511627776],"data_offsets":[0,4]}}"#, dataBytes: 4)
+        try Self.expectOneLineError(["eval", "--checkpoint", overflow, "--limit", "10"], mentioning: "tensor a of shape [1099511627776, 1099511627776] is larger")
+        let twice = try checkpoint(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, dataBytes: 8)
+        try Self.expectOneLineError(["eval", "--checkpoint", twice, "--limit", "10"], mentioning: "the header names a twice")
+    }
+
+    /// A gzip bomb beside the real MNIST files: 1 GB of zeros behind an honest header, in a file of about
+    /// a megabyte, refused once the output passes the 47 MB the header promises (it once inflated it all).
+    @Test func aGzipBombAsTrainingImages() throws {
+        let dir = CLI.temporaryDirectory()
+        for name in ["train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
+            try FileManager.default.createSymbolicLink(atPath: dir + "/" + name, withDestinationPath: CLI.mnist + "/" + name)
+        }
+        let header = Data([0, 0, 8, 3, 0, 0, 0xEA, 0x60, 0, 0, 0, 28, 0, 0, 0, 28])  // 60,000 images of 28x28
+        let zeros = try Self.gzip(Data(count: 16 << 20), in: dir)
+        var bomb = try Self.gzip(header, in: dir)
+        for _ in 0..<64 { bomb.append(zeros) }  // concatenated members: one stream of 1 GB
+        try bomb.write(to: URL(fileURLWithPath: dir + "/train-images-idx3-ubyte.gz"))
+        try Self.expectOneLineError(["train", "--data", dir, "--epochs", "1", "--train-limit", "100", "--validation", "10"],
+                                    mentioning: "inflates to more than the 47040016 bytes its header promises")
+    }
+
+    /// A run's checkpoint whose configuration names another model than config.json (relu for tanh: the same
+    /// shapes, so its weights would load): refused, not resumed as if nothing were wrong.
+    @Test func aRunCheckpointNamingAnotherModel() throws {
+        let run = CLI.temporaryDirectory() + "/run"
+        let first = try CLI.run(["train", "--epochs", "1", "--train-limit", "100", "--validation", "50", "--latent", "4",
+                                 "--hidden", "16", "--eval-limit", "50", "--run-dir", run])
+        #expect(first.status == 0, "\(first.stderr)")
+        let path = run + "/checkpoint.safetensors"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let range = try #require(bytes.range(of: Data(#"\"activation\":\"tanh\""#.utf8)), "no activation in the metadata")
+        bytes.replaceSubrange(range, with: Data(#"\"activation\":\"relu\""#.utf8))
+        try bytes.write(to: URL(fileURLWithPath: path))
+        try Self.expectOneLineError(["train", "--resume", run, "--epochs", "1"], mentioning: "is not the run's")
+    }
+
+    /// `bytes` as one gzip member, through /bin/gzip.
+    static func gzip(_ bytes: Data, in dir: String) throws -> Data {
+        let path = dir + "/\(UUID().uuidString)"
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-n", path]
+        try p.run()
+        p.waitUntilExit()
+        defer { try? FileManager.default.removeItem(atPath: path + ".gz") }
+        return try Data(contentsOf: URL(fileURLWithPath: path + ".gz"))
+    }
+
     /// A checkpoint whose configuration disagrees with its tensors' shapes (its metadata edited, same length):
     /// a one-line error naming the tensor, exit 1, never a trap.
     @Test func aCheckpointWhoseShapesDisagreeWithItsModel() throws {

@@ -1,42 +1,79 @@
 import CZlib
 import Foundation
 
-/// Whole-file gunzip through zlib, into one buffer grown geometrically (no per-byte appends).
+/// Gunzip through zlib for files whose inflated size is known in advance (an IDX header says it), so
+/// that a stream inflating to more, a "zip bomb", is refused without ever holding its output.
 enum Gzip {
-    /// The decompressed bytes, or a message saying what is wrong with the stream.
-    static func decompress(_ input: Data) -> Result<[UInt8], DataError> {
+    /// The scratch buffer `inflatedSize` inflates into and throws away.
+    static let scratchBytes = 1 << 16
+
+    /// The first `count` bytes of the stream's output (all of it when the stream is shorter): a header.
+    static func prefix(of input: [UInt8], count: Int) throws(DataError) -> [UInt8] {
+        try decompress(input, count: count)
+    }
+
+    /// How many bytes the whole stream inflates to, counted up to `limit` and no further: the stream is
+    /// checked to its end (its CRC and length) when it is shorter, and its output is never kept.
+    static func inflatedSize(of input: [UInt8], limit: Int) throws(DataError) -> Int {
+        var scratch = [UInt8](repeating: 0, count: scratchBytes)
+        return try scratch.withUnsafeMutableBytes { window in inflate(input, limit: limit, into: window) }.get()
+    }
+
+    /// The stream's first `count` bytes, in a buffer of exactly that size (no growing, no copies).
+    static func decompress(_ input: [UInt8], count: Int) throws(DataError) -> [UInt8] {
+        var result: Result<Int, DataError> = .success(0)
+        let output = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            result = inflate(input, limit: count, into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = (try? result.get()) ?? 0
+        }
+        _ = try result.get()
+        return output
+    }
+
+    /// Inflates `input` until it ends or `limit` bytes came out, writing into `window` and starting over at
+    /// its beginning whenever it is full (a window as large as `limit` keeps everything). Returns the bytes
+    /// produced. Concatenated gzip members are one stream, as gunzip reads them; anything else after the
+    /// end is an error.
+    private static func inflate(_ input: [UInt8], limit: Int, into window: UnsafeMutableRawBufferPointer) -> Result<Int, DataError> {
+        guard input.count <= Int(UInt32.max) else { return .failure(DataError("gzip file too large")) }
         var stream = z_stream()
         // 15 window bits + 32: accept gzip (and zlib) headers.
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             return .failure(DataError("zlib could not start"))
         }
         defer { inflateEnd(&stream) }
-        // The gzip trailer's last four bytes hold the size mod 2^32: the buffer is usually exact at once.
-        let stated = input.count >= 18 ? input.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) } : 0
-        var output = [UInt8](repeating: 0, count: max(1 << 16, stated + 1, input.count * 4))
-        var produced = 0
-        var status: Int32 = Z_OK
-        input.withUnsafeBytes { (source: UnsafeRawBufferPointer) in
+        return input.withUnsafeBytes { source in
             stream.next_in = UnsafeMutablePointer(mutating: source.bindMemory(to: Bytef.self).baseAddress)
             stream.avail_in = uInt(source.count)
-            while status == Z_OK {
-                if produced == output.count { output.append(contentsOf: repeatElement(0, count: output.count)) }
-                output.withUnsafeMutableBufferPointer { out in
-                    stream.next_out = out.baseAddress! + produced
-                    stream.avail_out = uInt(out.count - produced)
-                    status = inflate(&stream, Z_NO_FLUSH)
-                    produced = out.count - Int(stream.avail_out)
+            var produced = 0, position = 0
+            while produced < limit {
+                if position == window.count { position = 0 }
+                let room = min(window.count - position, limit - produced)
+                stream.next_out = window.baseAddress!.assumingMemoryBound(to: Bytef.self) + position
+                stream.avail_out = uInt(room)
+                let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                let wrote = room - Int(stream.avail_out)
+                produced += wrote
+                position += wrote
+                switch status {
+                case Z_OK:
+                    continue
+                case Z_STREAM_END:
+                    let rest = Int(stream.avail_in)
+                    if rest == 0 { return .success(produced) }
+                    let next = source.count - rest
+                    guard rest >= 2 && source[next] == 0x1F && source[next + 1] == 0x8B else {
+                        return .failure(DataError("\(rest) bytes of garbage after the gzip stream"))
+                    }
+                    inflateReset(&stream)  // the next member of a concatenated file
+                case Z_BUF_ERROR:
+                    return .failure(DataError("gzip stream ends early (truncated file?)"))
+                default:
+                    let reason = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+                    return .failure(DataError("not a valid gzip file (\(reason))"))
                 }
-                if status == Z_BUF_ERROR && stream.avail_in == 0 { break }  // input ran out before the end
-                if status == Z_BUF_ERROR { status = Z_OK }                  // output full: grow and go on
             }
+            return .success(produced)
         }
-        if status == Z_STREAM_END {
-            output.removeSubrange(produced...)
-            return .success(output)
-        }
-        if status == Z_BUF_ERROR { return .failure(DataError("gzip stream ends early (truncated file?)")) }
-        let reason = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-        return .failure(DataError("not a valid gzip file (\(reason))"))
     }
 }

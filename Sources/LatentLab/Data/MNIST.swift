@@ -20,6 +20,7 @@ public enum MNIST {
         let x = try IDXReader.images(imagePath)
         let y = try IDXReader.labels(labelPath)
         guard x.rows == 28 && x.cols == 28 else { throw DataError("\(imagePath): images are \(x.rows)x\(x.cols), MNIST's are 28x28") }
+        guard x.count > 0 else { throw DataError("\(imagePath): holds no images") }
         guard x.count == y.count else { throw DataError("\(part): \(x.count) images (\(imagePath)) but \(y.count) labels (\(labelPath))") }
         if let bad = y.first(where: { $0 > 9 }) { throw DataError("\(labelPath): label \(bad) is not a digit 0-9") }
         return ImageDataset(name: "mnist-\(part)", count: x.count, height: 28, width: 28, pixels: x.pixels, labels: y, labelNames: labelNames)

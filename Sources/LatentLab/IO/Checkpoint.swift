@@ -37,19 +37,55 @@ public struct Checkpoint {
     /// Tensors that are a run's state rather than the model's weights.
     static let statePrefix = "optimizer."
 
-    /// Loads and checks a checkpoint file written by `save`.
+    /// Loads and checks a checkpoint file written by `save`. Metadata that is present must be valid: a
+    /// garbled step, objective or training state is an error rather than a silent default.
     public static func load(_ path: String) throws(CheckpointError) -> Checkpoint {
         let (tensors, metadata) = try SafeTensors.read(path)
-        guard let version = metadata["format"], readableFormats.contains(version), let modelJSON = metadata["model"],
-              let config = try? JSONDecoder().decode(VAEConfig.self, from: Data(modelJSON.utf8)) else {
+        guard let version = metadata["format"], readableFormats.contains(version),
+              let config = try? decoded(VAEConfig.self, metadata["model"]) else {
             throw CheckpointError("\(path): not a vae-tui checkpoint (no \(format) model configuration in its metadata)")
         }
         if let problem = config.problem { throw CheckpointError("\(path): not a model vae-tui can build (\(problem))") }
-        let objective = metadata["objective"].flatMap { try? JSONDecoder().decode(ObjectiveSettings.self, from: Data($0.utf8)) }
-        let state = metadata["training_state"].flatMap { try? JSONDecoder().decode(TrainingState.self, from: Data($0.utf8)) }
-        return Checkpoint(config: config, weights: tensors.filter { !$0.key.hasPrefix(statePrefix) }, step: Int(metadata["step"] ?? "") ?? 0,
-                          objective: objective, dataset: metadata["dataset"] ?? "unknown", trainingState: state,
-                          stateTensors: tensors.filter { $0.key.hasPrefix(statePrefix) })
+        let weights = tensors.filter { !$0.key.hasPrefix(statePrefix) }
+        let held = weights.values.reduce(0) { $0 + $1.count }
+        guard config.weightMatrixElements <= held else {
+            throw CheckpointError("\(path): its model configuration needs at least \(config.weightMatrixElements) weights but the file holds \(held)")
+        }
+        var step = 0
+        if let text = metadata["step"] {
+            guard let count = Int(text), count >= 0 else { throw CheckpointError("\(path): the step in its metadata is not a count") }
+            step = count
+        }
+        let objective: ObjectiveSettings?, state: TrainingState?
+        do {
+            objective = try decoded(ObjectiveSettings.self, metadata["objective"])
+        } catch {
+            throw CheckpointError("\(path): the objective in its metadata is not valid\(error.reason)")
+        }
+        do {
+            state = try decoded(TrainingState.self, metadata["training_state"])
+        } catch {
+            throw CheckpointError("\(path): the training state in its metadata is not valid\(error.reason)")
+        }
+        if let problem = objective?.problem { throw CheckpointError("\(path): the objective in its metadata is not valid (\(problem))") }
+        if let problem = state?.problem { throw CheckpointError("\(path): the training state in its metadata is not valid (\(problem))") }
+        return Checkpoint(config: config, weights: weights, step: step, objective: objective, dataset: metadata["dataset"] ?? "unknown",
+                          trainingState: state, stateTensors: tensors.filter { $0.key.hasPrefix(statePrefix) })
+    }
+
+    /// Why a metadata entry's JSON could not be read.
+    struct MetadataProblem: Error {
+        let reason: String
+    }
+
+    /// A metadata entry's JSON decoded as `T`, nil when the entry is absent. JSON text that names a key
+    /// twice is refused, as in the header: a decoder would keep one of the two without a word.
+    static func decoded<T: Decodable>(_ type: T.Type, _ json: String?) throws(MetadataProblem) -> T? {
+        guard let json else { return nil }
+        let bytes = Array(json.utf8)
+        guard let value = try? JSONDecoder().decode(T.self, from: Data(bytes)) else { throw MetadataProblem(reason: "") }
+        if let key = JSONKeys.firstDuplicate(in: bytes) { throw MetadataProblem(reason: " (it names \(SafeTensors.printable(key)) twice)") }
+        return value
     }
 
     /// A model built from the checkpoint's configuration with its weights.
@@ -74,7 +110,7 @@ extension VAE {
         }
         let names = Set(params.map(\.name))
         if let extra = weights.keys.sorted().first(where: { !names.contains($0) }) {
-            throw CheckpointError("checkpoint is for another model: unexpected tensor \(extra) (this model is \(config.summary))")
+            throw CheckpointError("checkpoint is for another model: unexpected tensor \(SafeTensors.printable(extra)) (this model is \(config.summary))")
         }
         for p in params { p.assign(weights[p.name]!.copied()) }
     }

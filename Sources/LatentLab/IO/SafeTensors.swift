@@ -33,44 +33,180 @@ public enum SafeTensors {
         try AtomicFile.write(file, to: path)
     }
 
+    /// Reads every tensor and the metadata. Nothing the file says is trusted before it is checked against
+    /// the file itself: the header's length against the file's size, every tensor's byte range against the
+    /// data (in range, no overlaps, no gaps, no trailing bytes), every shape against its range with
+    /// overflow-checked arithmetic, so a hostile file costs no more memory than its own size and never traps.
     public static func read(_ path: String) throws(CheckpointError) -> (tensors: [String: Tensor], metadata: [String: String]) {
         guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError("\(path): checkpoint not found") }
         guard let file = FileManager.default.contents(atPath: path) else { throw CheckpointError("\(path): cannot read the file") }
-        guard file.count >= 8 else { throw CheckpointError("\(path): not a safetensors file (too short)") }
-        let headerLength = file.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        guard headerLength <= UInt64(file.count - 8) else {
-            throw CheckpointError("\(path): not a safetensors file (header length \(headerLength) exceeds the file)")
-        }
-        let dataStart = 8 + Int(headerLength)
-        guard let header = try? JSONSerialization.jsonObject(with: file.subdata(in: 8..<dataStart)) as? [String: Any] else {
-            throw CheckpointError("\(path): not a safetensors file (header is not JSON)")
-        }
-        var metadata: [String: String] = [:]
+        let headerText = try headerBytes(of: file, path)
+        let header = try Header.decode(headerText, path)
+        let dataStart = lengthSize + headerText.count
+        let layouts = try TensorLayout.check(header.entries, dataSize: file.count - dataStart, path)
         var tensors: [String: Tensor] = [:]
-        for (name, entry) in header {
-            if name == "__metadata__" {
-                metadata = entry as? [String: String] ?? [:]
-                continue
-            }
-            guard let e = entry as? [String: Any], let dtype = e["dtype"] as? String,
-                  let shape = e["shape"] as? [Int], let range = e["data_offsets"] as? [Int], range.count == 2 else {
-                throw CheckpointError("\(path): malformed entry for tensor \(name)")
-            }
-            guard dtype == "F32" else { throw CheckpointError("\(path): tensor \(name) is \(dtype); only F32 is supported") }
-            let (rows, cols) = shape.count == 2 ? (shape[0], shape[1]) : shape.count == 1 ? (1, shape[0]) : (-1, -1)
-            guard rows >= 0, cols >= 0 else { throw CheckpointError("\(path): tensor \(name) has unsupported shape \(shape)") }
-            let start = dataStart + range[0], end = dataStart + range[1]
-            guard range[0] >= 0, end <= file.count, end - start == rows * cols * 4 else {
-                throw CheckpointError("\(path): tensor \(name) lies outside the file (truncated?)")
-            }
-            var t = Tensor(zeros: rows, cols)
-            t.withMutablePointer { p in
-                file.withUnsafeBytes { raw in
-                    UnsafeMutableRawPointer(p).copyMemory(from: raw.baseAddress! + start, byteCount: end - start)
+        file.withUnsafeBytes { raw in
+            for layout in layouts {
+                var t = Tensor(zeros: layout.rows, layout.cols)
+                t.withMutablePointer { p in
+                    UnsafeMutableRawPointer(p).copyMemory(from: raw.baseAddress! + dataStart + layout.bytes.lowerBound,
+                                                          byteCount: layout.bytes.count)
                 }
+                tensors[layout.name] = t
             }
-            tensors[name] = t
         }
-        return (tensors, metadata)
+        return (tensors, header.metadata)
+    }
+
+    /// Bytes of the little-endian header length that starts every file.
+    static let lengthSize = 8
+    /// Bytes of one F32 element.
+    static let elementSize = 4
+    /// The header key that holds string metadata instead of a tensor.
+    static let metadataKey = "__metadata__"
+
+    /// The header's bytes: the 8-byte length checked against the file before it is used.
+    private static func headerBytes(of file: Data, _ path: String) throws(CheckpointError) -> [UInt8] {
+        guard file.count >= lengthSize else { throw CheckpointError("\(path): not a safetensors file (too short)") }
+        let stated = file.prefix(lengthSize).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard stated <= UInt64(file.count - lengthSize) else {
+            throw CheckpointError("\(path): not a safetensors file (header length \(stated) exceeds the file's \(file.count) bytes)")
+        }
+        return [UInt8](file[lengthSize..<(lengthSize + Int(stated))])
+    }
+
+    /// The longest text from a file that a message quotes.
+    static let printableLength = 80
+
+    /// A tensor name or dtype from the file, fit for a one-line message: control characters and line
+    /// separators escaped, long text cut.
+    static func printable(_ text: String) -> String {
+        let breaking: Set<Unicode.GeneralCategory> = [.control, .lineSeparator, .paragraphSeparator]
+        let escaped = text.unicodeScalars.map { breaking.contains($0.properties.generalCategory) ? $0.escaped(asASCII: true) : String($0) }.joined()
+        return escaped.count > printableLength ? String(escaped.prefix(printableLength)) + "…" : escaped
+    }
+}
+
+/// The JSON header, its types checked: each tensor's entry, and the metadata.
+private struct Header: Decodable {
+    /// A tensor's entry as written, not yet checked against the data.
+    struct Entry: Decodable {
+        let dtype: String
+        let shape: [Int]
+        let dataOffsets: [Int]
+        enum CodingKeys: String, CodingKey { case dtype, shape, dataOffsets = "data_offsets" }
+    }
+
+    var entries: [(name: String, entry: Entry)] = []
+    var metadata: [String: String] = [:]
+
+    /// A problem found while decoding, with the message to show.
+    struct Problem: Error { let message: String }
+
+    /// Any key of the top-level object.
+    struct Name: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// The metadata first, then the tensors by name, so the same file always gets the same message.
+    init(from decoder: any Decoder) throws {
+        let object = try decoder.container(keyedBy: Name.self)
+        let metadataKey = Name(stringValue: SafeTensors.metadataKey)
+        if object.contains(metadataKey) {
+            guard let values = try? object.decode([String: String].self, forKey: metadataKey) else {
+                throw Problem(message: "\(SafeTensors.metadataKey) is not an object of strings")
+            }
+            metadata = values
+        }
+        for key in object.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where key.stringValue != SafeTensors.metadataKey {
+            guard let entry = try? object.decode(Entry.self, forKey: key) else {
+                throw Problem(message: "malformed entry for tensor \(SafeTensors.printable(key.stringValue)) (it needs a dtype, a shape and data_offsets)")
+            }
+            entries.append((key.stringValue, entry))
+        }
+    }
+
+    /// The header from its bytes: UTF-8 text starting with `{` as the format requires, without NUL bytes
+    /// (JSON parsers would also take UTF-16 or UTF-32, whose NULs give them away), a JSON object, no key
+    /// twice in one object (a parser keeps one of the two silently, so tools could disagree on the file).
+    static func decode(_ bytes: [UInt8], _ path: String) throws(CheckpointError) -> Header {
+        guard bytes.first == UInt8(ascii: "{"), !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil else {
+            throw CheckpointError("\(path): not a safetensors file (header is not UTF-8 JSON text starting with '{')")
+        }
+        let header: Header
+        do {
+            header = try JSONDecoder().decode(Header.self, from: Data(bytes))
+        } catch let problem as Problem {
+            throw CheckpointError("\(path): \(problem.message)")
+        } catch DecodingError.dataCorrupted {
+            throw CheckpointError("\(path): not a safetensors file (header is not JSON)")
+        } catch {
+            throw CheckpointError("\(path): not a safetensors file (header is not a JSON object)")
+        }
+        if let key = JSONKeys.firstDuplicate(in: bytes) {
+            throw CheckpointError("\(path): the header names \(SafeTensors.printable(key)) twice")
+        }
+        return header
+    }
+}
+
+/// A tensor's place in the data, checked: an F32 matrix whose byte range lies in the data and matches its shape.
+private struct TensorLayout {
+    let name: String
+    let rows, cols: Int
+    let bytes: Range<Int>
+
+    /// Every entry checked on its own, then all together: the ranges must tile the data exactly, as the
+    /// safetensors format requires, so no byte is read twice and none is left over.
+    static func check(_ entries: [(name: String, entry: Header.Entry)], dataSize: Int, _ path: String) throws(CheckpointError) -> [TensorLayout] {
+        var layouts: [TensorLayout] = []
+        for (name, entry) in entries { layouts.append(try check(name, entry, dataSize: dataSize, path)) }
+        layouts.sort { ($0.bytes.lowerBound, $0.bytes.upperBound) < ($1.bytes.lowerBound, $1.bytes.upperBound) }
+        var covered = 0
+        var previous: TensorLayout?
+        for layout in layouts {
+            if layout.bytes.lowerBound < covered, let previous {
+                throw CheckpointError("\(path): tensors \(SafeTensors.printable(previous.name)) and \(SafeTensors.printable(layout.name)) overlap")
+            }
+            if layout.bytes.lowerBound > covered {
+                throw CheckpointError("\(path): bytes \(covered)..<\(layout.bytes.lowerBound) of the data belong to no tensor")
+            }
+            covered = layout.bytes.upperBound
+            previous = layout
+        }
+        if covered != dataSize {
+            throw CheckpointError("\(path): \(dataSize - covered) bytes after the last tensor belong to no tensor")
+        }
+        return layouts
+    }
+
+    private static func check(_ name: String, _ entry: Header.Entry, dataSize: Int, _ path: String) throws(CheckpointError) -> TensorLayout {
+        let shown = SafeTensors.printable(name)
+        guard entry.dtype == "F32" else {
+            throw CheckpointError("\(path): tensor \(shown) is \(SafeTensors.printable(entry.dtype)); only F32 is supported")
+        }
+        let shape = entry.shape
+        guard (1...2).contains(shape.count) else {
+            throw CheckpointError("\(path): tensor \(shown) has \(shape.count) dimensions; only vectors and matrices are supported")
+        }
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw CheckpointError("\(path): tensor \(shown) has a negative size in its shape \(shape)") }
+        let (rows, cols) = shape.count == 2 ? (shape[0], shape[1]) : (1, shape[0])
+        let (count, countOverflow) = rows.multipliedReportingOverflow(by: cols)
+        let (byteCount, bytesOverflow) = count.multipliedReportingOverflow(by: SafeTensors.elementSize)
+        guard !countOverflow && !bytesOverflow && byteCount <= dataSize else {
+            throw CheckpointError("\(path): tensor \(shown) of shape \(shape) is larger than the file's \(dataSize) bytes of data")
+        }
+        let offsets = entry.dataOffsets
+        guard offsets.count == 2 else { throw CheckpointError("\(path): tensor \(shown) has \(offsets.count) data_offsets, not 2") }
+        guard 0 <= offsets[0], offsets[0] <= offsets[1], offsets[1] <= dataSize else {
+            throw CheckpointError("\(path): tensor \(shown) has data_offsets \(offsets) outside the file's \(dataSize) bytes of data (truncated?)")
+        }
+        guard offsets[1] - offsets[0] == byteCount else {
+            throw CheckpointError("\(path): tensor \(shown) of shape \(shape) needs \(byteCount) bytes but its data_offsets \(offsets) hold \(offsets[1] - offsets[0])")
+        }
+        return TensorLayout(name: name, rows: rows, cols: cols, bytes: offsets[0]..<offsets[1])
     }
 }

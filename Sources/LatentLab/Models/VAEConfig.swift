@@ -118,6 +118,58 @@ public struct VAEConfig: Codable, Sendable, Equatable {
         return nil
     }
 
+    /// The elements of the model's weight matrices, counted from the configuration without building the
+    /// model (saturating at Int.max; biases and masks left out, so a lower bound on its weights). A checkpoint
+    /// is checked with it before a model is built from its metadata: sizes edited to 100,000 would
+    /// otherwise allocate gigabytes for a file of a few kilobytes.
+    public var weightMatrixElements: Int {
+        let sizes = layerSizes, z = sizes[0], top = sizes[sizes.count - 1]
+        var total = Self.gaussianLayer(inputs: inputSize, hidden: encoderHidden, outputs: z)
+        for l in sizes.indices.dropFirst() {  // q(z_l|z_l-1) and p(z_l-1|z_l)
+            total = Self.sum(total, Self.gaussianLayer(inputs: sizes[l - 1], hidden: upperHidden, outputs: sizes[l]))
+            total = Self.sum(total, Self.gaussianLayer(inputs: sizes[l], hidden: upperHidden, outputs: sizes[l - 1]))
+        }
+        let flowStep = Self.product(3, Self.product(top, flowHidden))  // a MADE's input layer and its two heads
+        if posterior == .iaf {
+            let context = sizes.count > 1 ? upperHidden.last ?? sizes[sizes.count - 2] : encoderHidden.last ?? inputSize
+            total = Self.sum(total, Self.product(flowSteps, Self.sum(flowStep, Self.product(context, flowHidden))))
+        }
+        if prior == .af { total = Self.sum(total, Self.product(flowSteps, flowStep)) }
+        switch decoder {
+        case .factorized:
+            total = Self.sum(total, Self.chain([z] + decoderHidden + [inputSize]))
+        case .made:  // the masked layers, z into every hidden layer, and the direct pixel-to-pixel weights
+            total = Self.sum(total, Self.chain([inputSize] + decoderHidden + [inputSize]))
+            total = Self.sum(total, Self.product(z, decoderHidden.reduce(0, Self.sum)))
+            total = Self.sum(total, Self.product(inputSize, inputSize))
+        case .pixelcnn:  // the masked 3x3 layers (at least one tap each), z's projection into each, the output
+            let channels = pixelCNNChannels, layers = pixelCNNLayers
+            total = Self.sum(total, Self.product(layers - 1, Self.product(channels, channels)))
+            total = Self.sum(total, Self.product(layers, Self.product(z, channels)))
+        }
+        return total
+    }
+
+    /// A `GaussianLayer`'s matrices: its MLP, then the mean and log-variance heads on its last layer.
+    private static func gaussianLayer(inputs: Int, hidden: [Int], outputs: Int) -> Int {
+        sum(chain([inputs] + hidden), product(2, product(hidden.last ?? inputs, outputs)))
+    }
+
+    /// Σ sizes[i]·sizes[i+1]: the weights of the dense layers between consecutive sizes.
+    private static func chain(_ sizes: [Int]) -> Int {
+        zip(sizes, sizes.dropFirst()).reduce(0) { sum($0, product($1.0, $1.1)) }
+    }
+
+    private static func product(_ a: Int, _ b: Int) -> Int {
+        let (p, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? .max : p
+    }
+
+    private static func sum(_ a: Int, _ b: Int) -> Int {
+        let (s, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : s
+    }
+
     /// The IWAE paper's MNIST model: 784-200-200-50 tanh, decoder 50-200-200-784.
     public static let mnist = VAEConfig()
 

@@ -4,6 +4,8 @@
 /// epoch whose held-out I_q(x;z) does not rise above the previous epoch's.
 public struct AggressiveTraining: Sendable, Equatable, Codable {
     public static let defaultInnerSteps = 100
+    /// The most inner steps a phase may take (`--aggressive-inner`'s limit).
+    public static let maximumInnerSteps = 10_000
     /// Inner steps over which the encoder's loss is averaged before it is compared with the last average.
     static let checkEvery = 15
     /// Validation images I_q is taken on at the end of each epoch.
