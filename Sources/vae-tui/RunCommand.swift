@@ -35,8 +35,10 @@ struct Run: ParsableCommand {
                 throw UserError("the dashboard needs a terminal; use `vae-tui train` to train without one")
             }
             threading.apply()
+            let givenLog = try log.map { try RunLog(path: $0) }   // before the run directory is made: a refusal leaves nothing
             let (directory, settings, splits) = try start()
-            let runLog = try RunLog(path: log ?? directory.metrics)
+            directory.removeStaleTemporaries()
+            let runLog = try givenLog ?? RunLog(path: directory.metrics)
             let trainer = Trainer(config: settings.training, data: splits)
             let engine = SessionEngine(trainer: trainer, log: runLog)
             engine.stateFiles = (directory.checkpoint, directory.curves)
@@ -47,8 +49,9 @@ struct Run: ParsableCommand {
             } else {
                 runLog.write(RunRecords.start(trainer: trainer, epochs: 0, threads: threading.threads))
             }
-            try DashboardLoop(session: TrainingSession(engine: engine), checkpointPath: checkpoint, seed: settings.training.seed,
-                              runDirectory: directory.path).run()
+            let session = TrainingSession(engine: engine)
+            try DashboardLoop(session: session, checkpointPath: checkpoint, seed: settings.training.seed, runDirectory: directory.path).run()
+            if let failure = session.quitSaveFailure { throw UserError("the run was not saved on quit: \(failure.description)") }
         }
     }
 
@@ -112,7 +115,7 @@ struct DashboardLoop {
         screen.stop()
         if let frame = screen.lastFrame {
             do { try ScreenCapture.save(frame, directory: runDirectory, name: ScreenCapture.finalName) } catch {
-                Terminal.error("vae-tui: could not keep the final screen in \(runDirectory): \(error.localizedDescription)")
+                Terminal.error("vae-tui: could not keep the final screen in \(runDirectory): \(describe(error))")
             }
         }
     }
