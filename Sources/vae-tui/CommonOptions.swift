@@ -77,8 +77,9 @@ struct ThreadOptions: ParsableArguments {
 
 /// Writes to the terminal's streams.
 enum Terminal {
+    /// A line on stderr; a stderr that cannot be written (a full disk) is no reason to stop.
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
     }
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
@@ -97,22 +98,19 @@ enum Terminal {
         let width = 30
         let filled = total > 0 ? min(width, done * width / total) : 0
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) \(bar) \(done)/\(total) \(extra)\u{1B}[K".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("\r\(label) \(bar) \(done)/\(total) \(extra)\u{1B}[K".utf8))
     }
 
     static func clearProgress() {
         guard stderrIsTerminal else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("\r\u{1B}[K".utf8))
     }
 }
 
-/// A clear error before any work when the directory a file will be written into does not exist.
-func checkDirectoryExists(for path: String) throws {
-    let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw UserError("\(path): directory \(dir) does not exist")
-    }
+/// An error in words for a message: ours (a save that failed) by their own description, which names the file and
+/// the reason, Foundation's by its sentence. (`localizedDescription` of ours says only "error 1".)
+func describe(_ error: any Error) -> String {
+    (error as? CheckpointError)?.description ?? error.localizedDescription
 }
 
 /// How the full-screen commands (the dashboard, the demos, show) draw.

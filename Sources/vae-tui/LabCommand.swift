@@ -76,7 +76,7 @@ struct CollapseLabCommand: ParsableCommand {
             let config = CollapseLab.base(try options.trainingConfig(inputSize: splits.train.dimension), decoder: decoder)
             let budget: CollapseLab.Budget = minutes.map { .seconds($0 * 60) } ?? .epochs(epochs ?? 5)
             let budgetText = minutes.map { String(format: "%g minutes", $0) } ?? "\(epochs ?? 5) epochs"
-            for path in [out + ".md", out + ".json"] { try checkDirectoryExists(for: path) }
+            for path in [out + ".md", out + ".json"] { try AtomicFile.checkWritable(path) }   // now, not after hours of training
             let chosen = try chosenRows()
             print("vae-tui lab collapse: \(splits.name), \(chosen.count) rows of \(budgetText) each, seed \(seed), model \(config.model.summary), lr \(config.adam.learningRate)")
             var results: [CollapseLab.Result] = []

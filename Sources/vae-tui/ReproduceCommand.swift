@@ -77,12 +77,18 @@ struct Reproduce: ParsableCommand {
                 }
             } ?? all
             let parent = dir ?? "runs/reproduce-\(table.rawValue)"
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            } catch {
+                throw UserError("cannot create \(parent): \(error.localizedDescription)")
+            }
+            try AtomicFile.checkWritable(parent + "/table.md")   // now rather than after the whole table has trained
+            let report = SaveReport()
             var results: [JSONValue] = []
             var lines = ["| row | epochs | NLL | paper NLL | active units | paper active units |", "| --- | --- | --- | --- | --- | --- |"]
             for (i, name) in chosen.enumerated() {
                 print("[\(i + 1)/\(chosen.count)] \(name)")
-                let row = try trainRow(name, in: RunDirectory(path: parent + "/" + name))
+                let row = try trainRow(name, in: RunDirectory(path: parent + "/" + name), report: report)
                 let paper = try Presets.load(name).preset.paper ?? [:]
                 lines.append("| \(name) | \(row.epochs) | \(String(format: "%.2f", row.nll)) | \(paper["nll"]?.description ?? "") | \(row.activeUnits) | \(paper["active_units"]?.description ?? "") |")
                 results.append(.object([("row", .string(name)), ("epochs", .int(row.epochs)), ("nll", .float(row.nll)),
@@ -99,12 +105,13 @@ struct Reproduce: ParsableCommand {
             try AtomicFile.write(Data(JSONValue.object([("caption", .string(caption)), ("rows", .array(results))]).encoded.utf8),
                                  to: parent + "/table.json")
             print("wrote \(parent)/table.md and \(parent)/table.json")
+            try report.finish()
         }
     }
 
     /// One row: started from its preset, resumed if it has a run, skipped to its evaluation if it is finished;
     /// the NLL is kept in the run (`nll.json`) so that a rerun does not take it again.
-    private func trainRow(_ name: String, in directory: RunDirectory) throws -> (epochs: Int, nll: Float, activeUnits: Int) {
+    private func trainRow(_ name: String, in directory: RunDirectory, report: SaveReport) throws -> (epochs: Int, nll: Float, activeUnits: Int) {
         var settings: RunConfig
         if FileManager.default.fileExists(atPath: directory.config) {
             settings = try RunConfig.read(from: directory.config)
@@ -142,7 +149,7 @@ struct Reproduce: ParsableCommand {
         } else {
             let deadline = minutes.map { ContinuousClock.now + .seconds($0 * 60) }
             let (trained, reached) = try RunTraining.train(directory: directory, settings: settings, splits: splits, resuming: saved != nil,
-                                                           epochs: nil, threads: threading.threads, deadline: deadline)
+                                                           epochs: nil, threads: threading.threads, deadline: deadline, report: report)
             trainer = trained
             if reached < settings.epochs {  // the time ran out: the row is finished where it stopped
                 settings.epochs = reached

@@ -37,8 +37,10 @@ struct Run: ParsableCommand {
             }
             try CursesScreen.checkTerminal()
             threading.apply()
+            let givenLog = try log.map { try RunLog(path: $0) }   // before the run directory is made: a refusal leaves nothing
             let (directory, settings, splits) = try start()
-            let runLog = try RunLog(path: log ?? directory.metrics)
+            directory.removeStaleTemporaries()
+            let runLog = try givenLog ?? RunLog(path: directory.metrics)
             let trainer = Trainer(config: settings.training, data: splits)
             trainer.faultInjection = options.injectNaN
             let engine = SessionEngine(trainer: trainer, log: runLog)
@@ -50,8 +52,10 @@ struct Run: ParsableCommand {
             } else {
                 runLog.write(RunRecords.start(trainer: trainer, epochs: 0, threads: threading.threads))
             }
-            try DashboardLoop(session: TrainingSession(engine: engine), checkpointPath: checkpoint, seed: settings.training.seed,
+            let session = TrainingSession(engine: engine)
+            try DashboardLoop(session: session, checkpointPath: checkpoint, seed: settings.training.seed,
                               runDirectory: directory.path, screenOptions: screenOptions).run()
+            if let failure = session.quitSaveFailure { throw UserError("the run was not saved on quit: \(failure.description)") }
         }
     }
 
@@ -118,7 +122,7 @@ struct DashboardLoop {
         screen.stop()
         if let frame = screen.lastFrame {
             do { try ScreenCapture.save(frame, directory: runDirectory, name: ScreenCapture.finalName) } catch {
-                Terminal.error("vae-tui: could not keep the final screen in \(runDirectory): \(error.localizedDescription)")
+                Terminal.error("vae-tui: could not keep the final screen in \(runDirectory): \(describe(error))")
             }
         }
     }

@@ -42,11 +42,20 @@ struct RunDirectory {
                                                            trainLimit: settings.trainLimit))
     }
 
-    /// The best validation ELBO recorded in the metrics so far (for a resumed run's best.safetensors).
-    func bestValidationELBO() -> Float? {
+    /// Removes what killed saves left here (a run saves best.safetensors only at a new best, so its own next save
+    /// to that file may be far off); a run calls it when it starts or resumes.
+    func removeStaleTemporaries() {
+        for file in [config, checkpoint, best, curves] { AtomicFile.removeStaleTemporaries(of: file) }
+    }
+
+    /// The best validation ELBO the metrics record up to `epoch` (for a resumed run's best.safetensors). Later
+    /// epochs' records are those of a run killed after logging them but before its checkpoint: the resumed run
+    /// trains those epochs again, and must write best.safetensors again if they were the best.
+    func bestValidationELBO(throughEpoch epoch: Int) -> Float? {
         guard let text = try? String(contentsOfFile: metrics, encoding: .utf8) else { return nil }
         return text.split(separator: "\n").compactMap { line -> Float? in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let recorded = object["epoch"] as? Int, recorded <= epoch else { return nil }
             return (object["validation_elbo"] as? Double).map(Float.init)
         }.max()
     }

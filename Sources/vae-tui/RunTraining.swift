@@ -4,13 +4,17 @@ import LatentLab
 /// Training a run in its directory, epoch by epoch: `train` and `reproduce` both go through here.
 enum RunTraining {
     /// Trains `epochs` epochs (a new run: `settings.epochs`; a resumed one: by default the rest of them), after
-    /// each the log record, the checkpoint with the trainer's state, and the best validation ELBO's weights.
+    /// each the log record, the best validation ELBO's weights, and the checkpoint with the trainer's state.
     /// With a `deadline`, no epoch after the first starts past it. Returns the trainer and the epochs the run has done in all.
+    /// A file that cannot be written does not stop training: `report` says so (and the caller decides the exit status).
     static func train(directory: RunDirectory, settings: RunConfig, splits: DataSplits, resuming: Bool, epochs: Int?,
                       log extraLog: RunLog? = nil, checkpoint: String? = nil, threads: Int,
-                      deadline: ContinuousClock.Instant? = nil, faults: FaultInjection? = nil) throws -> (trainer: Trainer, epochs: Int) {
+                      deadline: ContinuousClock.Instant? = nil, report: SaveReport,
+                      faults: FaultInjection? = nil) throws -> (trainer: Trainer, epochs: Int) {
         let config = settings.training
+        directory.removeStaleTemporaries()
         let runLog = try RunLog(path: directory.metrics)
+        for log in [runLog] + (extraLog.map { [$0] } ?? []) { report.watch(log) }
         let trainer = Trainer(config: config, data: splits)
         trainer.faultInjection = faults
         var done = 0
@@ -30,7 +34,7 @@ enum RunTraining {
             for l in [runLog] + (extraLog.map { [$0] } ?? []) { l.write(RunRecords.start(trainer: trainer, epochs: settings.epochs, threads: threads)) }
         }
         let epochs = epochs ?? max(0, settings.epochs - done)
-        var best = directory.bestValidationELBO() ?? -.infinity
+        var best = directory.bestValidationELBO(throughEpoch: done) ?? -.infinity
         let probe = splits.test.batch(0..<min(100, splits.test.count))
         print("vae-tui: \(splits.name), \(splits.train.count) training / \(splits.validation.count) validation / \(splits.test.count) test images; model \(config.model.summary); \(config.objective.kind.rawValue) k=\(config.objective.k), batch \(config.batchSize), seed \(config.seed); run \(directory.path)\(resuming ? ", resumed after epoch \(done)" : "")")
         var trainingSeconds = 0.0
@@ -59,18 +63,29 @@ enum RunTraining {
                       ?? "  aggressive: \(a.lastInnerSteps) encoder steps before the last decoder step")
             }
             if summary.skipped > 0 { print("  \(summary.skipped) step(s) had a NaN or Inf and were skipped; \(trainer.recoveries) recovery(ies) from the last good weights") }
-            try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: splits.name,
-                                to: directory.checkpoint, training: trainer.savedState())
-            if let validation, validation > best {
-                best = validation
-                try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: splits.name,
-                                    to: directory.best)
-            }
-            if let checkpoint {
-                try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: splits.name, to: checkpoint)
-            }
+            let isBest = validation.map { $0 > best } ?? false
+            // Only a best whose weights were saved counts: after a failed save, a later, lesser best is still kept.
+            if saveEpoch(trainer, dataset: splits.name, directory: directory, isBest: isBest, checkpoint: checkpoint, report: report),
+               let validation { best = validation }
         }
         return (trainer, finished)
+    }
+
+    /// The epoch's files, each failure reported rather than thrown; returns whether best.safetensors was written.
+    /// It is written before checkpoint.safetensors: the checkpoint is where a resumed run starts, so a run killed
+    /// between the two trains the epoch again and writes best.safetensors then, instead of going on without it.
+    private static func saveEpoch(_ trainer: Trainer, dataset: String, directory: RunDirectory, isBest: Bool, checkpoint: String?,
+                                  report: SaveReport) -> Bool {
+        func save(to path: String, withState: Bool) -> Bool {
+            report.attempt(path) { () throws(CheckpointError) in
+                try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: dataset, to: path,
+                                    training: withState ? trainer.savedState() : nil)
+            }
+        }
+        let savedBest = isBest && save(to: directory.best, withState: false)
+        _ = save(to: directory.checkpoint, withState: true)
+        if let checkpoint { _ = save(to: checkpoint, withState: false) }
+        return savedBest
     }
 
     /// One pass over the training set; evaluation is not part of the timed work. `run` is the run's progress so

@@ -41,19 +41,28 @@ struct Train: ParsableCommand {
     func run() throws {
         try reportingUserErrors {
             threading.apply()
-            let (directory, settings, splits) = try start()
-            if let checkpoint { try checkDirectoryExists(for: checkpoint) }
+            // The files given are checked before the run directory is made, so that a refusal leaves nothing behind.
+            if let checkpoint { try AtomicFile.checkWritable(checkpoint) }
             let extraLog = try log.map { try RunLog(path: $0) }
-            _ = try RunTraining.train(directory: directory, settings: settings, splits: splits, resuming: resume != nil,
+            let (directory, settings, splits) = try start()
+            let report = SaveReport()
+            // A run killed before its first checkpoint starts again from the beginning.
+            let resuming = resume != nil && FileManager.default.fileExists(atPath: directory.checkpoint)
+            _ = try RunTraining.train(directory: directory, settings: settings, splits: splits, resuming: resuming,
                                       epochs: epochs, log: extraLog, checkpoint: checkpoint, threads: threading.threads,
-                                      faults: options.injectNaN)
+                                      report: report, faults: options.injectNaN)
+            try report.finish()
         }
     }
 
     /// The run directory and its settings: a resumed run's from its config.json, a new run's from the
     /// flags, written there before the first epoch.
     private func start() throws -> (RunDirectory, RunConfig, DataSplits) {
-        if let resume { return try RunDirectory.reopen(resume) }
+        if let resume {
+            let reopened = try RunDirectory.reopen(resume)
+            try AtomicFile.checkWritable(reopened.0.checkpoint)
+            return reopened
+        }
         let splits = try split.load(data)
         let training = try options.trainingConfig(inputSize: splits.train.dimension, epochs: epochs ?? Self.defaultEpochs)
         let directory = RunDirectory(path: runDirectory ?? RunDirectory.defaultPath(for: training.model))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LatentLab
 
 @main
@@ -7,7 +8,8 @@ struct VAETUI: ParsableCommand {
         commandName: "vae-tui",
         abstract: "A terminal laboratory for latent-variable models: train a VAE and watch the theory happen.",
         version: VAETUI.versionText,
-        subcommands: [Run.self, Train.self, Eval.self, Bench.self, Demos.self, Lab.self, PresetsCommand.self, Reproduce.self, Show.self],
+        subcommands: [Run.self, Train.self, Eval.self, Bench.self, Demos.self, Lab.self, PresetsCommand.self, Reproduce.self, Show.self,
+                      Fault.self],
         defaultSubcommand: Run.self
     )
 
@@ -18,6 +20,9 @@ struct VAETUI: ParsableCommand {
 
     static func main() {
         BLASStartup.ensureBestKernel()
+        // Past a file-size limit (`ulimit -f`) a write then fails with EFBIG, reported like a full disk,
+        // instead of the signal killing the process in the middle of a save.
+        signal(SIGXFSZ, SIG_IGN)
         Allocator.keepFreedBuffers()
         do {
             let arguments: [String]

@@ -2,27 +2,51 @@ import Foundation
 
 /// A JSON-lines run log: one object per line, keys in the order given, flushed line by line so a
 /// reader (or a crash) never sees half a record. An existing file is appended to, never truncated.
+///
+/// A run goes on when its log cannot be written (a full disk, a file-size limit, a directory gone read-only):
+/// the record is lost, a partly written line is cut off again so the lines already there stay whole, and
+/// `onFailureChange` tells the run's owner when writes start failing and when they work again, not at every
+/// record.
 public final class RunLog {
     private let handle: FileHandle
     public let path: String
+    /// Why the last write failed; nil when it succeeded.
+    public private(set) var failure: CheckpointError?
+    /// Called with the reason when a write fails after one that did not, and with nil when a write works after one that failed.
+    public var onFailureChange: ((CheckpointError?) -> Void)?
 
     public init(path: String) throws(CheckpointError) {
         self.path = path
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw CheckpointError("\(path): cannot create the log file")
-            }
-        }
-        guard let h = FileHandle(forWritingAtPath: path) else { throw CheckpointError("\(path): cannot open the log file for writing") }
-        h.seekToEndOfFile()
-        handle = h
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw CheckpointError("\(path): cannot open the log file for writing (\(String(cString: strerror(errno))))") }
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        _ = try? handle.seekToEnd()   // a device such as /dev/full has no end to seek to
     }
 
     public func write(_ fields: [(String, JSONValue)]) {
-        handle.write(Data((JSONValue.object(fields).encoded + "\n").utf8))
+        let line = Data((JSONValue.object(fields).encoded + "\n").utf8)
+        let start = try? handle.offset()
+        do {
+            try handle.write(contentsOf: line)   // the legacy write(_:) traps on an I/O error
+            if failure != nil { changeFailure(to: nil) }
+        } catch {
+            if let start { try? handle.truncate(atOffset: start) }   // no half record for the next one to run into
+            if failure == nil { changeFailure(to: CheckpointError("\(path): cannot write the log (\(Self.reason(error)))")) }
+        }
     }
 
-    deinit { try? handle.close() }
+    private func changeFailure(to new: CheckpointError?) {
+        failure = new
+        onFailureChange?(new)
+    }
+
+    /// The system's words for a failed write ("No space left on device"), not Foundation's sentence.
+    private static func reason(_ error: any Error) -> String {
+        if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(posix.code)))
+        }
+        return error.localizedDescription
+    }
 }
 
 /// A JSON value that keeps object keys in order.

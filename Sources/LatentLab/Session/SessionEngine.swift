@@ -11,6 +11,9 @@ public final class SessionEngine {
     /// Where the run's state is saved on quit and on every save: the weights with the trainer's state, and
     /// the curves (a run directory's `checkpoint.safetensors` and `curves.json`); nil keeps nothing.
     public var stateFiles: (checkpoint: String, curves: String)?
+    /// Why saving the run on quit failed: the screen is gone by then, so the command reports it after.
+    public private(set) var quitSaveFailure: CheckpointError?
+    private var reportedLogFailure = false
 
     /// Fixed held-out sets, cut once: the probe batch for L_1/L_5/L_50, the evaluation slice, and the first
     /// test images, whose posteriors the latent map draws and whose first few the image pane shows.
@@ -73,6 +76,13 @@ public final class SessionEngine {
         let images = trainer.data.testImages, d = images.dimension
         imageInputs = (0..<min(Self.imageCount, images.count)).map { i in (0..<d).map { Float(images.pixels[i * d + $0]) / 255 } }
         rng = RandomSource(seed: trainer.config.seed &+ Self.displayStreamOffset)
+        // A log that cannot be written does not stop training: the message line says so, once (a disk full one moment
+        // and not the next would otherwise cover every other message).
+        log?.onFailureChange = { [weak self] failure in
+            guard let self, let failure, !reportedLogFailure else { return }
+            reportedLogFailure = true
+            snapshot.message = "\(failure.description); training goes on"
+        }
         snapshot.dataset = trainer.data.name
         snapshot.platform = Platform.lines
         describeModel()
@@ -146,19 +156,15 @@ public final class SessionEngine {
             trainer.rebuild(family.applied(to: trainer.config.model), seed: seed)
             restarted(seed: seed, message: "new model: \(trainer.model.summary) (seed \(seed))")
         case .save(let path):
-            do {
-                try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective,
-                                    dataset: trainer.data.name, to: path)
-                try saveState()
-                snapshot.message = "saved \(path) at step \(trainer.step)"
-            } catch {
-                snapshot.message = "save failed: \(error.description)"
-            }
+            snapshot.message = save(to: path)
         case .screenCosts:
             return
         case .quit:
             quitting = true
-            do { try saveState() } catch { snapshot.message = "saving the run failed: \(error.description)" }
+            do { try saveState() } catch {
+                quitSaveFailure = error
+                snapshot.message = "saving the run failed: \(error.description)"
+            }
         }
         if let marker { snapshot.curves.markers.append(Snapshot.Marker(step: trainer.step, label: marker)) }
         log?.write([("event", .string("command")), ("step", .int(trainer.step)), ("command", .string(command.name)),
@@ -176,6 +182,19 @@ public final class SessionEngine {
                     ("frame_ms", .number(meanMilliseconds)), ("frame_ms_max", .number(maxMilliseconds)),
                     ("rss_mb", .number(ProcessMemory.residentMegabytes())), ("curve_points", .int(points)),
                     ("samples_per_s", .number(snapshot.samplesPerSecond))])
+    }
+
+    /// `s`: the model to `path` and the run's state to `stateFiles`, each tried even when the other fails (a
+    /// full disk, a read-only directory); a file that could not be written keeps what it held. Returns the message.
+    private func save(to path: String) -> String {
+        var failures: [String] = []
+        do {
+            try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: trainer.data.name, to: path)
+        } catch {
+            failures.append(error.description)
+        }
+        do { try saveState() } catch { failures.append(error.description) }
+        return failures.isEmpty ? "saved \(path) at step \(trainer.step)" : "save failed: " + failures.joined(separator: "; ")
     }
 
     /// The run's state to `stateFiles`, when there are any: weights, trainer state and curves.

@@ -42,6 +42,9 @@ public final class TrainingSession: Sendable {
 
     public var isFinished: Bool { finished.load(ordering: .acquiring) }
 
+    /// Why saving the run on quit failed, once the engine has stopped (it no longer touches its state then).
+    public var quitSaveFailure: CheckpointError? { isFinished ? engine.quitSaveFailure : nil }
+
     private func run() {
         var lastPublish = ContinuousClock.now
         while !engine.quitting {

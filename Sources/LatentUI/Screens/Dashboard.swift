@@ -151,11 +151,12 @@ public enum Dashboard {
         if slots.isEmpty { c.put("no images yet", x: inner.x, y: inner.y, style: .dim, clip: inner) }
     }
 
-    /// The bottom line: the last message, else a reminder of the help key.
+    /// The bottom line: the last message, and a reminder of the help key where the message leaves room for it
+    /// (a long one, such as a failed save's path and reason, takes the whole line).
     static func footer(_ s: Snapshot, _ view: ViewState, into c: inout Canvas, y: Int, width: Int) {
         let pages = ["overview", "latent map", "images"]
         let hint = " ? help · Tab \(pages[(view.page.rawValue + 1) % pages.count]) · q quit "
         if !s.message.isEmpty { c.put(" " + s.message, x: 0, y: y, style: .highlight) }
-        c.putRight(hint, right: width, y: y, style: .dim)
+        if s.message.isEmpty || 1 + s.message.count + hint.count <= width { c.putRight(hint, right: width, y: y, style: .dim) }
     }
 }

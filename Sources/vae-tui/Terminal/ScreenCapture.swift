@@ -45,7 +45,7 @@ extension CursesScreen {
             let path = try ScreenCapture.save(frame, directory: directory, name: ScreenCapture.newName(in: directory))
             show(notice: "saved \(path) and .txt")
         } catch {
-            show(notice: "could not save the screen in \(directory): \(error.localizedDescription)")
+            show(notice: "could not save the screen in \(directory): \(describe(error))")
         }
     }
 }
