@@ -46,6 +46,7 @@ struct SVGTests {
         // Corners draw two arms, edges two: 4 × 2 + 4 edge cells × 2 (the 3-high box has 2 top/bottom edge cells and 2 side cells).
         #expect(svg.components(separatedBy: "<line").count - 1 == 8 + 2 * 2 * 2 + 2 * 1 * 2)
         #expect(svg.contains("fill=\"#ffffff\"/>"))  // the background of the reversed cell
-        #expect(svg.contains("fill=\"#3b6bee\">x</text>") || svg.contains("fill=\"#3b6bee\" textLength"))
+        // Reverse video: the blue background becomes the text's colour, the white foreground its cell.
+        #expect(svg.contains("<text x=\"\(SVG.cellWidth)\" y=\"\(SVG.cellHeight + SVG.baseline)\" fill=\"#3b6bee\" textLength"))
     }
 }

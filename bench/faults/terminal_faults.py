@@ -48,9 +48,9 @@ class Tmux:
             raise RuntimeError(f"tmux {' '.join(args)}: {p.stderr.strip()}")
         return p.stdout
 
-    def start(self, command, env=""):
+    def start(self, command):
         self.cmd("new-session", "-d", "-x", str(self.width), "-y", str(self.height), "-c", self.work,
-                 f"{env} bash --norc --noprofile -i", check=True)
+                 "bash --norc --noprofile -i", check=True)
         time.sleep(0.3)
         self.type(f"{command}; echo EXIT=$?")
 
@@ -221,7 +221,7 @@ def terminal_faults(binary, work_root):
     for name, command in list(SCREENS.items()) + [("show", "show run")]:
         for env, flag in [("LANG=C LC_ALL=C NO_COLOR=1", ""), ("", " --no-color")]:
             tmux = Tmux(work)
-            tmux.start(f"{env} {binary} {command}{flag}".strip(), env="")
+            tmux.start(f"{env} {binary} {command}{flag}".strip())
             s = tmux.wait(lambda s: ("step" in s.split("\n")[0] or "show" in s.split("\n")[0]) and s.count("\n") > 30, 30)
             escapes = tmux.screen(escapes=True)
             tmux.keys("q")

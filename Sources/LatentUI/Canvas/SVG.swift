@@ -1,3 +1,5 @@
+import Foundation
+
 /// A canvas as an SVG picture, for screenshots and `vae-tui show --export`: a dark terminal of fixed
 /// cells, text in a monospace font, and braille dots, block elements and box lines drawn as shapes, so the
 /// plots look right whatever fonts the viewer has.
@@ -34,7 +36,7 @@ public enum SVG {
                 if run.contains(where: { $0 != " " }) {
                     let trimmed = String(run.reversed().drop { $0 == " " }.reversed())
                     let weight = cell.style.bold ? " font-weight=\"bold\"" : ""
-                    out += "<text x=\"\(x * cellWidth)\" y=\(quote(y * cellHeight + baseline)) fill=\"\(fg)\"\(weight)"
+                    out += "<text x=\"\(x * cellWidth)\" y=\"\(y * cellHeight + baseline)\" fill=\"\(fg)\"\(weight)"
                         + " textLength=\"\(trimmed.unicodeScalars.count * cellWidth)\" lengthAdjust=\"spacingAndGlyphs\">"
                         + escape(trimmed) + "</text>\n"
                 }
@@ -127,7 +129,7 @@ public enum SVG {
         case .standard: return nil
         case .grey(let level):
             let v = 8 + 10 * min(max(level, 0), 23)
-            return "#" + [v, v, v].map { String(format2: $0) }.joined()
+            return String(format: "#%02x%02x%02x", v, v, v)
         default:
             let named: [Color: String] = [
                 .black: "#000000", .red: "#cd0000", .green: "#00cd00", .yellow: "#cdcd00", .blue: "#3b6bee",
@@ -143,8 +145,6 @@ public enum SVG {
         "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(width)\" height=\"\(height)\" fill=\"\(fill)\"/>\n"
     }
 
-    private static func quote(_ v: Int) -> String { "\"\(v)\"" }
-
     static func escape(_ s: String) -> String {
         var out = ""
         for c in s.unicodeScalars {
@@ -157,13 +157,5 @@ public enum SVG {
             }
         }
         return out
-    }
-}
-
-private extension String {
-    /// Two lower-case hex digits.
-    init(format2 value: Int) {
-        let digits = Array("0123456789abcdef")
-        self = String([digits[(value >> 4) & 15], digits[value & 15]])
     }
 }
