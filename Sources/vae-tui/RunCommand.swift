@@ -107,7 +107,7 @@ struct DashboardLoop {
             guard let key = screen.readKey(timeout: 50) else { continue }
             if key == .resize { screen.invalidate(); continue }
             if key == ScreenCapture.key && !view.helpVisible { screen.captureLastFrame(); continue }
-            let result = KeyMap.handle(key, view: view, snapshot: snapshot, checkpointPath: checkpointPath, demos: items) {
+            let result = KeyMap.handle(key, view: view, snapshot: session.anticipated(), checkpointPath: checkpointPath, demos: items) {
                 resets += 1
                 return seed &+ resets
             }

@@ -204,6 +204,30 @@ import Testing
         session.stop()
         #expect(session.isFinished)
     }
+
+    /// Keys pressed faster than the engine publishes read a snapshot with the commands already sent
+    /// anticipated: a toggle pressed twice toggles back and a knob stepped twice moves two rungs, instead of
+    /// both presses reading the same stale value. The screen's snapshot stays the engine's own until it has
+    /// applied them.
+    @Test func commandsNotYetAppliedAreAnticipated() async throws {
+        let session = TrainingSession(engine: SessionEngine(trainer: Fixtures.trainer(), probeSize: 8, evaluationSlice: 50, mapPoints: 20))
+        // Not started yet: nothing sent is applied, as during a long step or an evaluation.
+        for _ in 0..<2 {
+            let now = session.anticipated()
+            session.send(now.running ? .pause : .resume)
+            session.send(.setK(now.settings.k * 5))
+            session.send(.setObjective(now.settings.kind == .elbo ? .iwae : .elbo))
+        }
+        let anticipated = session.anticipated(), shown = try #require(session.latest())
+        #expect(anticipated.running && anticipated.settings.k == 25 && anticipated.settings.kind == .elbo)
+        #expect(shown.settings.k == 1, "the screen shows what the engine does")
+        session.start()
+        var waited = 0
+        while (session.latest()?.step ?? 0) < 3 && waited < 400 { try await Task.sleep(for: .milliseconds(10)); waited += 1 }
+        let applied = try #require(session.latest())
+        #expect(applied.step >= 3 && applied.running && applied.settings.k == 25 && applied.settings.kind == .elbo)
+        session.stop()
+    }
 }
 
 /// The dashboard's engine with `--inject-nan`: each NaN on the message line and in the log, the run going on;

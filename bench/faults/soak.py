@@ -12,6 +12,17 @@ import argparse, json, os, subprocess, sys, tempfile, time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def dashboard_pid(run):
+    """The vae-tui process itself: tmux and the shell that started it carry the same command line."""
+    for pid in subprocess.run(["pgrep", "-f", f"--run-dir {run}"], capture_output=True, text=True).stdout.split():
+        try:
+            if os.path.basename(os.readlink(f"/proc/{pid}/exe")) == "vae-tui":
+                return pid
+        except OSError:
+            pass
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=60)
@@ -27,13 +38,13 @@ def main():
     subprocess.run(tmux + ["new-session", "-d", "-x", "120", "-y", "40",
                            f"{args.binary} run --data {args.data} --run-dir {run}; sleep 30"], env=env, check=True)
     start = time.time()
-    samples = []  # (minutes, rss MB read from /proc, step from the status line)
+    samples = []  # (minutes, the process's resident MB read from /proc, beside what it logs itself)
     try:
         while time.time() - start < args.minutes * 60:
             time.sleep(30)
-            pid = subprocess.run(["pgrep", "-f", f"run --data {args.data} --run-dir {run}"], capture_output=True, text=True).stdout.split()
+            pid = dashboard_pid(run)
             if pid:
-                with open(f"/proc/{pid[0]}/status") as f:
+                with open(f"/proc/{pid}/status") as f:
                     rss = next(int(l.split()[1]) / 1024 for l in f if l.startswith("VmRSS"))
                 samples.append((round((time.time() - start) / 60, 2), rss))
     finally:
@@ -61,7 +72,9 @@ def main():
         "samples_per_s_early": mean(early, "samples_per_s"), "samples_per_s_late": mean(late, "samples_per_s"),
         "curve_points_max": max(r["curve_points"] for r in ui), "curve_points_end": last["curve_points"],
         "longest_curve_end": max(len(v) for k, v in curves.items() if isinstance(v, list) and v and isinstance(v[0], dict)),
-        "steps": last["step"], "log_mb": log_mb, "proc_rss_samples": samples,
+        "steps": last["step"], "log_mb": log_mb,
+        "proc_rss_mb_10min": min(samples, key=lambda m: abs(m[0] - 10))[1] if samples else None,
+        "proc_rss_mb_end": samples[-1][1] if samples else None, "proc_rss_samples": samples,
     }
     json.dump(result, open(args.out, "w"), indent=1)
     ok_rss = abs(rss_change) <= 0.05
