@@ -68,7 +68,10 @@ struct TerminalFaultTests {
         // settled on paused for a few seconds.
         var pausedSince = Date()
         _ = try tmux.waitFor("training still moving", timeout: 30) { screen in
-            guard screen.split(separator: "\n").first?.contains("paused") == true else { pausedSince = Date(); return (Tmux.step(in: screen) ?? 0) > (Tmux.step(in: before) ?? 0) + 5 }
+            guard screen.split(separator: "\n").first?.contains("paused") == true else {
+                pausedSince = Date()
+                return (Tmux.step(in: screen) ?? 0) > (Tmux.step(in: before) ?? 0) + 5
+            }
             if Date().timeIntervalSince(pausedSince) > 0 { tmux.send(" "); pausedSince = Date().addingTimeInterval(4) }
             return false
         }
