@@ -378,18 +378,11 @@ def reference_run(lab, name, epochs):
     return d + "/run"
 
 
-def start_log_full(lab):
-    d = lab.fresh("f7-log-full")
-    code, out, err = lab.run(train_args(d + "/run", 3, "--log", lab.full))
-    expect_trained_on(code, out, err, 3, ["cannot write the log (No space left on device)"])
-    lab.loads(d + "/run/checkpoint.safetensors")
-    expect(stat.S_ISCHR(os.stat(lab.full).st_mode), "the full device was replaced")
-
-
-def start_checkpoint_full(lab):
-    d = lab.fresh("f7-checkpoint-full")
-    code, out, err = lab.run(train_args(d + "/run", 3, "--checkpoint", lab.full))
-    expect_trained_on(code, out, err, 3, [": cannot write (No space left on device)"])
+def start_on_full_disk(lab, flag, message):
+    """`train FLAG /dev/full`: the message, training to the end, the run's own checkpoint loads."""
+    d = lab.fresh(f"f7{flag}-full")
+    code, out, err = lab.run(train_args(d + "/run", 3, flag, lab.full))
+    expect_trained_on(code, out, err, 3, [message])
     lab.loads(d + "/run/checkpoint.safetensors")
     expect(stat.S_ISCHR(os.stat(lab.full).st_mode), "the full device was replaced")
 
@@ -651,8 +644,8 @@ def dashboard_read_only(lab):
 def fault_7(lab, verbose, reference):
     fault = Fault(7, "full and unwritable disks", verbose)
     small = SMALL[:2]
-    fault.attempt("start: train --log on a full disk", lambda: start_log_full(lab))
-    fault.attempt("start: train --checkpoint on a full disk", lambda: start_checkpoint_full(lab))
+    fault.attempt("start: train --log on a full disk", lambda: start_on_full_disk(lab, "--log", "cannot write the log (No space left on device)"))
+    fault.attempt("start: train --checkpoint on a full disk", lambda: start_on_full_disk(lab, "--checkpoint", ": cannot write (No space left on device)"))
     fault.attempt("start: train --run-dir read-only", lambda: start_refused(
         lab, "f7-ro-run", lambda ro, w: ["train", "--run-dir", ro + "/run"] + small, "cannot create the run directory"))
     fault.attempt("start: train --log read-only", lambda: start_refused(
