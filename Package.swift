@@ -24,13 +24,18 @@ let package = Package(
         .target(name: "LatentUI", dependencies: ["LatentLab"]),
         // The terminal: ncursesw, with C wrappers for what Swift cannot import (macros, globals).
         .target(name: "CCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
+        // Downloads data sets over HTTP(S) with Foundation's URLSession; the engine itself never touches the network.
+        .target(name: "DataFetch", dependencies: ["LatentLab"]),
         .executableTarget(
             name: "vae-tui",
-            dependencies: ["LatentLab", "LatentUI", "CCurses", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LatentLab", "LatentUI", "DataFetch", "CCurses", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            // assets/presets (a link to it), compiled into the binary: an installed vae-tui needs no files beside it.
+            resources: [.embedInCode("Presets/Files")]
         ),
         .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "CZlib"]),
         .testTarget(name: "LatentUITests", dependencies: ["LatentUI"], exclude: ["Snapshots"]),
         .testTarget(name: "CLITests", dependencies: ["vae-tui"]),
+        .testTarget(name: "DataFetchTests", dependencies: ["DataFetch", "LatentLab"], exclude: ["fixture_server.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -74,7 +74,6 @@ struct Bench: ParsableCommand {
         }
         if decoder != .factorized && !dashboard { throw ValidationError("--decoder goes with --dashboard (the training benchmark times every decoder)") }
         if compare && (dashboard || binpack || dequant) { throw ValidationError("--compare goes with the training benchmark, not --dashboard, --binpack or --dequant") }
-        if compare && data.directory == nil { throw ValidationError("--compare needs --data: the PyTorch reference trains on MNIST") }
         if Self.ints(kList) == nil || Self.ints(threadsList) == nil { throw ValidationError("--k-list and --threads-list take comma-separated positive integers") }
     }
 
@@ -97,7 +96,11 @@ struct Bench: ParsableCommand {
                 if json { print(result.encoded) }
                 return
             }
-            let splits = try split.load(data)
+            let source = try data.source()
+            if compare && source.directory == nil {
+                throw UserError("--compare needs MNIST (--data DIR, or `vae-tui data fetch mnist`): the PyTorch reference trains on it")
+            }
+            let splits = try split.load(source)
             if !json { Platform.lines.forEach { print($0) } }
             if dashboard {
                 let runs = Self.ints(threadsList)!.map { threads in
@@ -112,7 +115,7 @@ struct Bench: ParsableCommand {
             let strategies = threading.split(separator: ",").compactMap { Parallel.Strategy(rawValue: String($0)) }
             let speed = SpeedBench.measure(splits: splits, ks: Self.ints(kList)!, threads: Self.ints(threadsList)!,
                                            strategies: strategies, nllImages: nllImages, seconds: seconds, echo: !json)
-            if let reference, let directory = data.directory {
+            if let reference, let directory = source.directory {
                 let theirs = try ReferenceBench.run(path: reference, data: directory, seconds: seconds, kList: kList,
                                                     threadsList: threadsList, nllImages: nllImages)
                 ReferenceBench.printTable(ours: speed, theirs: theirs)

@@ -4,26 +4,26 @@ import LatentLab
 
 /// Where the images come from, shared by every command.
 struct DataOptions: ParsableArguments {
-    @Option(name: .customLong("data"), help: ArgumentHelp("MNIST directory (the four IDX files, .gz or raw). Default: $VAE_TUI_DATA, else the built-in shapes dataset.", valueName: "DIR"), completion: .directory)
+    @Option(name: .customLong("data"), help: ArgumentHelp("A directory of MNIST-format IDX files (the four files, .gz or raw). Default: $VAE_TUI_DATA, else MNIST fetched by `vae-tui data fetch mnist`, else the built-in shapes.", valueName: "DIR"), completion: .directory)
     var given: String?
 
-    /// `--data`, else `VAE_TUI_DATA`, else nil: the built-in shapes.
-    var directory: String? {
-        given ?? ProcessInfo.processInfo.environment[Self.environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+    @Option(help: ArgumentHelp("The data set: \((DataSet.all.map(\.name) + [DataSource.shapesName]).joined(separator: ", ")). Names what --data holds (else recognised by its files), or alone picks a fetched set or the built-in shapes.", valueName: "NAME"))
+    var dataset: String?
+
+    /// What the options and the environment choose (`DataLocation.resolve`).
+    func source() throws -> DataSource {
+        do {
+            return try DataLocation.resolve(directory: given, dataset: dataset, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw UserError(error.description)
+        }
     }
-    static let environmentVariable = "VAE_TUI_DATA"
 
     /// The data set's name with its training and test images.
-    func load() throws -> (name: String, train: ImageDataset, test: ImageDataset) { try Self.load(directory: directory) }
-
-    /// MNIST from `directory`, or the built-in shapes without one.
-    static func load(directory: String?) throws -> (name: String, train: ImageDataset, test: ImageDataset) {
-        if let directory {
-            let (train, test) = try MNIST.load(directory: directory)
-            return ("mnist", train, test)
-        }
-        let (train, test) = Shapes.standard()
-        return ("shapes", train, test)
+    func load() throws -> (name: String, train: ImageDataset, test: ImageDataset) {
+        let source = try source()
+        let (train, test) = try source.load()
+        return (source.name, train, test)
     }
 
     /// The test images, binarised as in training runs.
@@ -35,7 +35,7 @@ struct DataOptions: ParsableArguments {
 
 /// How the training images are split, for the commands that train.
 struct SplitOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Training images held out for validation (default: 10000 for MNIST, 2000 for shapes; 0 trains on all, as the IWAE paper did).", valueName: "N"))
+    @Option(help: ArgumentHelp("Training images held out for validation (default: 10000 for MNIST-format sets, 2000 for shapes; 0 trains on all, as the IWAE paper did).", valueName: "N"))
     var validation: Int?
 
     @Option(name: .customLong("train-limit"), help: ArgumentHelp("Train on only the first N training images (for quick runs).", valueName: "N"))
@@ -47,17 +47,17 @@ struct SplitOptions: ParsableArguments {
     }
 
     /// Loads the data and splits off the validation set.
-    func load(_ data: DataOptions) throws -> DataSplits {
-        try Self.load(directory: data.directory, validation: validation, trainLimit: trainLimit)
+    func load(_ source: DataSource) throws -> DataSplits {
+        try Self.load(source, validation: validation, trainLimit: trainLimit)
     }
 
-    static func load(directory: String?, validation: Int?, trainLimit: Int?) throws -> DataSplits {
-        let (name, train, test) = try DataOptions.load(directory: directory)
-        let v = validation ?? (name == "mnist" ? 10_000 : 2_000)
+    static func load(_ source: DataSource, validation: Int?, trainLimit: Int?) throws -> DataSplits {
+        let (train, test) = try source.load()
+        let v = validation ?? (source == .shapes ? 2_000 : 10_000)
         guard v < train.count else {
-            throw UserError("--validation \(v) leaves no training images (the \(name) training set has \(train.count))")
+            throw UserError("--validation \(v) leaves no training images (the \(source.name) training set has \(train.count))")
         }
-        let splits = DataSplits(name: name, train: train, test: test, validationSize: v, trainLimit: trainLimit)
+        let splits = DataSplits(name: source.name, train: train, test: test, validationSize: v, trainLimit: trainLimit)
         Allocator.releaseFreeMemory()
         return splits
     }

@@ -70,7 +70,7 @@ struct CollapseLabCommand: ParsableCommand {
     func run() throws {
         try reportingUserErrors {
             threading.apply()
-            let splits = try split.load(data)
+            let splits = try split.load(try data.source())
             var options = try TrainOptions.parse(["--seed", String(seed)])
             options.decoder = decoder
             let config = CollapseLab.base(try options.trainingConfig(inputSize: splits.train.dimension), decoder: decoder)

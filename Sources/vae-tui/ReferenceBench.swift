@@ -126,3 +126,21 @@ enum ReferenceBench {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
+
+/// A file of the repository (the PyTorch reference): in the working directory, or above the running binary (a
+/// build inside the checkout).
+enum RepositoryFile {
+    static func locate(_ relative: String, what: String) throws -> String {
+        let fm = FileManager.default
+        var candidates = [fm.currentDirectoryPath + "/" + relative]
+        var dir = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        for _ in 0..<5 {
+            dir.deleteLastPathComponent()
+            candidates.append(dir.path + "/" + relative)
+        }
+        guard let found = candidates.first(where: fm.fileExists(atPath:)) else {
+            throw UserError("cannot find \(what) (\(relative)): run from the repository")
+        }
+        return found
+    }
+}

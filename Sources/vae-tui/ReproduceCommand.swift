@@ -14,7 +14,7 @@ struct Reproduce: ParsableCommand {
 
         /// The presets of its rows: `iwae-…` and `iwae2-…`, `iaf-…`, `collapse-…`.
         func rows() throws -> [String] {
-            try Presets.names().filter { name in
+            Presets.names().filter { name in
                 switch self {
                 case .iwae: name.hasPrefix("iwae-") || name.hasPrefix("iwae2-")
                 case .iaf: name.hasPrefix("iaf-")
@@ -37,7 +37,7 @@ struct Reproduce: ParsableCommand {
     var minutes: Double?
 
     @Option(help: ArgumentHelp("A preset whose settings apply to every row, over the row's own (the flags here override both).", valueName: "NAME"),
-            completion: .custom { _, _, _ in (try? Presets.names()) ?? [] })
+            completion: .custom { _, _, _ in Presets.names() })
     var preset: String?
 
     @Option(help: ArgumentHelp("Only these rows (preset names), comma-separated.", valueName: "NAMES"))
@@ -117,21 +117,23 @@ struct Reproduce: ParsableCommand {
             settings = try RunConfig.read(from: directory.config)
         } else {
             var overrides = threading.threads == 1 ? [] : ["--threads", String(threading.threads)]
-            if let given = data.directory { overrides += ["--data", given] }
+            if let given = data.given { overrides += ["--data", given] }
+            if let dataset = data.dataset { overrides += ["--dataset", dataset] }
             if let epochs { overrides += ["--epochs", String(epochs)] }
             if let trainLimit { overrides += ["--train-limit", String(trainLimit)] }
             if let validation { overrides += ["--validation", String(validation)] }
             let shared = try preset.map { try Presets.load($0).preset.arguments } ?? []
             let train = try Train.parse(try Presets.load(name).preset.arguments + shared + overrides)
-            let splits = try train.split.load(train.data)
-            settings = RunConfig(data: train.data.directory, validation: train.split.validation, trainLimit: train.split.trainLimit,
+            let source = try train.data.source()
+            let splits = try train.split.load(source)
+            settings = RunConfig(data: source.directory, dataset: source.name, validation: train.split.validation, trainLimit: train.split.trainLimit,
                                  epochs: train.epochs ?? Train.defaultEpochs, evalLimit: 1000, threads: threading.threads,
                                  training: try train.options.trainingConfig(inputSize: splits.train.dimension, epochs: train.epochs),
                                  version: Program.version)
             try directory.create()
             try settings.write(to: directory.config)
         }
-        let splits = try SplitOptions.load(directory: settings.data, validation: settings.validation, trainLimit: settings.trainLimit)
+        let splits = try SplitOptions.load(settings.source, validation: settings.validation, trainLimit: settings.trainLimit)
         let saved = FileManager.default.fileExists(atPath: directory.checkpoint) ? try Checkpoint.load(directory.checkpoint) : nil
         let done = saved?.trainingState.map { $0.samplesSeen / max(1, splits.train.count) } ?? 0
         let nllFile = directory.path + "/nll.json"

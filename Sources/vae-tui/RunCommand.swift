@@ -68,11 +68,12 @@ struct Run: ParsableCommand {
             }
             return reopened
         }
-        let splits = try split.load(data)
+        let source = try data.source()
+        let splits = try split.load(source)
         let training = try options.trainingConfig(inputSize: splits.train.dimension)
         let directory = RunDirectory(path: runDirectory ?? RunDirectory.defaultPath(for: training.model))
         try directory.create()
-        let settings = RunConfig(data: data.directory, validation: split.validation, trainLimit: split.trainLimit, epochs: 0,
+        let settings = RunConfig(data: source.directory, dataset: source.name, validation: split.validation, trainLimit: split.trainLimit, epochs: 0,
                                  evalLimit: nil, threads: threading.threads, training: training, version: Program.version)
         try settings.write(to: directory.config)
         return (directory, settings, splits)

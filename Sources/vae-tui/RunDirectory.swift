@@ -38,7 +38,7 @@ struct RunDirectory {
     static func reopen(_ path: String) throws -> (RunDirectory, RunConfig, DataSplits) {
         let directory = RunDirectory(path: path)
         let settings = try RunConfig.read(from: directory.config)
-        return (directory, settings, try SplitOptions.load(directory: settings.data, validation: settings.validation,
+        return (directory, settings, try SplitOptions.load(settings.source, validation: settings.validation,
                                                            trainLimit: settings.trainLimit))
     }
 
@@ -61,9 +61,12 @@ struct RunDirectory {
     }
 }
 
-/// What `config.json` holds: the data as given, the split, the budget and every training setting.
+/// What `config.json` holds: the data (its directory, none for the built-in shapes, and the set's name), the split,
+/// the budget and every training setting.
 struct RunConfig: Codable {
     var data: String?
+    /// Absent in runs made before data sets had names: their directories were read as MNIST.
+    var dataset: String?
     var validation: Int?
     var trainLimit: Int?
     var epochs: Int
@@ -71,6 +74,11 @@ struct RunConfig: Codable {
     var threads: Int
     var training: TrainingConfig
     var version: String
+
+    /// The data the run was made on, as it was chosen then (a run never moves to data the defaults pick later).
+    var source: DataSource {
+        data.map { .files(directory: $0, set: dataset.flatMap(DataSet.named)) } ?? .shapes
+    }
 
     func write(to path: String) throws {
         let encoder = JSONEncoder()

@@ -63,11 +63,12 @@ struct Train: ParsableCommand {
             try AtomicFile.checkWritable(reopened.0.checkpoint)
             return reopened
         }
-        let splits = try split.load(data)
+        let source = try data.source()
+        let splits = try split.load(source)
         let training = try options.trainingConfig(inputSize: splits.train.dimension, epochs: epochs ?? Self.defaultEpochs)
         let directory = RunDirectory(path: runDirectory ?? RunDirectory.defaultPath(for: training.model))
         try directory.create()
-        let settings = RunConfig(data: data.directory, validation: split.validation, trainLimit: split.trainLimit,
+        let settings = RunConfig(data: source.directory, dataset: source.name, validation: split.validation, trainLimit: split.trainLimit,
                                  epochs: epochs ?? Self.defaultEpochs, evalLimit: evalLimit, threads: threading.threads,
                                  training: training, version: Program.version)
         try settings.write(to: directory.config)

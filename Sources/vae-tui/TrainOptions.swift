@@ -4,7 +4,7 @@ import LatentLab
 /// The model, objective and optimiser options shared by `train` (and the dashboard's `run`).
 struct TrainOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Start from a preset's settings (assets/presets; vae-tui presets lists them); flags given here override it.", valueName: "NAME"),
-            completion: .custom { _, _, _ in (try? Presets.names()) ?? [] })
+            completion: .custom { _, _, _ in Presets.names() })
     var preset: String?
 
     @Option(name: .customLong("inject-nan"), help: ArgumentHelp("Debug, for the fault suite: a NaN in the loss, a gradient or a weight at these steps (STEP,STEP,…[:loss|gradient|weight], or every[:TARGET]); each is caught, counted and recovered from.", valueName: "SPEC"))

@@ -1,20 +1,21 @@
 import Foundation
 
-/// MNIST from the four standard IDX files in a directory the user names.
+/// MNIST, or a set in its format (Fashion-MNIST), from the four standard IDX files in a directory the user names.
 public enum MNIST {
-    public static let labelNames = (0...9).map(String.init)
+    public static let labelNames = DataSet.mnist.labelNames
 
-    public static func load(directory: String) throws(DataError) -> (train: ImageDataset, test: ImageDataset) {
+    /// `set` names the images (`fashion-mnist-train`) and their labels.
+    public static func load(directory: String, as set: DataSet = .mnist) throws(DataError) -> (train: ImageDataset, test: ImageDataset) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DataError("data directory not found: \(directory)")
         }
-        let train = try split("train", images: "train-images-idx3-ubyte", labels: "train-labels-idx1-ubyte", in: directory)
-        let test = try split("test", images: "t10k-images-idx3-ubyte", labels: "t10k-labels-idx1-ubyte", in: directory)
+        let train = try split("train", images: "train-images-idx3-ubyte", labels: "train-labels-idx1-ubyte", in: directory, set: set)
+        let test = try split("test", images: "t10k-images-idx3-ubyte", labels: "t10k-labels-idx1-ubyte", in: directory, set: set)
         return (train, test)
     }
 
-    private static func split(_ part: String, images: String, labels: String, in directory: String) throws(DataError) -> ImageDataset {
+    private static func split(_ part: String, images: String, labels: String, in directory: String, set: DataSet) throws(DataError) -> ImageDataset {
         let imagePath = try IDXReader.locate(images, in: directory)
         let labelPath = try IDXReader.locate(labels, in: directory)
         let x = try IDXReader.images(imagePath)
@@ -23,6 +24,6 @@ public enum MNIST {
         guard x.count > 0 else { throw DataError("\(imagePath): holds no images") }
         guard x.count == y.count else { throw DataError("\(part): \(x.count) images (\(imagePath)) but \(y.count) labels (\(labelPath))") }
         if let bad = y.first(where: { $0 > 9 }) { throw DataError("\(labelPath): label \(bad) is not a digit 0-9") }
-        return ImageDataset(name: "mnist-\(part)", count: x.count, height: 28, width: 28, pixels: x.pixels, labels: y, labelNames: labelNames)
+        return ImageDataset(name: "\(set.name)-\(part)", count: x.count, height: 28, width: 28, pixels: x.pixels, labels: y, labelNames: set.labelNames)
     }
 }

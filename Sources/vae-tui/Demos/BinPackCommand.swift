@@ -9,7 +9,7 @@ struct Binpack: DemoCommand {
         abstract: "Bin packing: four points A–D in a 2-D latent, each q(z|x) against the prior, with the exact gap.")
 
     @Option(help: ArgumentHelp("Start from a preset's settings (vae-tui presets lists the binpack-* ones); flags given here override it.", valueName: "NAME"),
-            completion: .custom { _, _, _ in (try? Presets.names()) ?? [] })
+            completion: .custom { _, _, _ in Presets.names() })
     var preset: String?
 
     @Option(help: "Posterior family to start with: diagonal, full, iaf.")

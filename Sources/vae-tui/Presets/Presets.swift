@@ -50,24 +50,15 @@ enum Presets {
         "train": ("train", []), "run": ("train", ["epochs", "eval-limit", "run-dir"]), "demo binpack": ("demo binpack", []),
     ]
 
-    /// `assets/presets` of the working directory or of the build's checkout.
-    static func directory() throws -> String {
-        try RepositoryFile.locate("assets/presets", what: "the presets")
-    }
+    /// Every preset's name, sorted: those compiled in (assets/presets).
+    static func names() -> [String] { EmbeddedPresets.files.keys.sorted() }
 
-    /// Every preset file's name (without `.json`), sorted.
-    static func names() throws -> [String] {
-        let dir = try directory()
-        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") }
-            .map { String($0.dropLast(5)) }.sorted()
-    }
-
-    /// The preset NAME (or a path to a preset file), checked: it parses, and `train` takes every setting.
+    /// The preset NAME (compiled in) or a preset file's path (`….json`), checked: it parses, and its command takes
+    /// every setting. `path` names it in messages: the file, or the preset's place in the repository.
     static func load(_ name: String) throws -> (path: String, preset: Preset) {
-        let path = name.hasSuffix(".json") ? name : try directory() + "/" + name + ".json"
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let known = (try? names().joined(separator: ", ")) ?? ""
-            throw UserError("no preset '\(name)' (\(path)); the presets are: \(known)")
+        let path = name.hasSuffix(".json") ? name : "assets/presets/\(name).json"
+        guard let data = name.hasSuffix(".json") ? FileManager.default.contents(atPath: name) : EmbeddedPresets.files[name].map({ Data($0) }) else {
+            throw UserError("no preset '\(name)'; the presets are: \(names().joined(separator: ", "))")
         }
         let preset: Preset
         do {
@@ -124,11 +115,11 @@ enum Presets {
 
 /// `vae-tui presets`: every preset, one line each.
 struct PresetsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "presets", abstract: "List the presets in assets/presets, one line each.")
+    static let configuration = CommandConfiguration(commandName: "presets", abstract: "List the presets (compiled in from assets/presets), one line each.")
 
     func run() throws {
         try reportingUserErrors {
-            for name in try Presets.names() {
+            for name in Presets.names() {
                 let (_, preset) = try Presets.load(name)
                 let paper = preset.paper.map { p in
                     "  [paper: " + p.keys.sorted().filter { $0 != "source" }.map { "\($0) \(p[$0]!)" }.joined(separator: ", ") + "]"
@@ -137,23 +128,5 @@ struct PresetsCommand: ParsableCommand {
                 print(name.padding(toLength: 24, withPad: " ", startingAt: 0) + command + preset.description + paper)
             }
         }
-    }
-}
-
-/// A file or directory of the repository: in the working directory, or above the running binary (a build
-/// inside the checkout).
-enum RepositoryFile {
-    static func locate(_ relative: String, what: String) throws -> String {
-        let fm = FileManager.default
-        var candidates = [fm.currentDirectoryPath + "/" + relative]
-        var dir = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        for _ in 0..<5 {
-            dir.deleteLastPathComponent()
-            candidates.append(dir.path + "/" + relative)
-        }
-        guard let found = candidates.first(where: fm.fileExists(atPath:)) else {
-            throw UserError("cannot find \(what) (\(relative)): run from the repository")
-        }
-        return found
     }
 }

@@ -1,0 +1,50 @@
+import Foundation
+
+/// fixture_server.py (beside this file) serving a directory on 127.0.0.1, for as long as the test holds it:
+/// `stop()` (call it in a `defer`) kills it and waits, so no server outlives its test.
+final class FixtureServer {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("fixture_server.py").path
+
+    let process = Process()
+    let port: Int
+    let log: String
+
+    /// Serves `directory`, logging requests to a file beside it.
+    init(serving directory: String) throws {
+        log = directory + ".requests.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.script, directory, log]
+        process.standardOutput = output
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let more = output.fileHandleForReading.availableData
+            if more.isEmpty { break }
+            line += more
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw FixtureServerError.didNotStart
+        }
+        self.port = port
+    }
+
+    /// A mirror's base URL: `http://127.0.0.1:PORT/good/`.
+    func url(_ mode: String) -> String { "http://127.0.0.1:\(port)/\(mode)/" }
+
+    /// The requests so far, one `PATH RANGE` a line.
+    var requests: [String] {
+        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}
+
+enum FixtureServerError: Error { case didNotStart }
