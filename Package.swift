@@ -32,10 +32,12 @@ let package = Package(
             // assets/presets (a link to it), compiled into the binary: an installed vae-tui needs no files beside it.
             resources: [.embedInCode("Presets/Files")]
         ),
-        .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "CZlib"]),
+        .testTarget(name: "LatentLabTests", dependencies: ["LatentLab", "CZlib", "TestSupport"]),
         .testTarget(name: "LatentUITests", dependencies: ["LatentUI"], exclude: ["Snapshots"]),
-        .testTarget(name: "CLITests", dependencies: ["vae-tui"]),
-        .testTarget(name: "DataFetchTests", dependencies: ["DataFetch", "LatentLab"], exclude: ["fixture_server.py"]),
+        .testTarget(name: "CLITests", dependencies: ["vae-tui", "TestSupport"]),
+        .testTarget(name: "DataFetchTests", dependencies: ["DataFetch", "LatentLab", "TestSupport"]),
+        // What more than one test target uses: the real MNIST when it is here, the local HTTP server fetches are tested on.
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["fixture_server.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

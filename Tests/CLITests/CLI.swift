@@ -20,20 +20,20 @@ enum CLI {
 
     /// Runs to completion; output goes through files so a chatty child never blocks on a full pipe.
     /// `environment` changes this process's environment for the child: a nil value removes the variable.
-    static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Result {
+    /// `executable` runs another copy of the binary; `directory` is where it runs (default: a fresh folder).
+    static func run(_ arguments: [String], environment: [String: String?] = [:], executable: String? = nil,
+                    directory: String? = nil) throws -> Result {
         let dir = temporaryDirectory()
         let outPath = dir + "/stdout", errPath = dir + "/stderr"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)   // a run's default directory lands here
+        process.executableURL = URL(fileURLWithPath: executable ?? binary)
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? dir)   // a run's default directory lands here
         process.arguments = arguments
-        if !environment.isEmpty {
-            var env = ProcessInfo.processInfo.environment
-            for (name, value) in environment { env[name] = value }
-            process.environment = env
-        }
+        var env = isolated
+        for (name, value) in environment { env[name] = value }
+        process.environment = env
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         try process.run()
@@ -42,6 +42,15 @@ enum CLI {
         return Result(status: process.terminationStatus,
                       stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                       stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+
+    /// This process's environment without the data a user (or CI) set up: commands given no --data read the
+    /// built-in shapes, as on a fresh machine, unless a test names the data.
+    static var isolated: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["VAE_TUI_DATA"] = nil
+        env["XDG_CACHE_HOME"] = testRoot + "/no-cache"
+        return env
     }
 
     /// A fresh directory under this test process's own folder, which is removed when the process exits.

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import DataFetch
 @testable import LatentLab
 
@@ -103,7 +104,7 @@ struct FetchFixture {
         let fixture = try FetchFixture()
         let server = try FixtureServer(serving: fixture.served)
         defer { server.stop() }
-        let closed = "http://127.0.0.1:\(try Self.closedPort())/"
+        let closed = "http://127.0.0.1:\(try FixtureServer.closedPort())/"
         let (error, events) = fixture.fetch([closed, server.url("good")])
         #expect(error == nil, "\(String(describing: error))")
         #expect(fixture.failures(events).allSatisfy { $0.contains("connection refused") }, "\(fixture.failures(events))")
@@ -171,7 +172,7 @@ struct FetchFixture {
         let fixture = try FetchFixture()
         let server = try FixtureServer(serving: fixture.served)
         defer { server.stop() }
-        let closed = "http://127.0.0.1:\(try Self.closedPort())/"
+        let closed = "http://127.0.0.1:\(try FixtureServer.closedPort())/"
         let (error, _) = fixture.fetch([server.url("missing"), closed])
         let message = error?.description ?? ""
         for fragment in ["cannot fetch train-images-idx3-ubyte.gz", "\(server.url("missing"))train-images-idx3-ubyte.gz: HTTP 404",
@@ -218,19 +219,5 @@ struct FetchFixture {
         } catch {
             #expect(error.description.contains("cannot create \(file)/below"), "\(error.description)")
         }
-    }
-
-    /// A port nothing listens on: bound, then closed again.
-    static func closedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

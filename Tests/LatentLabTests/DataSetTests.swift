@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import LatentLab
 
 @Suite struct MD5Tests {

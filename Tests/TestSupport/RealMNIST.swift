@@ -2,8 +2,8 @@ import Foundation
 
 /// The real MNIST files, for the few tests that need them: $VAE_TUI_DATA, else the cache `vae-tui data fetch mnist`
 /// fills; nil (and those tests skipped, saying why) when neither holds the four files.
-enum RealMNIST {
-    static let directory: String? = {
+public enum RealMNIST {
+    public static let directory: String? = {
         let environment = ProcessInfo.processInfo.environment
         let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? "") + "/.cache"
         let names = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
@@ -12,5 +12,5 @@ enum RealMNIST {
         }
     }()
 
-    static var isAvailable: Bool { directory != nil }
+    public static var isAvailable: Bool { directory != nil }
 }

@@ -2,15 +2,15 @@ import Foundation
 
 /// fixture_server.py (beside this file) serving a directory on 127.0.0.1, for as long as the test holds it:
 /// `stop()` (call it in a `defer`) kills it and waits, so no server outlives its test.
-final class FixtureServer {
+public final class FixtureServer {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("fixture_server.py").path
 
     let process = Process()
-    let port: Int
+    public let port: Int
     let log: String
 
     /// Serves `directory`, logging requests to a file beside it.
-    init(serving directory: String) throws {
+    public init(serving directory: String) throws {
         log = directory + ".requests.log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let output = Pipe()
@@ -32,19 +32,33 @@ final class FixtureServer {
     }
 
     /// A mirror's base URL: `http://127.0.0.1:PORT/good/`.
-    func url(_ mode: String) -> String { "http://127.0.0.1:\(port)/\(mode)/" }
+    public func url(_ mode: String) -> String { "http://127.0.0.1:\(port)/\(mode)/" }
 
     /// The requests so far, one `PATH RANGE` a line.
-    var requests: [String] {
+    public var requests: [String] {
         ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
     deinit { stop() }
+
+    /// A port on 127.0.0.1 nothing listens on (bound, then closed again): a mirror that refuses.
+    public static func closedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { throw FixtureServerError.didNotStart }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
 }
 
-enum FixtureServerError: Error { case didNotStart }
+public enum FixtureServerError: Error { case didNotStart }

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `vae-tui data` through the binary, and a binary that works away from the repository.
+@Suite struct DataCommandTests {
+    /// A home with nothing in it: no cache, no $VAE_TUI_DATA.
+    static func emptyHome() -> [String: String?] {
+        let home = CLI.temporaryDirectory()
+        return ["HOME": home, "XDG_CACHE_HOME": nil, "VAE_TUI_DATA": nil]
+    }
+
+    @Test func listingShowsEachSetAndWhatCommandsRead() throws {
+        let environment = Self.emptyHome()
+        let list = try CLI.run(["data", "list"], environment: environment)
+        let home = (environment["HOME"]! ?? "")
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(list.stdout.contains("mnist          \(home)/.cache/vae-tui/mnist          absent"), "\(list.stdout)")
+        #expect(list.stdout.contains("fashion-mnist  \(home)/.cache/vae-tui/fashion-mnist  absent"), "\(list.stdout)")
+        #expect(list.stdout.hasSuffix("commands read: shapes\n"), "\(list.stdout)")
+        let named = try CLI.run(["train", "--dataset", "fashion-mnist", "--epochs", "0"], environment: environment)
+        #expect(named.status == 1 && named.stderr == "vae-tui: error: Fashion-MNIST is not here: run `vae-tui data fetch fashion-mnist`, or give --data DIR\n",
+                "\(named.stderr)")
+    }
+
+    @Test func noMirrorAnsweringIsOneLineAndLeavesNothing() throws {
+        let root = CLI.temporaryDirectory()
+        let closed = "http://127.0.0.1:\(try FixtureServer.closedPort())/"
+        let fetch = try CLI.run(["data", "fetch", "mnist", "--mirror", closed, "--no-default-mirrors", "--dir", root + "/a/b"],
+                                environment: Self.emptyHome())
+        let last = fetch.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(fetch.status == 1)
+        #expect(last.hasPrefix("vae-tui: error: cannot fetch train-images-idx3-ubyte.gz: \(closed)train-images-idx3-ubyte.gz: connection refused"), "\(last)")
+        #expect(last.contains("in \(root)/a/b by hand"), "\(last)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root).isEmpty, "nothing made, nothing half-written")
+        let flags = try CLI.run(["data", "fetch", "mnist", "--no-default-mirrors"])
+        #expect(flags.status != 0 && flags.stderr.contains("--no-default-mirrors needs at least one --mirror URL"))
+    }
+
+    /// Must-show: the real files from a local mirror into the cache, verified; then `train` without --data trains on
+    /// them; and a download cut halfway is resumed by a rerun.
+    @Test(.enabled(if: RealMNIST.directory != nil, "needs the real MNIST files: set VAE_TUI_DATA or run `vae-tui data fetch mnist`"))
+    func fetchedMNISTIsWhatTrainReadsWithoutData() throws {
+        let server = try FixtureServer(serving: RealMNIST.directory!)
+        defer { server.stop() }
+        let environment = Self.emptyHome()
+        let cache = (environment["HOME"]! ?? "") + "/.cache/vae-tui/mnist"
+
+        let fetch = try CLI.run(["data", "fetch", "mnist", "--mirror", server.url("good"), "--no-default-mirrors"], environment: environment)
+        #expect(fetch.status == 0, "\(fetch.stderr)")
+        #expect(fetch.stdout == "MNIST: the four files are in \(cache), verified\n")
+        #expect(fetch.stderr.components(separatedBy: "MD5 verified").count == 5, "one line per file: \(fetch.stderr)")
+        let list = try CLI.run(["data", "list"], environment: environment)
+        #expect(list.stdout.contains("mnist          \(cache)          verified"), "\(list.stdout)")
+
+        let runDir = CLI.temporaryDirectory() + "/run"
+        let train = try CLI.run(["train", "--epochs", "1", "--train-limit", "200", "--validation", "100", "--eval-limit", "20", "--run-dir", runDir],
+                                environment: environment)
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.hasPrefix("vae-tui: mnist, 200 training / 100 validation / 10000 test images"), "\(train.stdout)")
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runDir + "/config.json"))) as? [String: Any])
+        #expect(config["data"] as? String == cache && config["dataset"] as? String == "mnist")
+        let log = try CLI.jsonLines(runDir + "/metrics.jsonl")
+        #expect(log.first?["dataset"] as? String == "mnist", "the log names the data set: \(log.first ?? [:])")
+
+        let again = environment.merging(["HOME": CLI.temporaryDirectory()]) { $1 }
+        let cut = try CLI.run(["data", "fetch", "mnist", "--mirror", server.url("cut"), "--no-default-mirrors"], environment: again)
+        #expect(cut.status == 1 && cut.stderr.contains("a rerun goes on from there"), "\(cut.stderr)")
+        let resumed = try CLI.run(["data", "fetch", "mnist", "--mirror", server.url("good"), "--no-default-mirrors"], environment: again)
+        #expect(resumed.status == 0 && resumed.stderr.contains("train-images-idx3-ubyte.gz: from \(server.url("good"))train-images-idx3-ubyte.gz, going on after"),
+                "\(resumed.stderr)")
+        #expect(server.requests.contains { $0.hasPrefix("/good/train-images-idx3-ubyte.gz bytes=") }, "\(server.requests)")
+    }
+
+    /// Must-show: the binary copied into an empty folder and run from another lists every preset of assets/presets and
+    /// uses them, for `train` and for `demo binpack`.
+    @Test func aCopiedBinaryCarriesEveryPreset() throws {
+        let elsewhere = CLI.temporaryDirectory(), binary = CLI.temporaryDirectory() + "/vae-tui"
+        try FileManager.default.copyItem(atPath: CLI.binary, toPath: binary)
+        let environment = Self.emptyHome()
+        let list = try CLI.run(["presets"], environment: environment, executable: binary, directory: elsewhere)
+        let listed = list.stdout.split(separator: "\n").map { String($0.split(separator: " ")[0]) }
+        let files = try FileManager.default.contentsOfDirectory(atPath: CLI.packageRoot.appendingPathComponent("assets/presets").path)
+            .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+        #expect(list.status == 0 && listed == files, "every file in assets/presets is compiled in (EmbeddedPresets lists it): \(list.stderr)")
+        let train = try CLI.run(["train", "--preset", "iwae-vae-k5", "--epochs", "1", "--train-limit", "40", "--validation", "20", "--eval-limit", "10",
+                                 "--run-dir", elsewhere + "/run"], environment: environment, executable: binary, directory: elsewhere)
+        #expect(train.status == 0 && train.stdout.contains("k=5, batch 20"), "\(train.stdout) \(train.stderr)")
+        let demo = try CLI.run(["demo", "binpack", "--preset", "binpack-iaf"], environment: environment, executable: binary, directory: elsewhere)
+        #expect(demo.stderr == "vae-tui: error: the demo needs a terminal\n", "the preset loads and passes the demo's checks: \(demo.stderr)")
+    }
+}
