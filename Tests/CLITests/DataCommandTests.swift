@@ -89,4 +89,22 @@ import TestSupport
         let demo = try CLI.run(["demo", "binpack", "--preset", "binpack-iaf"], environment: environment, executable: binary, directory: elsewhere)
         #expect(demo.stderr == "vae-tui: error: the demo needs a terminal\n", "the preset loads and passes the demo's checks: \(demo.stderr)")
     }
+
+    /// A disk that fills during a download (a file-size limit) and a cache that cannot be made (under /sys): one line
+    /// each, exit 1, and no part file left to pass for data.
+    @Test func aFullDiskOrAnUnwritableCacheIsOneLine() throws {
+        let served = CLI.temporaryDirectory()
+        try Data(repeating: 1, count: 1_000_000).write(to: URL(fileURLWithPath: served + "/train-images-idx3-ubyte.gz"))
+        let server = try FixtureServer(serving: served)
+        defer { server.stop() }
+        let target = CLI.temporaryDirectory() + "/mnist"
+        let full = try CLI.run(DiskFaultTests.limitedFileSize(300_000) + [CLI.binary, "data", "fetch", "mnist", "--mirror", server.url("good"),
+                                                                          "--no-default-mirrors", "--dir", target],
+                               environment: Self.emptyHome(), executable: "/usr/bin/env")
+        #expect(full.status == 1 && full.stderr.hasSuffix("/.train-images-idx3-ubyte.gz.part: cannot write (File too large)\n"), "\(full.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: target), "the part removed, and the directory made for it")
+
+        let sys = try CLI.run(["data", "fetch", "mnist", "--dir", "/sys/vae-tui-cache/mnist"], environment: Self.emptyHome())
+        #expect(sys.status == 1 && sys.stderr.hasPrefix("vae-tui: error: cannot create /sys/vae-tui-cache/mnist ("), "\(sys.stderr)")
+    }
 }
