@@ -74,6 +74,9 @@ struct Bench: ParsableCommand {
         }
         if decoder != .factorized && !dashboard { throw ValidationError("--decoder goes with --dashboard (the training benchmark times every decoder)") }
         if compare && (dashboard || binpack || dequant) { throw ValidationError("--compare goes with the training benchmark, not --dashboard, --binpack or --dequant") }
+        if compare && (try? data.source())?.directory == nil {
+            throw ValidationError("--compare needs --data DIR or MNIST fetched by `vae-tui data fetch mnist`: the PyTorch reference trains on MNIST")
+        }
         if Self.ints(kList) == nil || Self.ints(threadsList) == nil { throw ValidationError("--k-list and --threads-list take comma-separated positive integers") }
     }
 
@@ -97,9 +100,6 @@ struct Bench: ParsableCommand {
                 return
             }
             let source = try data.source()
-            if compare && source.directory == nil {
-                throw UserError("--compare needs MNIST (--data DIR, or `vae-tui data fetch mnist`): the PyTorch reference trains on it")
-            }
             let splits = try split.load(source)
             if !json { Platform.lines.forEach { print($0) } }
             if dashboard {

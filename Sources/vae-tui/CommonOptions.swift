@@ -19,17 +19,22 @@ struct DataOptions: ParsableArguments {
         }
     }
 
-    /// The data set's name with its training and test images.
-    func load() throws -> (name: String, train: ImageDataset, test: ImageDataset) {
-        let source = try source()
-        let (train, test) = try source.load()
-        return (source.name, train, test)
+    /// The data to evaluate a model trained on the set named `trained` (a checkpoint's): what the options say; without
+    /// them, that set rather than what the defaults pick (a shapes model is not scored on a cached MNIST).
+    func source(trainedOn trained: String) throws -> DataSource {
+        let chosen = try source()
+        guard given == nil, dataset == nil, chosen.name != trained,
+              trained == DataSource.shapesName || DataSet.named(trained) != nil else { return chosen }
+        do {
+            return try DataLocation.resolve(directory: nil, dataset: trained, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw UserError("the model was trained on \(trained): \(error.description)")
+        }
     }
 
-    /// The test images, binarised as in training runs.
-    func loadTest() throws -> (name: String, images: BinaryImages) {
-        let (name, _, test) = try load()
-        return (name, BinaryImages(fixed: test, seed: DataSplits.testSeed))
+    /// The test images of `source`, binarised as in training runs.
+    static func loadTest(_ source: DataSource) throws -> BinaryImages {
+        BinaryImages(fixed: try source.load().test, seed: DataSplits.testSeed)
     }
 }
 

@@ -34,7 +34,8 @@ struct Eval: ParsableCommand {
         try reportingUserErrors {
             threading.apply()
             let saved = try Checkpoint.load(checkpoint)
-            let (dataName, test) = try data.loadTest()
+            let source = try data.source(trainedOn: saved.dataset)
+            let dataName = source.name, test = try DataOptions.loadTest(source)
             guard test.dimension == saved.config.inputSize else {
                 throw UserError("\(checkpoint): the model takes \(saved.config.inputSize) pixels but \(dataName) images have \(test.dimension)")
             }
