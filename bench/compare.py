@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Runs vae-tui's benchmark and the PyTorch reference in the same session and prints ratios.
 
-  python3 bench/compare.py speed    [--data ../shared/data/mnist] [--seconds 4]
-  python3 bench/compare.py accuracy [--data ../shared/data/mnist] [--epochs 10] [--nll-limit 1000]
+  python3 bench/compare.py speed    [--data DIR] [--seconds 4]
+  python3 bench/compare.py accuracy [--data DIR] [--epochs 10] [--nll-limit 1000]
+
+--data DIR is MNIST's directory; by default $VAE_TUI_DATA, else ${XDG_CACHE_HOME:-~/.cache}/vae-tui/mnist
+(where `vae-tui data fetch mnist` puts it).
 
 `speed`: `vae-tui bench --compare`: training images/s at batch 100 for k = 1, 5, 50 on 1 and 2 threads
 (IWAE objective), the time of L_5000 on 20 test images, and the single-thread sgemm peak, each beside
@@ -17,6 +20,14 @@ import argparse, json, os, subprocess, sys, tempfile, time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.join(ROOT, ".build", "release", "vae-tui")
 REFERENCE = os.path.join(ROOT, "bench", "reference_vae.py")
+
+
+def default_mnist():
+    """Where MNIST is by default: $VAE_TUI_DATA, else the cache `vae-tui data fetch mnist` fills."""
+    if os.environ.get("VAE_TUI_DATA"):
+        return os.environ["VAE_TUI_DATA"]
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "vae-tui", "mnist")
 
 
 def build():
@@ -67,7 +78,7 @@ def accuracy(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["speed", "accuracy"])
-    ap.add_argument("--data", default=os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist"))
+    ap.add_argument("--data", default=default_mnist())
     ap.add_argument("--seconds", type=float, default=4)
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--nll-limit", type=int, default=1000)

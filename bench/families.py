@@ -1,16 +1,26 @@
 #!/usr/bin/env python3
 """Trains each model family of vae-tui on MNIST for the same budget and prints one table.
 
-  python3 bench/families.py [--data ../shared/data/mnist] [--epochs 50] [--nll-limit 1000] [--families diag-normal,iaf-normal,...]
+  python3 bench/families.py [--data DIR] [--epochs 50] [--nll-limit 1000] [--families diag-normal,iaf-normal,...]
 
 Every run: batch 100, k = 1 ELBO, Adam 1e-3 (eps 1e-4), seed 1, one thread, the release build. Then
 `vae-tui eval --k 5000` on the first --nll-limit test images: NLL = -L_5000, the test ELBO, the gap
 NLL - (-ELBO), KL, active units, I_q. Writes the table as Markdown to stdout and JSON to --out.
+--data DIR is MNIST's directory; by default $VAE_TUI_DATA, else ${XDG_CACHE_HOME:-~/.cache}/vae-tui/mnist
+(where `vae-tui data fetch mnist` puts it).
 """
 import argparse, json, os, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.join(ROOT, ".build", "release", "vae-tui")
+
+
+def default_mnist():
+    """Where MNIST is by default: $VAE_TUI_DATA, else the cache `vae-tui data fetch mnist` fills."""
+    if os.environ.get("VAE_TUI_DATA"):
+        return os.environ["VAE_TUI_DATA"]
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "vae-tui", "mnist")
 FAMILIES = {
     "diag-normal": ["--posterior", "diag", "--prior", "normal"],
     "iaf-normal": ["--posterior", "iaf", "--prior", "normal"],
@@ -23,7 +33,7 @@ FAMILIES = {
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", default=os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist"))
+    ap.add_argument("--data", default=default_mnist())
     ap.add_argument("--epochs", type=int, default=50)
     ap.add_argument("--nll-limit", type=int, default=1000)
     ap.add_argument("--families", default=",".join(FAMILIES))

@@ -19,8 +19,10 @@ torch.optim.Adam; no torch.compile, no JIT). It reproduces the MNIST setup of Bu
            10,000 test images); mean KL over the test set; active units (Var_x[mu_u] > 0.01).
 
 Run from the repository root:
-  python3 bench/reference_vae.py --data ../shared/data/mnist                 # accuracy run
-  python3 bench/reference_vae.py --data ../shared/data/mnist --bench         # speed run
+  python3 bench/reference_vae.py                 # accuracy run
+  python3 bench/reference_vae.py --bench         # speed run
+--data DIR is MNIST's directory; by default $VAE_TUI_DATA, else ${XDG_CACHE_HOME:-~/.cache}/vae-tui/mnist
+(where `vae-tui data fetch mnist` puts it).
 One JSON object goes to stdout (ELBO values are log-likelihood bounds, i.e. negative;
 nll and kl are positive, in nats); progress goes to stderr.
 """
@@ -28,6 +30,14 @@ import argparse, gzip, itertools, json, math, os, sys, time
 
 import numpy as np
 import torch
+
+
+def default_mnist():
+    """Where MNIST is by default: $VAE_TUI_DATA, else the cache `vae-tui data fetch mnist` fills."""
+    if os.environ.get("VAE_TUI_DATA"):
+        return os.environ["VAE_TUI_DATA"]
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "vae-tui", "mnist")
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -430,7 +440,8 @@ def bench_run(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default="../shared/data/mnist", help="directory of the MNIST IDX files")
+    ap.add_argument("--data", default=default_mnist(),
+                    help="directory of the MNIST IDX files (default: $VAE_TUI_DATA, else ${XDG_CACHE_HOME:-~/.cache}/vae-tui/mnist)")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--k", type=int, default=1, help="samples per image in the training objective")
     ap.add_argument("--objective", choices=["elbo", "iwae"], default="elbo")

@@ -1,11 +1,12 @@
 #!/bin/sh
 # Remakes assets/screenshots/: the real screens, saved by the program itself with S (SVG and text),
-# driven in a private tmux at 120x40. Release build; MNIST from ../shared/data/mnist or $VAE_TUI_DATA.
+# driven in a private tmux at 120x40. Release build; MNIST from $VAE_TUI_DATA, else from
+# ${XDG_CACHE_HOME:-~/.cache}/vae-tui/mnist (where `vae-tui data fetch mnist` puts it).
 # Usage: sh bench/screenshots.sh [NAME...]     (all of them: about four minutes; or only the NAMEs given)
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
-data=${VAE_TUI_DATA:-$root/../shared/data/mnist}
+data=${VAE_TUI_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/vae-tui/mnist}
 out=$root/assets/screenshots
 swift build -c release >/dev/null
 bin=$root/.build/release/vae-tui
@@ -37,7 +38,7 @@ shot() {
     echo "$out/$name.svg"
 }
 
-# The dashboard on MNIST after 45 seconds, and a MADE decoder collapsing after 75 (as the README says).
+# The dashboard on MNIST after 45 seconds, and a MADE decoder collapsing after 75 (as docs/dashboard.md and docs/collapse-lab.md say).
 shot dashboard 45 "" "$bin" run --data "$data" --run-dir "$work/run"
 shot collapse 75 "" "$bin" run --data "$data" --decoder made --lr 1e-2 --run-dir "$work/run"
 # The demos, their screenshots into ./screenshots (here $work/shots).

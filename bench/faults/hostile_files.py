@@ -25,12 +25,22 @@ a peak RSS (os.wait4) more than 64 MB above a legitimate run's. Prints one line 
 and on stderr the time, the runs that stayed valid, the peak RSS against the baseline and each kind's count.
 
 Usage: python3 bench/faults/hostile_files.py [--count 1000] [--binary .build/release/vae-tui]
-       [--mnist ../shared/data/mnist] [--timeout 60] [--seed 1] [--only 2|3] [--keep]
+       [--mnist DIR] [--timeout 60] [--seed 1] [--only 2|3] [--keep]
+--mnist DIR holds the real MNIST files; by default $VAE_TUI_DATA, else ${XDG_CACHE_HOME:-~/.cache}/vae-tui/mnist
+(where `vae-tui data fetch mnist` puts them).
 Python 3 standard library only.
 """
 import argparse, gzip, json, os, random, shutil, struct, subprocess, sys, tempfile, threading, time, zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def default_mnist():
+    """Where MNIST is by default: $VAE_TUI_DATA, else the cache `vae-tui data fetch mnist` fills."""
+    if os.environ.get("VAE_TUI_DATA"):
+        return os.environ["VAE_TUI_DATA"]
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "vae-tui", "mnist")
 RSS_MARGIN_KB = 64 * 1024          # a hostile file may cost this much more than a legitimate run
 ERROR_PREFIX = "vae-tui: error:"
 EITHER, ERROR = "either", "error"  # what a mutation allows: a valid file (exit 0) or only a refusal
@@ -710,7 +720,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--count", type=int, default=1000, help="mutated files per fault (default 1000)")
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "vae-tui"))
-    ap.add_argument("--mnist", default=os.path.join(ROOT, "..", "shared", "data", "mnist"))
+    ap.add_argument("--mnist", default=default_mnist())
     ap.add_argument("--timeout", type=float, default=60, help="seconds before a run counts as hung")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", choices=["2", "3"])

@@ -6,10 +6,20 @@ prints: resident memory after 10 and after 60 minutes (within 5%?), frame time a
 against late (flat?), and the curves' points (thinned, bounded?). Writes bench/results-soak.json.
 
 Usage: python3 bench/faults/soak.py [--minutes 60] [--binary .build/release/vae-tui] [--data DIR]
+--data DIR is MNIST's directory; by default $VAE_TUI_DATA, else ${XDG_CACHE_HOME:-~/.cache}/vae-tui/mnist
+(where `vae-tui data fetch mnist` puts it).
 """
 import argparse, json, os, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def default_mnist():
+    """Where MNIST is by default: $VAE_TUI_DATA, else the cache `vae-tui data fetch mnist` fills."""
+    if os.environ.get("VAE_TUI_DATA"):
+        return os.environ["VAE_TUI_DATA"]
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "vae-tui", "mnist")
 
 
 def dashboard_pid(run):
@@ -27,7 +37,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=60)
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build/release/vae-tui"))
-    ap.add_argument("--data", default=os.environ.get("VAE_TUI_DATA", os.path.join(ROOT, "..", "shared", "data", "mnist")))
+    ap.add_argument("--data", default=default_mnist())
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results-soak.json"))
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="vae-tui-soak-")

@@ -17,7 +17,7 @@ public struct Evaluation: Sendable, Codable, Equatable {
     public var activeUnits: Int
     /// I_q(x;z) = E_x KL(q(z|x) ‖ q(z)), q(z) the minibatch aggregate posterior, nats.
     public var mutualInformation: Float
-    /// Barber–Agakov lower bound on I(z;x) under the model's own joint p(z)p(x|z), nats (THEORY.md §3).
+    /// Barber–Agakov lower bound on I(z;x) under the model's own joint p(z)p(x|z), nats (docs/THEORY.md section 3).
     /// It sits below I(z;x) by E_x KL(p(z|x) ‖ q(z|x)), so it can be negative while the encoder is poor.
     public var mutualInformationBound: Float
     /// E log p(x|z) with z ~ p(z) instead of q(z|x), nats per example: what the decoder makes of x without

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `vae-tui lab collapse`: the lecture's posterior-collapse argument (THEORY.md section 6) as a table. An
+/// `vae-tui lab collapse`: the lecture's posterior-collapse argument (docs/THEORY.md section 6) as a table. An
 /// autoregressive decoder can model the images without z, so the plain ELBO drives q(z|x) to p(z); each
 /// remedy is one row trained for the same budget from the same seed, beside a factorised decoder that needs z.
 public enum CollapseLab {

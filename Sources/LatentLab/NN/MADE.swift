@@ -3,7 +3,7 @@
 /// network's order, never on j itself or later ones. An optional context (the encoder's h for an IAF, z for
 /// an autoregressive decoder) reaches every hidden layer through unmasked weights.
 ///
-/// Degrees (THEORY.md section 6): variable v gets degree 1…d by its place in the order; hidden units get
+/// Degrees (docs/THEORY.md section 6): variable v gets degree 1…d by its place in the order; hidden units get
 /// degrees 0…d−1 (in turn when a layer has at least d units, spread evenly when it has fewer; degree 0
 /// sees only the context, so the first variable's outputs can still depend on it); a unit of degree k sees
 /// units of degree ≤ k below it, and output j sees hidden units of degree < its variable's degree. The masks

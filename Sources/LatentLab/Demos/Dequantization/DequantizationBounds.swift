@@ -1,6 +1,6 @@
 import Foundation
 
-/// The per-cell quantities of THEORY.md section 4 by the midpoint rule on a cell's m×m sub-grid, in nats.
+/// The per-cell quantities of docs/THEORY.md section 4 by the midpoint rule on a cell's m×m sub-grid, in nats.
 /// Each takes log-densities at the sub-cell centres u_s (one cell's block of a cell-major array), so any
 /// density can be scored: the model's, a hand-built one, or q set to the exact p(u|x).
 ///

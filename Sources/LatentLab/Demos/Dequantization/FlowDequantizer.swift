@@ -1,6 +1,6 @@
 import Foundation
 
-/// How the demo turns a cell x into a point v = x + u of the continuous model (THEORY.md section 4).
+/// How the demo turns a cell x into a point v = x + u of the continuous model (docs/THEORY.md section 4).
 public enum DequantizerKind: String, CaseIterable, Sendable {
     /// u ~ U[0, 1)²: the bound is E_u log p(x + u).
     case uniform

@@ -1,4 +1,4 @@
-/// T gated autoregressive steps (THEORY.md section 5) on d variables, each a MADE giving [m, s]:
+/// T gated autoregressive steps (docs/THEORY.md section 5) on d variables, each a MADE giving [m, s]:
 ///     σ = sigmoid(s),  y_t = σ ⊙ y_{t−1} + (1 − σ) ⊙ m,  log |det ∂y_t/∂y_{t−1}| = Σ_d log σ_d,
 /// with the variable order reversed between steps. Two uses, by which side the MADE reads:
 /// - the IAF posterior (Kingma et al. 2016): the MADE reads the step's input y_{t−1} and the encoder's

@@ -1,4 +1,4 @@
-/// VLAE's autoregressive-flow prior (Chen et al. 2017; THEORY.md section 5): z = f(y_0), y_0 ~ N(0, I),
+/// VLAE's autoregressive-flow prior (Chen et al. 2017; docs/THEORY.md section 5): z = f(y_0), y_0 ~ N(0, I),
 /// through gated MADE steps with no context that read their outputs, so
 ///     log p(z) = log N(y_0) − Σ_t Σ_d log σ_{t,d},   y_0 = f⁻¹(z) in one pass a step,
 /// and a sample is drawn one variable at a time. Its steps start as the posterior's do (s near +2).

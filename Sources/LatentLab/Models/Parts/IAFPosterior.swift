@@ -1,4 +1,4 @@
-/// The inverse autoregressive flow posterior (Kingma et al. 2016; THEORY.md section 5): T gated MADE steps
+/// The inverse autoregressive flow posterior (Kingma et al. 2016; docs/THEORY.md section 5): T gated MADE steps
 /// on a diagonal Gaussian z_0, each reading the previous z and the encoder's context h (its last hidden
 /// layer):
 ///     z_t = σ_t ⊙ z_{t−1} + (1 − σ_t) ⊙ m_t,   log q(z_T|x) = log q(z_0|x) − Σ_t Σ_d log σ_{t,d}.

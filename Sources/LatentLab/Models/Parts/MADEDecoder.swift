@@ -1,7 +1,7 @@
 import Foundation
 
 /// An autoregressive p(x|z) = Π_j Bernoulli(x_j; sigmoid(l_j(x_<j, z))): a MADE over the pixels in raster order
-/// whose context is z, entering every hidden layer through unmasked weights (THEORY.md section 6). It can
+/// whose context is z, entering every hidden layer through unmasked weights (docs/THEORY.md section 6). It can
 /// model the data without z, which is what lets the ELBO's optimum ignore z (posterior collapse). A receptive
 /// field R lets pixel j see only the R pixels before it, so z must carry what the window cannot see.
 ///

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The lecture's autoregressive decoder (van den Oord et al. 2016, THEORY.md section 6): masked 3×3
+/// The lecture's autoregressive decoder (van den Oord et al. 2016, docs/THEORY.md section 6): masked 3×3
 /// convolutions over the binarised image, a type-A first layer (it cannot see the pixel it predicts) and
 /// residual type-B layers after it, z entering every layer through a learned per-channel projection added
 /// at every pixel, and a 1×1 output to one logit per pixel plus a per-pixel bias. With L layers pixel (y, x)
