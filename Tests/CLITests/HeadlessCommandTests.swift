@@ -132,7 +132,7 @@ import Testing
     }
 
     /// `reproduce` trains each chosen row from its preset in its own run directory, prints and writes the table
-    /// with the paper's figures, skips a finished row when run again, and continues a row that stopped before
+    /// (the IAF rows without the papers' figures, which are of larger models), skips a finished row when run again, and continues a row that stopped before
     /// its last epoch (simulated: a finished 1-epoch row whose config is given a second epoch).
     @Test func reproduceTrainsResumesAndPrintsTheTable() throws {
         let dir = CLI.temporaryDirectory()
@@ -141,8 +141,8 @@ import Testing
         let first = try CLI.run(args)
         #expect(first.status == 0, "\(first.stderr)")
         let table = try String(contentsOfFile: dir + "/table/table.md", encoding: .utf8)
-        #expect(table.contains("| iaf-diag-normal | 1 |") && table.contains("| iaf-iaf-normal | 1 |") && table.contains("79.88")
-                && table.contains("reduced budget"), "\(table)")
+        #expect(table.contains("| iaf-diag-normal | 1 |") && table.contains("| iaf-iaf-normal | 1 |") && table.contains("reduced budget"), "\(table)")
+        #expect(!table.contains("79.88"), "no paper figure of a ResNet-scale model beside an MLP's: \(table)")
         let again = try CLI.run(args)
         #expect(again.status == 0 && again.stdout.components(separatedBy: "finished and evaluated").count == 3, "\(again.stdout)")
 
