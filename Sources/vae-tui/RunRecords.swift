@@ -1,6 +1,6 @@
 import LatentLab
 
-/// The objects written to the JSONL run log. Every key is documented in the README.
+/// The objects written to the JSONL run log. Every key is documented in docs/run-directories.md.
 enum RunRecords {
     static func start(trainer: Trainer, epochs: Int, threads: Int) -> [(String, JSONValue)] {
         let c = trainer.config

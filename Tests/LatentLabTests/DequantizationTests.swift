@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LatentLab
 
-/// The dequantization demo's data and its exact evaluation: the bounds of THEORY.md section 4 on a sub-cell grid.
+/// The dequantization demo's data and its exact evaluation: the bounds of docs/THEORY.md section 4 on a sub-cell grid.
 @Suite struct DequantizationTests {
     /// A small grid so debug builds stay quick: 6×6 cells of 12×12 sub-cells.
     static let grid = SubcellGrid(levels: 6, subdivisions: 12)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LatentLab
 
-/// The MADE's dependency structure and the gated flows built on it (THEORY.md section 5).
+/// The MADE's dependency structure and the gated flows built on it (docs/THEORY.md section 5).
 @Suite struct FlowTests {
     /// A flow far from its identity-like start, so the checks below see real dependencies.
     static func flow(size: Int, steps: Int, context: Int, seed: UInt64) -> GatedAutoregressiveFlow {

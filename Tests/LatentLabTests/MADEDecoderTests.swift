@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LatentLab
 
-/// The autoregressive decoder and the remedies for posterior collapse (THEORY.md section 6).
+/// The autoregressive decoder and the remedies for posterior collapse (docs/THEORY.md section 6).
 @Suite struct MADEDecoderTests {
     /// A decoder far from its start, so the checks below see real dependencies.
     static func decoder(pixels: Int, hidden: [Int], latent: Int = 2, receptiveField: Int? = nil, seed: UInt64 = 3) -> MADEDecoder {

@@ -1,5 +1,5 @@
 /// The held-out numbers as run-log fields, the same keys in `train`'s epoch records and the dashboard's
-/// eval records, so `vae-tui show` reads both alike. Every key is documented in the README.
+/// eval records, so `vae-tui show` reads both alike. Every key is documented in docs/run-directories.md.
 extension Evaluation {
     public func logFields(probeBounds: ProbeBounds) -> [(String, JSONValue)] {
         [

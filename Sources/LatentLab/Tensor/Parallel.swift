@@ -3,7 +3,7 @@ import Synchronization
 
 /// The engine's threads. Work that splits into independent parts (the examples of a batch, the
 /// images of an NLL evaluation) runs one part per thread with single-threaded matrix products:
-/// measured on both machines, that beats OpenBLAS's own threading of these small products (README,
+/// measured on both machines, that beats OpenBLAS's own threading of these small products (docs/benchmarks.md,
 /// "Two threads"). The large elementwise loops of a step that does not split are cut across threads too.
 public enum Parallel {
     private static let threadCount = Atomic<Int>(1)

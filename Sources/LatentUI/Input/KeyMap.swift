@@ -19,7 +19,7 @@ public enum KeyMap {
     public static let dropoutLadder: [Float] = [0, 0.1, 0.25, 0.5, 0.75]
     public static let minimumRateLadder: [Float] = [0, 0.05, 0.1, 0.2, 0.5, 1]
 
-    /// Every key with what it does, for the help overlay and the README.
+    /// Every key with what it does, for the help overlay and docs/dashboard.md.
     public static let help: [(keys: String, action: String)] = [
         ("b / B", "beta down / up"),
         ("f / F", "free bits λ down / up"),
