@@ -82,11 +82,8 @@ import Testing
         let dir = CLI.temporaryDirectory()
         // An empty directory: the first file is missing.
         try Self.expectFailure(["train", "--data", dir], status: 1, mentioning: "train-images-idx3-ubyte")
-        // Every file present but the training images truncated.
-        for name in ["train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
-            let source = CLI.mnist + "/" + name + ".gz"
-            try FileManager.default.copyItem(atPath: source, toPath: dir + "/" + name + ".gz")
-        }
+        // Every file present (60,000 training labels, as the images' header says) but the training images truncated.
+        try IDXFiles.writeAllButTheTrainingImages(in: dir, trainCount: 60_000)
         var header = Data([0, 0, 8, 3, 0, 0, 0xEA, 0x60, 0, 0, 0, 28, 0, 0, 0, 28])
         header.append(Data(repeating: 0, count: 1000))
         try header.write(to: URL(fileURLWithPath: dir + "/train-images-idx3-ubyte"))
@@ -134,13 +131,12 @@ import Testing
         try Self.expectOneLineError(["eval", "--checkpoint", twice, "--limit", "10"], mentioning: "the header names a twice")
     }
 
-    /// A gzip bomb beside the real MNIST files: 1 GB of zeros behind an honest header, in a file of about
-    /// a megabyte, refused once the output passes the 47 MB the header promises (it once inflated it all).
+    /// A gzip bomb beside well-formed files (60,000 training labels, as its header says): 1 GB of zeros behind an
+    /// honest header, in a file of about a megabyte, refused once the output passes the 47 MB the header promises
+    /// (it once inflated it all).
     @Test func aGzipBombAsTrainingImages() throws {
         let dir = CLI.temporaryDirectory()
-        for name in ["train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
-            try FileManager.default.createSymbolicLink(atPath: dir + "/" + name, withDestinationPath: CLI.mnist + "/" + name)
-        }
+        try IDXFiles.writeAllButTheTrainingImages(in: dir, trainCount: 60_000)
         let header = Data([0, 0, 8, 3, 0, 0, 0xEA, 0x60, 0, 0, 0, 28, 0, 0, 0, 28])  // 60,000 images of 28x28
         let zeros = try Self.gzip(Data(count: 16 << 20), in: dir)
         var bomb = try Self.gzip(header, in: dir)

@@ -41,11 +41,9 @@ enum IDXFixture {
 }
 
 @Suite struct MNISTTests {
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
-
-    @Test func loadsTheRealFiles() throws {
-        let (train, test) = try MNIST.load(directory: Self.shared)
+    @Test(.enabled(if: RealMNIST.isAvailable, "needs the real MNIST files: set VAE_TUI_DATA or run `vae-tui data fetch mnist`"))
+    func loadsTheRealFiles() throws {
+        let (train, test) = try MNIST.load(directory: try #require(RealMNIST.directory))
         #expect(train.count == 60_000 && test.count == 10_000)
         #expect(train.height == 28 && train.width == 28 && train.dimension == 784)
         #expect(train.labels[0] == 5 && test.labels[0] == 7, "the well-known first labels")
