@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Every bad input gets one clear line and a non-zero exit, never a crash or a stack trace.
 @Suite struct BadInputTests {
@@ -82,11 +83,9 @@ import Testing
         let dir = CLI.temporaryDirectory()
         // An empty directory: the first file is missing.
         try Self.expectFailure(["train", "--data", dir], status: 1, mentioning: "train-images-idx3-ubyte")
-        // Every file present but the training images truncated.
-        for name in ["train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
-            let source = CLI.mnist + "/" + name + ".gz"
-            try FileManager.default.copyItem(atPath: source, toPath: dir + "/" + name + ".gz")
-        }
+        // Every file present (60,000 training labels, as the images' header says) but the training images truncated.
+        try IDXFixture.write(IDXFixture.labels(count: 60_000), as: "train-labels-idx1-ubyte", in: dir)
+        try IDXFixture.writeTestFiles(in: dir)
         var header = Data([0, 0, 8, 3, 0, 0, 0xEA, 0x60, 0, 0, 0, 28, 0, 0, 0, 28])
         header.append(Data(repeating: 0, count: 1000))
         try header.write(to: URL(fileURLWithPath: dir + "/train-images-idx3-ubyte"))
@@ -134,16 +133,16 @@ import Testing
         try Self.expectOneLineError(["eval", "--checkpoint", twice, "--limit", "10"], mentioning: "the header names a twice")
     }
 
-    /// A gzip bomb beside the real MNIST files: 1 GB of zeros behind an honest header, in a file of about
-    /// a megabyte, refused once the output passes the 47 MB the header promises (it once inflated it all).
+    /// A gzip bomb beside well-formed files (60,000 training labels, as its header says): 1 GB of zeros behind an
+    /// honest header, in a file of about a megabyte, refused once the output passes the 47 MB the header promises
+    /// (it once inflated it all).
     @Test func aGzipBombAsTrainingImages() throws {
         let dir = CLI.temporaryDirectory()
-        for name in ["train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
-            try FileManager.default.createSymbolicLink(atPath: dir + "/" + name, withDestinationPath: CLI.mnist + "/" + name)
-        }
+        try IDXFixture.write(IDXFixture.labels(count: 60_000), as: "train-labels-idx1-ubyte", in: dir)
+        try IDXFixture.writeTestFiles(in: dir)
         let header = Data([0, 0, 8, 3, 0, 0, 0xEA, 0x60, 0, 0, 0, 28, 0, 0, 0, 28])  // 60,000 images of 28x28
-        let zeros = try Self.gzip(Data(count: 16 << 20), in: dir)
-        var bomb = try Self.gzip(header, in: dir)
+        let zeros = try IDXFixture.gzipped(Data(count: 16 << 20))
+        var bomb = try IDXFixture.gzipped(header)
         for _ in 0..<64 { bomb.append(zeros) }  // concatenated members: one stream of 1 GB
         try bomb.write(to: URL(fileURLWithPath: dir + "/train-images-idx3-ubyte.gz"))
         try Self.expectOneLineError(["train", "--data", dir, "--epochs", "1", "--train-limit", "100", "--validation", "10"],
@@ -163,19 +162,6 @@ import Testing
         bytes.replaceSubrange(range, with: Data(#"\"activation\":\"relu\""#.utf8))
         try bytes.write(to: URL(fileURLWithPath: path))
         try Self.expectOneLineError(["train", "--resume", run, "--epochs", "1"], mentioning: "is not the run's")
-    }
-
-    /// `bytes` as one gzip member, through /bin/gzip.
-    static func gzip(_ bytes: Data, in dir: String) throws -> Data {
-        let path = dir + "/\(UUID().uuidString)"
-        try bytes.write(to: URL(fileURLWithPath: path))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        p.arguments = ["-n", path]
-        try p.run()
-        p.waitUntilExit()
-        defer { try? FileManager.default.removeItem(atPath: path + ".gz") }
-        return try Data(contentsOf: URL(fileURLWithPath: path + ".gz"))
     }
 
     /// A checkpoint whose configuration disagrees with its tensors' shapes (its metadata edited, same length):

@@ -5,45 +5,45 @@ import Testing
 @Suite(.serialized, .enabled(if: Tmux.available, "needs tmux"))
 struct BinPackEndToEndTests {
     @Test func stepsRedrawTheEllipsesAndSwitchTheFamily() throws {
-        let (tmux, status) = try Tmux.running("demo binpack --seed 3")
-        defer { tmux.kill() }
+        try Tmux.running("demo binpack --seed 3") { tmux, status in
 
-        let start = try tmux.waitFor("step 0") { Tmux.step(in: $0) == 0 && $0.contains("diagonal Gaussian") }
-        tmux.send("n")
-        let one = try tmux.waitFor("step 1") { Tmux.step(in: $0) == 1 }
-        // A hundred steps move the posteriors and change the numbers (waited for: tmux may read a frame half drawn).
-        tmux.send("M")
-        _ = try tmux.waitFor("step 101 with new ellipses and numbers") {
-            Tmux.step(in: $0) == 101 && Self.map(of: $0) != Self.map(of: start) && Self.table(of: $0) != Self.table(of: one)
+            let start = try tmux.waitFor("step 0") { Tmux.step(in: $0) == 0 && $0.contains("diagonal Gaussian") }
+            tmux.send("n")
+            let one = try tmux.waitFor("step 1") { Tmux.step(in: $0) == 1 }
+            // A hundred steps move the posteriors and change the numbers (waited for: tmux may read a frame half drawn).
+            tmux.send("M")
+            _ = try tmux.waitFor("step 101 with new ellipses and numbers") {
+                Tmux.step(in: $0) == 101 && Self.map(of: $0) != Self.map(of: start) && Self.table(of: $0) != Self.table(of: one)
+            }
+
+            tmux.send("p")
+            let full = try tmux.waitFor("full covariance") { $0.contains("q: full-covariance Gaussian") }
+            #expect(Tmux.step(in: full) == 101, "switching the family keeps the run")
+            tmux.send("p")
+            _ = try tmux.waitFor("IAF") { $0.contains("q: IAF") }
+            tmux.send("N")
+            _ = try tmux.waitFor("step 111") { Tmux.step(in: $0) == 111 && $0.contains("q: IAF") }
+
+            tmux.send("q")
+            let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
+            #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
         }
-
-        tmux.send("p")
-        let full = try tmux.waitFor("full covariance") { $0.contains("q: full-covariance Gaussian") }
-        #expect(Tmux.step(in: full) == 101, "switching the family keeps the run")
-        tmux.send("p")
-        _ = try tmux.waitFor("IAF") { $0.contains("q: IAF") }
-        tmux.send("N")
-        _ = try tmux.waitFor("step 111") { Tmux.step(in: $0) == 111 && $0.contains("q: IAF") }
-
-        tmux.send("q")
-        let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
-        #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
     }
 
     /// A preset opens the demo in its state: the posterior, the objective and k it names, after its steps (here
     /// fewer: a flag after the preset wins).
     @Test func aPresetOpensTheDemoInItsState() throws {
-        let (tmux, status) = try Tmux.running("demo binpack --preset binpack-iwae-k50 --steps 20")
-        defer { tmux.kill() }
-        let screen = try tmux.waitFor("step 20 on L_50") { Tmux.step(in: $0) == 20 }
-        #expect(screen.contains("IWAE") && Tmux.line(containing: "k/K", in: screen)?.contains("50") == true, "\(screen)")
-        // ? shows the demo's keys from the same list as its footer; Esc closes it, q leaves the demo.
-        tmux.send("?")
-        _ = try tmux.waitFor("the help") { $0.contains("posterior family: diagonal, full covariance, IAF") && $0.contains("save the screen") }
-        tmux.send("Escape")
-        _ = try tmux.waitFor("the help closed") { !$0.contains("posterior family: diagonal") && Tmux.step(in: $0) == 20 }
-        tmux.send("q")
-        _ = try Tmux.waitForFile(status) { $0.contains("EXIT=0") }
+        try Tmux.running("demo binpack --preset binpack-iwae-k50 --steps 20") { tmux, status in
+            let screen = try tmux.waitFor("step 20 on L_50") { Tmux.step(in: $0) == 20 }
+            #expect(screen.contains("IWAE") && Tmux.line(containing: "k/K", in: screen)?.contains("50") == true, "\(screen)")
+            // ? shows the demo's keys from the same list as its footer; Esc closes it, q leaves the demo.
+            tmux.send("?")
+            _ = try tmux.waitFor("the help") { $0.contains("posterior family: diagonal, full covariance, IAF") && $0.contains("save the screen") }
+            tmux.send("Escape")
+            _ = try tmux.waitFor("the help closed") { !$0.contains("posterior family: diagonal") && Tmux.step(in: $0) == 20 }
+            tmux.send("q")
+            _ = try Tmux.waitForFile(status) { $0.contains("EXIT=0") }
+        }
     }
 
     /// The latent map: the left 70 columns below the status line.

@@ -3,7 +3,6 @@ import Foundation
 /// Runs the built `vae-tui` binary (the debug build `swift test` makes beside the tests).
 enum CLI {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let mnist = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
 
     /// The binary beside the running test bundle first, so `swift test --scratch-path DIR` tests its own build.
     static var binary: String {
@@ -18,39 +17,45 @@ enum CLI {
         let stderr: String
     }
 
-    /// Runs to completion; output goes through files so a chatty child never blocks on a full pipe.
-    /// `environment` changes this process's environment for the child: a nil value removes the variable.
-    /// `executable` runs another copy of the binary; `directory` is where it runs (default: a fresh folder).
-    static func run(_ arguments: [String], environment: [String: String?] = [:], executable: String? = nil,
+    /// The environment the binary gets: this process's, without the data the user or CI points at
+    /// ($VAE_TUI_DATA, or MNIST fetched into the cache), so a test that names no data trains on the built-in
+    /// shapes wherever it runs; then `changes`, where a nil value removes the variable.
+    static func environment(_ changes: [String: String?] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["VAE_TUI_DATA"] = nil
+        env["XDG_CACHE_HOME"] = testRoot + "/no-cache"
+        for (name, value) in changes { env[name] = value }
+        return env
+    }
+
+    /// The longest one command may take: then it is killed, and its status is SIGKILL's.
+    static let limitSeconds = 600.0
+
+    /// Runs `executable` (the binary unless told) to completion, or kills it after `limitSeconds`; output goes
+    /// through files so a chatty child never blocks on a full pipe. `environment` changes the child's
+    /// environment (`environment(_:)`): a nil value removes the variable. It runs in `directory`, else a fresh folder.
+    static func run(_ arguments: [String], executable: String = binary, environment: [String: String?] = [:],
                     directory: String? = nil) throws -> Result {
         let dir = temporaryDirectory()
         let outPath = dir + "/stdout", errPath = dir + "/stderr"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable ?? binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.currentDirectoryURL = URL(fileURLWithPath: directory ?? dir)   // a run's default directory lands here
         process.arguments = arguments
-        var env = isolated
-        for (name, value) in environment { env[name] = value }
-        process.environment = env
+        process.environment = Self.environment(environment)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        try process.run()
-        process.waitUntilExit()
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        try process.run()
+        let deadline = Date().addingTimeInterval(limitSeconds)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                       stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
-    }
-
-    /// This process's environment without the data a user (or CI) set up: commands given no --data read the
-    /// built-in shapes, as on a fresh machine, unless a test names the data.
-    static var isolated: [String: String] {
-        var env = ProcessInfo.processInfo.environment
-        env["VAE_TUI_DATA"] = nil
-        env["XDG_CACHE_HOME"] = testRoot + "/no-cache"
-        return env
     }
 
     /// A fresh directory under this test process's own folder, which is removed when the process exits.

@@ -8,67 +8,67 @@ struct DashboardEndToEndTests {
     @Test func theDashboardTrainsRespondsToKeysResizesAndQuits() throws {
         let dir = CLI.temporaryDirectory()
         let log = dir + "/run.jsonl"
-        let (tmux, status) = try Tmux.running("run --train-limit 3000 --validation 200 --latent 8 --hidden 64 --log \(log)", in: dir)
-        defer { tmux.kill() }
+        try Tmux.running("run --train-limit 3000 --validation 200 --latent 8 --hidden 64 --log \(log)", in: dir) { tmux, status in
 
-        // Training starts at once: the step counter appears and advances.
-        let first = try tmux.waitFor("step counter") { Tmux.step(in: $0).map { $0 > 0 } ?? false }
-        let s1 = Tmux.step(in: first)!
-        let later = try tmux.waitFor("step counter to advance") { (Tmux.step(in: $0) ?? 0) > s1 + 5 }
-        #expect(later.contains("curves") && later.contains("knobs") && later.contains("q(z|x)"))
+            // Training starts at once: the step counter appears and advances.
+            let first = try tmux.waitFor("step counter") { Tmux.step(in: $0).map { $0 > 0 } ?? false }
+            let s1 = Tmux.step(in: first)!
+            let later = try tmux.waitFor("step counter to advance") { (Tmux.step(in: $0) ?? 0) > s1 + 5 }
+            #expect(later.contains("curves") && later.contains("knobs") && later.contains("q(z|x)"))
 
-        // B raises beta from 1 to 1.5: on screen, and in the engine (the log records the applied command).
-        tmux.send("B")
-        _ = try tmux.waitFor("beta 1.5 on screen") { $0.contains("beta") && Tmux.line(containing: "beta", in: $0)?.contains("1.5") == true }
-        _ = try Tmux.waitForFile(log) { $0.contains(#""command":"beta","value":1.5"#) }
+            // B raises beta from 1 to 1.5: on screen, and in the engine (the log records the applied command).
+            tmux.send("B")
+            _ = try tmux.waitFor("beta 1.5 on screen") { $0.contains("beta") && Tmux.line(containing: "beta", in: $0)?.contains("1.5") == true }
+            _ = try Tmux.waitForFile(log) { $0.contains(#""command":"beta","value":1.5"#) }
 
-        // Space pauses: the step counter stops; space again resumes.
-        tmux.send("Space")
-        let pausedScreen = try tmux.waitFor("paused") { $0.contains("paused") }
-        let pausedStep = Tmux.step(in: pausedScreen)!
-        Thread.sleep(forTimeInterval: 1)
-        #expect(Tmux.step(in: tmux.capture()) == pausedStep, "no steps while paused")
-        tmux.send("Space")
-        _ = try tmux.waitFor("running again") { (Tmux.step(in: $0) ?? 0) > pausedStep && $0.contains("running") }
+            // Space pauses: the step counter stops; space again resumes.
+            tmux.send("Space")
+            let pausedScreen = try tmux.waitFor("paused") { $0.contains("paused") }
+            let pausedStep = Tmux.step(in: pausedScreen)!
+            Thread.sleep(forTimeInterval: 1)
+            #expect(Tmux.step(in: tmux.capture()) == pausedStep, "no steps while paused")
+            tmux.send("Space")
+            _ = try tmux.waitFor("running again") { (Tmux.step(in: $0) ?? 0) > pausedStep && $0.contains("running") }
 
-        // Too small, then back.
-        tmux.resize(width: 60, height: 20)
-        _ = try tmux.waitFor("too-small message") { $0.contains("terminal too small") }
-        tmux.resize(width: 120, height: 40)
-        _ = try tmux.waitFor("dashboard back") { $0.contains("knobs") && $0.contains("q(z|x)") && !$0.contains("too small") }
+            // Too small, then back.
+            tmux.resize(width: 60, height: 20)
+            _ = try tmux.waitFor("too-small message") { $0.contains("terminal too small") }
+            tmux.resize(width: 120, height: 40)
+            _ = try tmux.waitFor("dashboard back") { $0.contains("knobs") && $0.contains("q(z|x)") && !$0.contains("too small") }
 
-        // d opens the demo menu, e the enumeration demo on the same screen; Esc comes back to the
-        // dashboard, whose training went on meanwhile.
-        let beforeDemo = Tmux.step(in: tmux.capture()) ?? 0
-        tmux.send("d")
-        _ = try tmux.waitFor("demo menu") { $0.contains("demos") && $0.contains("e    marginal by enumeration") }
-        tmux.send("e")
-        _ = try tmux.waitFor("enumeration demo") { $0.contains("marginal by enumeration │ K=4 │ step 0") && $0.contains("L_1000") }
-        tmux.send("Escape")
-        _ = try tmux.waitFor("dashboard after the demo") {
-            $0.contains("knobs") && $0.contains("q(z|x)") && !$0.contains("marginal by enumeration") && (Tmux.step(in: $0) ?? 0) > beforeDemo
+            // d opens the demo menu, e the enumeration demo on the same screen; Esc comes back to the
+            // dashboard, whose training went on meanwhile.
+            let beforeDemo = Tmux.step(in: tmux.capture()) ?? 0
+            tmux.send("d")
+            _ = try tmux.waitFor("demo menu") { $0.contains("demos") && $0.contains("e    marginal by enumeration") }
+            tmux.send("e")
+            _ = try tmux.waitFor("enumeration demo") { $0.contains("marginal by enumeration │ K=4 │ step 0") && $0.contains("L_1000") }
+            tmux.send("Escape")
+            _ = try tmux.waitFor("dashboard after the demo") {
+                $0.contains("knobs") && $0.contains("q(z|x)") && !$0.contains("marginal by enumeration") && (Tmux.step(in: $0) ?? 0) > beforeDemo
+            }
+            // And b the bin-packing demo, the same way.
+            tmux.send("d")
+            _ = try tmux.waitFor("demo menu again") { $0.contains("b    bin packing") }
+            tmux.send("b")
+            _ = try tmux.waitFor("bin-packing demo") { $0.contains("demo: bin packing │ step 0") && $0.contains("Barber-Agakov") }
+            tmux.send("Escape")
+            _ = try tmux.waitFor("dashboard after bin packing") { $0.contains("knobs") && !$0.contains("demo: bin packing") }
+            // And u the dequantization demo, from the same registry.
+            tmux.send("d")
+            _ = try tmux.waitFor("demo menu with dequantization") { $0.contains("u    dequantization") }
+            tmux.send("u")
+            _ = try tmux.waitFor("dequantization demo") { $0.contains("dequantization │ step 0") && $0.contains("bits per dimension") }
+            tmux.send("q")
+            _ = try tmux.waitFor("dashboard after dequantization") { $0.contains("knobs") && !$0.contains("bits per dimension") }
+
+            // q quits with status 0 and gives the terminal back.
+            tmux.send("q")
+            let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
+            #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+            let after = tmux.capture()
+            #expect(!after.contains("knobs"), "the dashboard is gone from the restored screen")
         }
-        // And b the bin-packing demo, the same way.
-        tmux.send("d")
-        _ = try tmux.waitFor("demo menu again") { $0.contains("b    bin packing") }
-        tmux.send("b")
-        _ = try tmux.waitFor("bin-packing demo") { $0.contains("demo: bin packing │ step 0") && $0.contains("Barber-Agakov") }
-        tmux.send("Escape")
-        _ = try tmux.waitFor("dashboard after bin packing") { $0.contains("knobs") && !$0.contains("demo: bin packing") }
-        // And u the dequantization demo, from the same registry.
-        tmux.send("d")
-        _ = try tmux.waitFor("demo menu with dequantization") { $0.contains("u    dequantization") }
-        tmux.send("u")
-        _ = try tmux.waitFor("dequantization demo") { $0.contains("dequantization │ step 0") && $0.contains("bits per dimension") }
-        tmux.send("q")
-        _ = try tmux.waitFor("dashboard after dequantization") { $0.contains("knobs") && !$0.contains("bits per dimension") }
-
-        // q quits with status 0 and gives the terminal back.
-        tmux.send("q")
-        let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
-        #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
-        let after = tmux.capture()
-        #expect(!after.contains("knobs"), "the dashboard is gone from the restored screen")
     }
 
     /// An IAF run names its parts on the status line; m then 5 and y restart it with two stochastic layers,
@@ -76,20 +76,20 @@ struct DashboardEndToEndTests {
     @Test func theModelMenuSwitchesAnIAFRunToTwoLayers() throws {
         let dir = CLI.temporaryDirectory()
         let log = dir + "/run.jsonl"
-        let (tmux, status) = try Tmux.running(
-            "run --train-limit 2000 --validation 200 --latent 4 --hidden 32 --posterior iaf --flow-hidden 16 --log \(log)", in: dir)
-        defer { tmux.kill() }
-        _ = try tmux.waitFor("an IAF run training") { $0.contains("z4 IAF×2·N(0,I)·Bern") && (Tmux.step(in: $0) ?? 0) > 3 }
-        tmux.send("m")
-        _ = try tmux.waitFor("model menu") { $0.contains("5    two stochastic layers") }
-        tmux.send("5")
-        _ = try tmux.waitFor("confirmation") { $0.contains("Restart training with two stochastic layers") }
-        tmux.send("y")
-        _ = try tmux.waitFor("two layers training") { $0.contains("Gauss×2") && $0.contains("AU z1") && (Tmux.step(in: $0) ?? 0) > 3 }
-        _ = try Tmux.waitForFile(log) { $0.contains(#""command":"model","value":"twoLayers""#) }
-        tmux.send("q")
-        let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
-        #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+        try Tmux.running(
+            "run --train-limit 2000 --validation 200 --latent 4 --hidden 32 --posterior iaf --flow-hidden 16 --log \(log)", in: dir) { tmux, status in
+            _ = try tmux.waitFor("an IAF run training") { $0.contains("z4 IAF×2·N(0,I)·Bern") && (Tmux.step(in: $0) ?? 0) > 3 }
+            tmux.send("m")
+            _ = try tmux.waitFor("model menu") { $0.contains("5    two stochastic layers") }
+            tmux.send("5")
+            _ = try tmux.waitFor("confirmation") { $0.contains("Restart training with two stochastic layers") }
+            tmux.send("y")
+            _ = try tmux.waitFor("two layers training") { $0.contains("Gauss×2") && $0.contains("AU z1") && (Tmux.step(in: $0) ?? 0) > 3 }
+            _ = try Tmux.waitForFile(log) { $0.contains(#""command":"model","value":"twoLayers""#) }
+            tmux.send("q")
+            let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
+            #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+        }
     }
 
     /// A MADE-decoder run collapses on screen: the banner names the remedies' keys. Beta 5 makes it collapse
@@ -99,19 +99,19 @@ struct DashboardEndToEndTests {
     @Test func aMADERunCollapsesAndTakesItsRemedies() throws {
         let dir = CLI.temporaryDirectory()
         let log = dir + "/run.jsonl"
-        let (tmux, status) = try Tmux.running(
-            "run --train-limit 3000 --validation 200 --latent 8 --hidden 64 --decoder made --decoder-hidden 64 --beta 5 --log \(log)", in: dir)
-        defer { tmux.kill() }
-        _ = try tmux.waitFor("the collapse banner") { $0.contains("z8 Gauss·N(0,I)·MADE r783") && $0.contains("POSTERIOR COLLAPSE") && $0.contains("C AR dropout") }
-        tmux.send("C")
-        _ = try tmux.waitFor("AR dropout 0.1 on screen") { Tmux.line(containing: "c/C AR dropout", in: $0)?.contains("0.1") == true }
-        _ = try Tmux.waitForFile(log) { $0.contains(#""command":"ar_dropout","value":0.1"#) }
-        tmux.send("A")
-        _ = try tmux.waitFor("aggressive training on screen") { Tmux.line(containing: "A   aggressive", in: $0)?.contains("enc steps") == true }
-        _ = try Tmux.waitForFile(log) { $0.contains(#""command":"aggressive","value":true"#) }
-        tmux.send("q")
-        let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
-        #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+        try Tmux.running(
+            "run --train-limit 3000 --validation 200 --latent 8 --hidden 64 --decoder made --decoder-hidden 64 --beta 5 --log \(log)", in: dir) { tmux, status in
+            _ = try tmux.waitFor("the collapse banner") { $0.contains("z8 Gauss·N(0,I)·MADE r783") && $0.contains("POSTERIOR COLLAPSE") && $0.contains("C AR dropout") }
+            tmux.send("C")
+            _ = try tmux.waitFor("AR dropout 0.1 on screen") { Tmux.line(containing: "c/C AR dropout", in: $0)?.contains("0.1") == true }
+            _ = try Tmux.waitForFile(log) { $0.contains(#""command":"ar_dropout","value":0.1"#) }
+            tmux.send("A")
+            _ = try tmux.waitFor("aggressive training on screen") { Tmux.line(containing: "A   aggressive", in: $0)?.contains("enc steps") == true }
+            _ = try Tmux.waitForFile(log) { $0.contains(#""command":"aggressive","value":true"#) }
+            tmux.send("q")
+            let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
+            #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+        }
     }
 
     /// A dashboard run is kept in its run directory: quitting saves it with a picture of the final screen,
@@ -119,121 +119,32 @@ struct DashboardEndToEndTests {
     @Test func aDashboardRunResumes() throws {
         let dir = CLI.temporaryDirectory(), runDir = dir + "/run"
         let small = "--train-limit 1000 --validation 200 --latent 4 --hidden 16"
-        let (first, firstStatus) = try Tmux.running("run \(small) --run-dir \(runDir)")
-        defer { first.kill() }
-        _ = try first.waitFor("training") { (Tmux.step(in: $0) ?? 0) > 20 }
-        first.send("B")
-        _ = try first.waitFor("beta 1.5") { Tmux.line(containing: "b/B beta", in: $0)?.contains("1.5") == true }
-        first.send("S")
-        _ = try first.waitFor("the screenshot's notice") { $0.contains("saved \(runDir)/screen-") }
-        let shots = try FileManager.default.contentsOfDirectory(atPath: runDir).filter { $0.hasPrefix("screen-") }.sorted()
-        #expect(shots.count == 2 && shots[0].hasSuffix(".svg") && shots[1].hasSuffix(".txt"))
-        let text = try String(contentsOfFile: runDir + "/" + shots[1], encoding: .utf8)
-        #expect(text.contains("b/B beta") && text.split(separator: "\n").count == 40)
-        first.send("q")
-        _ = try Tmux.waitForFile(firstStatus) { $0.contains("EXIT=0") }
-        let finalScreen = try String(contentsOfFile: runDir + "/final-screen.svg", encoding: .utf8)
-        #expect(finalScreen.hasPrefix("<svg") && finalScreen.hasSuffix("</svg>\n") && finalScreen.contains("<circle"))
-        #expect(FileManager.default.fileExists(atPath: runDir + "/final-screen.txt"))
-        let saved = try #require(try CLI.jsonLines(runDir + "/metrics.jsonl").last { $0["command"] as? String == "quit" }?["step"] as? Int)
-        #expect(FileManager.default.fileExists(atPath: runDir + "/checkpoint.safetensors") && FileManager.default.fileExists(atPath: runDir + "/curves.json"))
-
-        let (second, secondStatus) = try Tmux.running("run --resume \(runDir)")
-        defer { second.kill() }
-        _ = try second.waitFor("the run reopened") {
-            $0.contains("resumed at step \(saved)") && Tmux.line(containing: "b/B beta", in: $0)?.contains("1.5") == true
+        let saved = try Tmux.running("run \(small) --run-dir \(runDir)") { first, firstStatus in
+            _ = try first.waitFor("training") { (Tmux.step(in: $0) ?? 0) > 20 }
+            first.send("B")
+            _ = try first.waitFor("beta 1.5") { Tmux.line(containing: "b/B beta", in: $0)?.contains("1.5") == true }
+            first.send("S")
+            _ = try first.waitFor("the screenshot's notice") { $0.contains("saved \(runDir)/screen-") }
+            let shots = try FileManager.default.contentsOfDirectory(atPath: runDir).filter { $0.hasPrefix("screen-") }.sorted()
+            #expect(shots.count == 2 && shots[0].hasSuffix(".svg") && shots[1].hasSuffix(".txt"))
+            let text = try String(contentsOfFile: runDir + "/" + shots[1], encoding: .utf8)
+            #expect(text.contains("b/B beta") && text.split(separator: "\n").count == 40)
+            first.send("q")
+            _ = try Tmux.waitForFile(firstStatus) { $0.contains("EXIT=0") }
+            let finalScreen = try String(contentsOfFile: runDir + "/final-screen.svg", encoding: .utf8)
+            #expect(finalScreen.hasPrefix("<svg") && finalScreen.hasSuffix("</svg>\n") && finalScreen.contains("<circle"))
+            #expect(FileManager.default.fileExists(atPath: runDir + "/final-screen.txt"))
+            #expect(FileManager.default.fileExists(atPath: runDir + "/checkpoint.safetensors") && FileManager.default.fileExists(atPath: runDir + "/curves.json"))
+            return try #require(try CLI.jsonLines(runDir + "/metrics.jsonl").last { $0["command"] as? String == "quit" }?["step"] as? Int)
         }
-        _ = try second.waitFor("training on from there") { (Tmux.step(in: $0) ?? 0) > saved }
-        second.send("q")
-        _ = try Tmux.waitForFile(secondStatus) { $0.contains("EXIT=0") }
-    }
-}
 
-/// A tmux server of our own.
-struct Tmux {
-    let socket: String
-
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
-
-    /// Runs a tmux command and returns what it printed. Spawned with posix_spawn and reaped with
-    /// waitpid: Foundation's Process never reaps the client that forks the tmux server, and hangs.
-    @discardableResult
-    func run(_ arguments: [String]) -> String {
-        let outPath = socket + ".out"
-        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ["/usr/bin/tmux", "-S", socket, "-f", socket + ".conf"] + arguments
-        let env = ProcessInfo.processInfo.environment.merging(["TERM": "xterm-256color"]) { $1 }.map { "\($0.key)=\($0.value)" }
-        var cArgv = argv.map { strdup($0) } + [nil]
-        var cEnv = env.map { strdup($0) } + [nil]
-        defer { (cArgv + cEnv).forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, argv[0], &actions, nil, &cArgv, &cEnv) == 0 else { return "" }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        return (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-    }
-
-    /// Runs `command` in a new session; the pane stays open for 30 s after it ends, so the restored
-    /// screen can still be read.
-    func start(_ command: String, width: Int, height: Int) throws {
-        try "set -g default-terminal tmux-256color\n".write(toFile: socket + ".conf", atomically: true, encoding: .utf8)
-        run(["new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)", "sh", "-c", command + "; sleep 30"])
-    }
-
-    /// `vae-tui ARGUMENTS` in a tmux server of its own; its exit status goes to the returned file as EXIT=n.
-    /// The longest a binary started here may run.
-    static let lifetimeSeconds = 600
-
-    static func running(_ arguments: String, in dir: String = CLI.temporaryDirectory(), width: Int = 120,
-                        height: Int = 40) throws -> (tmux: Tmux, status: String) {
-        let tmux = Tmux(socket: dir + "/tmux.sock"), status = dir + "/status"
-        // Bounded, so a test runner killed mid-test (its defer never run) leaves no dashboard training forever.
-        try tmux.start("timeout --foreground \(Self.lifetimeSeconds) \(CLI.binary) \(arguments); echo EXIT=$? > \(status)", width: width, height: height)
-        return (tmux, status)
-    }
-
-    func capture() -> String { run(["capture-pane", "-p", "-t", "t"]) }
-    func send(_ key: String) { run(["send-keys", "-t", "t", key]) }
-    func resize(width: Int, height: Int) { run(["resize-window", "-t", "t", "-x", "\(width)", "-y", "\(height)"]) }
-    func kill() { run(["kill-server"]) }
-
-    /// Polls the screen until `condition` holds, for up to `timeout` seconds.
-    func waitFor(_ what: String, timeout: Double = 60, _ condition: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        var screen = ""
-        while Date() < deadline {
-            screen = capture()
-            if condition(screen) { return screen }
-            Thread.sleep(forTimeInterval: 0.1)
+        try Tmux.running("run --resume \(runDir)") { second, secondStatus in
+            _ = try second.waitFor("the run reopened") {
+                $0.contains("resumed at step \(saved)") && Tmux.line(containing: "b/B beta", in: $0)?.contains("1.5") == true
+            }
+            _ = try second.waitFor("training on from there") { (Tmux.step(in: $0) ?? 0) > saved }
+            second.send("q")
+            _ = try Tmux.waitForFile(secondStatus) { $0.contains("EXIT=0") }
         }
-        throw TimeoutError(description: "timed out waiting for \(what); screen was:\n\(screen)")
     }
-
-    static func waitForFile(_ path: String, timeout: Double = 30, _ condition: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8), condition(text) { return text }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        throw TimeoutError(description: "timed out waiting for \(path): \((try? String(contentsOfFile: path, encoding: .utf8)) ?? "missing")")
-    }
-
-    /// The number after "step " in the status line.
-    static func step(in screen: String) -> Int? {
-        guard let first = screen.split(separator: "\n").first, let range = first.range(of: "step ") else { return nil }
-        return Int(first[range.upperBound...].prefix { $0.isNumber })
-    }
-
-    static func line(containing text: String, in screen: String) -> String? {
-        screen.split(separator: "\n").first { $0.contains(text) }.map(String.init)
-    }
-}
-
-struct TimeoutError: Error, CustomStringConvertible {
-    let description: String
 }

@@ -78,15 +78,15 @@ import TestSupport
         let elsewhere = CLI.temporaryDirectory(), binary = CLI.temporaryDirectory() + "/vae-tui"
         try FileManager.default.copyItem(atPath: CLI.binary, toPath: binary)
         let environment = Self.emptyHome()
-        let list = try CLI.run(["presets"], environment: environment, executable: binary, directory: elsewhere)
+        let list = try CLI.run(["presets"], executable: binary, environment: environment, directory: elsewhere)
         let listed = list.stdout.split(separator: "\n").map { String($0.split(separator: " ")[0]) }
         let files = try FileManager.default.contentsOfDirectory(atPath: CLI.packageRoot.appendingPathComponent("assets/presets").path)
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
         #expect(list.status == 0 && listed == files, "every file in assets/presets is compiled in (EmbeddedPresets lists it): \(list.stderr)")
         let train = try CLI.run(["train", "--preset", "iwae-vae-k5", "--epochs", "1", "--train-limit", "40", "--validation", "20", "--eval-limit", "10",
-                                 "--run-dir", elsewhere + "/run"], environment: environment, executable: binary, directory: elsewhere)
+                                 "--run-dir", elsewhere + "/run"], executable: binary, environment: environment, directory: elsewhere)
         #expect(train.status == 0 && train.stdout.contains("k=5, batch 20"), "\(train.stdout) \(train.stderr)")
-        let demo = try CLI.run(["demo", "binpack", "--preset", "binpack-iaf"], environment: environment, executable: binary, directory: elsewhere)
+        let demo = try CLI.run(["demo", "binpack", "--preset", "binpack-iaf"], executable: binary, environment: environment, directory: elsewhere)
         #expect(demo.stderr == "vae-tui: error: the demo needs a terminal\n", "the preset loads and passes the demo's checks: \(demo.stderr)")
     }
 
@@ -100,11 +100,32 @@ import TestSupport
         let target = CLI.temporaryDirectory() + "/mnist"
         let full = try CLI.run(DiskFaultTests.limitedFileSize(300_000) + [CLI.binary, "data", "fetch", "mnist", "--mirror", server.url("good"),
                                                                           "--no-default-mirrors", "--dir", target],
-                               environment: Self.emptyHome(), executable: "/usr/bin/env")
+                               executable: "/usr/bin/env", environment: Self.emptyHome())
         #expect(full.status == 1 && full.stderr.hasSuffix("/.train-images-idx3-ubyte.gz.part: cannot write (File too large)\n"), "\(full.stderr)")
         #expect(!FileManager.default.fileExists(atPath: target), "the part removed, and the directory made for it")
 
         let sys = try CLI.run(["data", "fetch", "mnist", "--dir", "/sys/vae-tui-cache/mnist"], environment: Self.emptyHome())
         #expect(sys.status == 1 && sys.stderr.hasPrefix("vae-tui: error: cannot create /sys/vae-tui-cache/mnist ("), "\(sys.stderr)")
+    }
+
+    /// `eval` given no data scores a model on the set its checkpoint names: a shapes model on the shapes even where
+    /// $VAE_TUI_DATA points at MNIST-format files, a Fashion-MNIST model nowhere when no Fashion-MNIST is here.
+    @Test func evalScoresAModelOnTheSetItWasTrainedOn() throws {
+        let dir = CLI.temporaryDirectory()
+        let small = ["--epochs", "1", "--train-limit", "20", "--validation", "2", "--eval-limit", "2", "--latent", "2", "--hidden", "8"]
+        let shapes = try CLI.run(["train"] + small + ["--run-dir", dir + "/shapes"])
+        #expect(shapes.status == 0, "\(shapes.stderr)")
+        let files = try IDXFixture.directory(gzip: true)
+        let eval = try CLI.run(["eval", "--checkpoint", dir + "/shapes/checkpoint.safetensors", "--k", "2", "--limit", "3"],
+                               environment: ["VAE_TUI_DATA": files])
+        #expect(eval.status == 0 && eval.stdout.contains("on 3 shapes test images"), "\(eval.stdout) \(eval.stderr)")
+
+        let fashion = try CLI.run(["train", "--data", files, "--dataset", "fashion-mnist"] + small + ["--run-dir", dir + "/fashion"])
+        #expect(fashion.status == 0 && fashion.stdout.hasPrefix("vae-tui: fashion-mnist, 3 training / 2 validation"), "\(fashion.stdout) \(fashion.stderr)")
+        let missing = try CLI.run(["eval", "--checkpoint", dir + "/fashion/checkpoint.safetensors"], environment: Self.emptyHome())
+        #expect(missing.stderr == "vae-tui: error: the model was trained on fashion-mnist: Fashion-MNIST is not here: run `vae-tui data fetch fashion-mnist`, or give --data DIR\n",
+                "\(missing.stderr)")
+        let named = try CLI.run(["eval", "--checkpoint", dir + "/fashion/checkpoint.safetensors", "--data", files, "--k", "2"])
+        #expect(named.status == 0 && named.stdout.contains("3 mnist test images"), "--data given: read as given, \(named.stdout) \(named.stderr)")
     }
 }

@@ -6,25 +6,25 @@ import Testing
 @Suite(.serialized, .enabled(if: Tmux.available, "needs tmux"))
 struct DequantEndToEndTests {
     @Test func theDemoStepsSwitchesMovesAndQuits() throws {
-        let (tmux, status) = try Tmux.running("demo dequant --seed 2")
-        defer { tmux.kill() }
-        let start = try tmux.waitFor("step 0") { Tmux.step(in: $0) == 0 && $0.contains("dequantizer uniform") }
-        let cell = try #require(Self.cell(in: start))
-        tmux.send("n")
-        _ = try tmux.waitFor("step 1") { Tmux.step(in: $0) == 1 }
-        tmux.send("M")
-        let hundred = try tmux.waitFor("step 101") { Tmux.step(in: $0) == 101 }
-        tmux.send("v")
-        _ = try tmux.waitFor("the variational dequantizer") { $0.contains("dequantizer variational") && $0.contains("train: variational") }
-        tmux.send("Left")
-        tmux.send("Up")
-        _ = try tmux.waitFor("the cell moved") { Self.cell(in: $0).map { $0 == (cell.0 - 1, cell.1 + 1) } ?? false }
-        tmux.send("M")
-        let trained = try tmux.waitFor("step 201") { Tmux.step(in: $0) == 201 }
-        #expect(Self.number("model −E log P(x)", in: trained) != Self.number("model −E log P(x)", in: hundred))
-        tmux.send("q")
-        let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
-        #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+        try Tmux.running("demo dequant --seed 2") { tmux, status in
+            let start = try tmux.waitFor("step 0") { Tmux.step(in: $0) == 0 && $0.contains("dequantizer uniform") }
+            let cell = try #require(Self.cell(in: start))
+            tmux.send("n")
+            _ = try tmux.waitFor("step 1") { Tmux.step(in: $0) == 1 }
+            tmux.send("M")
+            let hundred = try tmux.waitFor("step 101") { Tmux.step(in: $0) == 101 }
+            tmux.send("v")
+            _ = try tmux.waitFor("the variational dequantizer") { $0.contains("dequantizer variational") && $0.contains("train: variational") }
+            tmux.send("Left")
+            tmux.send("Up")
+            _ = try tmux.waitFor("the cell moved") { Self.cell(in: $0).map { $0 == (cell.0 - 1, cell.1 + 1) } ?? false }
+            tmux.send("M")
+            let trained = try tmux.waitFor("step 201") { Tmux.step(in: $0) == 201 }
+            #expect(Self.number("model −E log P(x)", in: trained) != Self.number("model −E log P(x)", in: hundred))
+            tmux.send("q")
+            let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
+            #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+        }
     }
 
     /// "cell x = (a, b)" on screen.

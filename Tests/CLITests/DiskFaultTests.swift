@@ -111,7 +111,7 @@ import Testing
         #expect(try CLI.run(["train", "--epochs", "1", "--run-dir", run] + Self.small).status == 0)
         let saved = try #require(Self.contents(checkpoint))
 
-        let limited = try Self.run("/usr/bin/env", Self.limitedFileSize(100_000) + [CLI.binary, "train", "--resume", run, "--epochs", "2"])
+        let limited = try CLI.run(Self.limitedFileSize(100_000) + [CLI.binary, "train", "--resume", run, "--epochs", "2"], executable: "/usr/bin/env")
         #expect(limited.status == 1 && limited.stdout.contains("epoch 3"), "status \(limited.status): \(limited.stderr)")
         #expect(limited.stderr.contains("checkpoint.safetensors: cannot write (File too large); training goes on"))
         #expect(Self.contents(checkpoint) == saved, "the checkpoint is the one saved before")
@@ -149,22 +149,6 @@ import Testing
         #expect(again.status == 0, "\(again.stderr)")
         #expect(files.map(Self.contents) == afterTwo)
     }
-
-    /// Runs `executable arguments` to completion, its output through files (CLI.run runs only vae-tui itself).
-    static func run(_ executable: String, _ arguments: [String]) throws -> CLI.Result {
-        let dir = CLI.temporaryDirectory(), outPath = dir + "/stdout", errPath = dir + "/stderr"
-        for path in [outPath, errPath] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        try process.run()
-        process.waitUntilExit()
-        return CLI.Result(status: process.terminationStatus, stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                          stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
-    }
 }
 
 /// The dashboard's saves on a full disk: the message line says what failed, training goes on, and a run that
@@ -178,31 +162,31 @@ struct DashboardDiskFaultTests {
         let small = "--train-limit 1000 --validation 200 --latent 4 --hidden 16"
 
         // The log and the s checkpoint on a full disk; the run directory is fine, and saved on quit.
-        let first = Tmux(socket: dir + "/tmux.sock"), firstStatus = dir + "/status"
-        try first.start("cd \(dir) && timeout --foreground \(Tmux.lifetimeSeconds) \(CLI.binary) run \(small) --run-dir \(run) --log \(full) "
-                        + "--checkpoint \(full); echo EXIT=$? > \(firstStatus)", width: 120, height: 40)
-        defer { first.kill() }
-        let reported = try first.waitFor("the log's failure") { $0.contains("cannot write the log (No space left on device)") }
-        let step = Tmux.step(in: reported) ?? 0
-        first.send("s")
-        _ = try first.waitFor("the failed save") { $0.contains("save failed: \(full): cannot write (No space left on device)") }
-        _ = try first.waitFor("training going on") { (Tmux.step(in: $0) ?? 0) > step + 20 }
-        first.send("q")
-        _ = try Tmux.waitForFile(firstStatus) { $0.contains("EXIT=0") }
+        let firstStatus = dir + "/status"
+        try Tmux.session("cd \(dir) && \(Tmux.bounded) \(CLI.binary) run \(small) --run-dir \(run) --log \(full) --checkpoint \(full); "
+                         + "echo EXIT=$? > \(firstStatus)") { first in
+            let reported = try first.waitFor("the log's failure") { $0.contains("cannot write the log (No space left on device)") }
+            let step = Tmux.step(in: reported) ?? 0
+            first.send("s")
+            _ = try first.waitFor("the failed save") { $0.contains("save failed: \(full): cannot write (No space left on device)") }
+            _ = try first.waitFor("training going on") { (Tmux.step(in: $0) ?? 0) > step + 20 }
+            first.send("q")
+            _ = try Tmux.waitForFile(firstStatus) { $0.contains("EXIT=0") }
+        }
         let saved = try #require(FileManager.default.contents(atPath: dir + "/run/checkpoint.safetensors"))
 
         // Reopened with a file-size limit below the checkpoint's size: s fails, and so does the save on quit.
-        let tmux = Tmux(socket: dir + "/limited.sock"), status = dir + "/limited-status", stderr = dir + "/limited-stderr"
-        try tmux.start("cd \(dir) && timeout --foreground \(Tmux.lifetimeSeconds) env \(DiskFaultTests.limitedFileSize(65536).joined(separator: " ")) \(CLI.binary) "
-                       + "run --resume \(run) --checkpoint model.safetensors 2> \(stderr); echo EXIT=$? > \(status)", width: 120, height: 40)
-        defer { tmux.kill() }
-        _ = try tmux.waitFor("the run reopened") { $0.contains("resumed at step") }
-        tmux.send("s")
-        _ = try tmux.waitFor("the failed save") {
-            $0.contains("save failed: model.safetensors: cannot write (File too large); run/checkpoint.safetensors: cannot write")
+        let status = dir + "/limited-status", stderr = dir + "/limited-stderr"
+        try Tmux.session("cd \(dir) && \(Tmux.bounded) env \(DiskFaultTests.limitedFileSize(65536).joined(separator: " ")) \(CLI.binary) "
+                         + "run --resume \(run) --checkpoint model.safetensors 2> \(stderr); echo EXIT=$? > \(status)") { tmux in
+            _ = try tmux.waitFor("the run reopened") { $0.contains("resumed at step") }
+            tmux.send("s")
+            _ = try tmux.waitFor("the failed save") {
+                $0.contains("save failed: model.safetensors: cannot write (File too large); run/checkpoint.safetensors: cannot write")
+            }
+            tmux.send("q")
+            _ = try Tmux.waitForFile(status) { $0.contains("EXIT=1") }
         }
-        tmux.send("q")
-        _ = try Tmux.waitForFile(status) { $0.contains("EXIT=1") }
         let message = try String(contentsOfFile: stderr, encoding: .utf8)
         #expect(message.contains("vae-tui: error: the run was not saved on quit: \(run)/checkpoint.safetensors: cannot write (File too large)"))
         #expect(message.contains("could not keep the final screen in run: run/final-screen.svg: cannot write (File too large)"))

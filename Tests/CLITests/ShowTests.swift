@@ -31,18 +31,18 @@ import Testing
         let dir = CLI.temporaryDirectory(), log = dir + "/live.jsonl"
         try (#"{"event":"start","parts":"z2 test"}"# + "\n" + #"{"event":"eval","step":10,"test_elbo":-150,"kl":2}"# + "\n")
             .write(toFile: log, atomically: true, encoding: .utf8)
-        let (tmux, status) = try Tmux.running("show --follow \(log)", in: dir)
-        defer { tmux.kill() }
-        _ = try tmux.waitFor("the run") { $0.contains("1 live 150 · step 10") && $0.contains("following") }
-        let handle = try #require(FileHandle(forWritingAtPath: log))
-        handle.seekToEndOfFile()
-        handle.write(Data((#"{"event":"eval","step":20,"test_elbo":-120.5,"kl":3}"# + "\n").utf8))
-        try handle.close()
-        _ = try tmux.waitFor("the new record") { $0.contains("1 live 120 · step 20") }
-        tmux.send("Right")
-        _ = try tmux.waitFor("the rate") { $0.contains("1 run │ rate (KL)") && $0.contains("1 live 3.00") }
-        tmux.send("q")
-        let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
-        #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+        try Tmux.running("show --follow \(log)", in: dir) { tmux, status in
+            _ = try tmux.waitFor("the run") { $0.contains("1 live 150 · step 10") && $0.contains("following") }
+            let handle = try #require(FileHandle(forWritingAtPath: log))
+            handle.seekToEndOfFile()
+            handle.write(Data((#"{"event":"eval","step":20,"test_elbo":-120.5,"kl":3}"# + "\n").utf8))
+            try handle.close()
+            _ = try tmux.waitFor("the new record") { $0.contains("1 live 120 · step 20") }
+            tmux.send("Right")
+            _ = try tmux.waitFor("the rate") { $0.contains("1 run │ rate (KL)") && $0.contains("1 live 3.00") }
+            tmux.send("q")
+            let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
+            #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+        }
     }
 }

@@ -7,12 +7,10 @@ import Testing
 struct TerminalFaultTests {
     static let small = "--train-limit 1000 --validation 100 --latent 4 --hidden 16"
 
-    /// `command` in tmux, with its exit status written beside it.
-    static func start(_ command: String, width: Int = 120, height: Int = 40) throws -> (Tmux, String) {
-        let dir = CLI.temporaryDirectory()
-        let tmux = Tmux(socket: dir + "/tmux.sock"), status = dir + "/status"
-        try tmux.start("cd \(dir) && timeout --foreground \(Tmux.lifetimeSeconds) \(command); echo EXIT=$? > \(status)", width: width, height: height)
-        return (tmux, status)
+    /// `command` in tmux, bounded, in a directory of its own; its exit status goes to the file `body` is given.
+    static func session(_ command: String, _ body: (Tmux, _ status: String) throws -> Void) throws {
+        let dir = CLI.temporaryDirectory(), status = dir + "/status"
+        try Tmux.session("cd \(dir) && \(Tmux.bounded) \(command); echo EXIT=$? > \(status)") { try body($0, status) }
     }
 
     /// TERM unset, dumb or unknown: one line saying why, exit 1, for the dashboard, a demo and show alike.
@@ -20,64 +18,64 @@ struct TerminalFaultTests {
                       ("env TERM=no-such-terminal", "TERM=no-such-terminal is a terminal this system's terminfo does not know")])
     func hostileTerminalsAreRefusedInOneLine(environment: String, message: String) throws {
         for command in ["run \(Self.small)", "demo enumerate", "show /nonexistent"] {
-            let (tmux, status) = try Self.start("\(environment) \(CLI.binary) \(command) 2>err")
-            defer { tmux.kill() }
-            let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
-            let error = try String(contentsOfFile: URL(fileURLWithPath: status).deletingLastPathComponent().path + "/err", encoding: .utf8)
-            if command.hasPrefix("show") {
-                #expect(error.contains("no such run directory"), "show checks its runs first: \(error)")
-            } else {
-                #expect(exit.contains("EXIT=1") && error.hasPrefix("vae-tui: error: " + message) && error.split(separator: "\n").count == 1, "\(command): \(error)")
+            try Self.session("\(environment) \(CLI.binary) \(command) 2>err") { _, status in
+                let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
+                let error = try String(contentsOfFile: URL(fileURLWithPath: status).deletingLastPathComponent().path + "/err", encoding: .utf8)
+                if command.hasPrefix("show") {
+                    #expect(error.contains("no such run directory"), "show checks its runs first: \(error)")
+                } else {
+                    #expect(exit.contains("EXIT=1") && error.hasPrefix("vae-tui: error: " + message) && error.split(separator: "\n").count == 1, "\(command): \(error)")
+                }
             }
         }
     }
 
     /// LANG=C and NO_COLOR: the bin-packing demo in ASCII with no colour escapes, its points still marked.
     @Test func aPlainTerminalGetsASCIIWithoutColour() throws {
-        let (tmux, status) = try Self.start("env LANG=C LC_ALL=C NO_COLOR=1 \(CLI.binary) demo binpack --steps 200")
-        defer { tmux.kill() }
-        let screen = try tmux.waitFor("the demo") { $0.contains("step 200") && $0.contains("total") }
-        let ascii = screen.unicodeScalars.allSatisfy { $0.isASCII }
-        #expect(ascii, "ASCII only")
-        #expect(screen.contains("+-") && screen.contains("|"), "boxes in ASCII")
-        let escapes = tmux.run(["capture-pane", "-p", "-e", "-t", "t"])
-        #expect(!escapes.contains("[38;") && !escapes.contains("[48;") && escapes.range(of: #"\[(3|4)[0-7]m"#, options: .regularExpression) == nil,
-                "no colour escapes")
-        #expect(escapes.contains("[1m") || escapes.contains("[1;"), "bold and faint say what colour said")
-        tmux.send("q")
-        _ = try Tmux.waitForFile(status) { $0.contains("EXIT=0") }
+        try Self.session("env LANG=C LC_ALL=C NO_COLOR=1 \(CLI.binary) demo binpack --steps 200") { tmux, status in
+            let screen = try tmux.waitFor("the demo") { $0.contains("step 200") && $0.contains("total") }
+            let ascii = screen.unicodeScalars.allSatisfy { $0.isASCII }
+            #expect(ascii, "ASCII only")
+            #expect(screen.contains("+-") && screen.contains("|"), "boxes in ASCII")
+            let escapes = tmux.run(["capture-pane", "-p", "-e", "-t", "t"])
+            #expect(!escapes.contains("[38;") && !escapes.contains("[48;") && escapes.range(of: #"\[(3|4)[0-7]m"#, options: .regularExpression) == nil,
+                    "no colour escapes")
+            #expect(escapes.contains("[1m") || escapes.contains("[1;"), "bold and faint say what colour said")
+            tmux.send("q")
+            _ = try Tmux.waitForFile(status) { $0.contains("EXIT=0") }
+        }
     }
 
     /// Random keys, pastes of text and resizes down to 1×1 and up to 300×100 against the dashboard: no crash,
     /// no hang (training still moves afterwards), and q still quits.
     @Test func aKeyAndResizeStormLeavesTheDashboardWorking() throws {
-        let (tmux, status) = try Self.start("\(CLI.binary) run \(Self.small)")
-        defer { tmux.kill() }
-        _ = try tmux.waitFor("training") { (Tmux.step(in: $0) ?? 0) > 5 }
-        var rng = SystemRandomNumberGenerator()
-        let keys = ["b", "B", "k", "K", "o", "w", "W", "f", "F", "u", "l", "L", "c", "C", "n", "N", "A", "x", ".", "Tab", "Left",
-                    "Right", "Up", "Down", "e", "g", "h", "a", "i", "?", "Escape", "d", "m", "r", "n", "F1", "é", "€"]
-        for i in 0..<120 {
-            if i % 15 == 0 { tmux.resize(width: Int.random(in: 1...300, using: &rng), height: Int.random(in: 1...100, using: &rng)) }
-            if i % 40 == 39 { tmux.run(["send-keys", "-t", "t", "-l", String(repeating: "paste ", count: 50)]) }
-            tmux.send(keys.randomElement(using: &rng)!)
-        }
-        tmux.resize(width: 120, height: 40)
-        let before = try Self.backToTheDashboard(tmux)
-        // Paused by the storm ('.' and space pause): space resumes, pressed again only once the screen has
-        // settled on paused for a few seconds.
-        var pausedSince = Date()
-        _ = try tmux.waitFor("training still moving", timeout: 30) { screen in
-            guard screen.split(separator: "\n").first?.contains("paused") == true else {
-                pausedSince = Date()
-                return (Tmux.step(in: screen) ?? 0) > (Tmux.step(in: before) ?? 0) + 5
+        try Self.session("\(CLI.binary) run \(Self.small)") { tmux, status in
+            _ = try tmux.waitFor("training") { (Tmux.step(in: $0) ?? 0) > 5 }
+            var rng = SystemRandomNumberGenerator()
+            let keys = ["b", "B", "k", "K", "o", "w", "W", "f", "F", "u", "l", "L", "c", "C", "n", "N", "A", "x", ".", "Tab", "Left",
+                        "Right", "Up", "Down", "e", "g", "h", "a", "i", "?", "Escape", "d", "m", "r", "n", "F1", "é", "€"]
+            for i in 0..<120 {
+                if i % 15 == 0 { tmux.resize(width: Int.random(in: 1...300, using: &rng), height: Int.random(in: 1...100, using: &rng)) }
+                if i % 40 == 39 { tmux.run(["send-keys", "-t", "t", "-l", String(repeating: "paste ", count: 50)]) }
+                tmux.send(keys.randomElement(using: &rng)!)
             }
-            if Date().timeIntervalSince(pausedSince) > 0 { tmux.send(" "); pausedSince = Date().addingTimeInterval(4) }
-            return false
+            tmux.resize(width: 120, height: 40)
+            let before = try Self.backToTheDashboard(tmux)
+            // Paused by the storm ('.' and space pause): space resumes, pressed again only once the screen has
+            // settled on paused for a few seconds.
+            var pausedSince = Date()
+            _ = try tmux.waitFor("training still moving", timeout: 30) { screen in
+                guard screen.split(separator: "\n").first?.contains("paused") == true else {
+                    pausedSince = Date()
+                    return (Tmux.step(in: screen) ?? 0) > (Tmux.step(in: before) ?? 0) + 5
+                }
+                if Date().timeIntervalSince(pausedSince) > 0 { tmux.send(" "); pausedSince = Date().addingTimeInterval(4) }
+                return false
+            }
+            tmux.send("q")
+            let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
+            #expect(exit.contains("EXIT=0"))
         }
-        tmux.send("q")
-        let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
-        #expect(exit.contains("EXIT=0"))
     }
 
     /// Three presses of Esc, a moment apart, reach the dashboard from anywhere the storm can leave it (the
@@ -93,23 +91,24 @@ struct TerminalFaultTests {
     }
 
     /// SIGTERM saves the run and gives the terminal back; Ctrl-Z restores the terminal and fg redraws.
+    /// The dashboard is the shell's own job, as in a user's shell (under `timeout` the Ctrl-Z would stop timeout
+    /// too, and fg would not bring the dashboard back); the shell is bounded, and the session ends both.
     @Test func signalsRestoreTheTerminalAndKeepTheRun() throws {
         let dir = CLI.temporaryDirectory()
-        let tmux = Tmux(socket: dir + "/tmux.sock")
-        defer { tmux.kill() }
-        try tmux.start("cd \(dir) && bash --norc --noprofile -i", width: 120, height: 40)
-        tmux.run(["send-keys", "-t", "t", "\(CLI.binary) run \(Self.small) --run-dir \(dir)/run", "Enter"])
-        _ = try tmux.waitFor("training") { (Tmux.step(in: $0) ?? 0) > 5 }
-        tmux.run(["send-keys", "-t", "t", "C-z"])
-        _ = try tmux.waitFor("the shell back") { !$0.contains("knobs") && $0.contains("bash") }
-        tmux.run(["send-keys", "-t", "t", "fg", "Enter"])
-        _ = try tmux.waitFor("the dashboard redrawn") { $0.contains("knobs") && Tmux.step(in: $0) != nil }
-        let pid = try #require(Self.pid(of: "\(dir)/run"))
-        kill(pid, SIGTERM)
-        _ = try tmux.waitFor("the terminal restored") { !$0.contains("knobs") && $0.contains("bash") }
-        #expect(FileManager.default.fileExists(atPath: dir + "/run/checkpoint.safetensors"), "the run saved")
-        let log = try String(contentsOfFile: dir + "/run/metrics.jsonl", encoding: .utf8)
-        #expect(log.contains(#""command":"quit""#))
+        try Tmux.session("cd \(dir) && \(Tmux.bounded) bash --norc --noprofile -i") { tmux in
+            tmux.run(["send-keys", "-t", "t", "\(CLI.binary) run \(Self.small) --run-dir \(dir)/run", "Enter"])
+            _ = try tmux.waitFor("training") { (Tmux.step(in: $0) ?? 0) > 5 }
+            tmux.run(["send-keys", "-t", "t", "C-z"])
+            _ = try tmux.waitFor("the shell back") { !$0.contains("knobs") && $0.contains("bash") }
+            tmux.run(["send-keys", "-t", "t", "fg", "Enter"])
+            _ = try tmux.waitFor("the dashboard redrawn") { $0.contains("knobs") && Tmux.step(in: $0) != nil }
+            let pid = try #require(Self.pid(of: "\(dir)/run"))
+            kill(pid, SIGTERM)
+            _ = try tmux.waitFor("the terminal restored") { !$0.contains("knobs") && $0.contains("bash") }
+            #expect(FileManager.default.fileExists(atPath: dir + "/run/checkpoint.safetensors"), "the run saved")
+            let log = try String(contentsOfFile: dir + "/run/metrics.jsonl", encoding: .utf8)
+            #expect(log.contains(#""command":"quit""#))
+        }
     }
 
     /// The process whose command line runs the dashboard on `runDirectory`.
@@ -125,12 +124,12 @@ struct TerminalFaultTests {
     /// `--inject-nan` in the dashboard: the NaNs on the message line and in the log, training going on.
     @Test func injectedNaNsInTheDashboardAreCaughtAndTrainingGoesOn() throws {
         let dir = CLI.temporaryDirectory()
-        let (tmux, status) = try Self.start("\(CLI.binary) run \(Self.small) --inject-nan 50,120:weight --run-dir \(dir)/run")
-        defer { tmux.kill() }
-        _ = try tmux.waitFor("past the NaNs") { (Tmux.step(in: $0) ?? 0) > 200 }
-        tmux.send("q")
-        _ = try Tmux.waitForFile(status) { $0.contains("EXIT=0") }
-        let records = try CLI.jsonLines(dir + "/run/metrics.jsonl").filter { $0["event"] as? String == "nonfinite" }
-        #expect(records.map { $0["step"] as? Int } == [50, 120] && records.last?["recoveries"] as? Int == 2)
+        try Self.session("\(CLI.binary) run \(Self.small) --inject-nan 50,120:weight --run-dir \(dir)/run") { tmux, status in
+            _ = try tmux.waitFor("past the NaNs") { (Tmux.step(in: $0) ?? 0) > 200 }
+            tmux.send("q")
+            _ = try Tmux.waitForFile(status) { $0.contains("EXIT=0") }
+            let records = try CLI.jsonLines(dir + "/run/metrics.jsonl").filter { $0["event"] as? String == "nonfinite" }
+            #expect(records.map { $0["step"] as? Int } == [50, 120] && records.last?["recoveries"] as? Int == 2)
+        }
     }
 }

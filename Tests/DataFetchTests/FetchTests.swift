@@ -19,19 +19,13 @@ struct FetchFixture {
         target = root + "/cache/mnist"
         try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
         let contents: [(String, Data)] = [
-            ("train-images-idx3-ubyte", Self.images(count: 40, seed: 1)), ("train-labels-idx1-ubyte", Self.labels(count: 40)),
-            ("t10k-images-idx3-ubyte", Self.images(count: 10, seed: 2)), ("t10k-labels-idx1-ubyte", Self.labels(count: 10)),
+            ("train-images-idx3-ubyte", Self.images(count: 40, seed: 1)), ("train-labels-idx1-ubyte", IDXFixture.labels(count: 40)),
+            ("t10k-images-idx3-ubyte", Self.images(count: 10, seed: 2)), ("t10k-labels-idx1-ubyte", IDXFixture.labels(count: 10)),
         ]
         var entries: [DataSetFile] = []
         for (name, raw) in contents.prefix(files) {
-            let path = served + "/" + name
-            try raw.write(to: URL(fileURLWithPath: path))
-            let gzip = Process()
-            gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-            gzip.arguments = ["-n", path]
-            try gzip.run()
-            gzip.waitUntilExit()
-            entries.append(DataSetFile(name: name + ".gz", md5: MD5.hex(ofFile: path + ".gz")!, rawMD5: MD5.hex(of: raw), rawBytes: raw.count))
+            try IDXFixture.write(raw, as: name, in: served, gzip: true)
+            entries.append(DataSetFile(name: name + ".gz", md5: MD5.hex(ofFile: served + "/" + name + ".gz")!, rawMD5: MD5.hex(of: raw), rawBytes: raw.count))
         }
         set = DataSet(name: "mnist", title: "Fixture", mirrors: [], files: entries, labelNames: DataSet.mnist.labelNames)
     }
@@ -43,12 +37,8 @@ struct FetchFixture {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return UInt8(truncatingIfNeeded: state >> 56)
         }
-        return Data([0, 0, 8, 3]) + be(count) + be(28) + be(28) + Data(pixels)
+        return IDXFixture.images(count: count, bodyBytes: 0) + Data(pixels)
     }
-
-    static func labels(count: Int) -> Data { Data([0, 0, 8, 1]) + be(count) + Data((0..<count).map { UInt8($0 % 10) }) }
-
-    static func be(_ v: Int) -> Data { Data([UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]) }
 
     /// Fetches with the events collected.
     func fetch(_ mirrors: [String], timeout: Double = 10) -> (error: FetchError?, events: [FetchEvent]) {

@@ -1,51 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import LatentLab
 
-/// Small IDX files written for the tests, raw or gzipped.
-enum IDXFixture {
-    static func images(count: Int, rows: Int = 28, cols: Int = 28, magic: UInt8 = 3, bodyBytes: Int? = nil) -> Data {
-        var d = Data([0, 0, 8, magic]) + be(count) + be(rows) + be(cols)
-        d.append(Data((0..<(bodyBytes ?? count * rows * cols)).map { UInt8($0 % 256) }))
-        return d
-    }
-
-    static func labels(count: Int, value: UInt8 = 3) -> Data {
-        Data([0, 0, 8, 1]) + be(count) + Data(repeating: value, count: count)
-    }
-
-    static func be(_ v: Int) -> Data { Data([UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]) }
-
-    /// A directory with all four files (train: 5 images, test: 3), optionally gzipped.
-    static func directory(gzip: Bool = false, trainImages: Data? = nil, trainLabels: Data? = nil) throws -> String {
-        let dir = Fixtures.temporaryDirectory()
-        let files = [
-            ("train-images-idx3-ubyte", trainImages ?? images(count: 5)), ("train-labels-idx1-ubyte", trainLabels ?? labels(count: 5)),
-            ("t10k-images-idx3-ubyte", images(count: 3)), ("t10k-labels-idx1-ubyte", labels(count: 3)),
-        ]
-        for (name, data) in files {
-            let path = dir + "/" + name
-            try data.write(to: URL(fileURLWithPath: path))
-            if gzip { try run("/bin/gzip", [path]) }
-        }
-        return dir
-    }
-
-    static func run(_ tool: String, _ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        try p.run()
-        p.waitUntilExit()
-    }
-}
-
 @Suite struct MNISTTests {
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
-
-    @Test func loadsTheRealFiles() throws {
-        let (train, test) = try MNIST.load(directory: Self.shared)
+    @Test(.enabled(if: RealMNIST.isAvailable, "needs the real MNIST files: set VAE_TUI_DATA or run `vae-tui data fetch mnist`"))
+    func loadsTheRealFiles() throws {
+        let (train, test) = try MNIST.load(directory: try #require(RealMNIST.directory))
         #expect(train.count == 60_000 && test.count == 10_000)
         #expect(train.height == 28 && train.width == 28 && train.dimension == 784)
         #expect(train.labels[0] == 5 && test.labels[0] == 7, "the well-known first labels")

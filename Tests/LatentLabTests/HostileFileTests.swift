@@ -1,6 +1,7 @@
 import CZlib
 import Foundation
 import Testing
+import TestSupport
 @testable import LatentLab
 
 /// A safetensors file taken apart for mutation: its header text and its data.
