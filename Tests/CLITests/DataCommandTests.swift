@@ -86,8 +86,12 @@ import TestSupport
         let train = try CLI.run(["train", "--preset", "iwae-vae-k5", "--epochs", "1", "--train-limit", "40", "--validation", "20", "--eval-limit", "10",
                                  "--run-dir", elsewhere + "/run"], executable: binary, environment: environment, directory: elsewhere)
         #expect(train.status == 0 && train.stdout.contains("k=5, batch 20"), "\(train.stdout) \(train.stderr)")
-        let demo = try CLI.run(["demo", "binpack", "--preset", "binpack-iaf"], executable: binary, environment: environment, directory: elsewhere)
-        #expect(demo.stderr == "vae-tui: error: the demo needs a terminal\n", "the preset loads and passes the demo's checks: \(demo.stderr)")
+        try Tmux.running("demo binpack --preset binpack-iwae-k50 --steps 20", in: elsewhere, executable: binary) { tmux, status in
+            let screen = try tmux.waitFor("the preset's demo at step 20") { Tmux.step(in: $0) == 20 }
+            #expect(screen.contains("IWAE") && Tmux.line(containing: "k/K", in: screen)?.contains("50") == true, "\(screen)")
+            tmux.send("q")
+            _ = try Tmux.waitForFile(status) { $0.contains("EXIT=0") }
+        }
     }
 
     /// A disk that fills during a download (a file-size limit) and a cache that cannot be made (under /sys): one line

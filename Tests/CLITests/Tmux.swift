@@ -26,11 +26,12 @@ final class Tmux {
         return try body(tmux)
     }
 
-    /// `vae-tui ARGUMENTS`, bounded, run in `dir`; its exit status goes to the file `body` is given, as EXIT=n.
-    static func running<R>(_ arguments: String, in dir: String = CLI.temporaryDirectory(), width: Int = 120, height: Int = 40,
-                           _ body: (Tmux, _ status: String) throws -> R) throws -> R {
+    /// `vae-tui ARGUMENTS` (the `executable` given, else the built one), bounded, run in `dir`; its exit status goes
+    /// to the file `body` is given, as EXIT=n.
+    static func running<R>(_ arguments: String, in dir: String = CLI.temporaryDirectory(), executable: String = CLI.binary,
+                           width: Int = 120, height: Int = 40, _ body: (Tmux, _ status: String) throws -> R) throws -> R {
         let status = dir + "/status"
-        return try session("cd \(dir) && \(bounded) \(CLI.binary) \(arguments); echo EXIT=$? > \(status)", width: width, height: height) {
+        return try session("cd \(dir) && \(bounded) \(executable) \(arguments); echo EXIT=$? > \(status)", width: width, height: height) {
             try body($0, status)
         }
     }
