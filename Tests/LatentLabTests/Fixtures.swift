@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import LatentLab
 
 /// Tiny data sets and models for fast tests (debug builds are slow: keep everything small).
@@ -34,17 +35,8 @@ enum Fixtures {
     }
 
     /// A fresh directory under this test process's own folder, which is removed when the process exits.
-    static func temporaryDirectory() -> String {
-        let dir = testRoot + "/" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func temporaryDirectory() -> String { IDXFixture.temporaryDirectory() }
 }
-
-private let testRoot: String = {
-    atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "vae-tui-tests-\(getpid())") }
-    return NSTemporaryDirectory() + "vae-tui-tests-\(getpid())"
-}()
 
 /// The parts of the one model the engine builds today, for tests that reach inside it.
 extension VAE {
