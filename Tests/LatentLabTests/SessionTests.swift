@@ -27,7 +27,8 @@ import Testing
         #expect(s.dataset == "bars" && s.latentSize == 4 && s.samplesPerSecond > 0)
         #expect(s.mutualInformationBound.isFinite && s.mutualInformationBound <= 16 * Foundation.log(2), "BA ≤ H(x) ≤ 16 log 2")
         // The snapshot carries the evaluator's numbers for this model, not defaults.
-        let eval = Evaluator.evaluate(model: e.trainer.model, data: e.trainer.data.test, limit: 50, batchSize: 50, seed: 5, boundSamples: 256)
+        let eval = Evaluator.evaluate(model: e.trainer.model, data: e.trainer.data.test, limit: 50, batchSize: 50,
+                                      seed: SessionEngine.diagnosticsSeed, boundSamples: SessionEngine.diagnosticsBoundSamples)
         #expect(s.mutualInformationBound == eval.mutualInformationBound && s.mutualInformation == eval.mutualInformation)
         #expect(s.klPerUnit == eval.klPerUnit && s.curves.testLoss.last!.value == -eval.elbo)
         // The map's points are the first test images, encoded by this model.

@@ -9,15 +9,6 @@ extension Tape {
     enum BinaryOp {
         case add, sub, mul, div
 
-        @inline(__always) func apply(_ a: Float, _ b: Float) -> Float {
-            switch self {
-            case .add: a + b
-            case .sub: a - b
-            case .mul: a * b
-            case .div: a / b
-            }
-        }
-
         /// ∂(a op b)/∂a and ∂(a op b)/∂b.
         @inline(__always) func partials(_ a: Float, _ b: Float) -> (Float, Float) {
             switch self {

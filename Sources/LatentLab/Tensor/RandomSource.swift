@@ -73,11 +73,6 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
         }
     }
 
-    /// Fills `count` floats with uniform draws in [0, 1).
-    public mutating func fillUniform(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { p[i] = uniform() }
-    }
-
     /// A tensor of standard normal draws.
     public mutating func normalTensor(_ rows: Int, _ cols: Int) -> Tensor {
         var t = Tensor(uninitialized: rows, cols)

@@ -25,11 +25,14 @@ struct Dequant: DemoCommand {
 
     @OptionGroup var screenOptions: ScreenOptions
 
+    /// The most steps taken before the screen opens (about a minute: the variational dequantizer takes 1,900 a second).
+    static let maximumSteps = 100_000
+
     func validate() throws {
         guard DequantData.levelRange.contains(levels) else {
             throw ValidationError("--levels must be between \(DequantData.levelRange.lowerBound) and \(DequantData.levelRange.upperBound), got \(levels)")
         }
-        guard (0...Binpack.maximumSteps).contains(steps) else { throw ValidationError("--steps must be between 0 and \(Binpack.maximumSteps), got \(steps)") }
+        guard (0...Self.maximumSteps).contains(steps) else { throw ValidationError("--steps must be between 0 and \(Self.maximumSteps), got \(steps)") }
     }
 
     func makeDemo() -> any LatentUI.Demo {
