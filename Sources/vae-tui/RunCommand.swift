@@ -68,15 +68,8 @@ struct Run: ParsableCommand {
             }
             return reopened
         }
-        let source = try data.source()
-        let splits = try split.load(source)
-        let training = try options.trainingConfig(inputSize: splits.train.dimension)
-        let directory = RunDirectory(path: runDirectory ?? RunDirectory.defaultPath(for: training.model))
-        try directory.create()
-        let settings = RunConfig(data: source.directory, dataset: source.name, validation: split.validation, trainLimit: split.trainLimit, epochs: 0,
-                                 evalLimit: nil, threads: threading.threads, training: training, version: Program.version)
-        try settings.write(to: directory.config)
-        return (directory, settings, splits)
+        return try RunDirectory.start(data: data, split: split, given: runDirectory, epochs: 0, evalLimit: nil,
+                                      threads: threading.threads) { try options.trainingConfig(inputSize: $0) }
     }
 }
 

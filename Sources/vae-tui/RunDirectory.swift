@@ -34,6 +34,21 @@ struct RunDirectory {
         }
     }
 
+    /// A new run: the data the options choose, split; the training settings `training` makes for its image size; the
+    /// directory (`given`, else the default for the model) created with its config.json.
+    static func start(data: DataOptions, split: SplitOptions, given: String?, epochs: Int, evalLimit: Int?, threads: Int,
+                      training: (_ inputSize: Int) throws -> TrainingConfig) throws -> (RunDirectory, RunConfig, DataSplits) {
+        let source = try data.source()
+        let splits = try split.load(source)
+        let settings = try training(splits.train.dimension)
+        let directory = RunDirectory(path: given ?? defaultPath(for: settings.model))
+        try directory.create()
+        let config = RunConfig(data: source.directory, dataset: source.name, validation: split.validation, trainLimit: split.trainLimit,
+                               epochs: epochs, evalLimit: evalLimit, threads: threads, training: settings, version: Program.version)
+        try config.write(to: directory.config)
+        return (directory, config, splits)
+    }
+
     /// A run to continue: its directory, the settings of its config.json and its data, split as before.
     static func reopen(_ path: String) throws -> (RunDirectory, RunConfig, DataSplits) {
         let directory = RunDirectory(path: path)

@@ -63,16 +63,9 @@ struct Train: ParsableCommand {
             try AtomicFile.checkWritable(reopened.0.checkpoint)
             return reopened
         }
-        let source = try data.source()
-        let splits = try split.load(source)
-        let training = try options.trainingConfig(inputSize: splits.train.dimension, epochs: epochs ?? Self.defaultEpochs)
-        let directory = RunDirectory(path: runDirectory ?? RunDirectory.defaultPath(for: training.model))
-        try directory.create()
-        let settings = RunConfig(data: source.directory, dataset: source.name, validation: split.validation, trainLimit: split.trainLimit,
-                                 epochs: epochs ?? Self.defaultEpochs, evalLimit: evalLimit, threads: threading.threads,
-                                 training: training, version: Program.version)
-        try settings.write(to: directory.config)
-        return (directory, settings, splits)
+        let epochs = epochs ?? Self.defaultEpochs
+        return try RunDirectory.start(data: data, split: split, given: runDirectory, epochs: epochs, evalLimit: evalLimit,
+                                      threads: threading.threads) { try options.trainingConfig(inputSize: $0, epochs: epochs) }
     }
 }
 
