@@ -32,6 +32,14 @@ import Testing
         #expect(canvas.text.contains(page == .latentMap ? "q(z|x) · z" : "inputs · reconstructions"))
     }
 
+    /// Each family has its own key, which picks it back; the keys outlast nine families (digits, then letters).
+    @Test func everyModelFamilyHasItsOwnKey() {
+        let keys = ModelFamily.allCases.map(ModelMenu.key(of:))
+        #expect(Set(keys).count == keys.count && !keys.contains("y"))
+        #expect(ModelFamily.allCases.allSatisfy { ModelMenu.family(forKey: ModelMenu.key(of: $0)) == $0 })
+        #expect(ModelMenu.keys.count >= 30 && ModelMenu.keys[9] == "a")
+    }
+
     @Test func tooSmall() {
         let canvas = Dashboard.render(SnapshotFixtures.training(), view: ViewState(), width: 60, height: 20)
         assertSnapshot(canvas, named: "too-small-60x20")

@@ -3,9 +3,13 @@ import LatentLab
 /// The dashboard's m menu: the model families by number, then a y/n confirmation, since choosing one
 /// restarts training (the knobs are kept).
 public enum ModelMenu {
-    /// The key that picks each family: 1, 2, …
+    /// The keys that pick the families, in their order: the digits, then letters (a tenth family gets `a`, where
+    /// a number would have two digits); no `y`, which confirms.
+    static let keys = Array("123456789abcdefghijklmnopqrstuvwxz")
+
+    /// The key that picks a family: 1, 2, …
     public static func key(of family: ModelFamily) -> Character {
-        Character(String(ModelFamily.allCases.firstIndex(of: family)! + 1))
+        keys[ModelFamily.allCases.firstIndex(of: family)!]
     }
 
     public static func family(forKey key: Character) -> ModelFamily? {
