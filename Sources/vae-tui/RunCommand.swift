@@ -100,7 +100,7 @@ struct DashboardLoop {
             if let minute = costs.takeIfDue() { session.send(minute) }
             guard let key = screen.readKey(timeout: 50) else { continue }
             if key == .resize { screen.invalidate(); continue }
-            if key == ScreenCapture.key && !view.helpVisible { screen.captureLastFrame(); continue }
+            if key == ScreenCapture.key && view.overlay != .help { screen.captureLastFrame(); continue }
             let result = KeyMap.handle(key, view: view, snapshot: session.anticipated(), checkpointPath: checkpointPath, demos: items) {
                 resets += 1
                 return seed &+ resets

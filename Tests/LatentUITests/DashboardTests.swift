@@ -79,7 +79,7 @@ import Testing
 
     @Test func helpListsEveryKey() {
         var view = ViewState()
-        view.helpVisible = true
+        view.overlay = .help
         let canvas = Dashboard.render(SnapshotFixtures.training(), view: view, width: 120, height: 40)
         assertSnapshot(canvas, named: "help-120x40")
         for (keys, action) in KeyMap.help {
@@ -91,7 +91,7 @@ import Testing
 
     @Test func demoMenuOverTheDashboard() {
         var view = ViewState()
-        view.demoMenuVisible = true
+        view.overlay = .demoMenu
         let canvas = Dashboard.render(SnapshotFixtures.training(), view: view, width: 120, height: 40, demos: KeyMapTests.demos)
         assertSnapshot(canvas, named: "demo-menu-120x40")
         let menu = canvas.text.split(separator: "\n").filter { $0.contains("marginal by enumeration") }
@@ -135,7 +135,7 @@ import Testing
         let text = Dashboard.render(s, view: ViewState(), width: 120, height: 40).text
         #expect(text.contains("paused") && text.contains("saved vae-tui.safetensors at step 3000"))
         var view = ViewState()
-        view.confirmingReset = true
+        view.overlay = .confirmingReset
         #expect(Dashboard.render(s, view: view, width: 120, height: 40).text.contains("Reset the model"))
     }
 
@@ -157,11 +157,11 @@ import Testing
 
     @Test func demoMenuOpensChoosesAndCloses() {
         let opened = press(.character("d"))
-        #expect(opened.view.demoMenuVisible && opened.demo == nil && opened.commands.isEmpty)
-        #expect(!press(.character("d"), demos: []).view.demoMenuVisible, "no menu without demos")
+        #expect(opened.view.overlay == .demoMenu && opened.demo == nil && opened.commands.isEmpty)
+        #expect(press(.character("d"), demos: []).view.overlay == nil, "no menu without demos")
         // A demo's key closes the menu and names the demo; other keys do nothing while it is open.
         let chosen = press(.character("e"), view: opened.view)
-        #expect(chosen.demo == "e" && !chosen.view.demoMenuVisible)
+        #expect(chosen.demo == "e" && chosen.view.overlay == nil)
         #expect(press(.character("b"), view: opened.view).demo == "b")
         for key in [Key.character("B"), .character(" "), .tab, .character("x")] {
             let ignored = press(key, view: opened.view)
@@ -170,7 +170,7 @@ import Testing
         // Esc, q and d close it without quitting or opening anything.
         for key in [Key.escape, .character("q"), .character("d")] {
             let closed = press(key, view: opened.view)
-            #expect(!closed.view.demoMenuVisible && closed.demo == nil && !closed.quit)
+            #expect(closed.view.overlay == nil && closed.demo == nil && !closed.quit)
         }
         #expect(press(.controlC, view: opened.view).quit)
         #expect(press(.character("e")).demo == nil, "e without the menu is the latent map's toggle")
@@ -193,21 +193,20 @@ import Testing
     /// m opens the model menu, a number asks for confirmation, y restarts with that family.
     @Test func theModelMenuAsksBeforeRestarting() {
         let menu = press(.character("m")).view
-        #expect(menu.modelMenuVisible)
+        #expect(menu.overlay == .modelMenu)
         let canvas = Dashboard.render(SnapshotFixtures.training(), view: menu, width: 120, height: 40)
         assertSnapshot(canvas, named: "model-menu-120x40")
         let text = canvas.text
         for family in ModelFamily.allCases { #expect(text.contains(family.title), "menu lacks \(family.title)") }
         let asking = press(.character("2"), view: menu).view
-        #expect(!asking.modelMenuVisible && asking.confirmingModel == .iaf)
+        #expect(asking.overlay == .confirmingModel(.iaf))
         #expect(Dashboard.render(SnapshotFixtures.training(), view: asking, width: 120, height: 40).text
             .contains("Restart training with IAF posterior"))
         #expect(press(.character("y"), view: asking).commands == [.setModel(.iaf, seed: 42)])
         let declined = press(.character("n"), view: asking), closed = press(.escape, view: menu)
         #expect(declined.commands.isEmpty)
-        #expect(declined.view.confirmingModel == nil)
-        #expect(!closed.view.modelMenuVisible)
-        #expect(closed.view.confirmingModel == nil)
+        #expect(declined.view.overlay == nil)
+        #expect(closed.view.overlay == nil)
     }
 
     /// The collapse remedies' keys step along their ladders; A toggles aggressive training.
@@ -236,19 +235,19 @@ import Testing
 
     @Test func resetAsksFirst() {
         let asked = press(.character("r"))
-        #expect(asked.commands.isEmpty && asked.view.confirmingReset)
+        #expect(asked.commands.isEmpty && asked.view.overlay == .confirmingReset)
         #expect(press(.character("y"), view: asked.view).commands == [.reset(seed: 42)])
         let declined = press(.character("n"), view: asked.view)
-        #expect(declined.commands.isEmpty && !declined.view.confirmingReset)
+        #expect(declined.commands.isEmpty && declined.view.overlay == nil)
     }
 
     @Test func viewKeys() {
         #expect(press(.tab).view.page == .latentMap)
         #expect(press(.tab, view: press(.tab).view).view.page == .images)
-        #expect(press(.character("?")).view.helpVisible)
+        #expect(press(.character("?")).view.overlay == .help)
         var help = ViewState()
-        help.helpVisible = true
-        #expect(!press(.escape, view: help).view.helpVisible)
+        help.overlay = .help
+        #expect(press(.escape, view: help).view.overlay == nil)
         // Default map dims are the two units with most KL (units 5 and 12 have 1.7 nats... the first of those by index wins).
         let s = SnapshotFixtures.training()
         let (a, b) = ViewState().dims(for: s)

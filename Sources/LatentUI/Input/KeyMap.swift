@@ -57,30 +57,14 @@ public enum KeyMap {
         var r = KeyResult(view: view)
         let s = snapshot.settings
         if key == .controlC { r.quit = true; return r }
-        if view.confirmingReset {
-            r.view.confirmingReset = false
-            if key == .character("y") || key == .character("Y") { r.commands = [.reset(seed: resetSeed())] }
-            return r
-        }
-        if let family = view.confirmingModel {
-            r.view.confirmingModel = nil
-            if key == .character("y") || key == .character("Y") { r.commands = [.setModel(family, seed: resetSeed())] }
-            return r
-        }
-        if view.modelMenuVisible {
-            r.view.modelMenuVisible = false
-            if case .character(let c) = key, let family = ModelMenu.family(forKey: c) { r.view.confirmingModel = family }
-            return r
-        }
-        if view.helpVisible {
-            if key == .escape || key == .character("?") || key == .f1 || key == .character("q") { r.view.helpVisible = false }
-            return r
-        }
-        if view.demoMenuVisible {
-            if key == .escape || key == .character("q") || key == .character("d") { r.view.demoMenuVisible = false }
-            if case .character(let c) = key, demos.contains(where: { $0.key == c }) {
-                r.view.demoMenuVisible = false
-                r.demo = c
+        if let overlay = view.overlay {
+            r.view.overlay = next(after: overlay, on: key, demos: demos)
+            let yes = key == .character("y") || key == .character("Y")
+            switch overlay {
+            case .confirmingReset where yes: r.commands = [.reset(seed: resetSeed())]
+            case .confirmingModel(let family) where yes: r.commands = [.setModel(family, seed: resetSeed())]
+            case .demoMenu: if case .character(let c) = key, demos.contains(where: { $0.key == c }) { r.demo = c }
+            default: break
             }
             return r
         }
@@ -88,7 +72,7 @@ public enum KeyMap {
         var dims = view.dims(for: snapshot)
         switch key {
         case .character("q"): r.quit = true
-        case .character("?"), .f1: r.view.helpVisible = true
+        case .character("?"), .f1: r.view.overlay = .help
         case .escape: r.view.page = .overview
         case .tab: r.view.page = ViewState.Page(rawValue: (view.page.rawValue + 1) % ViewState.Page.allCases.count)!
         case .character("b"): r.commands = [.setBeta(step(betaLadder, from: s.beta, up: false))]
@@ -111,10 +95,10 @@ public enum KeyMap {
         case .character("x"): r.commands = [.setFreeRunning(!snapshot.images.reconstructionsAreDraws)]
         case .character(" "): r.commands = [snapshot.running ? .pause : .resume]
         case .character("."): r.commands = [.step]
-        case .character("r"): r.view.confirmingReset = true
+        case .character("r"): r.view.overlay = .confirmingReset
         case .character("s"): r.commands = [.save(path: checkpointPath)]
-        case .character("d") where !demos.isEmpty: r.view.demoMenuVisible = true
-        case .character("m"): r.view.modelMenuVisible = true
+        case .character("d") where !demos.isEmpty: r.view.overlay = .demoMenu
+        case .character("m"): r.view.overlay = .modelMenu
         case .left: dims.0 = (dims.0 + latent - 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
         case .right: dims.0 = (dims.0 + 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
         case .down: dims.1 = (dims.1 + latent - 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
@@ -127,6 +111,22 @@ public enum KeyMap {
         default: break
         }
         return r
+    }
+
+    /// The overlay after `key` in `overlay`: a question closes on any key, the model menu leads to its question,
+    /// help and the demo menu stay open until a closing key (or, for the menu, a demo's key).
+    static func next(after overlay: ViewState.Overlay, on key: Key, demos: [DemoMenu.Item]) -> ViewState.Overlay? {
+        switch overlay {
+        case .confirmingReset, .confirmingModel: return nil
+        case .modelMenu:
+            guard case .character(let c) = key, let family = ModelMenu.family(forKey: c) else { return nil }
+            return .confirmingModel(family)
+        case .help: return key.closesHelp ? nil : .help
+        case .demoMenu:
+            if key == .escape || key == .character("q") || key == .character("d") { return nil }
+            if case .character(let c) = key, demos.contains(where: { $0.key == c }) { return nil }
+            return .demoMenu
+        }
     }
 
     /// The next value along a ladder, up or down from the current value (which may lie between rungs).

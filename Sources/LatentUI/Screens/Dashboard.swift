@@ -22,11 +22,14 @@ public enum Dashboard {
         }
         footer(s, view, into: &c, y: height - 1, width: width)
         if s.collapse == .collapsed && s.step > 0 { Overlays.collapseBanner(into: &c, rect: Rect(x: 0, y: 1, width: width, height: 1)) }
-        if view.helpVisible { Overlays.help(into: &c, keys: KeyMap.help, footer: s.platform) }
-        if view.confirmingReset { Overlays.confirmReset(into: &c) }
-        if view.demoMenuVisible { DemoMenu.draw(demos, into: &c) }
-        if view.modelMenuVisible { ModelMenu.draw(current: s.modelDescription, into: &c) }
-        if let family = view.confirmingModel { ModelMenu.confirm(family, into: &c) }
+        switch view.overlay {
+        case .help?: Overlays.help(into: &c, keys: KeyMap.help, footer: s.platform)
+        case .confirmingReset?: Overlays.confirmReset(into: &c)
+        case .demoMenu?: DemoMenu.draw(demos, into: &c)
+        case .modelMenu?: ModelMenu.draw(current: s.modelDescription, into: &c)
+        case .confirmingModel(let family)?: ModelMenu.confirm(family, into: &c)
+        case nil: break
+        }
         return c
     }
 

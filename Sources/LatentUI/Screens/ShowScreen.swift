@@ -105,7 +105,7 @@ public enum ShowKeys {
     /// `metrics` are those any run has, in the menu's order.
     public static func handle(_ key: Key, view: inout ShowView, runs: Int, metrics: [RunMetric]) -> DemoKeyOutcome {
         if view.helpVisible {
-            if key == .escape || key == .character("?") || key == .f1 || key == .character("q") { view.helpVisible = false }
+            if key.closesHelp { view.helpVisible = false }
             return .handled
         }
         func moveMetric(_ by: Int) {

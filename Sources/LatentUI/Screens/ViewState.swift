@@ -5,16 +5,21 @@ public struct ViewState: Equatable, Sendable {
     /// The main area: everything at once, or one pane enlarged (Tab cycles).
     public enum Page: Int, CaseIterable, Sendable { case overview, latentMap, images }
 
+    /// What can open over the dashboard: one at a time, and it takes every key until it closes.
+    public enum Overlay: Equatable, Sendable {
+        case help
+        /// Waiting for y/n after r.
+        case confirmingReset
+        /// The d menu of demos.
+        case demoMenu
+        /// The m menu of models.
+        case modelMenu
+        /// Waiting for y/n after choosing a model in the m menu.
+        case confirmingModel(ModelFamily)
+    }
+
     public var page = Page.overview
-    public var helpVisible = false
-    /// Waiting for y/n after r.
-    public var confirmingReset = false
-    /// The d menu of demos is open.
-    public var demoMenuVisible = false
-    /// The m menu of models is open.
-    public var modelMenuVisible = false
-    /// Waiting for y/n after choosing a model in the m menu.
-    public var confirmingModel: ModelFamily?
+    public var overlay: Overlay?
     /// Curves: the whole history, or the last `recentWindow` steps.
     public var recentOnly = false
     public var recentWindow = 2000

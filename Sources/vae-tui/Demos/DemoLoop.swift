@@ -17,7 +17,7 @@ func runDemoLoop(on screen: CursesScreen, demo: any Demo) -> DemoExit {
             continue
         }
         if helpVisible {
-            if key == .escape || key == .character("?") || key == .f1 || key == .character("q") { helpVisible = false }
+            if key.closesHelp { helpVisible = false }
             continue
         }
         switch key {
