@@ -43,11 +43,11 @@ public struct RunHistory: Sendable {
     public let name: String
     public let path: String
     public private(set) var parts = ""
-    public private(set) var series: [RunMetric: [Snapshot.Point]] = [:]
+    public private(set) var series: [RunMetric: [CurvePoint]] = [:]
     public private(set) var klPerUnit: [Float] = []
     public private(set) var activity: [Float] = []
     /// The knob changes: their step and "beta 0.5"-style labels.
-    public private(set) var commands: [Snapshot.Marker] = []
+    public private(set) var commands: [CurveMarker] = []
     public private(set) var lastStep = 0
     /// Bytes of the log read so far; a trailing line still being written waits for the next `update`.
     private var offset: UInt64 = 0
@@ -99,11 +99,11 @@ public struct RunHistory: Sendable {
         case "command":
             guard let command = record["command"] as? String, command != "quit", command != "save" else { return }
             let value = record["value"].map { "\($0)" }.map { $0 == "<null>" ? "" : " " + $0 } ?? ""
-            commands.append(Snapshot.Marker(step: step, label: command + value))
+            commands.append(CurveMarker(step: step, label: command + value))
         case "epoch", "eval", "train":
             for metric in RunMetric.allCases {
                 guard let v = metric.value(in: record) else { continue }
-                series[metric, default: []].append(Snapshot.Point(step: step, value: Float(v)))
+                series[metric, default: []].append(CurvePoint(step: step, value: Float(v)))
             }
             if let units = record["kl_per_unit"] as? [Double] {
                 klPerUnit = units.map(Float.init)

@@ -1,19 +1,11 @@
 /// Everything the dashboard shows, as plain values: published by the engine thread every few steps,
 /// copied out by the UI, never shared mutably. Arrays are copy-on-write, so publishing is cheap.
 public struct Snapshot: Sendable, Equatable {
-    /// One point of a curve: the step it was measured at and its value.
-    public struct Point: Sendable, Equatable, Codable {
-        public var step: Int
-        public var value: Float
-        public init(step: Int, value: Float) { self.step = step; self.value = value }
-    }
+    /// One point of a curve (a run's history, read back from its log, has the same).
+    public typealias Point = CurvePoint
 
     /// A knob change, marked on the curves' time axis.
-    public struct Marker: Sendable, Equatable, Codable {
-        public var step: Int
-        public var label: String
-        public init(step: Int, label: String) { self.step = step; self.label = label }
-    }
+    public typealias Marker = CurveMarker
 
     /// The curves, each a time series over training steps (nats per image).
     public struct Curves: Sendable, Equatable, Codable {

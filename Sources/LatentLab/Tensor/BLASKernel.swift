@@ -111,10 +111,4 @@ public enum BLASKernel {
 public enum Platform {
     /// "BLAS: OpenBLAS 0.3.21, kernel …" and "CPU: AMD EPYC (…), AVX-512 with BF16".
     public static var lines: [String] { ["BLAS: \(BLASKernel.summary)", "CPU: \(CPUInfo.current.summary)"] }
-
-    /// The same as fields of a JSON record: the run log's start record, `bench --json`.
-    public static var fields: [(String, JSONValue)] {
-        [("blas", .string(BLASKernel.library)), ("blas_kernel", .string(BLASKernel.coreName)),
-         ("blas_summary", .string(BLASKernel.summary)), ("cpu", .string(CPUInfo.current.summary))]
-    }
 }

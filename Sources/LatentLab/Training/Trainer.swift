@@ -77,9 +77,9 @@ public final class Trainer {
         aggressive.maxInnerSteps = config.aggressiveInner
     }
 
-    /// Replaces the model's weights (a loaded checkpoint); the optimiser starts afresh.
-    public func load(weights: [String: Tensor]) throws(CheckpointError) {
-        try model.assign(weights)
+    /// New weights are in the model (a loaded checkpoint): the optimiser starts afresh, and the NaN guard's
+    /// last good weights are these.
+    func weightsReplaced() {
         resetOptimizers()
         nonFinite.remember(model.parameters)
     }
@@ -272,14 +272,5 @@ public final class Trainer {
         let encoding = model.encode(Var(constant: x), on: tape)
         let z = model.posterior.draw(encoding, noise: noiseRNG.normalTensor(n, model.config.latentSize), on: tape).z.value
         return Evaluator.mutualInformation(logDensities: model.posterior.pairwiseLogDensities(z, encoding))
-    }
-}
-
-extension Tensor {
-    /// A deep copy that shares no storage.
-    public func copied() -> Tensor {
-        var t = Tensor(uninitialized: rows, cols)
-        withPointer { src in t.withMutablePointer { $0.update(from: src, count: count) } }
-        return t
     }
 }
