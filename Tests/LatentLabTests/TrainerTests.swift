@@ -179,6 +179,39 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["model.safetensors"], "no temporary file left behind")
     }
 
+    /// A run saved with its trainer's state and restored into a fresh trainer goes on bit for bit: the restored
+    /// state, both optimisers' moments (Adam's m and v, not only their step counts) and the random stream are
+    /// the saved ones, and the next five steps give the same losses and the same weights as the run that was
+    /// never saved. Fresh moments (the step counts kept) or a fresh stream change the weights from the first
+    /// step on.
+    @Test func aRestoredRunContinuesBitForBit() throws {
+        let run = Fixtures.trainer(seed: 4)
+        for _ in 0..<7 { run.trainStep() }
+        let path = Fixtures.temporaryDirectory() + "/run.safetensors"
+        try Checkpoint.save(model: run.model, step: run.step, objective: run.objective, dataset: "bars", to: path,
+                            training: run.savedState())
+        let saved = try Checkpoint.load(path)
+        let resumed = Fixtures.trainer(seed: 4)
+        try resumed.load(weights: saved.weights)
+        try resumed.restore(try #require(saved.trainingState), tensors: saved.stateTensors)
+
+        let (expected, got) = (run.savedState(), resumed.savedState())
+        #expect(got.state == expected.state)
+        #expect(got.state.random == run.randomState, "the stream where the run left it")
+        #expect(got.tensors.map(\.name) == expected.tensors.map(\.name))
+        for (a, b) in zip(expected.tensors, got.tensors) {
+            #expect(a.tensor.scalars == b.tensor.scalars, "\(a.name): the moments as saved")
+        }
+        #expect(expected.tensors.contains { $0.name.contains(".second.") && $0.tensor.scalars.contains { $0 != 0 } },
+                "seven steps leave moments that are not zero")
+        for step in 1...5 {
+            let a = run.trainStep(), b = resumed.trainStep()
+            #expect(a.applied && b.applied && a.stats == b.stats, "step \(step) after the restore")
+            let same = run.model.parameters.map(\.value.scalars) == resumed.model.parameters.map(\.value.scalars)
+            #expect(same, "the weights after step \(step) after the restore")
+        }
+    }
+
     @Test func theFileIsStandardSafetensors() throws {
         let dir = Fixtures.temporaryDirectory()
         let path = dir + "/t.safetensors"
