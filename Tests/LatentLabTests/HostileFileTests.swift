@@ -135,6 +135,26 @@ struct SafetensorsParts {
         expectRefused(file("{\(a)}", dataBytes: 0), "larger than the file's 0 bytes of data")
     }
 
+    /// A real checkpoint with four bytes slipped in before its last tensor, whose offsets move with them: every
+    /// range in bounds, no overlap, the shapes and the metadata intact, so only the tiling rule can refuse it, and
+    /// it must, both in the reader and through `Checkpoint.load`, whatever the message says.
+    @Test func aGapBeforeTheLastTensorIsRefusedByTheReaderItself() throws {
+        let parts = Self.parts
+        var header = try #require(try JSONSerialization.jsonObject(with: Data(parts.header.utf8)) as? [String: Any])
+        let (name, offsets) = try #require(header.compactMap { key, value -> (String, [Int])? in
+            ((value as? [String: Any])?["data_offsets"] as? [Int]).map { (key, $0) }
+        }.max { $0.1[0] < $1.1[0] })
+        var entry = try #require(header[name] as? [String: Any])
+        entry["data_offsets"] = [offsets[0] + 4, offsets[1] + 4]
+        header[name] = entry
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]), as: UTF8.self)
+        let data = parts.data.prefix(offsets[0]) + Data([1, 2, 3, 4]) + parts.data.dropFirst(offsets[0])
+        let path = Fixtures.temporaryDirectory() + "/gap.safetensors"
+        try parts.with(header: text).with(data: data).file().write(to: URL(fileURLWithPath: path))
+        #expect(throws: CheckpointError.self, "the reader accepted a gap before \(name)") { try SafeTensors.read(path) }
+        #expect(throws: CheckpointError.self, "a checkpoint with a gap before \(name) loaded") { try Checkpoint.load(path) }
+    }
+
     @Test func shapesThatOverflowOrAreNegative() {
         let old = "\"shape\":[1,4]"  // encoder.mean.bias and its moments
         for (shape, fragment) in [("[1099511627776,1099511627776]", "larger than the file"), ("[9223372036854775807,2]", "larger than the file"),
