@@ -112,4 +112,54 @@ import Testing
         })
         #expect(abs(total - 1) < 1e-2, "∫ p(z) dz = \(total)")
     }
+
+    /// The AF prior's draws follow its own density: `sample` fills each step's variables in that step's order
+    /// and runs the steps forwards, `logDensityUnits` undoes them backwards. 20,000 draws of a 2-D prior far
+    /// from N(0, I) (the MADEs' weights scaled up, m shifted) against expectations by quadrature of
+    /// exp(log p(z)) on a grid, for smooth functions of z, each within four standard errors of the draws' mean
+    /// (the clean draws land within about one). Drawn in the density's order instead (the steps or the
+    /// variables the other way round, or the density's pass run on the noise), the draws miss by tens of
+    /// standard errors.
+    @Test func theAFPriorsDrawsFollowItsDensity() {
+        var rng = RandomSource(seed: 15)
+        let prior = AutoregressiveFlowPrior(latentSize: 2, steps: 2, hidden: 12, gateBias: 0, rng: &rng)
+        for made in prior.flow.steps {
+            for head in made.heads { head.weight.assign(head.weight.value.scaled(8)) }
+            made.inputLayer.weight.assign(made.inputLayer.weight.value.scaled(3))
+            made.heads[0].bias.assign(Tensor(rows: 1, cols: 2, [1, -1]))
+        }
+        let functions: [(name: String, f: (Double, Double) -> Double)] = [
+            ("z1", { a, _ in a }), ("z2", { _, b in b }), ("z1²", { a, _ in a * a }), ("z2²", { _, b in b * b }),
+            ("z1·z2", { a, b in a * b }), ("tanh(z1 − z2)", { a, b in Foundation.tanh(a - b) }),
+        ]
+        // Quadrature on [−10, 10]² with 401 points a side.
+        let halfWidth = 10.0, points = 401, h = 2 * halfWidth / Double(points - 1)
+        var grid = Tensor(zeros: points * points, 2)
+        for i in 0..<points { for j in 0..<points {
+            grid[i * points + j, 0] = Float(-halfWidth + Double(i) * h)
+            grid[i * points + j, 1] = Float(-halfWidth + Double(j) * h)
+        } }
+        let logP = prior.logDensity(Var(constant: grid), on: Tape(recording: false)).value
+        var mass = 0.0, expected = [Double](repeating: 0, count: functions.count)
+        for r in 0..<grid.rows {
+            let w = Foundation.exp(Double(logP[r, 0])) * h * h, a = Double(grid[r, 0]), b = Double(grid[r, 1])
+            mass += w
+            for (k, fn) in functions.enumerated() { expected[k] += w * fn.f(a, b) }
+        }
+        #expect(abs(mass - 1) < 1e-3, "the grid holds the prior's mass: \(mass)")
+        let n = 20_000
+        let draws = prior.sample(n, rng: &rng)
+        for (k, fn) in functions.enumerated() {
+            var sum = 0.0, squares = 0.0
+            for r in 0..<n {
+                let v = fn.f(Double(draws[r, 0]), Double(draws[r, 1]))
+                sum += v
+                squares += v * v
+            }
+            let mean = sum / Double(n), standardError = ((squares / Double(n) - mean * mean) / Double(n)).squareRoot()
+            let exact = expected[k] / mass
+            #expect(abs(mean - exact) < 4 * standardError + 1e-3,
+                    "E[\(fn.name)]: draws \(mean) ± \(standardError), density \(exact)")
+        }
+    }
 }

@@ -81,6 +81,39 @@ import Testing
         #expect(trainer.model.samplePrior(5, rng: &rng).shape == [5, 6])
     }
 
+    /// Each layer's KL is reported for that layer, bottom first. Layers of 4 and 2 units; once with q(z_2|z_1)
+    /// set to the prior's N(0, I) (its heads zeroed), so the top layer's KL is 0 and the bottom one's is not,
+    /// and once with q(z_1|x) = p(z_1|z_2) = N(0, I), so the bottom layer's is 0 and the top one's is not. The
+    /// evaluation's KL per unit and per layer, and the dashboard's per-layer KL curves, must say so in that
+    /// order; a sum over the layers cannot tell.
+    @Test func eachLayersKLIsReportedForThatLayer() {
+        let config = VAEConfig(inputSize: 16, encoderHidden: [12], latentSize: 6, decoderHidden: [12], layers: [4, 2], upperHidden: [5])
+        for quiet in [1, 0] {
+            let trainer = Trainer(config: TrainingConfig(model: config, batchSize: 20), data: Fixtures.splits())
+            let zeroed = quiet == 1 ? ["encoder.z2.mean.", "encoder.z2.logvar."]
+                : ["encoder.mean.", "encoder.logvar.", "prior.z1.mean.", "prior.z1.logvar."]
+            for p in trainer.model.parameters where zeroed.contains(where: { p.name.hasPrefix($0) }) {
+                p.assign(Tensor(zeros: p.rows, p.cols))
+            }
+            let eval = Evaluator.evaluate(model: trainer.model, data: trainer.data.test, seed: 3)
+            let units = [0..<4, 4..<6]
+            #expect(eval.layerSizes == [4, 2] && eval.klLayers.count == 2)
+            for l in 0..<2 {
+                let perUnit = Array(eval.klPerUnit[units[l]])
+                #expect(abs(eval.klLayers[l] - perUnit.reduce(0, +)) < 1e-4, "layer \(l + 1): \(eval.klLayers) vs units \(eval.klPerUnit)")
+                if l == quiet {
+                    #expect(perUnit.allSatisfy { abs($0) < 1e-4 }, "z\(l + 1) has q = p: its units' KL \(perUnit)")
+                    #expect(abs(eval.klLayers[l]) < 1e-4, "z\(l + 1) has q = p: KL \(eval.klLayers[l])")
+                } else {
+                    #expect(eval.klLayers[l] > 0.1, "z\(l + 1) has q ≠ p: KL \(eval.klLayers[l])")
+                }
+            }
+            let engine = SessionEngine(trainer: trainer, probeSize: 8, evaluationSlice: 100, mapPoints: 8)
+            let curves = engine.snapshot.curves.klLayers.map { $0.last?.value }
+            #expect(curves.count == 2 && abs(curves[quiet] ?? 1) < 1e-4 && (curves[1 - quiet] ?? 0) > 0.1, "the dashboard's curves: \(curves)")
+        }
+    }
+
     /// Flows go on the top layer: a two-layer configuration with both builds and says so.
     @Test func flowsGoOnTheTopLayer() {
         let config = VAEConfig(inputSize: 3, encoderHidden: [8], latentSize: 2, decoderHidden: [8], posterior: .iaf, prior: .af,

@@ -135,6 +135,26 @@ struct SafetensorsParts {
         expectRefused(file("{\(a)}", dataBytes: 0), "larger than the file's 0 bytes of data")
     }
 
+    /// A real checkpoint with four bytes slipped in before its last tensor, whose offsets move with them: every
+    /// range in bounds, no overlap, the shapes and the metadata intact, so only the tiling rule can refuse it, and
+    /// it must, both in the reader and through `Checkpoint.load`, whatever the message says.
+    @Test func aGapBeforeTheLastTensorIsRefusedByTheReaderItself() throws {
+        let parts = Self.parts
+        var header = try #require(try JSONSerialization.jsonObject(with: Data(parts.header.utf8)) as? [String: Any])
+        let (name, offsets) = try #require(header.compactMap { key, value -> (String, [Int])? in
+            ((value as? [String: Any])?["data_offsets"] as? [Int]).map { (key, $0) }
+        }.max { $0.1[0] < $1.1[0] })
+        var entry = try #require(header[name] as? [String: Any])
+        entry["data_offsets"] = [offsets[0] + 4, offsets[1] + 4]
+        header[name] = entry
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]), as: UTF8.self)
+        let data = parts.data.prefix(offsets[0]) + Data([1, 2, 3, 4]) + parts.data.dropFirst(offsets[0])
+        let path = Fixtures.temporaryDirectory() + "/gap.safetensors"
+        try parts.with(header: text).with(data: data).file().write(to: URL(fileURLWithPath: path))
+        #expect(throws: CheckpointError.self, "the reader accepted a gap before \(name)") { try SafeTensors.read(path) }
+        #expect(throws: CheckpointError.self, "a checkpoint with a gap before \(name) loaded") { try Checkpoint.load(path) }
+    }
+
     @Test func shapesThatOverflowOrAreNegative() {
         let old = "\"shape\":[1,4]"  // encoder.mean.bias and its moments
         for (shape, fragment) in [("[1099511627776,1099511627776]", "larger than the file"), ("[9223372036854775807,2]", "larger than the file"),
@@ -448,6 +468,41 @@ extension SafetensorsParts {
         let count = 300_000
         let header: [UInt8] = [0, 0, 8, 3] + IDXFixture.be(count) + IDXFixture.be(28) + IDXFixture.be(28)
         expectRefused(Self.bomb(header: header, total: 1 << 30), as: "lying.gz", "inflates to more than the \(16 + count * 784) bytes")
+    }
+
+    /// The inflated-size cap itself, not the refusal it leads to (a bomb is refused without the cap too, only
+    /// after all of it): inflating stops after `limit` bytes of output. A stream of 64 KiB counts as exactly the
+    /// limit when that is smaller, and as its own size only when the limit is above it; the same stream cut in
+    /// half (an error at its end) still counts as a limit of 1,000 bytes, and gives its first 1,000 bytes, since
+    /// nothing past them is inflated.
+    @Test func inflatingStopsAtTheLimit() throws {
+        var rng = RandomSource(seed: 9)
+        let raw = (0..<(64 << 10)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }   // incompressible
+        let zipped = Self.gzip(raw), cut = Array(zipped.prefix(zipped.count / 2))
+        #expect(try Gzip.inflatedSize(of: zipped, limit: 1000) == 1000)
+        #expect(try Gzip.inflatedSize(of: zipped, limit: raw.count) == raw.count)
+        #expect(try Gzip.inflatedSize(of: zipped, limit: raw.count + 1) == raw.count)
+        #expect(try Gzip.inflatedSize(of: cut, limit: 1000) == 1000)
+        #expect(try Gzip.decompress(cut, count: 1000) == Array(raw.prefix(1000)))
+        #expect(throws: DataError.self) { try Gzip.inflatedSize(of: cut, limit: raw.count + 1) }
+    }
+
+    /// The reader inflates a gzipped IDX file to at most one byte past what its header promises: a stream of
+    /// 5 images followed by 64 KiB more, cut off within those 64 KiB, is refused for inflating past the 3,936
+    /// bytes promised, which it finds after 3,937; it never reaches the cut, which a reader inflating on (to the
+    /// 256 MiB cap, or to the end) would report as a truncated stream.
+    @Test func theReaderInflatesAtMostOneBytePastThePromise() {
+        var rng = RandomSource(seed: 10)
+        let extra = (0..<(64 << 10)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let zipped = Self.gzip(Self.images + extra)
+        let path = Self.write(Array(zipped.prefix(zipped.count * 3 / 4)), "cut-after-the-promise.gz")
+        do {
+            _ = try IDXReader.images(path)
+            Issue.record("read a stream that inflates past its header's promise")
+        } catch {
+            #expect(error.description.contains("inflates to more than the 3936 bytes its header promises"), "\(error.description)")
+            #expect(!error.description.contains("ends early"), "inflated past the promise to the cut: \(error.description)")
+        }
     }
 
     static func peakResidentBytes() -> Int {

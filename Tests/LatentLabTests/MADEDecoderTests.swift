@@ -101,6 +101,57 @@ import Testing
         #expect(loss(settings, seed: 11) != plain, "dropout: the decoder reads other pixels")
     }
 
+    /// Conditioning dropout is training's alone: after steps with p = 0.9 (`--ar-dropout 0.9`), a MADE and a
+    /// PixelCNN decoder set to copy the previous pixel (logits near ±10 from it, nothing from z) with q(z|x) =
+    /// p(z) = N(0, I) score 16-pixel all-black and all-white images as that rule says, in every evaluation: the
+    /// ELBO's distortion, L_1, L_5, L_50 and the NLL estimate are all log p(x) = −log 2 (the first pixel) less
+    /// at most 16 · 5e-5 (the rest), and the KL is 0. A decoder reading dropped pixels (0.5: logit 0, log 2 lost)
+    /// would lose about 0.9 · 15 · log 2 = 9.4 nats more.
+    @Test(arguments: [LatentDecoder.made, .pixelcnn]) func evaluationsReadTheTruePixelsAfterTrainingWithDropout(decoder: LatentDecoder) {
+        let count = 40, pixels = 16
+        let images = ImageDataset(name: "flat", count: count, height: 4, width: 4,
+                                  pixels: (0..<(count * pixels)).map { ($0 / pixels) % 2 == 0 ? 0 : 255 },
+                                  labels: (0..<count).map { UInt8($0 % 2) }, labelNames: ["black", "white"])
+        let config = VAEConfig(inputSize: pixels, encoderHidden: [5], latentSize: 2, decoderHidden: decoder == .made ? [7] : [1],
+                               activation: .tanh, decoder: decoder)
+        let trainer = Trainer(config: TrainingConfig(model: config, objective: ObjectiveSettings(conditioningDropout: 0.9), batchSize: 10),
+                              data: DataSplits(name: "flat", train: images, test: images, validationSize: 10))
+        for _ in 0..<3 { #expect(trainer.trainStep().applied) }
+        let model = trainer.model
+        for p in model.posterior.parameters where p.name.hasPrefix("encoder.mean.") || p.name.hasPrefix("encoder.logvar.") {
+            p.assign(Tensor(zeros: p.rows, p.cols))
+        }
+        func set(_ name: String, _ value: (Int, Int) -> Float) {
+            guard let p = model.likelihood.parameters.first(where: { $0.name == name }) else { Issue.record("no \(name)"); return }
+            var t = Tensor(zeros: p.rows, p.cols)
+            for r in 0..<p.rows { for c in 0..<p.cols { t[r, c] = value(r, c) } }
+            p.assign(t)
+        }
+        for p in model.likelihood.parameters { p.assign(Tensor(zeros: p.rows, p.cols)) }
+        if decoder == .made {
+            // logit_j = −10 + 20 x_{j−1} through the direct weights; pixel 0's logit is 0.
+            set("decoder.out0.bias") { _, c in c == 0 ? 0 : -10 }
+            set("decoder.direct.weight") { r, c in c == r + 1 ? 20 : 0 }
+        } else {
+            // One channel: h = tanh(10 Σ causal neighbours − 5) ≈ ±1, logit = 10 h; pixel 0 (no neighbours) gets
+            // its −10 back from its bias.
+            set("decoder.conv0.weight") { _, _ in 10 }
+            set("decoder.conv0.bias") { _, _ in -5 }
+            set("decoder.out.weight") { _, _ in 10 }
+            set("decoder.pixel_bias") { _, c in c == 0 ? Float(10 * Foundation.tanh(5.0)) : 0 }
+        }
+        let logPx = -Foundation.log(2.0)
+        func expectLogPx(_ value: Float, _ what: String) {
+            #expect(Double(value) <= logPx + 1e-4 && Double(value) > logPx - 1e-3, "\(what) \(value), log p(x) \(logPx)")
+        }
+        let eval = Evaluator.evaluate(model: model, data: trainer.data.test, seed: 4)
+        expectLogPx(-eval.distortion, "−distortion")
+        #expect(abs(eval.kl) < 1e-5, "KL \(eval.kl)")
+        let probe = Evaluator.probeBounds(model: model, probe: trainer.data.test.batch(0..<10))
+        for (k, bound) in [(1, probe.l1), (5, probe.l5), (50, probe.l50)] { expectLogPx(bound, "L_\(k)") }
+        expectLogPx(-Evaluator.negativeLogLikelihood(model: model, data: trainer.data.test, k: 20, limit: 10), "−NLL")
+    }
+
     /// δ-VAE: whatever the encoder outputs (weights scaled up to push log σ² anywhere), every unit's KL against
     /// N(0, 1) is at least δ; the cap is where ½(s − 1 − ln s) = δ; and a new δ applies at the next encoding.
     @Test(arguments: [Float(0.1), 1, 3]) func theMinimumRateHoldsForAnyEncoderOutput(delta: Float) {

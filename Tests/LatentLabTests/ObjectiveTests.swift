@@ -87,6 +87,43 @@ import Testing
         #expect(ObjectiveSettings(beta: 2, warmup: linear).klWeight(atStep: 50) == 1.2)
     }
 
+    /// The KL weight (beta × warm-up) multiplies the rate with free bits on as with them off: the loss is the
+    /// distortion plus the weight times Σ_u max(λ, KL_u) (free bits per unit), for weights 0, 0.3 and 1, with λ
+    /// above every unit's KL (the rate term is 3λ) and with λ = 0.1, which clamps one unit's 0.077 nats and
+    /// leaves the others' 0.26 and 0.14; the settings give beta × warm-up with free bits on; and a trainer with
+    /// free bits and a 10-step warm-up reports and applies weights 0, 0.1, 0.2 in its first three steps.
+    @Test func theWarmupWeightsTheRateWhileFreeBitsAreOn() {
+        let model = VAE(Self.config, seed: 3)
+        let tape = Tape(recording: false)
+        let (mu, lv) = model.meanAndLogVariance(Var(constant: Self.batch), on: tape)
+        let kl = tape.gaussianKL(mean: mu, logVariance: lv).value
+        let unitKL = (0..<3).map { u in (0..<Self.batch.rows).reduce(0.0) { $0 + Double(kl[$1, u]) } / Double(Self.batch.rows) }
+        for lambda in [Float(50), 0.1] {
+            let settings = ObjectiveSettings(freeBits: FreeBits(lambda: lambda, perUnit: true))
+            let rateTerm = unitKL.reduce(0.0) { $0 + max(Double(lambda), $1) }
+            for weight in [Float(0), 0.3, 1] {
+                let stats = Self.lossValue(model, settings, klWeight: weight, tape: Tape(recording: false)).1
+                let expected = Double(stats.distortion) + Double(weight) * rateTerm
+                #expect(abs(Double(stats.loss) - expected) < 1e-4 * max(1, expected),
+                        "λ \(lambda), weight \(weight): loss \(stats.loss) vs \(expected)")
+                #expect(stats.klWeight == weight)
+            }
+        }
+        let warmup = KLWarmup(steps: 100, start: 0.2)
+        #expect(ObjectiveSettings(beta: 2, freeBits: FreeBits(lambda: 0.5), warmup: warmup).klWeight(atStep: 50) == 1.2)
+        #expect(ObjectiveSettings(beta: 2, freeBits: FreeBits(lambda: 0.5, perUnit: true), warmup: warmup).klWeight(atStep: 0) == 0.4)
+
+        let lambda: Float = 50   // above the whole latent's KL: the rate term is λ, times the weight
+        let trainer = Fixtures.trainer(objective: ObjectiveSettings(freeBits: FreeBits(lambda: lambda), warmup: KLWarmup(steps: 10)))
+        for step in 0..<3 {
+            let report = trainer.trainStep()
+            let weight = Float(step) / 10
+            #expect(report.applied && report.stats.klWeight == weight, "step \(step): weight \(report.stats.klWeight)")
+            #expect(abs(report.stats.loss - (report.stats.distortion + weight * lambda)) < 1e-3,
+                    "step \(step): loss \(report.stats.loss), distortion \(report.stats.distortion), weight \(weight)")
+        }
+    }
+
     @Test func iwaeWithOneSampleIsTheSampledELBO() {
         // L_1 = E[log p(x|z) + log p(z) − log q(z|x)], whose mean is the ELBO: compare over many draws.
         let model = VAE(Self.config, seed: 3)
