@@ -33,34 +33,26 @@ struct Binpack: DemoCommand {
     @Option(help: ArgumentHelp("Adam's learning rate.", valueName: "LR"))
     var lr: Float = BinPackSettings().learningRate
 
-    @Option(help: ArgumentHelp("Optimisation steps taken before the screen opens.", valueName: "N"))
-    var steps = 0
-
-    @Option(help: "Seed of the model's random start.")
-    var seed: UInt64 = 1
+    @OptionGroup var start: DemoStart
 
     @OptionGroup var screenOptions: ScreenOptions
-
-    /// The most steps taken before the screen opens (about a minute on one core).
-    static let maximumSteps = 100_000
 
     func validate() throws {
         guard (1...1000).contains(k) else { throw ValidationError("--k must be between 1 and 1000, got \(k)") }
         guard beta >= 0 && beta.isFinite else { throw ValidationError("--beta must be 0 or more, got \(beta)") }
         guard freeBits >= 0 && freeBits.isFinite else { throw ValidationError("--free-bits must be 0 or more, got \(freeBits)") }
         guard lr > 0 && lr < 1 else { throw ValidationError("--lr must be between 0 and 1, got \(lr)") }
-        guard (0...Self.maximumSteps).contains(steps) else { throw ValidationError("--steps must be between 0 and \(Self.maximumSteps), got \(steps)") }
     }
 
     /// The demo in the state these options give, its steps taken.
     func makeDemo() -> any LatentUI.Demo {
-        let demo = BinPackDemo(seed: seed, family: posterior, prior: prior)
+        let demo = BinPackDemo(seed: start.seed, family: posterior, prior: prior)
         demo.settings.objective.kind = objective
         demo.settings.objective.k = k
         demo.settings.objective.beta = beta
         demo.settings.objective.freeBits.lambda = freeBits
         demo.settings.learningRate = lr
-        demo.advance(steps)
+        demo.advance(start.steps)
         return BinPackLiveDemo(demo)
     }
 }

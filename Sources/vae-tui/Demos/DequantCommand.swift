@@ -17,27 +17,19 @@ struct Dequant: DemoCommand {
     @Option(help: "The dequantizer to train with first: uniform or variational (v switches it in the demo).")
     var dequantizer: DequantizerKind = .uniform
 
-    @Option(help: ArgumentHelp("Optimisation steps taken before the screen opens.", valueName: "N"))
-    var steps = 0
-
-    @Option(help: "Seed of the model's random start.")
-    var seed: UInt64 = 1
+    @OptionGroup var start: DemoStart
 
     @OptionGroup var screenOptions: ScreenOptions
-
-    /// The most steps taken before the screen opens (about a minute: the variational dequantizer takes 1,900 a second).
-    static let maximumSteps = 100_000
 
     func validate() throws {
         guard DequantData.levelRange.contains(levels) else {
             throw ValidationError("--levels must be between \(DequantData.levelRange.lowerBound) and \(DequantData.levelRange.upperBound), got \(levels)")
         }
-        guard (0...Self.maximumSteps).contains(steps) else { throw ValidationError("--steps must be between 0 and \(Self.maximumSteps), got \(steps)") }
     }
 
     func makeDemo() -> any LatentUI.Demo {
-        let demo = DequantDemo(seed: seed, levels: levels, shape: dataShape, kind: dequantizer)
-        demo.advance(steps)
+        let demo = DequantDemo(seed: start.seed, levels: levels, shape: dataShape, kind: dequantizer)
+        demo.advance(start.steps)
         return DequantLiveDemo(demo)
     }
 }
