@@ -27,6 +27,22 @@ struct DequantEndToEndTests {
         }
     }
 
+    /// Keys already waiting are handled before the next frame, not a frame each: Esc after a paste of 3,000 keys
+    /// on a 300×100 screen leaves at once. With a frame per key it came seconds late, and a storm's own Esc then
+    /// ended the demo after the fault script had started checking it (issue 20).
+    @Test func escAfterAPasteLeavesAtOnce() throws {
+        try Tmux.running("demo dequant", width: 300, height: 100) { tmux, status in
+            _ = try tmux.waitFor("step 0") { Tmux.step(in: $0) == 0 }
+            tmux.run(["send-keys", "-t", "t", "-l", String(repeating: "x", count: 3000)])
+            tmux.send("Escape")
+            let sent = ContinuousClock.now
+            let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
+            let seconds = (ContinuousClock.now - sent) / .seconds(1)
+            #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+            #expect(seconds < 3, "Esc after the paste took \(seconds) s")
+        }
+    }
+
     /// "cell x = (a, b)" on screen.
     static func cell(in screen: String) -> (Int, Int)? {
         guard let range = screen.range(of: #"cell x = \(\d+, \d+\)"#, options: .regularExpression) else { return nil }

@@ -8,7 +8,7 @@
 
 Prints one line per fault: tried, passed, failed, and the first failure's details.
 Usage: python3 bench/faults/terminal_faults.py [--binary .build/release/vae-tui] [--faults 4,5,6,8]
-       [--nan 100] [--storms 1000] [--signals 100] [--seed 1]
+       [--nan 100] [--storms 1000] [--signals 100] [--seed 1] [--screens dashboard,binpack,enumerate,dequant]
 """
 import argparse, json, os, random, re, shutil, subprocess, tempfile, time
 
@@ -40,6 +40,7 @@ class Tmux:
     def __init__(self, work, width=120, height=40):
         Tmux.servers += 1
         self.work, self.socket = work, os.path.join(work, f"tmux-{Tmux.servers}.sock")
+        self.status_file = os.path.join(work, f"exit-{Tmux.servers}")
         self.width, self.height = width, height
 
     def cmd(self, *args, check=False):
@@ -52,7 +53,7 @@ class Tmux:
         self.cmd("new-session", "-d", "-x", str(self.width), "-y", str(self.height), "-c", self.work,
                  "bash --norc --noprofile -i", check=True)
         time.sleep(0.3)
-        self.type(f"{command}; echo EXIT=$?")
+        self.type(f"{command}; s=$?; echo $s > {self.status_file}; echo EXIT=$s")
 
     def type(self, text):
         self.cmd("send-keys", "-l", text)
@@ -72,6 +73,41 @@ class Tmux:
                 return s
             time.sleep(0.1)
         return None
+
+    def status(self):
+        """The program's exit status as its shell wrote it to a file, or None while it has not ended. Unlike
+        the EXIT= line, no key typed at the shell and no resize can scroll or clear it away."""
+        try:
+            with open(self.status_file) as f:
+                return int(f.read())
+        except (OSError, ValueError):
+            return None
+
+    def ended_at(self):
+        """When the program ended: the time its shell wrote the status file (None while it runs)."""
+        try:
+            return os.path.getmtime(self.status_file)
+        except OSError:
+            return None
+
+    def wait_status(self, timeout):
+        deadline = time.time() + timeout
+        while self.status() is None and time.time() < deadline:
+            time.sleep(0.1)
+        return self.status()
+
+    def program(self):
+        """The state of the program under the pane's shell, as ps says it (R or S running, T stopped, Z a
+        zombie), or None when it is gone."""
+        shell = self.cmd("display-message", "-p", "#{pane_pid}").strip()
+        if not shell:
+            return None
+        out = subprocess.run(["ps", "-o", "stat=", "--ppid", shell], capture_output=True, text=True).stdout.split()
+        return out[0] if out else None
+
+    def history(self):
+        """The pane's whole text, its scrollback included."""
+        return self.cmd("capture-pane", "-p", "-S", "-")
 
     def kill(self):
         self.cmd("kill-server")
@@ -151,42 +187,82 @@ def nan_faults(binary, work_root, count, rng):
     return t
 
 
-def storm_faults(binary, work_root, count, rng):
+def storm(rng):
+    """One storm, drawn: the tmux command that sends it."""
+    kind = rng.random()
+    if kind < 0.6:
+        return ["send-keys", *rng.choices(KEYS, k=rng.randint(1, 8))]
+    if kind < 0.7:
+        return ["send-keys", "-l", "".join(chr(rng.randint(32, 0x2FFF)) for _ in range(rng.randint(1, 200)))]
+    if kind < 0.75:  # escape sequences, whole or cut short
+        sequence = rng.choice([b"\x1b[", b"\x1bO", b"\x1b[1;5", b"\x1b[200~"]) + bytes(rng.randint(0x20, 0x7e) for _ in range(rng.randint(0, 6)))
+        return ["send-keys", "-H", *[f"{b:02x}" for b in sequence]]
+    if kind < 0.8:  # arbitrary bytes (never Ctrl-Z: suspending is fault 8's)
+        return ["send-keys", "-H", *[f"{b:02x}" for b in (rng.randint(0, 255) for _ in range(rng.randint(1, 16))) if b != 26]]
+    return ["resize-window", "-x", str(rng.randint(1, 300)), "-y", str(rng.randint(1, 100))]
+
+
+def ending(tmux, storm_end):
+    """What became of the program, for a failure's message: the status its shell recorded, when (from the
+    storm's last key), and whether the EXIT= line is still on screen (keys typed at the shell after the
+    program ended, or a resize, can push it into the scrollback); or, if it has not ended, whether its
+    process is running, stopped (state T) or gone."""
+    status, state = tmux.status(), tmux.program()
+    if status is None:
+        process = ("gone" if state is None or state.startswith("Z") else
+                   "stopped" if state.startswith("T") else "running")
+        return f"no exit status recorded, process {process} (state {state})"
+    history = tmux.history()
+    signal = ""
+    if status > 128 and state and state.startswith("T"):  # a stopped job also gives its shell 128 + the signal
+        signal = f" (stopped by signal {status - 128}, its process still there in state {state})"
+    elif status > 128:
+        signal = f" (killed by signal {status - 128}{', core dumped' if 'core dumped' in history else ''})"
+    line = ("on screen" if exited(tmux.screen()) is not None
+            else "in the scrollback only" if exited(history) is not None else "nowhere in the pane")
+    return f"exit status {status}{signal} {tmux.ended_at() - storm_end:+.1f} s after the storm's last key, its EXIT= line {line}"
+
+
+def keep(tmux, label):
+    """The pane's whole text, scrollback included, in a file that outlives the run (the work is removed)."""
+    fd, path = tempfile.mkstemp(prefix=f"vae-tui-storm-{label}-", suffix=".txt")
+    with os.fdopen(fd, "w") as f:
+        f.write(tmux.history())
+    return path
+
+
+def storm_faults(binary, work_root, count, rng, screens):
     t = Tally("fault 5 key and resize storms")
     per_screen = max(1, count // len(SCREENS))
     for name, command in SCREENS.items():
+        storms = [storm(rng) for _ in range(per_screen)]  # drawn for every screen, so --screens replays the same
+        if name not in screens:
+            continue
         work = fresh(work_root, f"storm-{name}")
         tmux = Tmux(work)
         tmux.start(f"{binary} {command}")
         tmux.wait(lambda s: step(s) is not None, 30)
-        for i in range(per_screen):
-            kind = rng.random()
-            if kind < 0.6:
-                tmux.keys(*rng.choices(KEYS, k=rng.randint(1, 8)))
-            elif kind < 0.7:
-                tmux.cmd("send-keys", "-l", "".join(chr(rng.randint(32, 0x2FFF)) for _ in range(rng.randint(1, 200))))
-            elif kind < 0.75:  # escape sequences, whole or cut short
-                sequence = rng.choice([b"\x1b[", b"\x1bO", b"\x1b[1;5", b"\x1b[200~"]) + bytes(rng.randint(0x20, 0x7e) for _ in range(rng.randint(0, 6)))
-                tmux.cmd("send-keys", "-H", *[f"{b:02x}" for b in sequence])
-            elif kind < 0.8:  # arbitrary bytes (never Ctrl-Z: suspending is fault 8's)
-                tmux.cmd("send-keys", "-H", *[f"{b:02x}" for b in (rng.randint(0, 255) for _ in range(rng.randint(1, 16))) if b != 26])
-            else:
-                tmux.cmd("resize-window", "-x", str(rng.randint(1, 300)), "-y", str(rng.randint(1, 100)))
+        for i, sent in enumerate(storms):
+            tmux.cmd(*sent)
+            sent_at = time.time()
             # Esc (alone, or opening a sequence cut short) and q are a demo's own keys back: an exit with
-            # status 0 and the terminal restored is the program working; it is started again.
-            status = exited(tmux.screen())
-            t.check(status in (None, 0) and (status is None or terminal_restored(tmux)),
-                    f"{name}: storm {i} ended the program with status {status}")
+            # status 0 and the terminal restored is the program working; it is started again. The status
+            # comes from the shell's file: the EXIT= line may be off screen by now.
+            status = tmux.status()
+            ok = status in (None, 0) and (status is None or terminal_restored(tmux))
+            t.check(ok, "" if ok else f"{name}: storm {i} ended the program: {ending(tmux, sent_at)}, pane in {keep(tmux, name)}")
             if status is not None:
                 tmux.kill()
                 tmux = Tmux(work)
                 tmux.start(f"{binary} {command}")
                 tmux.wait(lambda s: step(s) is not None, 30)
         tmux.cmd("resize-window", "-x", "120", "-y", "40")
+        storm_end = time.time()
         time.sleep(1)  # the storm's last keys may still be on their way, an Esc among them
-        status = exited(tmux.screen())
+        status = tmux.status()
         if status is not None:
-            t.check(status == 0 and terminal_restored(tmux), f"{name}: the storm's last keys ended it with status {status}")
+            ok = status == 0 and terminal_restored(tmux)
+            t.check(ok, "" if ok else f"{name}: the storm's last keys ended it: {ending(tmux, storm_end)}, pane in {keep(tmux, name)}")
             tmux.kill()
             continue
         if name == "dashboard":
@@ -198,9 +274,11 @@ def storm_faults(binary, work_root, count, rng):
             tmux.keys("n" if name != "dashboard" else "Space")  # a demo steps with n, the dashboard resumes
         moving = before and tmux.wait(lambda s: (step(s) or -1) > step(before), 20)
         tmux.keys("q")
-        done = tmux.wait(lambda s: exited(s) is not None, 20)
-        t.check(before is not None and moving is not None and exited(done) == 0 and terminal_restored(tmux),
-                f"{name}: after the storm, step moving {bool(moving)}, exit {exited(done)}, screen: {(before or tmux.screen()).splitlines()[:1]}")
+        q_sent = time.time() - storm_end
+        status = tmux.wait_status(20)
+        ok = before is not None and moving is not None and status == 0 and terminal_restored(tmux)
+        t.check(ok, "" if ok else f"{name}: after the storm, step moving {bool(moving)}, q sent {q_sent:+.1f} s after it, "
+                                  f"{ending(tmux, storm_end)}, screen: {(before or tmux.screen()).splitlines()[:1]}, pane in {keep(tmux, name)}")
         tmux.kill()
     return t
 
@@ -279,6 +357,8 @@ def main():
     ap.add_argument("--storms", type=int, default=1000)
     ap.add_argument("--signals", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--screens", default=",".join(SCREENS),
+                    help="fault 5 against these only; the others' storms are still drawn, so a seed replays the same storms")
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
     rng = random.Random(args.seed)
@@ -289,7 +369,7 @@ def main():
     if "4" in faults:
         print(nan_faults(binary, work_root, args.nan, rng).line(), flush=True)
     if "5" in faults:
-        print(storm_faults(binary, work_root, args.storms, rng).line(), flush=True)
+        print(storm_faults(binary, work_root, args.storms, rng, args.screens.split(",")).line(), flush=True)
     if "6" in faults:
         print(terminal_faults(binary, work_root).line(), flush=True)
     if "8" in faults:
