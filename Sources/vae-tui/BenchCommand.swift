@@ -74,6 +74,7 @@ struct Bench: ParsableCommand {
         }
         if decoder != .factorized && !dashboard { throw ValidationError("--decoder goes with --dashboard (the training benchmark times every decoder)") }
         if compare && (dashboard || binpack || dequant) { throw ValidationError("--compare goes with the training benchmark, not --dashboard, --binpack or --dequant") }
+        // Resolves the data a second time (run does it again), but only for --compare, which then runs for minutes.
         if compare && (try? data.source())?.directory == nil {
             throw ValidationError("--compare needs --data DIR or MNIST fetched by `vae-tui data fetch mnist`: the PyTorch reference trains on MNIST")
         }

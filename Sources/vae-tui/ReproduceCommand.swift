@@ -13,7 +13,7 @@ struct Reproduce: ParsableCommand {
         case iwae, iaf, collapse
 
         /// The presets of its rows: `iwae-…` and `iwae2-…`, `iaf-…`, `collapse-…`.
-        func rows() throws -> [String] {
+        func rows() -> [String] {
             Presets.names().filter { name in
                 switch self {
                 case .iwae: name.hasPrefix("iwae-") || name.hasPrefix("iwae2-")
@@ -69,7 +69,7 @@ struct Reproduce: ParsableCommand {
     func run() throws {
         try reportingUserErrors {
             threading.apply()
-            let all = try table.rows()
+            let all = table.rows()
             let chosen = try rows.map { list in
                 try list.split(separator: ",").map { name in
                     guard all.contains(String(name)) else { throw UserError("--rows: no row '\(name)' in the \(table) table (\(all.joined(separator: ", ")))") }

@@ -36,31 +36,24 @@ struct DashboardEndToEndTests {
             tmux.resize(width: 120, height: 40)
             _ = try tmux.waitFor("dashboard back") { $0.contains("knobs") && $0.contains("q(z|x)") && !$0.contains("too small") }
 
-            // d opens the demo menu, e the enumeration demo on the same screen; Esc comes back to the
-            // dashboard, whose training went on meanwhile.
-            let beforeDemo = Tmux.step(in: tmux.capture()) ?? 0
-            tmux.send("d")
-            _ = try tmux.waitFor("demo menu") { $0.contains("demos") && $0.contains("e    marginal by enumeration") }
-            tmux.send("e")
-            _ = try tmux.waitFor("enumeration demo") { $0.contains("marginal by enumeration │ K=4 │ step 0") && $0.contains("L_1000") }
-            tmux.send("Escape")
-            _ = try tmux.waitFor("dashboard after the demo") {
-                $0.contains("knobs") && $0.contains("q(z|x)") && !$0.contains("marginal by enumeration") && (Tmux.step(in: $0) ?? 0) > beforeDemo
+            // d opens the demo menu, each demo's key the demo on the same screen; its leaving key comes back to the
+            // dashboard, whose training went on meanwhile. Every demo of the one registry, the same way.
+            let demos: [(key: String, line: String, screen: [String], leave: String)] = [
+                ("e", "e    marginal by enumeration", ["marginal by enumeration │ K=4 │ step 0", "L_1000"], "Escape"),
+                ("b", "b    bin packing", ["demo: bin packing │ step 0", "Barber-Agakov"], "Escape"),
+                ("u", "u    dequantization", ["dequantization │ step 0", "bits per dimension"], "q"),
+            ]
+            for demo in demos {
+                let before = Tmux.step(in: tmux.capture()) ?? 0
+                tmux.send("d")
+                _ = try tmux.waitFor("demo menu with \(demo.line)") { $0.contains("demos") && $0.contains(demo.line) }
+                tmux.send(demo.key)
+                _ = try tmux.waitFor("the demo of \(demo.key)") { screen in demo.screen.allSatisfy { screen.contains($0) } }
+                tmux.send(demo.leave)
+                _ = try tmux.waitFor("dashboard after the demo of \(demo.key)") {
+                    $0.contains("knobs") && $0.contains("q(z|x)") && !$0.contains(demo.screen[0]) && (Tmux.step(in: $0) ?? 0) > before
+                }
             }
-            // And b the bin-packing demo, the same way.
-            tmux.send("d")
-            _ = try tmux.waitFor("demo menu again") { $0.contains("b    bin packing") }
-            tmux.send("b")
-            _ = try tmux.waitFor("bin-packing demo") { $0.contains("demo: bin packing │ step 0") && $0.contains("Barber-Agakov") }
-            tmux.send("Escape")
-            _ = try tmux.waitFor("dashboard after bin packing") { $0.contains("knobs") && !$0.contains("demo: bin packing") }
-            // And u the dequantization demo, from the same registry.
-            tmux.send("d")
-            _ = try tmux.waitFor("demo menu with dequantization") { $0.contains("u    dequantization") }
-            tmux.send("u")
-            _ = try tmux.waitFor("dequantization demo") { $0.contains("dequantization │ step 0") && $0.contains("bits per dimension") }
-            tmux.send("q")
-            _ = try tmux.waitFor("dashboard after dequantization") { $0.contains("knobs") && !$0.contains("bits per dimension") }
 
             // q quits with status 0 and gives the terminal back.
             tmux.send("q")

@@ -202,10 +202,9 @@ struct FetchFixture {
     private func unwritableAsRoot() throws {
         let fixture = try FetchFixture()
         let file = fixture.served + "/train-images-idx3-ubyte.gz"
-        let set = fixture.set
-        #expect(throws: FetchError.self) { try DataFetcher.fetch(set, into: file + "/below", mirrors: [], timeout: 1) { _ in } }
         do {
-            try DataFetcher.fetch(set, into: file + "/below", mirrors: [], timeout: 1) { _ in }
+            try DataFetcher.fetch(fixture.set, into: file + "/below", mirrors: [], timeout: 1) { _ in }
+            Issue.record("fetched below a regular file")
         } catch {
             #expect(error.description.contains("cannot create \(file)/below"), "\(error.description)")
         }

@@ -26,10 +26,12 @@ extension DataSetFile {
     public func check(at path: String, compressed: Bool? = nil) -> FileCheck {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let compressed = compressed ?? path.hasSuffix(".gz")
+        var fileDigest = ""
         if compressed {
             guard let digest = MD5.hex(ofFile: path) else { return .wrong(path: path, reason: "cannot be read") }
             if digest == md5 { return .verified(path: path, bytes: size) }
             guard rawMD5 != nil else { return .wrong(path: path, reason: "MD5 \(digest), expected \(md5)") }
+            fileDigest = digest
         }
         guard let rawMD5 else { return .wrong(path: path, reason: "uncompressed, and only the .gz file's checksum is published") }
         do throws(DataError) {
@@ -45,7 +47,7 @@ extension DataSetFile {
             }
             let digest = MD5.hex(of: raw)
             return digest == rawMD5 ? .verified(path: path, bytes: size)
-                : .wrong(path: path, reason: compressed ? "MD5 \(MD5.hex(ofFile: path) ?? "?"), expected \(md5), and its contents' MD5 \(digest), expected \(rawMD5)"
+                : .wrong(path: path, reason: compressed ? "MD5 \(fileDigest), expected \(md5), and its contents' MD5 \(digest), expected \(rawMD5)"
                                                         : "MD5 \(digest), expected \(rawMD5)")
         } catch {
             return .wrong(path: path, reason: error.description)
