@@ -93,6 +93,7 @@ struct DashboardLoop {
         var resets: UInt64 = 0
         var costs = FrameCosts()
         let items = DemoRegistry.all.map(\.item)
+        var demoFailure: String?
         while !SignalFlag.raised.load(ordering: .relaxed) {
             if let latest = session.latest() { snapshot = latest }
             let (width, height) = screen.size
@@ -109,7 +110,13 @@ struct DashboardLoop {
             result.commands.forEach(session.send)
             if result.quit { break }
             if let chosen = DemoRegistry.all.first(where: { $0.menuKey == result.demo }) {
-                if let demo = try? chosen.make(seed: seed), runDemoLoop(on: screen, demo: demo) == .quit { break }
+                // A demo's defaults that do not parse is a bug: the run ends as on q (saved), and says so.
+                do {
+                    if runDemoLoop(on: screen, demo: try chosen.make(seed: seed)) == .quit { break }
+                } catch {
+                    demoFailure = "could not open the demo \(chosen.title): \(describe(error))"
+                    break
+                }
             }
         }
         session.stop()
@@ -119,5 +126,6 @@ struct DashboardLoop {
                 Terminal.error("vae-tui: could not keep the final screen in \(runDirectory): \(describe(error))")
             }
         }
+        if let demoFailure { throw UserError(demoFailure) }
     }
 }

@@ -64,7 +64,7 @@ struct TrainOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Hidden nonlinearity: tanh, relu, elu, softplus or sigmoid.", valueName: "NAME"))
     var activation: Activation = .tanh
 
-    @Option(help: ArgumentHelp("The posterior q(z|x): diag (a diagonal Gaussian) or iaf (an inverse autoregressive flow on it).", valueName: "diag|iaf"))
+    @Option(help: ArgumentHelp("The posterior q(z|x): diag (a diagonal Gaussian), full (a full-covariance Gaussian: O(d²) ops, for small latents) or iaf (an inverse autoregressive flow on the diagonal one).", valueName: "diag|full|iaf"))
     var posterior: LatentPosterior = .diag
 
     @Option(help: ArgumentHelp("The prior p(z): normal (N(0,I)) or af (VLAE's autoregressive-flow prior).", valueName: "normal|af"))
@@ -149,13 +149,7 @@ struct TrainOptions: ParsableArguments {
     }
 
     func decoderHiddenSizes() throws -> [Int] {
-        guard let decoderHidden else {
-            switch decoder {
-            case .factorized: return try hiddenSizes().reversed()
-            case .made: return CollapseLab.madeHidden
-            case .pixelcnn: return CollapseLab.pixelCNNChannels
-            }
-        }
+        guard let decoderHidden else { return decoder.family.defaultHidden(encoderHidden: try hiddenSizes()) }
         let parts = decoderHidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! >= 1 && $0! <= 100_000 }) else {
             throw ValidationError("--decoder-hidden must be comma-separated positive sizes like 500 or 500,500, got '\(decoderHidden)'")

@@ -9,6 +9,7 @@ import Testing
     /// Every family from the command line: two stochastic layers report each layer's KL and active units,
     /// the flows train, and eval reads the parts from the checkpoint.
     @Test(arguments: [(["--latent", "4,2"], "→100-100-2"), (["--posterior", "iaf", "--flow-hidden", "16"], "IAF posterior 2×16"),
+                      (["--posterior", "full"], "full-covariance posterior"),
                       (["--prior", "af", "--flow-hidden", "16"], "AF prior 2×16"),
                       (["--latent", "4,2", "--posterior", "iaf", "--prior", "af", "--flow-hidden", "16"], "IAF posterior 2×16 on z2, AF prior 2×16 on z2"),
                       (["--decoder", "made", "--decoder-hidden", "32", "--receptive-field", "28"], "decoder MADE (receptive field 28 pixels)"),

@@ -6,8 +6,8 @@ import Testing
 @Suite struct BinPackTests {
     /// The whole training loss through the shared objective, every family and both priors, against finite
     /// differences on the first and last weight of every part (encoder, heads, flow steps, prior, decoder).
-    @Test(arguments: PosteriorFamily.allCases) func lossGradientMatchesFiniteDifferences(family: PosteriorFamily) {
-        for prior in PriorKind.allCases {
+    @Test(arguments: LatentPosterior.allCases) func lossGradientMatchesFiniteDifferences(family: LatentPosterior) {
+        for prior in LatentPrior.allCases {
             let model = BinPackModel(seed: 3)
             model.family = family
             model.prior = prior
@@ -42,11 +42,11 @@ import Testing
 
     /// The learned prior and every posterior family integrate to 1 on the grid, after training moved them.
     @Test func densitiesNormaliseOnTheGrid() {
-        let demo = BinPackDemo(seed: 5, family: .iaf, prior: .flow)
+        let demo = BinPackDemo(seed: 5, family: .iaf, prior: .af)
         demo.settings.objective.k = 4
         demo.advance(200)
         let iafMasses = demo.evaluation.posteriorMass
-        demo.family = .fullCovariance
+        demo.family = .full
         let fullMasses = demo.evaluation.posteriorMass
         let e = demo.evaluation
         #expect(abs(e.priorMass - 1) < 1e-3, "the learned prior integrates to \(e.priorMass) on the grid")
@@ -55,7 +55,7 @@ import Testing
 
     /// log q(z|x) evaluated at a sampled z (through the inverse) equals the log q the sampler returned, for
     /// every family: the two directions of each posterior agree.
-    @Test(arguments: PosteriorFamily.allCases) func densityAtSamplesMatchesTheSampler(family: PosteriorFamily) {
+    @Test(arguments: LatentPosterior.allCases) func densityAtSamplesMatchesTheSampler(family: LatentPosterior) {
         let demo = BinPackDemo(seed: 8, family: family)
         demo.settings.objective.k = 2
         demo.advance(50)
@@ -84,7 +84,7 @@ import Testing
     /// The IWAE loss is the mean over the four points of log (1/k) Σ_s w_s, each point's own k weights;
     /// at k = 1 it is the single-sample ELBO; and free bits take the rate's gradient away while it is below λ.
     @Test func objectivesAgainstDirectComputations() {
-        let demo = BinPackDemo(seed: 2, family: .fullCovariance, prior: .flow)
+        let demo = BinPackDemo(seed: 2, family: .full, prior: .af)
         demo.advance(30)
         let model = demo.model, x = BinPackDemo.data
         var rng = RandomSource(seed: 12)
@@ -124,8 +124,8 @@ import Testing
 
     /// The quadrature log p(x) against an importance-sampled L_k with k = 100,000 from q: within four standard
     /// errors of the estimate (its log-mean-exp spread, √(Var w / k) / mean w) plus its downward bias, and 0.01.
-    @Test(arguments: [(PosteriorFamily.diagonal, PriorKind.standard), (.fullCovariance, .standard), (.iaf, .flow)])
-    func quadratureAgreesWithImportanceSampling(family: PosteriorFamily, prior: PriorKind) {
+    @Test(arguments: [(LatentPosterior.diag, LatentPrior.normal), (.full, .normal), (.iaf, .af)])
+    func quadratureAgreesWithImportanceSampling(family: LatentPosterior, prior: LatentPrior) {
         let demo = BinPackDemo(seed: 2, family: family, prior: prior)
         demo.settings.objective.k = 4
         demo.advance(300)
@@ -151,7 +151,7 @@ import Testing
     /// and the shortfall is E_x KL(p(z|x) ‖ q(z|x)), summed here cell by cell from the published grids (a route
     /// the evaluation does not take: it adds H(z) and E log q).
     @Test func mutualInformationBoundStaysBelowTheExactValue() {
-        for family in PosteriorFamily.allCases {
+        for family in LatentPosterior.allCases {
             let demo = BinPackDemo(seed: 7, family: family)
             for _ in 0..<4 {
                 let e = demo.evaluation
@@ -189,20 +189,20 @@ import Testing
     /// with the diagonal one here: the decoder co-adapts so each exact posterior is a wedge of the prior
     /// symmetric about its axis, whose best Gaussian fit is axis-aligned.)
     @Test func flowPosteriorClosesTheGapInJointTraining() {
-        func gap(_ family: PosteriorFamily) -> Double {
+        func gap(_ family: LatentPosterior) -> Double {
             let demo = BinPackDemo(seed: 1, family: family)
             demo.settings.objective.k = 8
             demo.advance(2000)
             return demo.evaluation.gap
         }
-        let diagonal = gap(.diagonal), iaf = gap(.iaf)
+        let diagonal = gap(.diag), iaf = gap(.iaf)
         #expect(iaf < diagonal - 0.1, "IAF gap \(iaf) vs diagonal \(diagonal)")
     }
 
     /// With a decoder that sees only z_1 + z_2, every exact posterior is stretched along z_1 = −z_2: a diagonal
     /// q cannot follow it, a full-covariance q and the IAF can. q alone is trained, from one seed.
     @Test func correlatedPosteriorsNeedTheFlexibleFamilies() {
-        func gap(_ family: PosteriorFamily) -> Double {
+        func gap(_ family: LatentPosterior) -> Double {
             let demo = BinPackDemo(seed: 1, family: family)
             let first = demo.model.decoderNetwork.layers[0].weight
             var tied = first.value
@@ -213,7 +213,7 @@ import Testing
             demo.advance(400)
             return demo.evaluation.gap
         }
-        let diagonal = gap(.diagonal), full = gap(.fullCovariance), iaf = gap(.iaf)
+        let diagonal = gap(.diag), full = gap(.full), iaf = gap(.iaf)
         #expect(full < 0.7 * diagonal, "full-covariance gap \(full) vs diagonal \(diagonal)")
         #expect(iaf < diagonal, "IAF gap \(iaf) vs diagonal \(diagonal)")
     }

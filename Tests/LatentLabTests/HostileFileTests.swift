@@ -251,6 +251,7 @@ struct SafetensorsParts {
         VAEConfig(inputSize: 64, encoderHidden: [20], latentSize: 9, decoderHidden: [20], layers: [3, 6], upperHidden: []),
         VAEConfig(inputSize: 49, encoderHidden: [20], latentSize: 4, decoderHidden: [30, 10], decoder: .made, receptiveField: 5),
         VAEConfig(inputSize: 49, encoderHidden: [20], latentSize: 4, decoderHidden: [8, 8, 8], decoder: .pixelcnn),
+        VAEConfig(inputSize: 64, encoderHidden: [20], latentSize: 12, decoderHidden: [20], posterior: .full),
     ])
     func theWeightCountIsATightLowerBound(config: VAEConfig) {
         #expect(config.problem == nil)

@@ -4,18 +4,18 @@ import Testing
 
 /// `vae-tui demo binpack` as text snapshots, from a fixed seed and step count.
 @Suite struct BinPackScreenTests {
-    @Test(arguments: [(PosteriorFamily.diagonal, 120, 40), (.iaf, 120, 40), (.diagonal, 80, 24)])
-    func screen(family: PosteriorFamily, width: Int, height: Int) {
+    @Test(arguments: [(LatentPosterior.diag, 120, 40), (.iaf, 120, 40), (.diag, 80, 24)])
+    func screen(family: LatentPosterior, width: Int, height: Int) {
         let demo = BinPackDemo(seed: 1, family: family)
         demo.settings.objective.k = 4
         demo.advance(150)
         // The IAF snapshot also shows samples of q and the exact posteriors.
         let options = BinPackViewOptions(showSamples: family == .iaf, showExact: family == .iaf)
         let canvas = BinPackScreen.render(demo.snapshot, options: options, width: width, height: height)
-        let name = family == .diagonal ? "diagonal" : "iaf"
+        let name = family == .diag ? "diagonal" : "iaf"
         assertSnapshot(canvas, named: "binpack-\(name)-\(width)x\(height)")
         let text = canvas.text
-        #expect(text.contains("step 150") && text.contains(family.rawValue))
+        #expect(text.contains("step 150") && text.contains(family.title))
         #expect(text.contains("exact I(x;z)") && text.contains("Barber-Agakov"))
         for letter in BinPackDemo.letters { #expect(text.contains(letter)) }
         let plain = BinPackScreen.render(demo.snapshot, options: BinPackViewOptions(), width: width, height: height)
@@ -50,11 +50,11 @@ import Testing
         press("N")
         #expect(demo.step == 11)
         press("p")
-        #expect(demo.family == .fullCovariance && demo.step == 11)
+        #expect(demo.family == .full && demo.step == 11)
         press("pp")
-        #expect(demo.family == .diagonal)
+        #expect(demo.family == .diag)
         press("P")
-        #expect(demo.prior == .flow)
+        #expect(demo.prior == .af)
         press("oKK")
         #expect(demo.settings.objective.kind == .iwae && demo.settings.objective.k == 5)
         press("BFFl")
@@ -64,7 +64,7 @@ import Testing
         press("ms++- ")
         #expect(!demo.settings.trainModel && options.showSamples && options.speed == 2 && options.running)
         press("r")
-        #expect(demo.step == 0 && demo.seed == 3 && demo.prior == .flow && demo.settings.objective.k == 5, "a new seed keeps the knobs")
+        #expect(demo.step == 0 && demo.seed == 3 && demo.prior == .af && demo.settings.objective.k == 5, "a new seed keeps the knobs")
         #expect(BinPackKeys.handle(.character("q"), demo: demo, options: &options) == .quit)
         #expect(BinPackKeys.handle(.escape, demo: demo, options: &options) == .quit)
         #expect(BinPackKeys.handle(.character("x"), demo: demo, options: &options) == .ignored)

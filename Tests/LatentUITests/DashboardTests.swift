@@ -201,7 +201,7 @@ import Testing
         let asking = press(.character("2"), view: menu).view
         #expect(asking.overlay == .confirmingModel(.iaf))
         #expect(Dashboard.render(SnapshotFixtures.training(), view: asking, width: 120, height: 40).text
-            .contains("Restart training with IAF posterior"))
+            .contains("Restart training with IAF q · N(0,I) prior?"))
         #expect(press(.character("y"), view: asking).commands == [.setModel(.iaf, seed: 42)])
         let declined = press(.character("n"), view: asking), closed = press(.escape, view: menu)
         #expect(declined.commands.isEmpty)

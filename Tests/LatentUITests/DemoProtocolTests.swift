@@ -10,7 +10,7 @@ struct DemoProtocolTests {
         #expect(demo.handle(.character("M")) == .handled)
         #expect(demo.handle(.character("p")) == .handled)
         demo.settle()
-        #expect(demo.snapshot.step == 100 && demo.snapshot.family == .fullCovariance, "the work ran, in order")
+        #expect(demo.snapshot.step == 100 && demo.snapshot.family == .full, "the work ran, in order")
         #expect(demo.render(width: 120, height: 40).text.contains("step 100"))
         #expect(demo.handle(.character(" ")) == .handled && demo.options.running)
         demo.tick()

@@ -26,7 +26,7 @@ public enum CollapseLab {
 
         /// "MADE, free bits 0.25 nats per unit"; the reference row names its own decoder.
         public func name(for decoder: LatentDecoder) -> String {
-            key == "factorized" ? setting(decoder) : "\(decoder == .pixelcnn ? "PixelCNN" : "MADE"), \(setting(decoder))"
+            key == "factorized" ? setting(decoder) : "\(decoder.family.title), \(setting(decoder))"
         }
     }
 
@@ -35,15 +35,24 @@ public enum CollapseLab {
     /// layer, a triangle rather than whole rows, so it takes 2 and 4 layers (11 and 34 pixels: the default 6
     /// layers already see only 69).
     static func narrowField(_ rows: Int, for decoder: LatentDecoder) -> Int {
-        decoder == .pixelcnn ? (rows == 1 ? 2 : 4) : rows * 28
+        switch decoder {
+        case .pixelcnn: rows == 1 ? 2 : 4
+        case .made, .factorized: rows * imageSide
+        }
     }
 
     static func fieldName(_ rows: Int, for decoder: LatentDecoder) -> String {
         let setting = narrowField(rows, for: decoder)
-        return decoder == .pixelcnn
-            ? "\(setting) layers, receptive field \(PixelCNNDecoder.receptiveField(layers: setting, height: 28, width: 28)) pixels"
-            : "receptive field \(setting) pixels (\(rows == 1 ? "one row" : "three rows"))"
+        switch decoder {
+        case .pixelcnn:
+            let pixels = PixelCNNDecoder.receptiveField(layers: setting, height: imageSide, width: imageSide)
+            return "\(setting) layers, receptive field \(pixels) pixels"
+        case .made, .factorized: return "receptive field \(setting) pixels (\(rows == 1 ? "one row" : "three rows"))"
+        }
     }
+
+    /// MNIST's rows and columns, which the narrow fields are counted in.
+    static let imageSide = 28
 
     /// What every row shares unless it changes it: the autoregressive decoder (a MADE with one hidden layer
     /// of 500 and direct connections, or a PixelCNN of 6 masked layers of 32 channels) and a learning rate of 1e-2, under which the plain ELBO collapses within a few epochs on
@@ -53,13 +62,10 @@ public enum CollapseLab {
     public static func base(_ config: TrainingConfig, decoder: LatentDecoder) -> TrainingConfig {
         var c = config
         c.model.decoder = decoder
-        c.model.decoderHidden = decoder == .pixelcnn ? pixelCNNChannels : madeHidden
+        c.model.decoderHidden = decoder.family.defaultHidden(encoderHidden: config.model.encoderHidden)
         c.adam.learningRate = defaultLearningRate
         return c
     }
-    /// The autoregressive decoders' sizes: a MADE's hidden layer; a PixelCNN's channels, one entry per layer.
-    public static let madeHidden = [500]
-    public static let pixelCNNChannels = [Int](repeating: 32, count: 6)
     public static let defaultLearningRate: Float = 1e-2
     /// The reference row keeps the factorised model's usual rate: at 1e-2 it trains badly (NLL 116.6 against
     /// about 100 at 1e-3 after 5 epochs), which would flatter every autoregressive row.

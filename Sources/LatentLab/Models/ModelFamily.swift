@@ -2,20 +2,27 @@
 public enum ModelFamily: String, CaseIterable, Sendable, Equatable {
     case diagonal, iaf, afPrior, iafAFPrior, twoLayers, madeDecoder, pixelCNNDecoder
 
-    /// The menu's line.
-    public var title: String {
+    /// The parts of a one-layer family (two layers are diagonal Gaussians, N(0,I) on top and the factorised decoder).
+    var parts: (posterior: LatentPosterior, prior: LatentPrior, decoder: LatentDecoder) {
         switch self {
-        case .diagonal: "diagonal Gaussian q · N(0,I) prior"
-        case .iaf: "IAF posterior · N(0,I) prior"
-        case .afPrior: "diagonal Gaussian q · AF prior"
-        case .iafAFPrior: "IAF posterior · AF prior"
-        case .twoLayers: "two stochastic layers (2d, d) · Gaussian conditionals"
-        case .madeDecoder: "diagonal Gaussian q · N(0,I) prior · MADE decoder (autoregressive)"
-        case .pixelCNNDecoder: "diagonal Gaussian q · N(0,I) prior · PixelCNN decoder (autoregressive)"
+        case .diagonal, .twoLayers: (.diag, .normal, .factorized)
+        case .iaf: (.iaf, .normal, .factorized)
+        case .afPrior: (.diag, .af, .factorized)
+        case .iafAFPrior: (.iaf, .af, .factorized)
+        case .madeDecoder: (.diag, .normal, .made)
+        case .pixelCNNDecoder: (.diag, .normal, .pixelcnn)
         }
     }
 
-    /// `config` turned into this family, everything else kept (the decoder's width follows the decoder).
+    /// The menu's line, named from the parts' families.
+    public var title: String {
+        if self == .twoLayers { return "two stochastic layers (2d, d) · Gaussian conditionals" }
+        let (posterior, prior, decoder) = parts
+        let decoderText = decoder.family.isAutoregressive ? " · \(decoder.family.title) decoder (autoregressive)" : ""
+        return "\(posterior.family.title) q · \(prior.family.title) prior\(decoderText)"
+    }
+
+    /// `config` turned into this family, everything else kept (the decoder's width is its family's default).
     /// One-layer families take the top layer's size (50 of 100,50); two layers are twice that and it, as the
     /// IWAE paper's 100,50 for 50.
     public func applied(to config: VAEConfig) -> VAEConfig {
@@ -23,14 +30,8 @@ public enum ModelFamily: String, CaseIterable, Sendable, Equatable {
         let top = config.layerSizes.last!
         c.layers = nil
         c.latentSize = top
-        c.posterior = self == .iaf || self == .iafAFPrior ? .iaf : .diag
-        c.prior = self == .afPrior || self == .iafAFPrior ? .af : .normal
-        // The factorised decoder mirrors the encoder; the autoregressive ones are the collapse lab's.
-        switch self {
-        case .madeDecoder: (c.decoder, c.decoderHidden) = (.made, CollapseLab.madeHidden)
-        case .pixelCNNDecoder: (c.decoder, c.decoderHidden) = (.pixelcnn, CollapseLab.pixelCNNChannels)
-        default: (c.decoder, c.decoderHidden) = (.factorized, config.encoderHidden.reversed())
-        }
+        (c.posterior, c.prior, c.decoder) = parts
+        c.decoderHidden = c.decoder.family.defaultHidden(encoderHidden: config.encoderHidden)
         c.receptiveField = nil
         if self == .twoLayers {
             c.layers = [2 * top, top]

@@ -6,42 +6,17 @@ public final class VAE {
     public let prior: any Prior
     public let likelihood: any Likelihood
 
-    /// Fresh weights (Glorot uniform) for the configuration's parts: a diagonal Gaussian or IAF posterior,
-    /// N(0, I) or an AF prior, and a factorised Bernoulli MLP, a MADE or a PixelCNN decoder. `outputBias`, when given, initialises the decoder's output
-    /// bias, usually to the logit of the mean training pixel.
+    /// Fresh weights (Glorot uniform) for the configuration's parts, each made by its family (Families/);
+    /// a hierarchy's prior puts the family's prior on the top layer. `outputBias`, when given, initialises the
+    /// decoder's output bias, usually to the logit of the mean training pixel.
     public init(_ config: VAEConfig, seed: UInt64, outputBias: [Float]? = nil) {
         self.config = config
         var rng = RandomSource(seed: seed)
+        // Drawn in this order (posterior, decoder, prior) so a seed gives the weights it always gave.
+        posterior = config.posterior.family.make(config, rng: &rng)
+        likelihood = config.decoder.family.make(config, outputBias: outputBias, rng: &rng)
         let sizes = config.layerSizes
-        let flow = (steps: config.flowSteps, hidden: config.flowHidden)
-        if sizes.count > 1 {
-            // The IWAE paper's hierarchy, bottom-up inference; a flow posterior or prior goes on the top layer.
-            posterior = HierarchicalPosterior(inputSize: config.inputSize, hidden: config.encoderHidden, sizes: sizes,
-                                              upperHidden: config.upperHidden, activation: config.activation,
-                                              flow: config.posterior == .iaf ? flow : nil, rng: &rng)
-        } else if config.posterior == .iaf {
-            posterior = IAFPosterior(inputSize: config.inputSize, hidden: config.encoderHidden, latentSize: config.latentSize,
-                                     activation: config.activation, steps: config.flowSteps, flowHidden: config.flowHidden, rng: &rng)
-        } else {
-            posterior = DiagonalGaussianPosterior(inputSize: config.inputSize, hidden: config.encoderHidden,
-                                                  latentSize: config.latentSize, activation: config.activation, rng: &rng)
-        }
-        switch config.decoder {
-        case .factorized:
-            likelihood = BernoulliDecoder(latentSize: sizes[0], hidden: config.decoderHidden, outputSize: config.inputSize,
-                                          activation: config.activation, outputBias: outputBias, rng: &rng)
-        case .made:
-            likelihood = MADEDecoder(latentSize: sizes[0], hidden: config.decoderHidden, pixels: config.inputSize,
-                                     receptiveField: config.receptiveField, activation: config.activation,
-                                     outputBias: outputBias, rng: &rng)
-        case .pixelcnn:
-            likelihood = PixelCNNDecoder(latentSize: sizes[0], channels: config.pixelCNNChannels, layers: config.pixelCNNLayers,
-                                         pixels: config.inputSize, outputBias: outputBias, rng: &rng)
-        }
-        let topSize = sizes.last!
-        let top: any Prior = config.prior == .af
-            ? AutoregressiveFlowPrior(latentSize: topSize, steps: config.flowSteps, hidden: config.flowHidden, rng: &rng)
-            : StandardNormalPrior(latentSize: topSize)
+        let top = config.prior.family.make(size: sizes[sizes.count - 1], config, rng: &rng)
         prior = sizes.count > 1
             ? HierarchicalPrior(sizes: sizes, hidden: config.upperHidden, activation: config.activation, top: top, rng: &rng)
             : top

@@ -12,7 +12,7 @@ public enum BinPackKeys {
     public static let keys: [DemoKey] = [
         DemoKey("n/N/M", "1/10/100 steps", footer: true), DemoKey("space", "run/pause", footer: true),
         DemoKey("+ / -", "steps per frame while running up / down"),
-        DemoKey("p", "posterior family: diagonal, full covariance, IAF"), DemoKey("P", "prior: N(0,I) / learned AR flow"),
+        DemoKey("p", "posterior family: diagonal, full covariance, IAF"), DemoKey("P", "prior: N(0,I) / learned AF"),
         DemoKey("o", "objective: ELBO / IWAE"), DemoKey("k / K", "samples k down / up"), DemoKey("b / B", "beta down / up"),
         DemoKey("f / F", "free bits λ down / up"), DemoKey("l / L", "learning rate down / up"),
         DemoKey("m", "train p(x, z) too / q only"), DemoKey("s", "samples of q on / off"),
@@ -29,10 +29,14 @@ public enum BinPackKeys {
         switch ch {
         case "p":
             return work { demo in
-                let all = PosteriorFamily.allCases
+                let all = LatentPosterior.allCases
                 demo.family = all[(all.firstIndex(of: demo.family)! + 1) % all.count]
             }
-        case "P": return work { $0.prior = $0.prior == .standard ? .flow : .standard }
+        case "P":
+            return work { demo in
+                let all = LatentPrior.allCases
+                demo.prior = all[(all.firstIndex(of: demo.prior)! + 1) % all.count]
+            }
         case "o": return work { $0.settings.objective.kind = $0.settings.objective.kind == .elbo ? .iwae : .elbo }
         case "k", "K": return work { $0.settings.objective.k = KeyMap.step(kLadder, from: $0.settings.objective.k, up: ch == "K") }
         case "b", "B": return work { $0.settings.objective.beta = KeyMap.step(betaLadder, from: $0.settings.objective.beta, up: ch == "B") }

@@ -26,7 +26,7 @@ public enum BinPackScreen {
             return Overlays.tooSmall(width: width, height: height)
         }
         var c = Canvas(width: width, height: height)
-        StatusLine.bar(" demo: bin packing │ step \(s.step) │ q: \(s.family.rawValue) │ prior \(s.prior.rawValue)",
+        StatusLine.bar(" demo: bin packing │ step \(s.step) │ q: \(s.family.title) │ prior \(s.prior.title)",
                        state: options.running ? "▶ running ×\(options.speed)" : "⏸ paused", running: options.running,
                        into: &c, rect: Rect(x: 0, y: 0, width: width, height: 1))
 
@@ -152,7 +152,7 @@ public enum BinPackScreen {
         let st = s.settings, ob = st.objective, lambda = ob.freeBits.lambda
         let objective = ob.kind == .elbo ? "ELBO" : "IWAE L_k"
         let knobs: [(String, String)] = [
-            ("p", s.family.rawValue), ("P", "prior " + s.prior.rawValue),
+            ("p", s.family.title), ("P", "prior " + s.prior.title),
             ("o", objective), ("k/K", "k \(ob.k)"),
             ("b/B", String(format: "β %g", ob.beta)), ("f/F", lambda <= 0 ? "free bits off" : ob.kind == .elbo ? String(format: "free bits %g", lambda)
                 : String(format: "free bits %g (ELBO only)", lambda)),

@@ -11,8 +11,8 @@ enum BinPackBench {
         let clock = ContinuousClock()
         var trainSeconds = 0.0, trainSteps = 0
         if !json { print("family                    prior            k   gap (mean, per seed)              ELBO     log p(x)  I(x;z)  BA     I_q") }
-        for prior in PriorKind.allCases {
-            for family in PosteriorFamily.allCases {
+        for prior in LatentPrior.allCases {
+            for family in LatentPosterior.allCases {
                 var evaluations: [BinPackEvaluation] = []
                 for seed in seeds {
                     let demo = BinPackDemo(seed: seed, family: family, prior: prior)
@@ -26,7 +26,7 @@ enum BinPackBench {
                 func mean(_ f: (BinPackEvaluation) -> Double) -> Double { evaluations.map(f).reduce(0, +) / Double(evaluations.count) }
                 let gaps = evaluations.map(\.gap)
                 rows.append(.object([
-                    ("family", .string(family.rawValue)), ("prior", .string(prior.rawValue)), ("k", .int(k)), ("steps", .int(steps)),
+                    ("family", .string(family.title)), ("prior", .string(prior.title)), ("k", .int(k)), ("steps", .int(steps)),
                     ("gap", .number(mean(\.gap))), ("gaps", .array(gaps.map { .number($0) })),
                     ("elbo", .number(mean(\.elbo))), ("log_px", .number(mean(\.logMarginal))),
                     ("mi", .number(mean(\.exactInformation))), ("mi_ba", .number(mean(\.barberAgakov))),
@@ -34,7 +34,7 @@ enum BinPackBench {
                 ]))
                 if !json {
                     let perSeed = gaps.map { String(format: "%.2f", $0) }.joined(separator: " ")
-                    print(family.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0) + prior.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
+                    print(family.title.padding(toLength: 26, withPad: " ", startingAt: 0) + prior.title.padding(toLength: 16, withPad: " ", startingAt: 0)
                           + String(format: "%-3d %.2f (%@)", k, mean(\.gap), perSeed).padding(toLength: 34, withPad: " ", startingAt: 0)
                           + String(format: "%8.3f %8.3f  %.3f  %6.3f %.3f", mean(\.elbo), mean(\.logMarginal),
                                    mean(\.exactInformation), mean(\.barberAgakov), mean(\.encoderInformation)))
@@ -42,7 +42,7 @@ enum BinPackBench {
             }
         }
         // The median of 20 exact evaluations, and the mean 120×40 frame, for the IAF with the learned prior.
-        let demo = BinPackDemo(seed: 1, family: .iaf, prior: .flow)
+        let demo = BinPackDemo(seed: 1, family: .iaf, prior: .af)
         let (evaluationSeconds, frameSeconds) = DemoCosts.measure(evaluate: demo.refresh) {
             _ = BinPackScreen.render(demo.snapshot, options: BinPackViewOptions(showSamples: true, showExact: true), width: 120, height: 40)
         }

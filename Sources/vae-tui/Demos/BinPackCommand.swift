@@ -13,10 +13,10 @@ struct Binpack: DemoCommand {
     var preset: String?
 
     @Option(help: "Posterior family to start with: diagonal, full, iaf.")
-    var posterior: PosteriorFamily = .diagonal
+    var posterior = DemoName<LatentPosterior>(.diag)
 
     @Option(help: "Prior to start with: normal (N(0,I)) or flow (a learned autoregressive flow).")
-    var prior: PriorKind = .standard
+    var prior = DemoName<LatentPrior>(.normal)
 
     @Option(help: ArgumentHelp("Objective: elbo (k-sample ELBO) or iwae (L_k).", valueName: "elbo|iwae"))
     var objective: ObjectiveKind = .elbo
@@ -46,7 +46,7 @@ struct Binpack: DemoCommand {
 
     /// The demo in the state these options give, its steps taken.
     func makeDemo() -> any LatentUI.Demo {
-        let demo = BinPackDemo(seed: start.seed, family: posterior, prior: prior)
+        let demo = BinPackDemo(seed: start.seed, family: posterior.family, prior: prior.family)
         demo.settings.objective.kind = objective
         demo.settings.objective.k = k
         demo.settings.objective.beta = beta
@@ -57,23 +57,21 @@ struct Binpack: DemoCommand {
     }
 }
 
-/// The command line's names for the families and priors.
-extension PosteriorFamily: ExpressibleByArgument {
-    static let argumentNames: [PosteriorFamily: String] = [.diagonal: "diagonal", .fullCovariance: "full", .iaf: "iaf"]
-    public init?(argument: String) {
-        guard let family = Self.allCases.first(where: { Self.argumentNames[$0] == argument }) else { return nil }
-        self = family
+/// A shared family by its name on the demo's command line: the model's names, except the demo's own older
+/// `diagonal` (diag) and `flow` (af), which its presets and users' scripts use.
+struct DemoName<Family: RawRepresentable & CaseIterable & Sendable>: ExpressibleByArgument where Family.RawValue == String {
+    let family: Family
+    init(_ family: Family) { self.family = family }
+
+    init?(argument: String) {
+        guard let family = Family.allCases.first(where: { Self.name($0) == argument }) else { return nil }
+        self.family = family
     }
-    public static var allValueStrings: [String] { allCases.map { argumentNames[$0]! } }
-    public var defaultValueDescription: String { Self.argumentNames[self]! }
+
+    static func name(_ family: Family) -> String { demoNames[family.rawValue] ?? family.rawValue }
+
+    static var allValueStrings: [String] { Family.allCases.map(name) }
+    var defaultValueDescription: String { Self.name(family) }
 }
 
-extension PriorKind: ExpressibleByArgument {
-    static let argumentNames: [PriorKind: String] = [.standard: "normal", .flow: "flow"]
-    public init?(argument: String) {
-        guard let prior = Self.allCases.first(where: { Self.argumentNames[$0] == argument }) else { return nil }
-        self = prior
-    }
-    public static var allValueStrings: [String] { allCases.map { argumentNames[$0]! } }
-    public var defaultValueDescription: String { Self.argumentNames[self]! }
-}
+private let demoNames = [LatentPosterior.diag.rawValue: "diagonal", LatentPrior.af.rawValue: "flow"]

@@ -38,7 +38,7 @@ public final class BinPackDemo {
     private var rng: RandomSource
     private let grid: QuadratureGrid
 
-    public init(seed: UInt64 = 1, family: PosteriorFamily = .diagonal, prior: PriorKind = .standard,
+    public init(seed: UInt64 = 1, family: LatentPosterior = .diag, prior: LatentPrior = .normal,
                 grid: QuadratureGrid = .standard) {
         self.seed = seed
         self.grid = grid
@@ -48,7 +48,7 @@ public final class BinPackDemo {
     }
 
     /// A model from `seed` with fresh optimisers and its own noise stream.
-    private static func start(seed: UInt64, family: PosteriorFamily, prior: PriorKind)
+    private static func start(seed: UInt64, family: LatentPosterior, prior: LatentPrior)
         -> (BinPackModel, Adam, Adam, RandomSource) {
         let model = BinPackModel(seed: seed)
         model.family = family
@@ -56,12 +56,12 @@ public final class BinPackDemo {
         return (model, Adam(model.posteriorParameters), Adam(model.generativeParameters), RandomSource(seed: seed &+ Trainer.trainingStreamOffset))
     }
 
-    public var family: PosteriorFamily {
+    public var family: LatentPosterior {
         get { model.family }
         set { model.family = newValue; refresh() }
     }
 
-    public var prior: PriorKind {
+    public var prior: LatentPrior {
         get { model.prior }
         set { model.prior = newValue; refresh() }
     }
@@ -120,8 +120,8 @@ public final class BinPackDemo {
 public struct BinPackSnapshot: Sendable {
     public let step: Int
     public let seed: UInt64
-    public let family: PosteriorFamily
-    public let prior: PriorKind
+    public let family: LatentPosterior
+    public let prior: LatentPrior
     public let settings: BinPackSettings
     public let skippedSteps: Int
     public let restores: Int

@@ -1,21 +1,8 @@
-/// The family of q(z|x) in the bin-packing demo.
-public enum PosteriorFamily: String, CaseIterable, Sendable {
-    case diagonal = "diagonal Gaussian"
-    case fullCovariance = "full-covariance Gaussian"
-    case iaf = "IAF (2 MADE steps)"
-}
-
-/// The prior p(z) in the bin-packing demo.
-public enum PriorKind: String, CaseIterable, Sendable {
-    case standard = "N(0,I)"
-    case flow = "learned AR flow"
-}
-
-/// The lecture's bin-packing model, made of the engine's shared parts: a 2-D latent z, a Bernoulli MLP
-/// decoder p(x|z) over 16 pixels, and q(z|x) a diagonal Gaussian, a full-covariance Gaussian or an IAF
-/// built on that one diagonal Gaussian (so all three share the encoder). Every part exists at once (the
-/// full covariance's extra head starts at 0, the flow steps near a scaling), so switching family or prior
-/// mid-run carries on from the current state instead of starting over.
+/// The lecture's bin-packing model, made of the engine's shared parts and families: a 2-D latent z, a Bernoulli
+/// MLP decoder p(x|z) over 16 pixels, and q(z|x) of any posterior family built on one diagonal Gaussian (so
+/// they share the encoder), under any prior family. Every part exists at once (the full covariance's extra
+/// head starts at 0, the flow steps near a scaling), so switching family or prior mid-run carries on from
+/// the current state instead of starting over.
 public final class BinPackModel {
     public static let pixels = 16
     static let hidden = 32, latentSize = 2, flowHidden = 16, flowSteps = 2
@@ -23,60 +10,60 @@ public final class BinPackModel {
     /// switching to the learned prior does not by itself move the bin.
     static let priorGateBias: Float = 5
 
-    public var family: PosteriorFamily = .diagonal { didSet { vae = Self.compose(parts, family, prior) } }
-    public var prior: PriorKind = .standard { didSet { vae = Self.compose(parts, family, prior) } }
+    public var family: LatentPosterior = .diag { didSet { vae = compose(family, prior) } }
+    public var prior: LatentPrior = .normal { didSet { vae = compose(family, prior) } }
     /// The model of the current family and prior: what the objective and the evaluation read.
     public private(set) var vae: VAE
 
-    private struct Parts {
-        let diagonal: DiagonalGaussianPosterior
-        let fullCovariance: FullCovariancePosterior
-        let iaf: IAFPosterior
-        let standardPrior: StandardNormalPrior
-        let flowPrior: AutoregressiveFlowPrior
-        let decoder: BernoulliDecoder
-    }
-    private let parts: Parts
+    /// The shape every family is made with: its `posterior` and `prior` say which ones are in use.
+    private static let shape = VAEConfig(inputSize: pixels, encoderHidden: [hidden], latentSize: latentSize,
+                                         decoderHidden: [hidden], activation: .tanh,
+                                         flowSteps: flowSteps, flowHidden: flowHidden)
+    /// The diagonal Gaussian every posterior family builds on.
+    let encoder: DiagonalGaussianPosterior
+    private let posteriors: [LatentPosterior: any Posterior]
+    private let priors: [LatentPrior: any Prior]
+    private let decoder: BernoulliDecoder
 
+    /// Every family's part, made by the families' registries in their order.
     public init(seed: UInt64) {
         var rng = RandomSource(seed: seed)
-        let diagonal = DiagonalGaussianPosterior(inputSize: Self.pixels, hidden: [Self.hidden], latentSize: Self.latentSize,
-                                                 activation: .tanh, rng: &rng)
-        parts = Parts(
-            diagonal: diagonal,
-            fullCovariance: FullCovariancePosterior(base: diagonal, hidden: Self.hidden, rng: &rng),
-            iaf: IAFPosterior(base: diagonal, context: Self.hidden, steps: Self.flowSteps, flowHidden: Self.flowHidden, rng: &rng),
-            standardPrior: StandardNormalPrior(latentSize: Self.latentSize),
-            flowPrior: AutoregressiveFlowPrior(latentSize: Self.latentSize, steps: Self.flowSteps, hidden: Self.flowHidden,
-                                               gateBias: Self.priorGateBias, rng: &rng),
-            decoder: BernoulliDecoder(latentSize: Self.latentSize, hidden: [Self.hidden], outputSize: Self.pixels,
-                                      activation: .tanh, outputBias: nil, rng: &rng))
-        vae = Self.compose(parts, .diagonal, .standard)
+        let c = Self.shape
+        let encoder = DiagonalGaussianPosterior(inputSize: Self.pixels, hidden: [Self.hidden], latentSize: Self.latentSize,
+                                                activation: .tanh, rng: &rng)
+        self.encoder = encoder
+        posteriors = Dictionary(uniqueKeysWithValues: LatentPosterior.allCases.map {
+            ($0, $0.family.make(on: encoder, c, rng: &rng))
+        })
+        priors = Dictionary(uniqueKeysWithValues: LatentPrior.allCases.map { ($0, $0.family.make(size: Self.latentSize, c, rng: &rng)) })
+        (priors[.af] as? AutoregressiveFlowPrior)?.startGates(near: Self.priorGateBias)
+        decoder = BernoulliDecoder(latentSize: Self.latentSize, hidden: [Self.hidden], outputSize: Self.pixels,
+                                   activation: .tanh, outputBias: nil, rng: &rng)
+        vae = VAE(config: Self.shape, posterior: posteriors[.diag]!, prior: priors[.normal]!, likelihood: decoder)  // shape's own
     }
 
-    private static func compose(_ parts: Parts, _ family: PosteriorFamily, _ prior: PriorKind) -> VAE {
-        let config = VAEConfig(inputSize: pixels, encoderHidden: [hidden], latentSize: latentSize, decoderHidden: [hidden],
-                               activation: .tanh, posterior: family == .iaf ? .iaf : .diag, prior: prior == .flow ? .af : .normal,
-                               flowSteps: flowSteps, flowHidden: flowHidden)
-        let posterior: any Posterior = switch family {
-        case .diagonal: parts.diagonal
-        case .fullCovariance: parts.fullCovariance
-        case .iaf: parts.iaf
-        }
-        return VAE(config: config, posterior: posterior, prior: prior == .flow ? parts.flowPrior : parts.standardPrior,
-                   likelihood: parts.decoder)
+    private func compose(_ family: LatentPosterior, _ prior: LatentPrior) -> VAE {
+        var config = Self.shape
+        (config.posterior, config.prior) = (family, prior)
+        return VAE(config: config, posterior: posteriors[family]!, prior: priors[prior]!, likelihood: decoder)
     }
 
     public var parameters: [Parameter] { posteriorParameters + generativeParameters }
 
-    /// The encoder and every posterior head: what "train q only" steps.
-    var posteriorParameters: [Parameter] { parts.fullCovariance.parameters + parts.iaf.flow.parameters }
+    /// The encoder and every posterior head, each once: what "train q only" steps.
+    var posteriorParameters: [Parameter] {
+        Self.unique(LatentPosterior.allCases.flatMap { posteriors[$0]!.parameters })
+    }
 
-    /// The decoder and the learned prior: p(x, z).
-    var generativeParameters: [Parameter] { parts.decoder.parameters + parts.flowPrior.parameters }
+    /// The decoder and every learned prior: p(x, z).
+    var generativeParameters: [Parameter] { decoder.parameters + LatentPrior.allCases.flatMap { priors[$0]!.parameters } }
 
-    /// The diagonal Gaussian every family builds on, and the decoder's network: for tests that move their
-    /// weights by hand.
-    var encoder: DiagonalGaussianPosterior { parts.diagonal }
-    var decoderNetwork: MLP { parts.decoder.network }
+    /// The decoder's network: for tests that move its weights by hand.
+    var decoderNetwork: MLP { decoder.network }
+
+    /// Each parameter at its first place: the families share the encoder's.
+    private static func unique(_ parameters: [Parameter]) -> [Parameter] {
+        var seen = Set<ObjectIdentifier>()
+        return parameters.filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
 }

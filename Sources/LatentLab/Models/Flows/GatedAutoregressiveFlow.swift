@@ -26,6 +26,12 @@ public final class GatedAutoregressiveFlow {
 
     public var parameters: [Parameter] { steps.flatMap(\.parameters) }
 
+    /// Moves where every step's s starts, keeping the weights: a flow made with the family's default can be
+    /// started nearer the identity where that matters.
+    func startGates(near gateBias: Float) {
+        for made in steps { made.heads[1].bias.assign(Tensor(rows: 1, cols: size, repeating: gateBias)) }
+    }
+
     /// y_0 → y_T reading each step's input; and Σ_t log σ_{t,d} for each row and variable (n×d): summed over
     /// d, log |det ∂y_T/∂y_0|.
     public func forward(_ y0: Var, context: Var?, on tape: Tape) -> (y: Var, logGate: Var) {

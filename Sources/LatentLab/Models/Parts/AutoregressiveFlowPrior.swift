@@ -16,6 +16,9 @@ public final class AutoregressiveFlowPrior: Prior {
     }
 
     public var parameters: [Parameter] { flow.parameters }
+
+    /// Starts every step's gate near sigmoid(`gateBias`): near 1, the flow starts near the identity.
+    func startGates(near gateBias: Float) { flow.startGates(near: gateBias) }
     public var summary: String { "AF×\(flow.steps.count)" }
 
     /// log N(y_0,d) − Σ_t log σ_{t,d} per unit: the split of log p(z) over the variables along the steps.
@@ -28,4 +31,21 @@ public final class AutoregressiveFlowPrior: Prior {
 
     /// No closed form: the Barber–Agakov bound estimates H(z) from its own draws.
     public var entropy: Double? { nil }
+}
+
+extension AutoregressiveFlowPrior: PriorFamily {
+    public static let title = "AF"
+
+    public static func make(size: Int, _ config: VAEConfig, rng: inout RandomSource) -> any Prior {
+        AutoregressiveFlowPrior(latentSize: size, steps: config.flowSteps, hidden: config.flowHidden, rng: &rng)
+    }
+
+    public static func summary(_ config: VAEConfig) -> String {
+        let layers = config.layerSizes.count
+        return ", AF prior \(config.flowSteps)×\(config.flowHidden)\(layers > 1 ? " on z\(layers)" : "")"
+    }
+
+    public static func weightMatrixElements(size: Int, _ config: VAEConfig) -> Int {
+        WeightCount.product(config.flowSteps, WeightCount.flowStep(size: size, hidden: config.flowHidden))
+    }
 }

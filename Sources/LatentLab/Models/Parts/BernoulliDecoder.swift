@@ -44,3 +44,26 @@ public final class BernoulliDecoder: Likelihood {
         }
     }
 }
+
+extension BernoulliDecoder: DecoderFamily {
+    public static let title = "factorised Bernoulli"
+    public static let isAutoregressive = false
+
+    /// The encoder's layers mirrored.
+    public static func defaultHidden(encoderHidden: [Int]) -> [Int] { encoderHidden.reversed() }
+
+    public static func make(_ config: VAEConfig, outputBias: [Float]?, rng: inout RandomSource) -> any Likelihood {
+        BernoulliDecoder(latentSize: config.layerSizes[0], hidden: config.decoderHidden, outputSize: config.inputSize,
+                         activation: config.activation, outputBias: outputBias, rng: &rng)
+    }
+
+    public static func summary(_ config: VAEConfig) -> String { "decoder \(config.decoderSizes)" }
+
+    public static func weightMatrixElements(_ config: VAEConfig) -> Int {
+        WeightCount.chain([config.layerSizes[0]] + config.decoderHidden + [config.inputSize])
+    }
+
+    public static func problem(_ config: VAEConfig) -> String? {
+        config.receptiveField == nil ? nil : "a receptive field needs an autoregressive decoder"
+    }
+}

@@ -49,30 +49,25 @@ public final class DiagonalGaussianPosterior: Posterior, MinimumRatePosterior {
     static func pairwiseLogDensities(_ z: Tensor, mean mu: Tensor, logVariance lv: Tensor) -> Tensor {
         let b = mu.rows, d = mu.cols
         precondition(z.rows == b && z.cols == d, "one draw per example")
-        var precision = Tensor(uninitialized: b, d), weightedMean = Tensor(uninitialized: b, d), zz = Tensor(uninitialized: b, d)
-        var constant = [Float](repeating: 0, count: b)   // Σ_d μ²P + logvar + log 2π, per j
+        let mean = mu.scalars, logVariance = lv.scalars
+        let precision = logVariance.map { FastMath.exp(-$0) }
+        let weightedMean = zip(mean, precision).map { $0 * $1 }
+        let constant = densityConstants(mean: mean, weightedMean: weightedMean, logVariance: logVariance, units: d)
+        let squares = Tensor(rows: b, cols: d, z.scalars.map { $0 * $0 })
+        let quadratic = squares.matmul(Tensor(rows: b, cols: d, precision), transposeOther: true).scalars  // B×B
+        let cross = z.matmul(Tensor(rows: b, cols: d, weightedMean), transposeOther: true).scalars        // B×B
+        return Tensor(rows: b, cols: b, (0..<(b * b)).map { k in -0.5 * (quadratic[k] - 2 * cross[k] + constant[k % b]) })
+    }
+
+    /// Σ_d μ²_jd P_jd + logvar_jd + log 2π for each example j: the part of −2 log q that does not depend on z.
+    private static func densityConstants(mean: [Float], weightedMean: [Float], logVariance: [Float],
+                                         units d: Int) -> [Float] {
         let log2pi = Float(Foundation.log(2 * Double.pi))
-        mu.withPointer { m in lv.withPointer { v in z.withPointer { zp in
-            precision.withMutablePointer { p in weightedMean.withMutablePointer { w in zz.withMutablePointer { q in
-                for i in 0..<(b * d) {
-                    p[i] = FastMath.exp(-v[i])
-                    w[i] = m[i] * p[i]
-                    q[i] = zp[i] * zp[i]
-                }
-                for j in 0..<b {
-                    var c: Float = 0
-                    for u in 0..<d { c += m[j * d + u] * w[j * d + u] + v[j * d + u] + log2pi }
-                    constant[j] = c
-                }
-            } } }
-        } } }
-        let a = zz.matmul(precision, transposeOther: true)            // B×B
-        let cross = z.matmul(weightedMean, transposeOther: true)      // B×B
-        var logQ = Tensor(uninitialized: b, b)
-        a.withPointer { ap in cross.withPointer { cp in logQ.withMutablePointer { l in
-            for i in 0..<b { for j in 0..<b { l[i * b + j] = -0.5 * (ap[i * b + j] - 2 * cp[i * b + j] + constant[j]) } }
-        } } }
-        return logQ
+        return (0..<(mean.count / d)).map { j in
+            var c: Float = 0
+            for k in (j * d)..<((j + 1) * d) { c += mean[k] * weightedMean[k] + logVariance[k] + log2pi }
+            return c
+        }
     }
 
     public func moments(_ e: PosteriorEncoding, rng: inout RandomSource) -> PosteriorMoments {
@@ -85,4 +80,22 @@ public final class DiagonalGaussianPosterior: Posterior, MinimumRatePosterior {
     public func closedFormKL(_ e: PosteriorEncoding, against prior: any Prior, on tape: Tape) -> Var? {
         prior is StandardNormalPrior ? tape.gaussianKL(mean: e.mean, logVariance: e.logVariance) : nil
     }
+}
+
+extension DiagonalGaussianPosterior: PosteriorFamily {
+    public static let title = "diagonal Gaussian"
+
+    public static func make(on base: DiagonalGaussianPosterior, _ config: VAEConfig,
+                            rng: inout RandomSource) -> any Posterior { base }
+
+    /// Two or more layers are the IWAE paper's hierarchy of diagonal Gaussians.
+    public static func make(_ config: VAEConfig, rng: inout RandomSource) -> any Posterior {
+        if config.layerSizes.count > 1 { return HierarchicalPosterior(config, flow: nil, rng: &rng) }
+        return DiagonalGaussianPosterior(inputSize: config.inputSize, hidden: config.encoderHidden,
+                                         latentSize: config.latentSize, activation: config.activation, rng: &rng)
+    }
+
+    public static func summary(_ config: VAEConfig) -> String { "" }
+    public static func extraWeightMatrixElements(_ config: VAEConfig) -> Int { 0 }
+    public static func problem(_ config: VAEConfig) -> String? { nil }
 }

@@ -81,3 +81,19 @@ public final class FullCovariancePosterior: Posterior {
 
     public var hasCheapDensity: Bool { true }
 }
+
+extension FullCovariancePosterior: PosteriorFamily {
+    public static let title = "full-covariance Gaussian"
+
+    public static func make(on base: DiagonalGaussianPosterior, _ config: VAEConfig, rng: inout RandomSource) -> any Posterior {
+        FullCovariancePosterior(base: base, hidden: encoderOutput(config), rng: &rng)
+    }
+
+    public static func summary(_ config: VAEConfig) -> String { ", full-covariance posterior" }
+
+    /// The head for the entries below L's diagonal.
+    public static func extraWeightMatrixElements(_ config: VAEConfig) -> Int {
+        let d = config.latentSize
+        return WeightCount.product(encoderOutput(config), WeightCount.product(d, d - 1) / 2)
+    }
+}

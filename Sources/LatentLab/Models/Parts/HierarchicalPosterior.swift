@@ -22,6 +22,12 @@ public final class HierarchicalPosterior: Posterior {
         }
     }
 
+    /// The configuration's layers, with a flow of (steps, hidden) on the top one when given.
+    convenience init(_ config: VAEConfig, flow: (steps: Int, hidden: Int)?, rng: inout RandomSource) {
+        self.init(inputSize: config.inputSize, hidden: config.encoderHidden, sizes: config.layerSizes,
+                  upperHidden: config.upperHidden, activation: config.activation, flow: flow, rng: &rng)
+    }
+
     public var latentSize: Int { sizes.reduce(0, +) }
     public var parameters: [Parameter] { first.parameters + upper.flatMap(\.parameters) + (topFlow?.parameters ?? []) }
     public var summary: String { "Gauss×\(sizes.count)" + (topFlow.map { "+IAF×\($0.steps.count)" } ?? "") }

@@ -47,3 +47,37 @@ public final class IAFPosterior: Posterior {
 
     public func closedFormKL(_ encoding: PosteriorEncoding, against prior: any Prior, on tape: Tape) -> Var? { nil }
 }
+
+extension IAFPosterior: PosteriorFamily {
+    public static let title = "IAF"
+
+    public static func make(on base: DiagonalGaussianPosterior, _ config: VAEConfig, rng: inout RandomSource) -> any Posterior {
+        IAFPosterior(base: base, context: encoderOutput(config), steps: config.flowSteps, flowHidden: config.flowHidden,
+                     rng: &rng)
+    }
+
+    /// On a hierarchy the flow goes on the top layer, its context the top conditional's last hidden layer.
+    public static func make(_ config: VAEConfig, rng: inout RandomSource) -> any Posterior {
+        if config.layerSizes.count > 1 {
+            return HierarchicalPosterior(config, flow: (config.flowSteps, config.flowHidden), rng: &rng)
+        }
+        return IAFPosterior(inputSize: config.inputSize, hidden: config.encoderHidden, latentSize: config.latentSize,
+                            activation: config.activation, steps: config.flowSteps, flowHidden: config.flowHidden,
+                            rng: &rng)
+    }
+
+    public static func summary(_ config: VAEConfig) -> String {
+        ", IAF posterior \(config.flowSteps)×\(config.flowHidden)\(onTop(config))"
+    }
+
+    /// Each step's MADE over the top layer, and the context's weights into its hidden layer.
+    public static func extraWeightMatrixElements(_ config: VAEConfig) -> Int {
+        let sizes = config.layerSizes, top = sizes[sizes.count - 1]
+        let context = sizes.count > 1 ? config.upperHidden.last ?? sizes[sizes.count - 2] : encoderOutput(config)
+        let step = WeightCount.sum(WeightCount.flowStep(size: top, hidden: config.flowHidden),
+                                   WeightCount.product(context, config.flowHidden))
+        return WeightCount.product(config.flowSteps, step)
+    }
+
+    public static func problem(_ config: VAEConfig) -> String? { nil }
+}

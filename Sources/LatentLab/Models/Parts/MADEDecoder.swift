@@ -153,3 +153,37 @@ extension Activation {
         }
     }
 }
+
+extension MADEDecoder: DecoderFamily {
+    public static let title = "MADE"
+    public static let isAutoregressive = true
+
+    /// One hidden layer of 500, as the collapse lab's decoder.
+    public static func defaultHidden(encoderHidden: [Int]) -> [Int] { [500] }
+
+    public static func make(_ config: VAEConfig, outputBias: [Float]?, rng: inout RandomSource) -> any Likelihood {
+        MADEDecoder(latentSize: config.layerSizes[0], hidden: config.decoderHidden, pixels: config.inputSize,
+                    receptiveField: config.receptiveField, activation: config.activation, outputBias: outputBias, rng: &rng)
+    }
+
+    public static func summary(_ config: VAEConfig) -> String {
+        let field = config.receptiveField.map { " (receptive field \($0) pixels)" } ?? ""
+        return "decoder MADE\(field) \(config.decoderSizes)"
+    }
+
+    /// The masked layers, z into every hidden layer, and the direct pixel-to-pixel weights.
+    public static func weightMatrixElements(_ config: VAEConfig) -> Int {
+        let pixels = config.inputSize, hidden = config.decoderHidden
+        return [WeightCount.chain([pixels] + hidden + [pixels]),
+                WeightCount.product(config.layerSizes[0], hidden.reduce(0, WeightCount.sum)),
+                WeightCount.product(pixels, pixels)].reduce(0, WeightCount.sum)
+    }
+
+    public static func problem(_ config: VAEConfig) -> String? {
+        if config.decoderHidden.isEmpty { return "an autoregressive decoder needs a hidden layer" }
+        if let r = config.receptiveField, !(1...config.inputSize).contains(r) {
+            return "the receptive field \(r) is not between 1 and the \(config.inputSize) pixels"
+        }
+        return nil
+    }
+}

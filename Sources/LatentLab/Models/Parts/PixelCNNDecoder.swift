@@ -117,3 +117,43 @@ public final class PixelCNNDecoder: Likelihood {
         return x
     }
 }
+
+extension PixelCNNDecoder: DecoderFamily {
+    public static let title = "PixelCNN"
+    public static let isAutoregressive = true
+
+    /// Six masked layers of 32 channels, as the collapse lab's decoder.
+    public static func defaultHidden(encoderHidden: [Int]) -> [Int] { [Int](repeating: 32, count: 6) }
+
+    public static func make(_ config: VAEConfig, outputBias: [Float]?, rng: inout RandomSource) -> any Likelihood {
+        PixelCNNDecoder(latentSize: config.layerSizes[0], channels: config.pixelCNNChannels, layers: config.pixelCNNLayers,
+                        pixels: config.inputSize, outputBias: outputBias, rng: &rng)
+    }
+
+    public static func summary(_ config: VAEConfig) -> String {
+        "decoder PixelCNN \(config.pixelCNNLayers) masked 3x3 layers of \(config.pixelCNNChannels) channels"
+    }
+
+    /// The masked 3x3 layers (at least one tap each) and z's projection into each.
+    public static func weightMatrixElements(_ config: VAEConfig) -> Int {
+        let channels = config.pixelCNNChannels, layers = config.pixelCNNLayers
+        return WeightCount.sum(WeightCount.product(layers - 1, WeightCount.product(channels, channels)),
+                               WeightCount.product(layers, WeightCount.product(config.layerSizes[0], channels)))
+    }
+
+    public static func problem(_ config: VAEConfig) -> String? {
+        if config.decoderHidden.isEmpty { return "an autoregressive decoder needs a hidden layer" }
+        let side = Int(Double(config.inputSize).squareRoot().rounded())
+        if side * side != config.inputSize { return "a PixelCNN needs square images, not \(config.inputSize) pixels" }
+        if let r = config.receptiveField, !(1...side).contains(r) {
+            return "a PixelCNN's receptive field \(r) is not between 1 and the \(side) rows"
+        }
+        return nil
+    }
+}
+
+extension VAEConfig {
+    /// A PixelCNN's layers (the receptive field, when given, else one per entry of `decoderHidden`) and channels.
+    public var pixelCNNLayers: Int { receptiveField ?? decoderHidden.count }
+    public var pixelCNNChannels: Int { decoderHidden.first ?? 1 }
+}

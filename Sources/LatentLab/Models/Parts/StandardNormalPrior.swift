@@ -16,3 +16,12 @@ public final class StandardNormalPrior: Prior {
     /// d/2 · log(2πe).
     public var entropy: Double? { Double(latentSize) / 2 * (1 + Foundation.log(2 * Double.pi)) }
 }
+
+extension StandardNormalPrior: PriorFamily {
+    public static let title = "N(0,I)"
+    public static func make(size: Int, _ config: VAEConfig, rng: inout RandomSource) -> any Prior {
+        StandardNormalPrior(latentSize: size)
+    }
+    public static func summary(_ config: VAEConfig) -> String { "" }
+    public static func weightMatrixElements(size: Int, _ config: VAEConfig) -> Int { 0 }
+}
