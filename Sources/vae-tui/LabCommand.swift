@@ -47,7 +47,7 @@ struct CollapseLabCommand: ParsableCommand {
     var out: String = "lab-collapse"
 
     func validate() throws {
-        if decoder == .factorized { throw ValidationError("--decoder takes an autoregressive decoder (made); the factorised one is the reference row") }
+        if !decoder.family.isAutoregressive { throw ValidationError("--decoder takes an autoregressive decoder (made); the factorised one is the reference row") }
         if epochs != nil && minutes != nil { throw ValidationError("give --epochs or --minutes, not both") }
         if let epochs, !(1...10_000).contains(epochs) { throw ValidationError("--epochs must be between 1 and 10000, got \(epochs)") }
         if let minutes, !(minutes > 0 && minutes <= 10_000) { throw ValidationError("--minutes must be > 0, got \(minutes)") }

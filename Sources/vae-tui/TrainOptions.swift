@@ -117,7 +117,7 @@ struct TrainOptions: ParsableArguments {
         if let clip, !(clip > 0) { throw ValidationError("--clip must be > 0, got \(clip)") }
         _ = try hiddenSizes()
         _ = try decoderHiddenSizes()
-        if decoder == .factorized && (receptiveField != nil || arDropout > 0) {
+        if !decoder.family.isAutoregressive && (receptiveField != nil || arDropout > 0) {
             throw ValidationError("--receptive-field and --ar-dropout need an autoregressive decoder (--decoder made)")
         }
         if let r = receptiveField, r < 1 { throw ValidationError("--receptive-field must be at least 1, got \(r)") }
