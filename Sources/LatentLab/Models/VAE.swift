@@ -16,7 +16,7 @@ public final class VAE {
         posterior = config.posterior.family.make(config, rng: &rng)
         likelihood = config.decoder.family.make(config, outputBias: outputBias, rng: &rng)
         let sizes = config.layerSizes
-        let top = config.prior.family.make(size: sizes[sizes.count - 1], config, rng: &rng)
+        let top = config.prior.family.make(size: sizes[sizes.count - 1], config, posterior: posterior, rng: &rng)
         prior = sizes.count > 1
             ? HierarchicalPrior(sizes: sizes, hidden: config.upperHidden, activation: config.activation, top: top, rng: &rng)
             : top

@@ -76,7 +76,7 @@ public struct VAEConfig: Codable, Sendable, Equatable {
         let sizes = [inputSize, latentSize, flowSteps, flowHidden] + encoderHidden + decoderHidden + layerSizes + upperHidden
         if sizes.contains(where: { $0 < 1 || $0 > 100_000 }) { return "a size is out of range in \(summary)" }
         if layerSizes.reduce(0, +) != latentSize { return "the stochastic layers \(layerSizes) do not add up to \(latentSize) units" }
-        return decoder.family.problem(self) ?? posterior.family.problem(self)
+        return decoder.family.problem(self) ?? posterior.family.problem(self) ?? prior.family.problem(self)
     }
 
     /// The elements of the model's weight matrices, counted from the configuration without building the

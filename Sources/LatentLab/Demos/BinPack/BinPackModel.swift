@@ -35,7 +35,9 @@ public final class BinPackModel {
         posteriors = Dictionary(uniqueKeysWithValues: LatentPosterior.allCases.map {
             ($0, $0.family.make(on: encoder, c, rng: &rng))
         })
-        priors = Dictionary(uniqueKeysWithValues: LatentPrior.allCases.map { ($0, $0.family.make(size: Self.latentSize, c, rng: &rng)) })
+        priors = Dictionary(uniqueKeysWithValues: LatentPrior.allCases.map {
+            ($0, $0.family.make(size: Self.latentSize, c, posterior: encoder, rng: &rng))
+        })
         (priors[.af] as? AutoregressiveFlowPrior)?.startGates(near: Self.priorGateBias)
         decoder = BernoulliDecoder(latentSize: Self.latentSize, hidden: [Self.hidden], outputSize: Self.pixels,
                                    activation: .tanh, outputBias: nil, rng: &rng)

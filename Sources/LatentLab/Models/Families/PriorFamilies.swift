@@ -3,12 +3,19 @@
 public protocol PriorFamily {
     /// A short name for menus and screens: "N(0,I)".
     static var title: String { get }
-    /// p(z) over `size` units: the whole latent, or the top layer of a hierarchy.
-    static func make(size: Int, _ config: VAEConfig, rng: inout RandomSource) -> any Prior
+    /// p(z) over `size` units: the whole latent, or the top layer of a hierarchy. `posterior` is the model's
+    /// q, made first, for a prior built from it (as a VampPrior's mixture of q at pseudo-inputs).
+    static func make(size: Int, _ config: VAEConfig, posterior: any Posterior, rng: inout RandomSource) -> any Prior
+    /// Why the family cannot be built with this configuration, or nil.
+    static func problem(_ config: VAEConfig) -> String?
     /// What the configuration's summary adds for this family ("" for the default one).
     static func summary(_ config: VAEConfig) -> String
     /// The family's weight-matrix elements over `size` units (a lower bound, saturating).
     static func weightMatrixElements(size: Int, _ config: VAEConfig) -> Int
+}
+
+extension PriorFamily {
+    public static func problem(_ config: VAEConfig) -> String? { nil }
 }
 
 /// The prior families a model can be built with: what a configuration, a checkpoint and the command line name.

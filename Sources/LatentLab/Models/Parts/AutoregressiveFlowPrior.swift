@@ -36,7 +36,8 @@ public final class AutoregressiveFlowPrior: Prior {
 extension AutoregressiveFlowPrior: PriorFamily {
     public static let title = "AF"
 
-    public static func make(size: Int, _ config: VAEConfig, rng: inout RandomSource) -> any Prior {
+    public static func make(size: Int, _ config: VAEConfig, posterior: any Posterior,
+                            rng: inout RandomSource) -> any Prior {
         AutoregressiveFlowPrior(latentSize: size, steps: config.flowSteps, hidden: config.flowHidden, rng: &rng)
     }
 

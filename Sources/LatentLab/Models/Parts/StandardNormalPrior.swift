@@ -19,7 +19,8 @@ public final class StandardNormalPrior: Prior {
 
 extension StandardNormalPrior: PriorFamily {
     public static let title = "N(0,I)"
-    public static func make(size: Int, _ config: VAEConfig, rng: inout RandomSource) -> any Prior {
+    public static func make(size: Int, _ config: VAEConfig, posterior: any Posterior,
+                            rng: inout RandomSource) -> any Prior {
         StandardNormalPrior(latentSize: size)
     }
     public static func summary(_ config: VAEConfig) -> String { "" }
