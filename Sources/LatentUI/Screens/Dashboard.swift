@@ -19,6 +19,8 @@ public enum Dashboard {
     static let knobsWidth = 34, compactUnitsPercent = 45, compactUnitsMinimumHeight = 10
     /// The curves need a legend, a plot row and an axis row per chart, in a box, to be worth drawing.
     static let curvesMinimumHeight = 8
+    /// The status line, the footer and the collapse banner are one row each.
+    static let lineRows = 1
     /// Priorities: what keeps its space when rows or columns run short (higher keeps it longer).
     static let lowPriority = 0, keyPriority = 1
 
@@ -29,7 +31,7 @@ public enum Dashboard {
             return Overlays.tooSmall(width: width, height: height)
         }
         var c = Canvas(width: width, height: height)
-        let screen = Layout.rows(c.bounds, [.length(1), .fill(), .length(1)])
+        let screen = Layout.rows(c.bounds, [.length(lineRows), .fill(), .length(lineRows)])
         let (top, body, bottom) = (screen[0], screen[1], screen[2])
         StatusLine(s).render(into: &c, rect: top)
         switch view.page {
@@ -44,7 +46,7 @@ public enum Dashboard {
         }
         Footer(snapshot: s, view: view).render(into: &c, rect: bottom)
         // Over the top edge of the first panes, where the eye starts.
-        CollapseBanner(s).render(into: &c, rect: Layout.rows(body, [.length(1)])[0])
+        CollapseBanner(s).render(into: &c, rect: Layout.rows(body, [.length(lineRows)])[0])
         switch view.overlay {
         case .help?: Overlays.help(into: &c, keys: KeyMap.help, footer: s.platform)
         case .confirmingReset?: Overlays.confirmReset(into: &c)
