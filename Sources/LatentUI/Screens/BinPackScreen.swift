@@ -21,6 +21,9 @@ public struct BinPackViewOptions: Sendable, Equatable {
 /// the prior's contours and the shaded aggregate posterior, and per point its KL, reconstruction, ELBO, exact
 /// log p(x) and gap, with the mutual information and the knobs beside.
 public enum BinPackScreen {
+    /// Rows, borders included, of the per-point table and of the information box beside the map.
+    static let tableHeight = 8, informationHeight = 5
+
     public static func render(_ s: BinPackSnapshot, options: BinPackViewOptions, width: Int, height: Int) -> Canvas {
         guard width >= Overlays.minimumWidth && height >= Overlays.minimumHeight else {
             return Overlays.tooSmall(width: width, height: height)
@@ -34,11 +37,10 @@ public enum BinPackScreen {
         let map = Rect(x: 0, y: 1, width: 2 * side, height: height - 2)
         drawMap(s.evaluation, options: options, into: &c, rect: map)
         let right = Rect(x: map.maxX, y: 1, width: width - map.maxX, height: height - 2)
-        let table = Rect(x: right.x, y: right.y, width: right.width, height: 8)
-        drawTable(s.evaluation, into: &c, rect: table)
-        let information = Rect(x: right.x, y: table.maxY, width: right.width, height: 5)
-        drawInformation(s.evaluation, into: &c, rect: information)
-        drawKnobs(s, options: options, into: &c, rect: Rect(x: right.x, y: information.maxY, width: right.width, height: right.maxY - information.maxY))
+        let panes = Layout.rows(right, [.length(tableHeight), .length(informationHeight), .fill()])
+        drawTable(s.evaluation, into: &c, rect: panes[0])
+        drawInformation(s.evaluation, into: &c, rect: panes[1])
+        drawKnobs(s, options: options, into: &c, rect: panes[2])
         c.put(DemoKey.footer(BinPackKeys.keys), x: 1, y: height - 1, style: .dim)
         return c
     }

@@ -21,13 +21,12 @@ public enum EnumerationScreen {
         let body = Rect(x: 0, y: 1, width: width, height: height - 2)
         // Tall screens give the lower boxes room for the explanation and a taller chart.
         let lowerHeight = height >= 30 ? max(numbersHeight, body.height * 2 / 5) : numbersHeight
-        let bars = Rect(x: 0, y: body.y, width: width, height: body.height - lowerHeight)
-        drawBars(demo, into: &c, rect: bars)
+        let rows = Layout.rows(body, [.fill(), .length(lowerHeight)])
+        drawBars(demo, into: &c, rect: rows[0])
         let chartWidth = width >= chartMinimumWidth ? max(32, width * 2 / 5) : 0
-        drawNumbers(demo, into: &c, rect: Rect(x: 0, y: bars.maxY, width: width - chartWidth, height: lowerHeight))
-        if chartWidth > 0 {
-            drawCurve(demo, into: &c, rect: Rect(x: width - chartWidth, y: bars.maxY, width: chartWidth, height: lowerHeight))
-        }
+        let lower = Layout.columns(rows[1], [.fill(), .length(chartWidth)])
+        drawNumbers(demo, into: &c, rect: lower[0])
+        if chartWidth > 0 { drawCurve(demo, into: &c, rect: lower[1]) }
         c.put(" " + DemoKey.footer(EnumerationKeys.keys), x: 0, y: height - 1, style: .dim)
         return c
     }

@@ -2,8 +2,28 @@ import Foundation
 import LatentLab
 
 /// The knobs with their keys and current values, and the collapse indicator.
-public enum KnobsPanel {
+public struct KnobsPanel: Widget {
+    /// The lines under the knobs: the pause key's row, a blank, and the collapse indicator (its NaN line
+    /// counted even when absent, so the pane does not grow when the first non-finite step is skipped).
+    static let pauseRows = 1, gapRows = 1, collapseRows = 5
+
+    public var snapshot: Snapshot
+    public init(_ snapshot: Snapshot) { self.snapshot = snapshot }
+
+    public func render(into canvas: inout Canvas, rect: Rect) { Self.draw(snapshot, into: &canvas, rect: rect) }
+
+    /// Rows for every knob and the pause key: less cuts off keys.
+    public static func minimumHeight(_ s: Snapshot) -> Int { rows(s).count + pauseRows }
+
+    /// Rows for everything the panel draws, the collapse indicator too.
+    public static func preferredHeight(_ s: Snapshot) -> Int { minimumHeight(s) + gapRows + collapseRows }
+
     public static func draw(_ s: Snapshot, into canvas: inout Canvas, rect: Rect) {
+        drawRows(rows(s), s, into: &canvas, rect: rect)
+    }
+
+    /// Each knob as (keys, name, value).
+    static func rows(_ s: Snapshot) -> [(String, String, String)] {
         let o = s.settings
         let warm = o.warmup.steps == 0 ? "off" : "\(o.warmup.steps) st"
         let rows: [(String, String, String)] = [
@@ -18,6 +38,10 @@ public enum KnobsPanel {
             ("n/N", "min rate δ", s.minimumRateApplies ? (o.minimumRate > 0 ? format(o.minimumRate) + "/unit" : "off") : "n/a"),
             ("A", "aggressive", aggressiveText(s.aggressive)),
         ]
+        return rows
+    }
+
+    static func drawRows(_ rows: [(String, String, String)], _ s: Snapshot, into canvas: inout Canvas, rect: Rect) {
         var y = rect.y
         for (key, name, value) in rows where y < rect.maxY {
             canvas.put(key, x: rect.x, y: y, style: .highlight, clip: rect)

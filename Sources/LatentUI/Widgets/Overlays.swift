@@ -1,3 +1,5 @@
+import LatentLab
+
 /// Whole-screen and centred messages: help, confirmation, too small, collapse banner.
 public enum Overlays {
     /// The smallest terminal the dashboard draws in.
@@ -49,16 +51,38 @@ public enum Overlays {
                title: "reset", into: &canvas)
     }
 
-    /// A red line across the top of `rect`, when every unit has collapsed, naming the remedies' keys (the
-    /// longest version that fits).
+    /// The collapse remedies' keys with a long and a short name for each.
+    static let remedies: [(key: String, long: String, short: String)] = [
+        ("W", "warm-up", "warm-up"), ("F", "free bits", "free bits"), ("C", "AR dropout", "AR drop"),
+        ("N", "min rate", "min rate"), ("A", "aggressive", "aggr."), ("b", "beta<1", "β<1"),
+    ]
+
+    /// A red line across the top of `rect`, when every unit has collapsed, naming the remedies' keys: the
+    /// longest version that fits, shortening the words before it gives up any key.
     public static func collapseBanner(into canvas: inout Canvas, rect: Rect) {
-        let remedies = "W warm-up · F free bits · C AR dropout · N min rate · A aggressive · b beta<1"
-        let text = [" POSTERIOR COLLAPSE: q(z|x) = p(z) · remedies: \(remedies) ", " POSTERIOR COLLAPSE · \(remedies) ",
-                    " POSTERIOR COLLAPSE: q(z|x) = p(z), z carries no information about x ", " POSTERIOR COLLAPSE "]
+        let long = remedies.map { "\($0.key) \($0.long)" }.joined(separator: " · ")
+        let short = remedies.map { "\($0.key) \($0.short)" }.joined(separator: " · ")
+        let keys = remedies.map(\.key).joined(separator: " ")
+        let text = [" POSTERIOR COLLAPSE: q(z|x) = p(z) · remedies: \(long) ", " POSTERIOR COLLAPSE · \(long) ",
+                    " POSTERIOR COLLAPSE · \(short) ", " COLLAPSE · \(short) ", " COLLAPSE · remedies: \(keys) ",
+                    " COLLAPSE · \(keys) "]
             .first { $0.unicodeScalars.count <= rect.width } ?? " COLLAPSE "
-        canvas.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), style: Style(.brightWhite, background: .red))
+        canvas.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1),
+                    style: Style(.brightWhite, background: .red))
         canvas.put(text, x: rect.x + max(0, (rect.width - text.unicodeScalars.count) / 2), y: rect.y,
                    style: Style(.brightWhite, background: .red, bold: true), clip: rect)
+    }
+}
+
+/// The collapse banner as a widget, drawn only when the posterior has collapsed after training began.
+public struct CollapseBanner: Widget {
+    public var snapshot: Snapshot
+    public init(_ snapshot: Snapshot) { self.snapshot = snapshot }
+
+    public var isShown: Bool { snapshot.collapse == .collapsed && snapshot.step > 0 }
+
+    public func render(into canvas: inout Canvas, rect: Rect) {
+        if isShown { Overlays.collapseBanner(into: &canvas, rect: rect) }
     }
 }
 

@@ -2,21 +2,37 @@ import Foundation
 import LatentLab
 
 /// The top line: what is training, where it is, and how fast.
-public enum StatusLine {
+public struct StatusLine: Widget {
+    public var snapshot: Snapshot
+    public init(_ snapshot: Snapshot) { self.snapshot = snapshot }
+
+    public func render(into canvas: inout Canvas, rect: Rect) { Self.draw(snapshot, into: &canvas, rect: rect) }
+
     public static func draw(_ s: Snapshot, into canvas: inout Canvas, rect: Rect) {
         let state = s.running ? "▶ running" : "⏸ paused"
+        let room = rect.width - state.unicodeScalars.count - 2
+        let text = candidates(s).first { $0.unicodeScalars.count <= room } ?? candidates(s).last!
+        bar(text, state: state, running: s.running, into: &canvas, rect: rect)
+    }
+
+    /// The widest first: the full model, then its short name; then, narrower, the fields that matter least
+    /// go one by one (the dataset, the epoch, the objective the knobs also show, the seed, the speed), so the
+    /// program's and the model's names stay, with the step.
+    static func candidates(_ s: Snapshot) -> [String] {
         let objective = "\(s.settings.kind == .elbo ? "ELBO" : "IWAE") k=\(s.settings.k)"
         let rest = [objective, "step \(s.step)", String(format: "epoch %.2f", s.epoch),
                     "\(Int(s.samplesPerSecond.rounded())) img/s", "seed \(s.seed)"]
-        // The widest that fits: the full model, a short one, then without the program's name, then no model.
-        let candidates = [
-            (["vae-tui", s.dataset, s.modelDescription] + rest, "  │  "),
-            (["vae-tui", s.dataset, s.modelSummary] + rest, " │ "),
-            ([s.dataset, s.modelSummary] + rest, " │ "),
-            ([s.dataset] + rest, " │ "),
-        ].map { " " + $0.0.joined(separator: $0.1) }
-        let text = candidates.first { $0.unicodeScalars.count + state.unicodeScalars.count + 2 <= rect.width } ?? candidates.last!
-        bar(text, state: state, running: s.running, into: &canvas, rect: rect)
+        let full = ["vae-tui", s.dataset, s.modelDescription] + rest
+        // Each field of the short line with the round it is dropped in (nil: kept to the end).
+        let fields: [(text: String, dropRound: Int?)] = [
+            ("vae-tui", nil), (s.dataset, 1), (s.modelSummary, nil), (objective, 3), (rest[1], nil),
+            (rest[2], 2), (rest[3], 5), (rest[4], 4),
+        ]
+        let rounds = fields.compactMap(\.dropRound).max() ?? 0
+        let narrower = (0...rounds).map { round in
+            " " + fields.filter { ($0.dropRound ?? Int.max) > round }.map(\.text).joined(separator: " │ ")
+        }
+        return [" " + full.joined(separator: "  │  ")] + narrower
     }
 
     /// The blue top line every screen shares: `text` from the left, clipped so it never runs under `state`
