@@ -10,7 +10,11 @@ import Testing
         (.learningRate, "10"), (.conditioningDropout, "1"), (.minimumRate, "11"),
     ])
     func theCommandLineRefusesWithTheTablesWords(knob: Knob, typed: String) throws {
-        let value: KnobValue = if case .count = knob.value(in: KnobSettings()) { .count(Int(typed)!) } else { .number(Float(typed)!) }
+        let value: KnobValue = if case .count = knob.value(in: KnobSettings()) {
+            .count(Int(typed)!)
+        } else {
+            .number(Float(typed)!)
+        }
         let message = try #require(knob.commandLineProblem(value))
         try BadInputTests.expectFailure(["train", "\(knob.option)=\(typed)"], status: 64, mentioning: message)
     }

@@ -33,10 +33,11 @@ import Testing
             e.apply(.set(knob, value))
             let problem = try #require(knob.problem(value), "\(knob) \(value) is out of range")
             let option = try #require(knob.commandLineProblem(value))
-            #expect(option.hasPrefix(knob.option + " must be ") && problem.hasPrefix("\(knob.rawValue) \(value) is not "))
+            #expect(option.hasPrefix(knob.option + " must be "))
+            #expect(problem.hasPrefix("\(knob.rawValue) \(value) is not "))
             #expect(e.snapshot.message.hasPrefix(problem + ": "), "\(e.snapshot.message)")
             #expect(Knob.problem(in: e.snapshot.knobs) == nil, "\(knob) left in range")
-            #expect(before.anticipating([.set(knob, value)]).knobs == e.snapshot.knobs, "\(knob): anticipated as applied")
+            #expect(before.anticipating([.set(knob, value)]).knobs == e.snapshot.knobs, "\(knob): anticipated")
         }
     }
 
@@ -53,7 +54,8 @@ import Testing
         #expect(e.snapshot.message == "lr 0.0 is not > 0 and < 10: kept at \(rate)")
         // x's value on the snapshot is what the images pane draws: free-running only with an autoregressive decoder.
         for knob in Knob.allCases where knob != .freeRunning {
-            let current = knob.value(in: e.snapshot.knobs), next = knob.value(afterKey: knob.keyUp, from: e.snapshot.knobs)
+            let current = knob.value(in: e.snapshot.knobs)
+            let next = knob.value(afterKey: knob.keyUp, from: e.snapshot.knobs)
             let before = e.snapshot
             e.apply(.set(knob, next))
             #expect(knob.value(in: e.snapshot.knobs) == next, "\(knob): \(current) → \(next)")

@@ -220,7 +220,8 @@ import Testing
         set.aggressive.isOn = true
         #expect(press(.character("C"), set).commands == [.set(.conditioningDropout, .number(0.5))])
         #expect(press(.character("n"), set).commands == [.set(.minimumRate, .number(0.1))])
-        #expect(press(.character("A")).commands == [.set(.aggressive, .flag(true))] && press(.character("A"), set).commands == [.set(.aggressive, .flag(false))])
+        #expect(press(.character("A")).commands == [.set(.aggressive, .flag(true))]
+                && press(.character("A"), set).commands == [.set(.aggressive, .flag(false))])
         #expect(press(.character("x")).commands == [.set(.freeRunning, .flag(true))])
     }
 

@@ -18,12 +18,16 @@ import Testing
             #expect(helpLines.contains { $0.contains(keys.joined(separator: " / ") + " ") && $0.contains(d.help) },
                     "help lacks \(knob)")
             for key in d.keys.characters {
-                let sent = KeyMap.handle(.character(key), view: ViewState(), snapshot: Self.snapshot, checkpointPath: "m") { 1 }
-                guard case .set(let target, _)? = sent.commands.first else { Issue.record("\(key) sends no knob"); continue }
+                let sent = KeyMap.handle(.character(key), view: ViewState(), snapshot: Self.snapshot,
+                                         checkpointPath: "m") { 1 }
+                guard case .set(let target, _)? = sent.commands.first else {
+                    Issue.record("\(key) sends no knob")
+                    continue
+                }
                 #expect(target == knob && sent.commands.count == 1, "\(key) sets \(target), not \(knob)")
             }
             guard knob.shown(in: Self.snapshot) != nil else { continue }
-            #expect(rows.contains { $0.keys == keys.joined(separator: "/") && $0.name == d.label }, "no row for \(knob)")
+            #expect(rows.contains { $0.keys == keys.joined(separator: "/") && $0.name == d.label }, "no row: \(knob)")
             #expect(dashboard.contains(d.label), "the panel on the dashboard lacks \(knob)")
         }
         #expect(Knob.allCases.filter { $0.shown(in: Self.snapshot) == nil } == [.freeBitsPerUnit, .freeRunning],

@@ -126,7 +126,9 @@ public struct ObjectiveSettings: Codable, Sendable, Equatable {
         func isCount(_ x: Float) -> Bool { x.isFinite && x >= 0 }
         if let problem = Knob.problem(in: KnobSettings(objective: self)) { return problem }
         if freeBits.groups < 1 { return "free bits need at least one group" }
-        if !(0...1).contains(warmup.start) || !isCount(warmup.cycleRatio) { return "the warm-up settings are out of range" }
+        if !(0...1).contains(warmup.start) || !isCount(warmup.cycleRatio) {
+            return "the warm-up settings are out of range"
+        }
         return nil
     }
 }

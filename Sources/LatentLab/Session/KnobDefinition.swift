@@ -134,7 +134,9 @@ struct KnobRange<T: KnobNumber> {
         Self(lower: a, lowerIncluded: true, upper: b, upperIncluded: false, highest: highest)
     }
     /// (a, b): the engine leaves the knob as it was for anything outside.
-    static func above(_ a: T, below b: T) -> Self { Self(lower: a, lowerIncluded: false, upper: b, upperIncluded: false) }
+    static func above(_ a: T, below b: T) -> Self {
+        Self(lower: a, lowerIncluded: false, upper: b, upperIncluded: false)
+    }
 
     func contains(_ x: T) -> Bool {
         guard x.isFinite, lowerIncluded ? x >= lower : x > lower else { return false }
@@ -217,7 +219,9 @@ extension Knob {
                     settings[keyPath: path] = x
                     return true
                 },
-                next: { value, up in T(knobValue: value).map { Ladder.step(rungs, from: $0, up: up).knobValue } ?? value },
+                next: { value, up in
+                    T(knobValue: value).map { Ladder.step(rungs, from: $0, up: up).knobValue } ?? value
+                },
                 marker: { value in T(knobValue: value).map { marker + $0.words } },
                 shown: { shown($0.knobs[keyPath: path], $0) })
         }

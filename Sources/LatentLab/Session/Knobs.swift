@@ -27,7 +27,8 @@ public enum Knob: String, CaseIterable, Sendable {
     /// The most nats per unit the minimum rate may hold.
     public static let maximumMinimumRate: Float = 10
 
-    /// The table.
+    /// The table: each knob's entry. `.ladder`, `.toggle` and `.cycle` (KnobDefinition.swift) say how keys change
+    /// it; the trailing closure is its value on the knobs panel (a knob without one has no row of its own).
     public var definition: Definition {
         switch self {
         case .beta:
@@ -43,9 +44,9 @@ public enum Knob: String, CaseIterable, Sendable {
             .toggle(\.objective.freeBits.perUnit, label: "free bits per unit", key: "u",
                     help: "free bits per group / per unit", marker: (on: "λ per unit", off: "λ per group"))
         case .warmup:
-            .ladder(\.objective.warmup.steps, label: "KL warm-up", keys: ("w", "W"), help: "KL warm-up length down / up",
-                    rungs: [0, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000], range: .atLeast(0),
-                    marker: "warm-up ") { steps, _ in steps == 0 ? "off" : "\(steps) st" }
+            .ladder(\.objective.warmup.steps, label: "KL warm-up", keys: ("w", "W"),
+                    help: "KL warm-up length down / up", rungs: [0, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000],
+                    range: .atLeast(0), marker: "warm-up ") { steps, _ in steps == 0 ? "off" : "\(steps) st" }
         case .objective:
             .cycle(\.objective.kind, label: "objective", key: "o", help: "objective: ELBO / IWAE") { kind, _ in
                 kind.rawValue.uppercased()
@@ -59,9 +60,11 @@ public enum Knob: String, CaseIterable, Sendable {
                     marker: "lr=") { rate, _ in Knob.short(rate) }
         case .conditioningDropout:
             .ladder(\.objective.conditioningDropout, label: "AR dropout", keys: ("c", "C"),
-                    help: "AR conditioning dropout down / up (autoregressive decoder)", rungs: [0, 0.1, 0.25, 0.5, 0.75],
+                    help: "AR conditioning dropout down / up (autoregressive decoder)",
+                    rungs: [0, 0.1, 0.25, 0.5, 0.75],
                     range: .from(0, below: 1, highest: ObjectiveSettings.maximumConditioningDropout), marker: "drop=",
-                    needs: (\.autoregressiveDecoder, "AR dropout acts on an autoregressive decoder (m: model menu)")) { p, _ in
+                    needs: (\.autoregressiveDecoder,
+                            "AR dropout acts on an autoregressive decoder (m: model menu)")) { p, _ in
                 p > 0 ? Knob.short(p) : "off"
             }
         case .minimumRate:
@@ -69,8 +72,8 @@ public enum Knob: String, CaseIterable, Sendable {
                     help: "minimum rate δ per unit down / up (δ-VAE)", rungs: [0, 0.05, 0.1, 0.2, 0.5, 1],
                     range: .between(0, Knob.maximumMinimumRate, unit: "nats"), marker: "δ=",
                     needs: (\.minimumRateApplies,
-                            "the minimum rate holds a diagonal Gaussian q against N(0,I): not this model")) { delta, _ in
-                delta > 0 ? Knob.short(delta) + "/unit" : "off"
+                            "the minimum rate holds a diagonal Gaussian q against N(0,I): not this model")) { d, _ in
+                d > 0 ? Knob.short(d) + "/unit" : "off"
             }
         case .aggressive:
             .toggle(\.aggressive, label: "aggressive", key: "A", help: "aggressive inference training on / off",
@@ -126,7 +129,9 @@ extension Knob {
     public func marker(_ value: KnobValue) -> String? { definition.marker(value) }
 
     /// Whether the model in `snapshot` can take this knob.
-    public func applies(in snapshot: Snapshot) -> Bool { definition.needs.map { snapshot[keyPath: $0.applies] } ?? true }
+    public func applies(in snapshot: Snapshot) -> Bool {
+        definition.needs.map { snapshot[keyPath: $0.applies] } ?? true
+    }
 
     /// What the message line says when the model cannot take it.
     public var notApplicableMessage: String? { definition.needs?.message }

@@ -12,7 +12,8 @@ public struct KeyResult: Equatable, Sendable {
 /// The dashboard's keys. The knobs' keys come from their table (`Knob`): each steps along a ladder of
 /// sensible values, so a few presses cover the range, or toggles.
 public enum KeyMap {
-    /// Every key with what it does, for the help overlay and docs/dashboard.md: the knobs' from their table, then the rest.
+    /// Every key with what it does, for the help overlay and docs/dashboard.md: the knobs' from their table
+    /// (`Knob`), then the rest.
     public static let help: [(keys: String, action: String)] = Knob.allCases.map { knob in
         (knob.definition.keys.characters.map(String.init).joined(separator: " / "), knob.definition.help)
     } + [
@@ -99,5 +100,7 @@ public enum KeyMap {
     }
 
     /// The next value along a ladder, up or down from the current value (which may lie between rungs).
-    static func step<T: Comparable>(_ ladder: [T], from value: T, up: Bool) -> T { Ladder.step(ladder, from: value, up: up) }
+    static func step<T: Comparable>(_ ladder: [T], from value: T, up: Bool) -> T {
+        Ladder.step(ladder, from: value, up: up)
+    }
 }

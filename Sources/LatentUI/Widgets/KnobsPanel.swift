@@ -48,7 +48,8 @@ public enum KnobsPanel {
             let d = knob.definition
             let row = (keys: d.keys.characters.map(String.init).joined(separator: "/"), name: d.label,
                        value: knob.applies(in: s) ? value : "n/a")
-            return knob == .warmup ? [row, (keys: "", name: "KL weight", value: String(format: "%.3f", s.klWeight))] : [row]
+            let weight = (keys: "", name: "KL weight", value: String(format: "%.3f", s.klWeight))
+            return knob == .warmup ? [row, weight] : [row]
         }
     }
 }
