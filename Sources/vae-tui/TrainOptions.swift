@@ -102,17 +102,16 @@ struct TrainOptions: ParsableArguments {
 
 
     func validate() throws {
-        if k < 1 || k > 100_000 { throw ValidationError("--k must be between 1 and 100000, got \(k)") }
-        if !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be a finite number >= 0, got \(beta)") }
-        if !(freeBits >= 0 && freeBits.isFinite) { throw ValidationError("--free-bits must be a finite number >= 0, got \(freeBits)") }
+        // Each knob's range is checked by its entry in the table (LatentLab's Knob), as the engine checks it.
+        for knob in Knob.allCases {
+            if let problem = knob.commandLineProblem(knob.value(in: knobs)) { throw ValidationError(problem) }
+        }
         if freeBitsGroups < 1 { throw ValidationError("--free-bits-groups must be at least 1, got \(freeBitsGroups)") }
         let layers = try latentSizes()
         let units = layers.reduce(0, +)
         if freeBitsGroups > units { throw ValidationError("--free-bits-groups \(freeBitsGroups) exceeds the \(units) latent units") }
-        if warmup < 0 { throw ValidationError("--warmup must be >= 0, got \(warmup)") }
         if !(warmupStart >= 0 && warmupStart <= 1) { throw ValidationError("--warmup-start must be between 0 and 1, got \(warmupStart)") }
         if batch < 1 || batch > 100_000 { throw ValidationError("--batch must be between 1 and 100000, got \(batch)") }
-        if !(lr > 0 && lr < 10) { throw ValidationError("--lr must be > 0 and < 10, got \(lr)") }
         if !(adamEpsilon > 0) { throw ValidationError("--adam-epsilon must be > 0, got \(adamEpsilon)") }
         if let clip, !(clip > 0) { throw ValidationError("--clip must be > 0, got \(clip)") }
         _ = try hiddenSizes()
@@ -122,8 +121,6 @@ struct TrainOptions: ParsableArguments {
         }
         if let r = receptiveField, r < 1 { throw ValidationError("--receptive-field must be at least 1, got \(r)") }
         if !(1...AggressiveTraining.maximumInnerSteps).contains(aggressiveInner) { throw ValidationError("--aggressive-inner must be between 1 and \(AggressiveTraining.maximumInnerSteps), got \(aggressiveInner)") }
-        if !(arDropout >= 0 && arDropout < 1) { throw ValidationError("--ar-dropout must be in [0, 1), got \(arDropout)") }
-        if !(minRate >= 0 && minRate <= 10) { throw ValidationError("--min-rate must be between 0 and 10 nats, got \(minRate)") }
         if minRate > 0 && (posterior != .diag || prior != .normal || layers.count > 1) {
             throw ValidationError("--min-rate holds a diagonal Gaussian q against N(0, I): it needs --posterior diag, --prior normal and one stochastic layer")
         }
@@ -157,6 +154,17 @@ struct TrainOptions: ParsableArguments {
         return parts.map { $0! }
     }
 
+    /// The knobs as the options set them.
+    var knobs: KnobSettings { KnobSettings(objective: objectiveSettings, learningRate: lr, aggressive: aggressive) }
+
+    var objectiveSettings: ObjectiveSettings {
+        ObjectiveSettings(
+            kind: objective, k: k, beta: beta,
+            freeBits: FreeBits(lambda: freeBits, perUnit: freeBitsPerUnit, groups: freeBitsGroups),
+            warmup: KLWarmup(steps: warmup, start: warmupStart, schedule: warmupSchedule),
+            conditioningDropout: arDropout, minimumRate: minRate)
+    }
+
     /// `epochs`, when the command has them, is the cosine schedule's length.
     func trainingConfig(inputSize: Int, epochs: Int? = nil) throws -> TrainingConfig {
         let sizes = try hiddenSizes()
@@ -166,13 +174,7 @@ struct TrainOptions: ParsableArguments {
                               decoder: decoder, receptiveField: receptiveField)
         if let problem = model.problem { throw ValidationError("cannot build this model: \(problem)") }
         return TrainingConfig(
-            model: model,
-            objective: ObjectiveSettings(
-                kind: objective, k: k, beta: beta,
-                freeBits: FreeBits(lambda: freeBits, perUnit: freeBitsPerUnit, groups: freeBitsGroups),
-                warmup: KLWarmup(steps: warmup, start: warmupStart, schedule: warmupSchedule),
-                conditioningDropout: arDropout, minimumRate: minRate),
-            batchSize: batch, optimizer: optimizer,
+            model: model, objective: objectiveSettings, batchSize: batch, optimizer: optimizer,
             adam: AdamSettings(learningRate: lr, epsilon: adamEpsilon),
             gradientClip: clip, seed: seed, aggressive: aggressive, aggressiveInner: aggressiveInner,
             learningRateSchedule: lrSchedule, scheduleEpochs: epochs ?? 100)

@@ -58,12 +58,12 @@ import Testing
         let path = Fixtures.temporaryDirectory() + "/run.jsonl"
         let e = Self.engine(log: try RunLog(path: path))
         e.tick()
-        e.apply(.setBeta(0.5))
-        e.apply(.setK(3))
-        e.apply(.setObjective(.iwae))
-        e.apply(.setFreeBits(0.25))
-        e.apply(.setWarmup(steps: 100))
-        e.apply(.setLearningRate(3e-3))
+        e.apply(.set(.beta, .number(0.5)))
+        e.apply(.set(.k, .count(3)))
+        e.apply(.set(.objective, .choice("iwae")))
+        e.apply(.set(.freeBits, .number(0.25)))
+        e.apply(.set(.warmup, .count(100)))
+        e.apply(.set(.learningRate, .number(3e-3)))
         #expect(e.trainer.objective.beta == 0.5 && e.trainer.objective.k == 3 && e.trainer.objective.kind == .iwae)
         #expect(e.trainer.objective.freeBits.lambda == 0.25 && e.trainer.objective.warmup.steps == 100 && e.trainer.learningRate == 3e-3)
         #expect(e.snapshot.settings.beta == 0.5 && e.snapshot.learningRate == 3e-3)
@@ -83,15 +83,15 @@ import Testing
     @Test func remediesApplyAndSayWhenTheyCannot() throws {
         let path = Fixtures.temporaryDirectory() + "/run.jsonl"
         let e = Self.engine(log: try RunLog(path: path))
-        e.apply(.setConditioningDropout(0.25))
+        e.apply(.set(.conditioningDropout, .number(0.25)))
         #expect(e.trainer.objective.conditioningDropout == 0.25 && e.snapshot.message.contains("autoregressive decoder"))
-        e.apply(.setConditioningDropout(2))
+        e.apply(.set(.conditioningDropout, .number(2)))
         #expect(e.trainer.objective.conditioningDropout == ObjectiveSettings.maximumConditioningDropout)
-        e.apply(.setMinimumRate(0.2))
+        e.apply(.set(.minimumRate, .number(0.2)))
         #expect(e.trainer.objective.minimumRate == 0.2 && e.snapshot.minimumRateApplies)
         e.tick()
         #expect(e.snapshot.totalKL >= 0.2 * Float(e.snapshot.latentSize) - 1e-3, "the floor holds at the next diagnostics: \(e.snapshot.totalKL)")
-        e.apply(.setAggressive(true))
+        e.apply(.set(.aggressive, .flag(true)))
         e.tick()
         #expect(e.snapshot.aggressive.isOn && e.snapshot.aggressive.lastInnerSteps >= 1)
         e.apply(.setModel(.madeDecoder, seed: 2))
@@ -101,7 +101,7 @@ import Testing
         #expect(!e.snapshot.images.reconstructionsAreDraws && e.snapshot.images.reconstructions.joined().contains { $0 > 0 && $0 < 1 },
                 "teacher-forced: probabilities")
         e.apply(.pause)
-        e.apply(.setFreeRunning(true))
+        e.apply(.set(.freeRunning, .flag(true)))
         #expect(e.snapshot.images.reconstructionsAreDraws && e.snapshot.images.reconstructions.joined().allSatisfy { $0 == 0 || $0 == 1 },
                 "free-running: binary draws given z")
         let log = try String(contentsOfFile: path, encoding: .utf8)
@@ -115,7 +115,7 @@ import Testing
         let dir = Fixtures.temporaryDirectory()
         let first = Self.engine()
         first.stateFiles = (dir + "/checkpoint.safetensors", dir + "/curves.json")
-        first.apply(.setBeta(0.5))
+        first.apply(.set(.beta, .number(0.5)))
         for _ in 0..<12 { first.tick() }
         first.apply(.quit)
         let second = Self.engine()
@@ -131,7 +131,7 @@ import Testing
     /// Another model from the m menu: new parts and weights, the curves over, the knobs kept.
     @Test func anotherModelRestartsWithTheKnobsKept() {
         let e = Self.engine()
-        e.apply(.setBeta(0.5))
+        e.apply(.set(.beta, .number(0.5)))
         for _ in 0..<4 { e.tick() }
         #expect(e.snapshot.posterior.draws.isEmpty, "a diagonal Gaussian is drawn as ellipses")
         e.apply(.setModel(.twoLayers, seed: 3))
@@ -171,7 +171,7 @@ import Testing
         #expect(try Checkpoint.load(dir + "/m.safetensors").step == 4)
         e.apply(.save(path: dir + "/missing/m.safetensors"))
         #expect(e.snapshot.message.hasPrefix("save failed:"), "an engine error is a message, not a crash")
-        e.apply(.setBeta(2))
+        e.apply(.set(.beta, .number(2)))
         e.apply(.reset(seed: 9))
         #expect(e.snapshot.step == 0 && e.snapshot.curves.trainLoss.isEmpty && e.snapshot.seed == 9)
         #expect(e.trainer.objective.beta == 2, "knobs survive a reset")
@@ -199,7 +199,7 @@ import Testing
         let paused = latestStep()
         try await Task.sleep(for: .milliseconds(150))
         #expect(latestStep() == paused && session.latest()?.running == false)
-        session.send(.setBeta(0.3))
+        session.send(.set(.beta, .number(0.3)))
         try await Task.sleep(for: .milliseconds(100))
         #expect(session.latest()?.settings.beta == 0.3)
         session.stop()
@@ -216,8 +216,8 @@ import Testing
         for _ in 0..<2 {
             let now = session.anticipated()
             session.send(now.running ? .pause : .resume)
-            session.send(.setK(now.settings.k * 5))
-            session.send(.setObjective(now.settings.kind == .elbo ? .iwae : .elbo))
+            session.send(.set(.k, .count(now.settings.k * 5)))
+            session.send(.set(.objective, .choice((now.settings.kind == .elbo ? ObjectiveKind.iwae : .elbo).rawValue)))
         }
         let anticipated = session.anticipated(), shown = try #require(session.latest())
         #expect(anticipated.running && anticipated.settings.k == 25 && anticipated.settings.kind == .elbo)

@@ -177,16 +177,16 @@ import Testing
     }
 
     @Test func knobsStepAlongTheirLadders() {
-        #expect(press(.character("B")).commands == [.setBeta(1.5)])
-        #expect(press(.character("b")).commands == [.setBeta(0.7)])
-        #expect(press(.character("F")).commands == [.setFreeBits(0.5)])
-        #expect(press(.character("f")).commands == [.setFreeBits(0.1)])
-        #expect(press(.character("W")).commands == [.setWarmup(steps: 2000)])
-        #expect(press(.character("K")).commands == [.setK(2)])
-        #expect(press(.character("k")).commands == [.setK(1)], "k stays at its smallest rung")
-        #expect(press(.character("o")).commands == [.setObjective(.iwae)])
-        #expect(press(.character("L")).commands == [.setLearningRate(3e-3)])
-        #expect(press(.character("u")).commands == [.setFreeBitsPerUnit(true)])
+        #expect(press(.character("B")).commands == [.set(.beta, .number(1.5))])
+        #expect(press(.character("b")).commands == [.set(.beta, .number(0.7))])
+        #expect(press(.character("F")).commands == [.set(.freeBits, .number(0.5))])
+        #expect(press(.character("f")).commands == [.set(.freeBits, .number(0.1))])
+        #expect(press(.character("W")).commands == [.set(.warmup, .count(2000))])
+        #expect(press(.character("K")).commands == [.set(.k, .count(2))])
+        #expect(press(.character("k")).commands == [.set(.k, .count(1))], "k stays at its smallest rung")
+        #expect(press(.character("o")).commands == [.set(.objective, .choice("iwae"))])
+        #expect(press(.character("L")).commands == [.set(.learningRate, .number(3e-3))])
+        #expect(press(.character("u")).commands == [.set(.freeBitsPerUnit, .flag(true))])
         #expect(press(.character("s")).commands == [.save(path: "m.safetensors")])
     }
 
@@ -211,17 +211,18 @@ import Testing
 
     /// The collapse remedies' keys step along their ladders; A toggles aggressive training.
     @Test func remedyKeys() {
-        #expect(press(.character("C")).commands == [.setConditioningDropout(0.1)])
-        #expect(press(.character("c")).commands == [.setConditioningDropout(0)])
-        #expect(press(.character("N")).commands == [.setMinimumRate(0.05)])
+        #expect(press(.character("C")).commands == [.set(.conditioningDropout, .number(0.1))])
+        #expect(press(.character("c")).commands == [.set(.conditioningDropout, .number(0))])
+        #expect(press(.character("N")).commands == [.set(.minimumRate, .number(0.05))])
         var set = SnapshotFixtures.training()
         set.settings.conditioningDropout = 0.25
         set.settings.minimumRate = 0.2
         set.aggressive.isOn = true
-        #expect(press(.character("C"), set).commands == [.setConditioningDropout(0.5)])
-        #expect(press(.character("n"), set).commands == [.setMinimumRate(0.1)])
-        #expect(press(.character("A")).commands == [.setAggressive(true)] && press(.character("A"), set).commands == [.setAggressive(false)])
-        #expect(press(.character("x")).commands == [.setFreeRunning(true)])
+        #expect(press(.character("C"), set).commands == [.set(.conditioningDropout, .number(0.5))])
+        #expect(press(.character("n"), set).commands == [.set(.minimumRate, .number(0.1))])
+        #expect(press(.character("A")).commands == [.set(.aggressive, .flag(true))]
+                && press(.character("A"), set).commands == [.set(.aggressive, .flag(false))])
+        #expect(press(.character("x")).commands == [.set(.freeRunning, .flag(true))])
     }
 
     @Test func pauseStepQuit() {

@@ -120,19 +120,15 @@ public struct ObjectiveSettings: Codable, Sendable, Equatable {
     /// The weight on the KL term at a step: beta times the warm-up weight.
     public func klWeight(atStep step: Int) -> Float { beta * warmup.weight(atStep: step) }
 
-    /// The most samples per example a saved objective may ask for: `eval --k`'s own limit. A k read from
-    /// a file sizes k·B×d tensors, so it is bounded before training uses it.
-    public static let maximumK = 1_000_000
-
     /// Why these settings cannot be trained with, or nil: a checkpoint's saved objective is checked with it.
-    /// The bounds are what training needs (the command line and the dashboard may be stricter).
+    /// Each knob's range is its entry's in `Knob` (the command line and the engine check the same).
     public var problem: String? {
         func isCount(_ x: Float) -> Bool { x.isFinite && x >= 0 }
-        if !(1...Self.maximumK).contains(k) { return "k \(k) is not between 1 and \(Self.maximumK)" }
-        if !isCount(beta) || !isCount(freeBits.lambda) || !isCount(minimumRate) { return "beta, free bits and the minimum rate must be finite numbers >= 0" }
+        if let problem = Knob.problem(in: KnobSettings(objective: self)) { return problem }
         if freeBits.groups < 1 { return "free bits need at least one group" }
-        if warmup.steps < 0 || !(0...1).contains(warmup.start) || !isCount(warmup.cycleRatio) { return "the warm-up settings are out of range" }
-        if !(conditioningDropout >= 0 && conditioningDropout < 1) { return "the conditioning dropout \(conditioningDropout) is not in [0, 1)" }
+        if !(0...1).contains(warmup.start) || !isCount(warmup.cycleRatio) {
+            return "the warm-up settings are out of range"
+        }
         return nil
     }
 }

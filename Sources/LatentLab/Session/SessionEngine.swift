@@ -123,26 +123,16 @@ public final class SessionEngine {
         }
         var marker: String?
         switch command {
-        case .setBeta(let b): trainer.objective.beta = max(0, b); marker = "β=\(format(b))"
-        case .setFreeBits(let l): trainer.objective.freeBits.lambda = max(0, l); marker = "λ=\(format(l))"
-        case .setFreeBitsPerUnit(let p): trainer.objective.freeBits.perUnit = p; marker = p ? "λ per unit" : "λ per group"
-        case .setWarmup(let n): trainer.objective.warmup.steps = max(0, n); marker = "warm-up \(n)"
-        case .setK(let k): trainer.objective.k = max(1, k); marker = "k=\(k)"
-        case .setObjective(let o): trainer.objective.kind = o; marker = o.rawValue
-        case .setLearningRate(let lr): trainer.learningRate = lr; marker = "lr=\(format(lr))"
-        case .setConditioningDropout(let p):
-            trainer.objective.conditioningDropout = min(max(0, p), ObjectiveSettings.maximumConditioningDropout)
-            marker = "drop=\(format(p))"
-            if !trainer.model.likelihood.isAutoregressive { snapshot.message = "AR dropout acts on an autoregressive decoder (m: model menu)" }
-        case .setMinimumRate(let delta):
-            trainer.objective.minimumRate = max(0, delta)
-            marker = "δ=\(format(delta))"
-            if !minimumRateApplies { snapshot.message = "the minimum rate holds a diagonal Gaussian q against N(0,I): not this model" }
-        case .setAggressive(let on): trainer.aggressive.isOn = on; marker = on ? "aggressive" : "aggressive off"
-        case .setFreeRunning(let on):
-            freeRunning = on
-            snapshot.images.samples = []   // drawn again at the next refresh, with the reconstructions
-            if running == false { diagnose() }
+        case .set(let knob, let value):
+            let (settings, note) = knob.setting(value, in: knobs)
+            knobs = settings
+            marker = knob.marker(knob.value(in: settings))
+            if !knob.applies(in: snapshot), let message = knob.notApplicableMessage { snapshot.message = message }
+            if let note { snapshot.message = note }
+            if knob == .freeRunning {
+                snapshot.images.samples = []   // drawn again at the next refresh, with the reconstructions
+                if !running { diagnose() }
+            }
         case .pause: running = false
         case .resume: running = true
         case .step:
@@ -386,6 +376,21 @@ public final class SessionEngine {
         return result
     }
 
+    /// The knobs as the trainer and this engine hold them. Each is written only when it changes: the learning
+    /// rate may follow a schedule, and turning aggressive training on restarts its phase.
+    private var knobs: KnobSettings {
+        get {
+            KnobSettings(objective: trainer.objective, learningRate: trainer.learningRate,
+                         aggressive: trainer.aggressive.isOn, freeRunning: freeRunning)
+        }
+        set {
+            if newValue.objective != trainer.objective { trainer.objective = newValue.objective }
+            if newValue.learningRate != trainer.learningRate { trainer.learningRate = newValue.learningRate }
+            if newValue.aggressive != trainer.aggressive.isOn { trainer.aggressive.isOn = newValue.aggressive }
+            freeRunning = newValue.freeRunning
+        }
+    }
+
     private func refreshKnobs() {
         snapshot.settings = trainer.objective
         snapshot.learningRate = trainer.learningRate
@@ -399,8 +404,6 @@ public final class SessionEngine {
             series = stride(from: 0, to: series.count, by: 2).map { series[$0] }
         }
     }
-
-    private func format(_ v: Float) -> String { String(format: "%g", v) }
 }
 
 extension Duration {

@@ -7,17 +7,7 @@ extension Snapshot {
         var s = self
         for command in commands {
             switch command {
-            case .setBeta(let b): s.settings.beta = b
-            case .setFreeBits(let l): s.settings.freeBits.lambda = l
-            case .setFreeBitsPerUnit(let p): s.settings.freeBits.perUnit = p
-            case .setWarmup(let n): s.settings.warmup.steps = n
-            case .setK(let k): s.settings.k = k
-            case .setObjective(let o): s.settings.kind = o
-            case .setLearningRate(let lr): s.learningRate = lr
-            case .setConditioningDropout(let p): s.settings.conditioningDropout = p
-            case .setMinimumRate(let delta): s.settings.minimumRate = delta
-            case .setAggressive(let on): s.aggressive.isOn = on
-            case .setFreeRunning(let on): s.images.reconstructionsAreDraws = on
+            case .set(let knob, let value): s.knobs = knob.setting(value, in: s.knobs).settings
             case .pause, .step: s.running = false
             case .resume: s.running = true
             case .reset, .setModel, .save, .screenCosts, .quit: break

@@ -19,29 +19,7 @@ public struct KnobsPanel: Widget {
     public static func preferredHeight(_ s: Snapshot) -> Int { minimumHeight(s) + gapRows + collapseRows }
 
     public static func draw(_ s: Snapshot, into canvas: inout Canvas, rect: Rect) {
-        drawRows(rows(s), s, into: &canvas, rect: rect)
-    }
-
-    /// Each knob as (keys, name, value).
-    static func rows(_ s: Snapshot) -> [(String, String, String)] {
-        let o = s.settings
-        let warm = o.warmup.steps == 0 ? "off" : "\(o.warmup.steps) st"
-        let rows: [(String, String, String)] = [
-            ("b/B", "beta", format(o.beta)),
-            ("f/F", "free bits λ", o.freeBits.isOn ? format(o.freeBits.lambda) + (o.freeBits.perUnit ? "/unit" : "/group") : "off"),
-            ("w/W", "KL warm-up", warm),
-            ("", "KL weight", String(format: "%.3f", s.klWeight)),
-            ("o", "objective", o.kind == .elbo ? "ELBO" : "IWAE"),
-            ("k/K", "samples k", "\(o.k)"),
-            ("l/L", "learn. rate", format(s.learningRate)),
-            ("c/C", "AR dropout", s.autoregressiveDecoder ? (o.conditioningDropout > 0 ? format(o.conditioningDropout) : "off") : "n/a"),
-            ("n/N", "min rate δ", s.minimumRateApplies ? (o.minimumRate > 0 ? format(o.minimumRate) + "/unit" : "off") : "n/a"),
-            ("A", "aggressive", aggressiveText(s.aggressive)),
-        ]
-        return rows
-    }
-
-    static func drawRows(_ rows: [(String, String, String)], _ s: Snapshot, into canvas: inout Canvas, rect: Rect) {
+        let rows = Self.rows(s)
         var y = rect.y
         for (key, name, value) in rows where y < rect.maxY {
             canvas.put(key, x: rect.x, y: y, style: .highlight, clip: rect)
@@ -76,15 +54,17 @@ public struct KnobsPanel: Widget {
         }
     }
 
-    /// "off", "12 enc steps" while the phase lasts, "ended ep 3" after its rule ended it.
-    static func aggressiveText(_ a: AggressiveTraining) -> String {
-        guard a.isOn else { return "off" }
-        return a.endedAtEpoch.map { "ended ep \($0)" } ?? "\(a.lastInnerSteps) enc steps"
-    }
-
-    static func format(_ v: Float) -> String {
-        if v == 0 { return "0" }
-        if abs(v) < 0.01 { return String(format: "%.0e", v) }
-        return String(format: "%g", v)
+    /// The knobs' rows, from their table in its order: keys, name and value ("n/a" when the model cannot take
+    /// it); a knob shown on another's row (u on free bits) has none. After the warm-up comes the KL weight it
+    /// shapes, which no key sets.
+    static func rows(_ s: Snapshot) -> [(keys: String, name: String, value: String)] {
+        Knob.allCases.flatMap { knob -> [(keys: String, name: String, value: String)] in
+            guard let value = knob.shown(in: s) else { return [] }
+            let d = knob.definition
+            let row = (keys: d.keys.characters.map(String.init).joined(separator: "/"), name: d.label,
+                       value: knob.applies(in: s) ? value : "n/a")
+            let weight = (keys: "", name: "KL weight", value: String(format: "%.3f", s.klWeight))
+            return knob == .warmup ? [row, weight] : [row]
+        }
     }
 }
