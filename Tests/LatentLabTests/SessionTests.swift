@@ -97,7 +97,7 @@ import Testing
         e.apply(.setModel(.madeDecoder, seed: 2))
         #expect(e.snapshot.autoregressiveDecoder && e.snapshot.modelSummary.hasSuffix("MADE r15"))
         e.tick()
-        #expect(e.snapshot.images.samplesAreDraws && e.snapshot.images.samples.count == SessionEngine.imageCount)
+        #expect(e.snapshot.images.samplesAreDraws && e.snapshot.images.samples.count == SessionPictures.imageCount)
         #expect(!e.snapshot.images.reconstructionsAreDraws && e.snapshot.images.reconstructions.joined().contains { $0 > 0 && $0 < 1 },
                 "teacher-forced: probabilities")
         e.apply(.pause)
@@ -139,12 +139,12 @@ import Testing
         #expect(e.snapshot.modelSummary == e.trainer.model.summary && e.snapshot.latentSize == 12)
         #expect(e.trainer.objective.beta == 0.5)
         #expect(e.snapshot.curves.klLayers.count == 2 && e.snapshot.curves.klLayers.allSatisfy { $0.count == 1 }, "each layer's KL curve")
-        #expect(e.snapshot.posterior.priorSamples.count == SessionEngine.priorDraws && e.snapshot.posterior.priorSamples[0].count == 12,
+        #expect(e.snapshot.posterior.priorSamples.count == SessionPictures.priorDraws && e.snapshot.posterior.priorSamples[0].count == 12,
                 "the map gets the hierarchy's prior as draws")
         e.apply(.setModel(.iaf, seed: 4))
         #expect(e.snapshot.posterior.priorSamples.isEmpty, "N(0, I) is drawn as circles")
         #expect(e.snapshot.posterior.draws.count == e.snapshot.posterior.means.count
-                && e.snapshot.posterior.draws.allSatisfy { $0.count == SessionEngine.cloudDraws && $0[0].count == 4 },
+                && e.snapshot.posterior.draws.allSatisfy { $0.count == SessionPictures.cloudDraws && $0[0].count == 4 },
                 "a flow's posteriors come as draws")
         #expect(e.trainer.model.config.layerSizes == [4] && e.trainer.model.config.posterior == .iaf)
         for _ in 0..<3 { e.tick() }

@@ -15,14 +15,11 @@ public final class SessionEngine {
     public private(set) var quitSaveFailure: CheckpointError?
     private var reportedLogFailure = false
 
-    /// Fixed held-out sets, cut once: the probe batch for L_1/L_5/L_50, the evaluation slice, and the first
-    /// test images, whose posteriors the latent map draws and whose first few the image pane shows.
+    /// Fixed held-out sets, cut once: the probe batch for L_1/L_5/L_50 and the evaluation slice; the latent
+    /// map's and the image pane's test images are the pictures'.
     private let probe: Tensor
     private let evaluationSlice: Int
-    private let shown: Tensor
-    private let shownLabels: [Int]
-    private let imageInputs: [[Float]]
-    private var rng: RandomSource
+    private var pictures: SessionPictures
 
     // Training statistics since the last curve point.
     private var pending = (loss: 0.0, rate: 0.0, distortion: 0.0, count: 0)
@@ -48,21 +45,8 @@ public final class SessionEngine {
 
     /// The probe bounds use the same draws at every refresh, so their curves move only with the model.
     static let probeSeed: UInt64 = 9
-    /// The screen's own draws (prior samples, moments of flow posteriors) are seeded apart from training's.
-    static let displayStreamOffset: UInt64 = 77
-
-    /// Prior draws the latent map shows for a prior other than N(0, I).
-    static let priorDraws = 400
-    /// Draws the latent map shows of each point's q(z|x) when q is not a Gaussian.
-    static let cloudDraws = 12
-
-    /// How many test images the image pane shows.
-    static let imageCount = 6
     /// Whether an autoregressive decoder's reconstructions are drawn free-running (the `x` key).
     private var freeRunning = false
-    /// Least seconds between two sets of prior samples from an autoregressive decoder.
-    static let autoregressiveSampleInterval = 5.0
-    private var lastAutoregressiveSamples = ContinuousClock().now
 
     public init(trainer: Trainer, log: RunLog? = nil, probeSize: Int = 32, evaluationSlice: Int = 500, mapPoints: Int = 200) {
         self.trainer = trainer
@@ -70,12 +54,8 @@ public final class SessionEngine {
         let test = trainer.data.test
         probe = test.batch(0..<min(probeSize, test.count))
         self.evaluationSlice = min(evaluationSlice, test.count)
-        let shownCount = min(max(mapPoints, Self.imageCount), test.count)
-        shown = test.batch(0..<shownCount)
-        shownLabels = test.labels[0..<min(mapPoints, test.count)].map(Int.init)
-        let images = trainer.data.testImages, d = images.dimension
-        imageInputs = (0..<min(Self.imageCount, images.count)).map { i in (0..<d).map { Float(images.pixels[i * d + $0]) / 255 } }
-        rng = RandomSource(seed: trainer.config.seed &+ Self.displayStreamOffset)
+        pictures = SessionPictures(test: test, images: trainer.data.testImages, mapPoints: mapPoints,
+                                   seed: trainer.config.seed)
         // A log that cannot be written does not stop training: the message line says so, once (a disk full one moment
         // and not the next would otherwise cover every other message).
         log?.onFailureChange = { [weak self] failure in
@@ -306,74 +286,8 @@ public final class SessionEngine {
         append(&snapshot.curves.l5, bounds.l5)
         append(&snapshot.curves.l50, bounds.l50)
         log?.write([("event", .string("eval")), ("step", .int(trainer.step))] + eval.logFields(probeBounds: bounds))
-        // One encoding of the shown images serves the latent map and the reconstructions.
-        let tape = Tape(recording: false)
-        // Each q(z|x) as its mean and per-unit deviation: the Gaussian's own, a flow's from draws, which
-        // the map then shows as a cloud.
-        let encoding = model.encode(Var(constant: shown), on: tape)
-        let moments = model.posterior.moments(encoding, rng: &rng)
-        snapshot.posterior = posterior(mean: moments.mean, deviation: moments.deviation)
-        if moments.draws > 0 { snapshot.posterior.draws = cloud(encoding, on: tape) }
-        snapshot.images = images(mean: Var(constant: moments.mean), on: tape)
-    }
-
-    /// `cloudDraws` draws from q(z|x) of each point on the map, [point][draw][unit].
-    private func cloud(_ encoding: PosteriorEncoding, on tape: Tape) -> [[[Float]]] {
-        let n = shownLabels.count, b = encoding.mean.rows, d = trainer.model.config.latentSize
-        let z = trainer.model.posterior.draw(encoding, noise: rng.normalTensor(Self.cloudDraws * b, d), on: tape).z.value
-        return (0..<n).map { i in (0..<Self.cloudDraws).map { s in (0..<d).map { z[s * b + i, $0] } } }
-    }
-
-    private func posterior(mean mu: Tensor, deviation: Tensor) -> Snapshot.Posterior {
-        var p = Snapshot.Posterior()
-        let d = mu.cols
-        for i in 0..<shownLabels.count {
-            p.means.append((0..<d).map { mu[i, $0] })
-            p.deviations.append((0..<d).map { deviation[i, $0] })
-        }
-        p.labels = shownLabels
-        if !(trainer.model.prior is StandardNormalPrior) {
-            let draws = trainer.model.samplePrior(Self.priorDraws, rng: &rng)
-            p.priorSamples = (0..<draws.rows).map { i in (0..<draws.cols).map { draws[i, $0] } }
-        }
-        return p
-    }
-
-    /// The shown inputs (grey levels), their reconstructions at the posterior mean (for an autoregressive
-    /// decoder, its probabilities given the true previous pixels, or with `x` its free-running draws given z),
-    /// and samples from the prior: E[x|z] for a factorised decoder, draws made pixel by pixel for an
-    /// autoregressive one; draws at most every `autoregressiveSampleInterval` seconds.
-    private func images(mean mu: Var, on tape: Tape) -> Snapshot.Images {
-        let data = trainer.data.testImages
-        var result = snapshot.images
-        result.width = data.width
-        result.height = data.height
-        let n = imageInputs.count
-        guard n > 0, data.dimension == trainer.model.config.inputSize else { return Snapshot.Images() }
-        let d = data.dimension
-        result.inputs = imageInputs
-        let likelihood = trainer.model.likelihood
-        let drawn = likelihood.isAutoregressive
-        let stale = clock.now - lastAutoregressiveSamples >= .seconds(Self.autoregressiveSampleInterval)
-        let redraw = !drawn || stale || result.samples.count != n
-        let z = tape.sliceRows(mu, 0, n)
-        if !(drawn && freeRunning) {
-            let reconstruction = likelihood.probabilities(shown.rowBlock(0, n), given: z, on: tape).value
-            result.reconstructions = (0..<n).map { i in (0..<d).map { reconstruction[i, $0] } }
-        } else if redraw {
-            let reconstruction = likelihood.sample(z, rng: &rng)
-            result.reconstructions = (0..<n).map { i in (0..<d).map { reconstruction[i, $0] } }
-        }
-        result.reconstructionsAreDraws = drawn && freeRunning
-        if redraw {
-            let z = Var(constant: trainer.model.samplePrior(n, rng: &rng))
-            let prior = drawn ? likelihood.sample(z, rng: &rng) : likelihood.probabilities(nil, given: z, on: tape).value
-            result.samples = (0..<n).map { i in (0..<d).map { prior[i, $0] } }
-            result.samplesStep = trainer.step
-            result.samplesAreDraws = drawn
-            if drawn { lastAutoregressiveSamples = clock.now }
-        }
-        return result
+        pictures.update(&snapshot, model: model, step: trainer.step, freeRunning: freeRunning,
+                        images: trainer.data.testImages)
     }
 
     /// The knobs as the trainer and this engine hold them. Each is written only when it changes: the learning
