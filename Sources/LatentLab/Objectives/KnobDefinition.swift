@@ -8,16 +8,6 @@ public enum KnobValue: Sendable, Equatable, CustomStringConvertible {
     /// One of a knob's named choices (an `ObjectiveKind`), by its raw value.
     case choice(String)
 
-    /// The value of the run log's `command` record.
-    public var json: JSONValue {
-        switch self {
-        case .number(let v): .float(v)
-        case .count(let n): .int(n)
-        case .flag(let b): .bool(b)
-        case .choice(let c): .string(c)
-        }
-    }
-
     /// As Swift prints it ("-1.0", "0"): how the command line's messages have always quoted a value.
     public var description: String {
         switch self {
@@ -49,20 +39,16 @@ public struct KnobSettings: Sendable, Equatable {
     }
 }
 
-extension Snapshot {
-    /// The knobs as this snapshot shows them.
-    public var knobs: KnobSettings {
-        get {
-            KnobSettings(objective: settings, learningRate: learningRate, aggressive: aggressive.isOn,
-                         freeRunning: images.reconstructionsAreDraws)
-        }
-        set {
-            settings = newValue.objective
-            learningRate = newValue.learningRate
-            aggressive.isOn = newValue.aggressive
-            images.reconstructionsAreDraws = newValue.freeRunning
-        }
-    }
+/// What the knobs' table reads of a running session: the values its rows show and whether the model can take a
+/// knob. The dashboard's snapshot is one (Session/Snapshot+Knobs.swift); the table need not know it.
+public protocol KnobContext {
+    var knobs: KnobSettings { get }
+    /// Whether the decoder reads previous pixels (conditioning dropout acts on it).
+    var autoregressiveDecoder: Bool { get }
+    /// Whether δ-VAE's floor holds for the model (a diagonal Gaussian q against N(0, I)).
+    var minimumRateApplies: Bool { get }
+    /// Aggressive training's phase in words: "off", "12 enc steps", "ended ep 3".
+    var aggressivePhase: String { get }
 }
 
 /// A Swift type a knob holds, and how it travels as a `KnobValue`.
@@ -189,8 +175,8 @@ extension Knob {
         public let keys: Keys
         /// Its line in the help overlay, after its keys.
         public let help: String
-        /// When a model cannot take it: the snapshot's flag that says whether it can, and the message if not.
-        let needs: (applies: KeyPath<Snapshot, Bool>, message: String)?
+        /// When a model cannot take it: the context's flag that says whether it can, and the message if not.
+        let needs: (applies: KeyPath<any KnobContext, Bool>, message: String)?
         let read: (KnobSettings) -> KnobValue
         /// Nil when the value is in range, else the range in words.
         let outOfRange: (KnobValue) -> String?
@@ -201,14 +187,14 @@ extension Knob {
         /// The label marked on the curves when it changes; nil marks nothing.
         let marker: (KnobValue) -> String?
         /// Its value on the knobs panel; nil when it has no row of its own.
-        let shown: ((Snapshot) -> String)?
+        let shown: ((any KnobContext) -> String)?
 
         /// A number or count stepped along `rungs` by two keys, kept in `range`; its marker is `marker` and the value.
         static func ladder<T: KnobNumber>(
             _ path: WritableKeyPath<KnobSettings, T>, label: String, keys: (down: Character, up: Character),
             help: String, rungs: [T], range: KnobRange<T>, marker: String,
-            needs: (applies: KeyPath<Snapshot, Bool>, message: String)? = nil,
-            shown: @escaping (T, Snapshot) -> String
+            needs: (applies: KeyPath<any KnobContext, Bool>, message: String)? = nil,
+            shown: @escaping (T, any KnobContext) -> String
         ) -> Definition {
             Definition(
                 label: label, keys: .ladder(down: keys.down, up: keys.up), help: help, needs: needs,
@@ -229,7 +215,7 @@ extension Knob {
         /// A switch one key flips; its markers say it on and off.
         static func toggle(
             _ path: WritableKeyPath<KnobSettings, Bool>, label: String, key: Character, help: String,
-            marker: (on: String, off: String)?, shown: ((Bool, Snapshot) -> String)? = nil
+            marker: (on: String, off: String)?, shown: ((Bool, any KnobContext) -> String)? = nil
         ) -> Definition {
             Definition(
                 label: label, keys: .press(key), help: help, needs: nil, read: { $0[keyPath: path].knobValue },
@@ -247,7 +233,7 @@ extension Knob {
         /// One of a set of choices, which one key cycles through; its marker is the choice's name.
         static func cycle<T: KnobChoice>(
             _ path: WritableKeyPath<KnobSettings, T>, label: String, key: Character, help: String,
-            shown: @escaping (T, Snapshot) -> String
+            shown: @escaping (T, any KnobContext) -> String
         ) -> Definition {
             let all = Array(T.allCases)
             return Definition(

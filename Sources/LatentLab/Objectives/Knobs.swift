@@ -38,7 +38,7 @@ public enum Knob: String, CaseIterable, Sendable {
         case .freeBits:
             .ladder(\.objective.freeBits.lambda, label: "free bits λ", keys: ("f", "F"), help: "free bits λ down / up",
                     rungs: [0, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8], range: .atLeast(0), marker: "λ=") { lambda, s in
-                lambda > 0 ? Knob.short(lambda) + (s.settings.freeBits.perUnit ? "/unit" : "/group") : "off"
+                lambda > 0 ? Knob.short(lambda) + (s.knobs.objective.freeBits.perUnit ? "/unit" : "/group") : "off"
             }
         case .freeBitsPerUnit:   // no row of its own: the free bits row says /unit or /group
             .toggle(\.objective.freeBits.perUnit, label: "free bits per unit", key: "u",
@@ -77,7 +77,7 @@ public enum Knob: String, CaseIterable, Sendable {
             }
         case .aggressive:
             .toggle(\.aggressive, label: "aggressive", key: "A", help: "aggressive inference training on / off",
-                    marker: (on: "aggressive", off: "aggressive off")) { _, s in Knob.phase(s.aggressive) }
+                    marker: (on: "aggressive", off: "aggressive off")) { _, s in s.aggressivePhase }
         case .freeRunning:   // no row: the images pane's title says which
             .toggle(\.freeRunning, label: "free-running", key: "x",
                     help: "images: AR reconstructions teacher-forced / free-running", marker: nil)
@@ -128,16 +128,16 @@ extension Knob {
     /// The label marked on the curves when the knob is set to `value`.
     public func marker(_ value: KnobValue) -> String? { definition.marker(value) }
 
-    /// Whether the model in `snapshot` can take this knob.
-    public func applies(in snapshot: Snapshot) -> Bool {
-        definition.needs.map { snapshot[keyPath: $0.applies] } ?? true
+    /// Whether the model in `context` can take this knob.
+    public func applies(in context: any KnobContext) -> Bool {
+        definition.needs.map { context[keyPath: $0.applies] } ?? true
     }
 
     /// What the message line says when the model cannot take it.
     public var notApplicableMessage: String? { definition.needs?.message }
 
     /// The knob's value on the knobs panel; nil when it has no row of its own.
-    public func shown(in snapshot: Snapshot) -> String? { definition.shown?(snapshot) }
+    public func shown(in context: any KnobContext) -> String? { definition.shown?(context) }
 
     /// A number as the knobs panel shows it: "0", "5e-03", "0.25".
     static func short(_ v: Float) -> String {
@@ -148,10 +148,4 @@ extension Knob {
 
     /// Below this a number is shown in scientific notation.
     static let smallNumber: Float = 0.01
-
-    /// Aggressive training on the panel: "off", "12 enc steps" while the phase lasts, "ended ep 3" after its rule.
-    static func phase(_ a: AggressiveTraining) -> String {
-        guard a.isOn else { return "off" }
-        return a.endedAtEpoch.map { "ended ep \($0)" } ?? "\(a.lastInnerSteps) enc steps"
-    }
 }
