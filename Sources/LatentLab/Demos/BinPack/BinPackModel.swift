@@ -25,23 +25,34 @@ public final class BinPackModel {
     private let priors: [LatentPrior: any Prior]
     private let decoder: BernoulliDecoder
 
-    /// Every family's part, made by the families' registries in their order.
+    /// Every family's part, made by the families' registries. The encoder and decoder come from the seed's
+    /// stream; each family's own weights from a stream of their own, keyed by its name, so a family added to
+    /// a registry leaves the others' weights at a seed as they were.
     public init(seed: UInt64) {
         var rng = RandomSource(seed: seed)
         let c = Self.shape
         let encoder = DiagonalGaussianPosterior(inputSize: Self.pixels, hidden: [Self.hidden], latentSize: Self.latentSize,
                                                 activation: .tanh, rng: &rng)
         self.encoder = encoder
-        posteriors = Dictionary(uniqueKeysWithValues: LatentPosterior.allCases.map {
-            ($0, $0.family.make(on: encoder, c, rng: &rng))
-        })
-        priors = Dictionary(uniqueKeysWithValues: LatentPrior.allCases.map {
-            ($0, $0.family.make(size: Self.latentSize, c, posterior: encoder, rng: &rng))
-        })
-        (priors[.af] as? AutoregressiveFlowPrior)?.startGates(near: Self.priorGateBias)
         decoder = BernoulliDecoder(latentSize: Self.latentSize, hidden: [Self.hidden], outputSize: Self.pixels,
                                    activation: .tanh, outputBias: nil, rng: &rng)
-        vae = VAE(config: Self.shape, posterior: posteriors[.diag]!, prior: priors[.normal]!, likelihood: decoder)  // shape's own
+        posteriors = Dictionary(uniqueKeysWithValues: LatentPosterior.allCases.map {
+            var own = Self.stream(seed, "posterior." + $0.rawValue)
+            return ($0, $0.family.make(on: encoder, c, rng: &own))
+        })
+        priors = Dictionary(uniqueKeysWithValues: LatentPrior.allCases.map {
+            var own = Self.stream(seed, "prior." + $0.rawValue)
+            return ($0, $0.family.make(size: Self.latentSize, c, posterior: encoder, rng: &own))
+        })
+        (priors[.af] as? AutoregressiveFlowPrior)?.startGates(near: Self.priorGateBias)
+        // The shape names the diagonal Gaussian and N(0, I): the family and prior a demo starts with.
+        vae = VAE(config: Self.shape, posterior: posteriors[.diag]!, prior: priors[.normal]!, likelihood: decoder)
+    }
+
+    /// A stream of its own for `key` at `seed`: FNV-1a of the key, added to the seed.
+    private static func stream(_ seed: UInt64, _ key: String) -> RandomSource {
+        let hash = key.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
+        return RandomSource(seed: seed &+ hash)
     }
 
     private func compose(_ family: LatentPosterior, _ prior: LatentPrior) -> VAE {
