@@ -1,0 +1,152 @@
+import Foundation
+
+/// A mixture of diagonal Gaussians' log density split over the units by the chain rule, as one fused op (a
+/// VampPrior's log p(z)). A mixture does not factorise over the units, so each unit gets
+///     log p(z_j | z_<j) = log p(z_≤j) − log p(z_<j),   log p(z_≤j) = LSE_k Σ_{i≤j} log N(z_i; μ_ki, σ²_ki) − log K,
+/// terms that sum to log p(z). Composed of the tape's ops this would keep n×K×d prefix sums and their gradient;
+/// fused, each pass is O(n·K·d) arithmetic with a K-float running sum per row, and the backward pass recomputes
+/// each row's sums instead of keeping them.
+extension Tape {
+    /// z is n×d, μ and logvar are K×d (one component a row); the result is n×d.
+    public func gaussianMixtureLogDensityUnits(_ z: Var, mean mu: Var, logVariance lv: Var) -> Var {
+        let (n, d, k) = (z.rows, z.cols, mu.rows)
+        precondition(k >= 1 && mu.cols == d && lv.rows == k && lv.cols == d,
+                     "mixture: z \(z.value.shape), mean \(mu.value.shape), log-variance \(lv.value.shape)")
+        let table = MixtureTable(mean: mu.value, logVariance: lv.value)
+        // LSE_k of each row's prefix sums, without the −log K: the backward pass's softmax weights need them.
+        var lse = Tensor(uninitialized: n, d)
+        var out = Tensor(uninitialized: n, d)
+        let logK = Float(Foundation.log(Double(k)))
+        z.value.withPointer { zp in lse.withMutablePointer { lp in out.withMutablePointer { op in
+            Parallel.split(n, unit: k * d) { start, count in
+                let sums = UnsafeMutablePointer<Float>.allocate(capacity: k)
+                defer { sums.deallocate() }
+                for r in start..<(start + count) {
+                    table.prefixLogSumExps(zp + r * d, sums: sums, into: lp + r * d)
+                    for j in 0..<d { op[r * d + j] = lp[r * d + j] - (j == 0 ? logK : lp[r * d + j - 1]) }
+                }
+            }
+        } } }
+        let prefix = lse
+        return record(out, inputs: [z, mu, lv]) { tape, g in
+            let parts = n * k * d >= Parallel.grain ? Parallel.parts(for: n) : 1
+            let grads = (0..<parts).map { _ in MixtureGradient(units: d, components: k) }
+            var dz = Tensor(uninitialized: n, d)
+            z.value.withPointer { zp in prefix.withPointer { lp in g.withPointer { gp in dz.withMutablePointer { dzp in
+                Parallel.forEachPart(parts) { part in
+                    for r in (n * part / parts)..<(n * (part + 1) / parts) {
+                        table.backward(zp + r * d, lse: lp + r * d, gradient: gp + r * d, dz: dzp + r * d,
+                                       into: grads[part])
+                    }
+                }
+            } } } }
+            tape.accumulate(z, adding: dz)
+            for part in grads.indices.dropFirst() { grads[0].add(grads[part]) }
+            tape.accumulate(mu, adding: grads[0].mean.transposed())
+            tape.accumulate(lv, adding: grads[0].logVariance.transposed())
+        }
+    }
+}
+
+/// The mixture's components unit-major (d×K), so the loops over the components run along contiguous memory.
+private final class MixtureTable: @unchecked Sendable {
+    let units: Int, components: Int
+    let mean: Tensor, precision: Tensor
+    /// −½(log 2π + logvar): log N(z; μ, σ²) = offset − ½(z − μ)² · precision.
+    let offset: Tensor
+    static let halfLog2Pi = Float(0.5 * Foundation.log(2 * Double.pi))
+
+    init(mean mu: Tensor, logVariance lv: Tensor) {
+        (units, components) = (mu.cols, mu.rows)
+        mean = mu.transposed()
+        var p = lv.transposed(), c = lv.transposed()
+        let count = p.count
+        p.withMutablePointer { pp in c.withMutablePointer { cp in
+            for i in 0..<count { (pp[i], cp[i]) = (FastMath.exp(-pp[i]), -Self.halfLog2Pi - 0.5 * cp[i]) }
+        } }
+        (precision, offset) = (p, c)
+    }
+
+    /// lse[j] = LSE_k Σ_{i≤j} log N(z_i; μ_ki, σ²_ki) for one row z; `sums` is K floats of scratch.
+    func prefixLogSumExps(_ z: UnsafePointer<Float>, sums s: UnsafeMutablePointer<Float>,
+                          into lse: UnsafeMutablePointer<Float>) {
+        let k = components
+        s.update(repeating: 0, count: k)
+        mean.withPointer { m in precision.withPointer { p in offset.withPointer { c in
+            for j in 0..<units {
+                let zj = z[j], base = j * k
+                var top = -Float.infinity
+                for i in 0..<k {
+                    let e = zj - m[base + i]
+                    s[i] += c[base + i] - 0.5 * e * e * p[base + i]
+                    top = max(top, s[i])
+                }
+                var total: Float = 0
+                for i in 0..<k { total += FastMath.exp(s[i] - top) }
+                lse[j] = top + FastMath.log(total)
+            }
+        } } }
+    }
+
+    /// One row's backward pass. The output's gradient g gives each prefix ∂/∂L_j = g_j − g_{j+1}, spread over
+    /// the components by their softmax weights at j; a component's log N at unit i feeds every prefix j ≥ i,
+    /// so its gradient is the suffix sum of those, accumulated walking the units backwards.
+    func backward(_ z: UnsafePointer<Float>, lse: UnsafePointer<Float>, gradient g: UnsafePointer<Float>,
+                  dz: UnsafeMutablePointer<Float>, into out: MixtureGradient) {
+        let (d, k) = (units, components)
+        let weights = out.weights, s = out.sums, a = out.suffix
+        mean.withPointer { m in precision.withPointer { p in offset.withPointer { c in
+            out.mean.withSharedMutablePointer { dm in out.logVariance.withSharedMutablePointer { dv in
+                // Forward again: the softmax weights of every prefix.
+                s.update(repeating: 0, count: k)
+                for j in 0..<d {
+                    let zj = z[j], base = j * k
+                    for i in 0..<k {
+                        let e = zj - m[base + i]
+                        s[i] += c[base + i] - 0.5 * e * e * p[base + i]
+                        weights[base + i] = FastMath.exp(s[i] - lse[j])
+                    }
+                }
+                a.update(repeating: 0, count: k)
+                for j in stride(from: d - 1, through: 0, by: -1) {
+                    let dL = g[j] - (j + 1 < d ? g[j + 1] : 0), zj = z[j], base = j * k
+                    var dzj: Float = 0
+                    for i in 0..<k {
+                        a[i] += dL * weights[base + i]
+                        let e = zj - m[base + i], t = e * p[base + i]
+                        dzj -= a[i] * t
+                        dm[base + i] += a[i] * t
+                        dv[base + i] += a[i] * 0.5 * (e * t - 1)
+                    }
+                    dz[j] = dzj
+                }
+            } }
+        } } }
+    }
+}
+
+/// One thread's share of the backward pass: the components' gradients (unit-major, d×K) and its scratch.
+private final class MixtureGradient: @unchecked Sendable {
+    let mean: Tensor, logVariance: Tensor
+    let weights: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>, suffix: UnsafeMutablePointer<Float>
+
+    init(units d: Int, components k: Int) {
+        (mean, logVariance) = (Tensor(zeros: d, k), Tensor(zeros: d, k))
+        weights = .allocate(capacity: d * k)
+        sums = .allocate(capacity: k)
+        suffix = .allocate(capacity: k)
+    }
+
+    deinit {
+        weights.deallocate()
+        sums.deallocate()
+        suffix.deallocate()
+    }
+
+    func add(_ other: MixtureGradient) {
+        for (mine, theirs) in [(mean, other.mean), (logVariance, other.logVariance)] {
+            let n = mine.count
+            mine.withSharedMutablePointer { dst in theirs.withPointer { src in for i in 0..<n { dst[i] += src[i] } } }
+        }
+    }
+}
