@@ -45,6 +45,12 @@ import Testing
         checkGradients([a.scaled(3)]) { t, v in t.logSumExp(v[0], axis: 0) }
         checkGradients([a.scaled(3)]) { t, v in t.logSumExp(v[0], axis: 1) }
     }
+    /// Unit-by-unit chain-rule terms of a 4-component mixture, through z, the means and the log-variances.
+    @Test func gaussianMixtureLogDensityUnits() {
+        checkGradients([randomTensor(3, 4, seed: 30).scaled(2), randomTensor(4, 4, seed: 31), randomTensor(4, 4, seed: 32)]) { t, v in
+            t.gaussianMixtureLogDensityUnits(v[0], mean: v[1], logVariance: v[2])
+        }
+    }
     @Test func reshape() { checkGradients([a]) { t, v in t.square(t.reshape(v[0], 2, 6)) } }
     @Test func slices() {
         checkGradients([a]) { t, v in t.square(t.sliceCols(v[0], 1, 2)) }
