@@ -21,14 +21,20 @@ public final class VampPrior: Prior {
     /// The logits' spread at the start: u_k = sigmoid(N(0, 0.5²)), grey images in about [0.27, 0.73], different
     /// enough that the components do not start (and, by symmetry, stay) identical.
     static let initialLogitSpread: Float = 0.5
+    /// Mixed into the seed of the pseudo-inputs' own generator ("VAMP").
+    static let seedSalt: UInt64 = 0x5641_4D50
 
-    /// The pseudo-inputs are named `prior.pseudo_inputs`; the encoder is the posterior's, not copied.
+    /// The pseudo-inputs are named `prior.pseudo_inputs`; the encoder is the posterior's, not copied. They are
+    /// drawn from a generator seeded from a copy of `rng`, which is left where it was: the bin-pack demo makes
+    /// every prior family before its decoder, whose weights for a seed stay the ones they were before this one.
     public init(latentSize: Int, inputSize: Int, pseudoInputs k: Int, posterior: any Posterior,
                 rng: inout RandomSource) {
         precondition(posterior.latentSize == latentSize, "the posterior's latent is the prior's")
         self.latentSize = latentSize
         self.posterior = posterior
-        pseudoInputs = Parameter("prior.pseudo_inputs", rng.normalTensor(k, inputSize).scaled(Self.initialLogitSpread))
+        var copy = rng
+        var own = RandomSource(seed: copy.next() ^ Self.seedSalt)
+        pseudoInputs = Parameter("prior.pseudo_inputs", own.normalTensor(k, inputSize).scaled(Self.initialLogitSpread))
     }
 
     public var components: Int { pseudoInputs.rows }
