@@ -47,7 +47,9 @@ import Testing
     }
     /// Unit-by-unit chain-rule terms of a 4-component mixture, through z, the means and the log-variances.
     @Test func gaussianMixtureLogDensityUnits() {
-        checkGradients([randomTensor(3, 4, seed: 30).scaled(2), randomTensor(4, 4, seed: 31), randomTensor(4, 4, seed: 32)]) { t, v in
+        let (z, mean, logVariance) = (randomTensor(3, 4, seed: 30).scaled(2), randomTensor(4, 4, seed: 31),
+                                      randomTensor(4, 4, seed: 32))
+        checkGradients([z, mean, logVariance]) { t, v in
             t.gaussianMixtureLogDensityUnits(v[0], mean: v[1], logVariance: v[2])
         }
     }

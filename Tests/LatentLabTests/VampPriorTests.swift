@@ -10,7 +10,8 @@ import Testing
                   prior: .vamp, pseudoInputs: k)
     }
 
-    static let batch = Tensor(rows: 4, cols: 6, [1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1])
+    static let batch = Tensor(rows: 4, cols: 6,
+                              [1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1])
 
     /// The components (μ_k, logvar_k) as the prior's own encoder gives them, in Double.
     static func components(_ prior: VampPrior) -> [(mean: [Double], logVariance: [Double])] {
@@ -26,8 +27,8 @@ import Testing
                                   _ components: [(mean: [Double], logVariance: [Double])]) -> Double {
         let terms = components.map { c in
             units.reduce(0.0) { sum, j in
-                let e = z[j] - c.mean[j]
-                return sum - 0.5 * (Foundation.log(2 * Double.pi) + c.logVariance[j] + e * e * Foundation.exp(-c.logVariance[j]))
+                let e = z[j] - c.mean[j], v = c.logVariance[j]
+                return sum - 0.5 * (Foundation.log(2 * Double.pi) + v + e * e * Foundation.exp(-v))
             }
         }
         let top = terms.max()!
@@ -93,22 +94,25 @@ import Testing
         let noise = rng.normalTensor(settings.k * 4, 3)
         #expect(model.prior.parameters.map(\.name) == ["prior.pseudo_inputs"])
         checkParameterGradients(model.parameters) { tape in
-            Objective.loss(model: model, batch: Self.batch, settings: settings, klWeight: 1, noise: noise, on: tape).loss
+            Objective.loss(model: model, batch: Self.batch, settings: settings, klWeight: 1, noise: noise,
+                           on: tape).loss
         }
     }
 
     /// log p(z) per unit with respect to z itself.
     @Test func theDensityDifferentiatesInZ() {
         let model = VAE(Self.config(latent: 3, k: 5), seed: 10)
-        checkGradients([randomTensor(4, 3, seed: 11).scaled(2)]) { tape, v in model.prior.logDensityUnits(v[0], on: tape) }
+        checkGradients([randomTensor(4, 3, seed: 11).scaled(2)]) { tape, v in
+            model.prior.logDensityUnits(v[0], on: tape)
+        }
     }
 
     @Test func aModelWithTheVampPriorTrainsAndSavesIt() throws {
         var config = Fixtures.smallModel
         config.prior = .vamp
         config.pseudoInputs = 10
-        let trainer = Trainer(config: TrainingConfig(model: config, batchSize: 20, adam: AdamSettings(learningRate: 1e-2)),
-                              data: Fixtures.splits())
+        let settings = TrainingConfig(model: config, batchSize: 20, adam: AdamSettings(learningRate: 1e-2))
+        let trainer = Trainer(config: settings, data: Fixtures.splits())
         let start = trainer.model.prior.parameters[0].value
         let before = Evaluator.evaluate(model: trainer.model, data: trainer.data.test)
         for _ in 0..<150 { trainer.trainStep() }

@@ -29,14 +29,18 @@ extension Tape {
         } } }
         let prefix = lse
         return record(out, inputs: [z, mu, lv]) { tape, g in
-            let parts = n * k * d >= Parallel.grain ? Parallel.parts(for: n) : 1
+            // Rows in parts, each part's component gradients its own, summed after. `split` over the parts
+            // (one grain each) runs them one a thread, and nested in a split batch on the calling thread.
+            let parts = min(Parallel.threads, max(1, n * k * d / Parallel.grain), max(n, 1))
             let grads = (0..<parts).map { _ in MixtureGradient(units: d, components: k) }
             var dz = Tensor(uninitialized: n, d)
             z.value.withPointer { zp in prefix.withPointer { lp in g.withPointer { gp in dz.withMutablePointer { dzp in
-                Parallel.forEachPart(parts) { part in
-                    for r in (n * part / parts)..<(n * (part + 1) / parts) {
-                        table.backward(zp + r * d, lse: lp + r * d, gradient: gp + r * d, dz: dzp + r * d,
-                                       into: grads[part])
+                Parallel.split(parts, unit: Parallel.grain) { first, count in
+                    for part in first..<(first + count) {
+                        for r in (n * part / parts)..<(n * (part + 1) / parts) {
+                            table.backward(zp + r * d, lse: lp + r * d, gradient: gp + r * d, dz: dzp + r * d,
+                                           into: grads[part])
+                        }
                     }
                 }
             } } } }

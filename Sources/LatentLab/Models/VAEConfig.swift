@@ -80,7 +80,8 @@ public struct VAEConfig: Codable, Sendable, Equatable {
     /// Why this configuration cannot be built, or nil: a checkpoint's metadata is checked with it before
     /// a model is made from it.
     public var problem: String? {
-        let sizes = [inputSize, latentSize, flowSteps, flowHidden, pseudoInputs] + encoderHidden + decoderHidden + layerSizes + upperHidden
+        let sizes = [inputSize, latentSize, flowSteps, flowHidden, pseudoInputs] + encoderHidden + decoderHidden
+            + layerSizes + upperHidden
         if sizes.contains(where: { $0 < 1 || $0 > 100_000 }) { return "a size is out of range in \(summary)" }
         if layerSizes.reduce(0, +) != latentSize { return "the stochastic layers \(layerSizes) do not add up to \(latentSize) units" }
         return decoder.family.problem(self) ?? posterior.family.problem(self) ?? prior.family.problem(self)
