@@ -52,6 +52,11 @@ import Testing
         checkGradients([z, mean, logVariance]) { t, v in
             t.gaussianMixtureLogDensityUnits(v[0], mean: v[1], logVariance: v[2])
         }
+        // 37 components: the reductions' 16-wide lanes and their tail.
+        let (mean37, logVariance37) = (randomTensor(37, 3, seed: 33).scaled(2), randomTensor(37, 3, seed: 34))
+        checkGradients([randomTensor(2, 3, seed: 35).scaled(2), mean37, logVariance37]) { t, v in
+            t.gaussianMixtureLogDensityUnits(v[0], mean: v[1], logVariance: v[2])
+        }
     }
     @Test func reshape() { checkGradients([a]) { t, v in t.square(t.reshape(v[0], 2, 6)) } }
     @Test func slices() {

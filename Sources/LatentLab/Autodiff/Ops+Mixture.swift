@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// A mixture of diagonal Gaussians' log density split over the units by the chain rule, as one fused op (a
@@ -19,10 +20,10 @@ extension Tape {
         let logK = Float(Foundation.log(Double(k)))
         z.value.withPointer { zp in lse.withMutablePointer { lp in out.withMutablePointer { op in
             Parallel.split(n, unit: k * d) { start, count in
-                let sums = UnsafeMutablePointer<Float>.allocate(capacity: k)
-                defer { sums.deallocate() }
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * k)
+                defer { scratch.deallocate() }
                 for r in start..<(start + count) {
-                    table.prefixLogSumExps(zp + r * d, sums: sums, into: lp + r * d)
+                    table.prefixLogSumExps(zp + r * d, scratch: scratch, into: lp + r * d)
                     for j in 0..<d { op[r * d + j] = lp[r * d + j] - (j == 0 ? logK : lp[r * d + j - 1]) }
                 }
             }
@@ -71,23 +72,30 @@ private final class MixtureTable: @unchecked Sendable {
         (precision, offset) = (p, c)
     }
 
-    /// lse[j] = LSE_k Σ_{i≤j} log N(z_i; μ_ki, σ²_ki) for one row z; `sums` is K floats of scratch.
-    func prefixLogSumExps(_ z: UnsafePointer<Float>, sums s: UnsafeMutablePointer<Float>,
+    /// Adds unit j's log N(z_j; μ_kj, σ²_kj) to every component's running sum s.
+    @inline(__always)
+    func addUnit(_ j: Int, _ zj: Float, to s: UnsafeMutablePointer<Float>, _ m: UnsafePointer<Float>,
+                 _ p: UnsafePointer<Float>, _ c: UnsafePointer<Float>) {
+        let base = j * components
+        for i in 0..<components {
+            let e = zj - m[base + i]
+            s[i] += c[base + i] - 0.5 * e * e * p[base + i]
+        }
+    }
+
+    /// lse[j] = LSE_k Σ_{i≤j} log N(z_i; μ_ki, σ²_ki) for one row z; `scratch` is 3K floats.
+    func prefixLogSumExps(_ z: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>,
                           into lse: UnsafeMutablePointer<Float>) {
         let k = components
+        let (s, shifted, exps) = (scratch, scratch + k, scratch + 2 * k)
         s.update(repeating: 0, count: k)
         mean.withPointer { m in precision.withPointer { p in offset.withPointer { c in
             for j in 0..<units {
-                let zj = z[j], base = j * k
-                var top = -Float.infinity
-                for i in 0..<k {
-                    let e = zj - m[base + i]
-                    s[i] += c[base + i] - 0.5 * e * e * p[base + i]
-                    top = max(top, s[i])
-                }
-                var total: Float = 0
-                for i in 0..<k { total += FastMath.exp(s[i] - top) }
-                lse[j] = top + FastMath.log(total)
+                addUnit(j, z[j], to: s, m, p, c)
+                let top = Lanes.maximum(s, k)
+                for i in 0..<k { shifted[i] = s[i] - top }
+                vk_unary_forward(UnaryFunction.exp.rawValue, shifted, exps, k, 0, 0)
+                lse[j] = top + FastMath.log(Lanes.sum(exps, k))
             }
         } } }
     }
@@ -98,53 +106,90 @@ private final class MixtureTable: @unchecked Sendable {
     func backward(_ z: UnsafePointer<Float>, lse: UnsafePointer<Float>, gradient g: UnsafePointer<Float>,
                   dz: UnsafeMutablePointer<Float>, into out: MixtureGradient) {
         let (d, k) = (units, components)
-        let weights = out.weights, s = out.sums, a = out.suffix
+        let weights = out.weights, s = out.sums, a = out.suffix, shifted = out.shifted
         mean.withPointer { m in precision.withPointer { p in offset.withPointer { c in
             out.mean.withSharedMutablePointer { dm in out.logVariance.withSharedMutablePointer { dv in
                 // Forward again: the softmax weights of every prefix.
                 s.update(repeating: 0, count: k)
                 for j in 0..<d {
-                    let zj = z[j], base = j * k
-                    for i in 0..<k {
-                        let e = zj - m[base + i]
-                        s[i] += c[base + i] - 0.5 * e * e * p[base + i]
-                        weights[base + i] = FastMath.exp(s[i] - lse[j])
-                    }
+                    addUnit(j, z[j], to: s, m, p, c)
+                    for i in 0..<k { shifted[i] = s[i] - lse[j] }
+                    vk_unary_forward(UnaryFunction.exp.rawValue, shifted, weights + j * k, k, 0, 0)
                 }
                 a.update(repeating: 0, count: k)
                 for j in stride(from: d - 1, through: 0, by: -1) {
                     let dL = g[j] - (j + 1 < d ? g[j + 1] : 0), zj = z[j], base = j * k
-                    var dzj: Float = 0
+                    let (w, mj, pj, dmj, dvj) = (weights + base, m + base, p + base, dm + base, dv + base)
                     for i in 0..<k {
-                        a[i] += dL * weights[base + i]
-                        let e = zj - m[base + i], t = e * p[base + i]
-                        dzj -= a[i] * t
-                        dm[base + i] += a[i] * t
-                        dv[base + i] += a[i] * 0.5 * (e * t - 1)
+                        a[i] += dL * w[i]
+                        let e = zj - mj[i], t = e * pj[i]
+                        dmj[i] += a[i] * t
+                        dvj[i] += a[i] * 0.5 * (e * t - 1)
                     }
-                    dz[j] = dzj
+                    dz[j] = -Lanes.weightedResiduals(a, mj, pj, zj, k)
                 }
             } }
         } } }
     }
 }
 
+/// Reductions along K in 16-float vectors: the compiler keeps a plain loop's float sum in order, one lane at a time.
+private enum Lanes {
+    typealias Vector = SIMD16<Float>
+
+    @inline(__always) static func load(_ x: UnsafePointer<Float>) -> Vector {
+        UnsafeRawPointer(x).loadUnaligned(as: Vector.self)
+    }
+
+    static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var lanes = Vector(repeating: -.infinity), i = 0
+        while i + Vector.scalarCount <= n { lanes = pointwiseMax(lanes, load(x + i)); i += Vector.scalarCount }
+        var top = lanes.max()
+        while i < n { top = max(top, x[i]); i += 1 }
+        return top
+    }
+
+    static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var lanes = Vector(), i = 0
+        while i + Vector.scalarCount <= n { lanes += load(x + i); i += Vector.scalarCount }
+        var total = lanes.sum()
+        while i < n { total += x[i]; i += 1 }
+        return total
+    }
+
+    /// Σ_i a_i (z − μ_i) p_i.
+    static func weightedResiduals(_ a: UnsafePointer<Float>, _ mu: UnsafePointer<Float>, _ p: UnsafePointer<Float>,
+                                  _ z: Float, _ n: Int) -> Float {
+        var lanes = Vector(), i = 0
+        while i + Vector.scalarCount <= n {
+            lanes += load(a + i) * ((z - load(mu + i)) * load(p + i))
+            i += Vector.scalarCount
+        }
+        var total = lanes.sum()
+        while i < n { total += a[i] * (z - mu[i]) * p[i]; i += 1 }
+        return total
+    }
+}
+
 /// One thread's share of the backward pass: the components' gradients (unit-major, d×K) and its scratch.
 private final class MixtureGradient: @unchecked Sendable {
     let mean: Tensor, logVariance: Tensor
-    let weights: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>, suffix: UnsafeMutablePointer<Float>
+    let weights: UnsafeMutablePointer<Float>
+    let sums: UnsafeMutablePointer<Float>, suffix: UnsafeMutablePointer<Float>, shifted: UnsafeMutablePointer<Float>
 
     init(units d: Int, components k: Int) {
         (mean, logVariance) = (Tensor(zeros: d, k), Tensor(zeros: d, k))
         weights = .allocate(capacity: d * k)
         sums = .allocate(capacity: k)
         suffix = .allocate(capacity: k)
+        shifted = .allocate(capacity: k)
     }
 
     deinit {
         weights.deallocate()
         sums.deallocate()
         suffix.deallocate()
+        shifted.deallocate()
     }
 
     func add(_ other: MixtureGradient) {
