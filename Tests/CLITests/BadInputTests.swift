@@ -51,7 +51,8 @@ import TestSupport
 
     @Test(arguments: [
         (["demo", "binpack", "--posterior", "gaussian"], "The value 'gaussian' is invalid for '--posterior <posterior>'. Please provide one of 'diagonal', 'full' or 'iaf'."),
-        (["demo", "binpack", "--prior", "laplace"], "The value 'laplace' is invalid for '--prior <prior>'. Please provide one of 'normal', 'flow' or 'vamp'."),
+        (["demo", "binpack", "--prior", "laplace"],
+         "The value 'laplace' is invalid for '--prior <prior>'. Please provide one of 'normal', 'flow' or 'vamp'."),
         (["bench", "--binpack", "--binpack-k", "0"], "--binpack-k must be between 1 and 1000"),
         (["bench", "--binpack", "--binpack-steps", "10"], "--binpack-steps must be at least 100"),
         (["demo", "binpack", "--steps", "200000"], "--steps must be between 0 and 100000, got 200000"),

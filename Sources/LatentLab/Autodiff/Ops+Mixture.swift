@@ -150,7 +150,8 @@ private enum Lanes {
     }
 
     /// out = x − shift.
-    static func subtract(_ shift: Float, from x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, _ n: Int) {
+    static func subtract(_ shift: Float, from x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                         _ n: Int) {
         var i = 0
         while i + width <= n { store(load(x + i) - shift, out + i); i += width }
         while i < n { out[i] = x[i] - shift; i += 1 }
