@@ -67,7 +67,9 @@ struct TrainOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The posterior q(z|x): diag (a diagonal Gaussian), full (a full-covariance Gaussian: O(d²) ops, for small latents) or iaf (an inverse autoregressive flow on the diagonal one).", valueName: "diag|full|iaf"))
     var posterior: LatentPosterior = .diag
 
-    @Option(help: ArgumentHelp("The prior p(z): normal (N(0,I)) or af (VLAE's autoregressive-flow prior).", valueName: "normal|af"))
+    @Option(help: ArgumentHelp("The prior p(z): normal (N(0,I)), af (VLAE's autoregressive-flow prior) or vamp "
+                               + "(the VampPrior: a mixture of q at --pseudo-inputs learned inputs).",
+                               valueName: "normal|af|vamp"))
     var prior: LatentPrior = .normal
 
     @Option(name: .customLong("flow-steps"), help: ArgumentHelp("Gated MADE steps of a flow posterior or prior.", valueName: "T"))
@@ -75,6 +77,10 @@ struct TrainOptions: ParsableArguments {
 
     @Option(name: .customLong("flow-hidden"), help: ArgumentHelp("Hidden units of each flow step's MADE.", valueName: "H"))
     var flowHidden: Int = VAEConfig.defaultFlowHidden
+
+    @Option(name: .customLong("pseudo-inputs"),
+            help: ArgumentHelp("A VampPrior's learned pseudo-inputs, one mixture component each.", valueName: "K"))
+    var pseudoInputs: Int = VAEConfig.defaultPseudoInputs
 
     @Option(help: ArgumentHelp("The decoder p(x|z): factorized (a Bernoulli MLP), made (a MADE over the pixels, conditioned on z) or pixelcnn (masked convolutions, z added to every layer).", valueName: "factorized|made|pixelcnn"))
     var decoder: LatentDecoder = .factorized
@@ -126,6 +132,9 @@ struct TrainOptions: ParsableArguments {
         }
         if !(1...16).contains(flowSteps) { throw ValidationError("--flow-steps must be between 1 and 16, got \(flowSteps)") }
         if !(1...10_000).contains(flowHidden) { throw ValidationError("--flow-hidden must be between 1 and 10000, got \(flowHidden)") }
+        if !(1...10_000).contains(pseudoInputs) {
+            throw ValidationError("--pseudo-inputs must be between 1 and 10000, got \(pseudoInputs)")
+        }
     }
 
     func latentSizes() throws -> [Int] {
@@ -171,7 +180,7 @@ struct TrainOptions: ParsableArguments {
         let model = VAEConfig(inputSize: inputSize, encoderHidden: sizes, latentSize: try latentSizes().reduce(0, +),
                               decoderHidden: try decoderHiddenSizes(), activation: activation, posterior: posterior, prior: prior,
                               flowSteps: flowSteps, flowHidden: flowHidden, layers: try latentSizes(),
-                              decoder: decoder, receptiveField: receptiveField)
+                              decoder: decoder, receptiveField: receptiveField, pseudoInputs: pseudoInputs)
         if let problem = model.problem { throw ValidationError("cannot build this model: \(problem)") }
         return TrainingConfig(
             model: model, objective: objectiveSettings, batchSize: batch, optimizer: optimizer,

@@ -25,7 +25,8 @@ import TestSupport
         (["train", "--objective", "vlb"], "objective"),
         (["train", "--free-bits-groups", "60"], "--free-bits-groups 60 exceeds the 50 latent units"),
         (["train", "--latent", "100,x"], "--latent takes sizes between 1 and 10000"),
-        (["train", "--prior", "vamp"], "prior"),
+        (["train", "--prior", "gmm"], "prior"),
+        (["train", "--prior", "vamp", "--pseudo-inputs", "0"], "--pseudo-inputs must be between 1 and 10000, got 0"),
         (["train", "--flow-steps", "0"], "--flow-steps must be between 1 and 16"),
         (["train", "--decoder", "pixel"], "decoder"),
         (["train", "--ar-dropout", "0.5"], "--receptive-field and --ar-dropout need an autoregressive decoder"),
@@ -50,7 +51,8 @@ import TestSupport
 
     @Test(arguments: [
         (["demo", "binpack", "--posterior", "gaussian"], "The value 'gaussian' is invalid for '--posterior <posterior>'. Please provide one of 'diagonal', 'full' or 'iaf'."),
-        (["demo", "binpack", "--prior", "laplace"], "The value 'laplace' is invalid for '--prior <prior>'. Please provide one of 'normal' and 'flow'."),
+        (["demo", "binpack", "--prior", "laplace"],
+         "The value 'laplace' is invalid for '--prior <prior>'. Please provide one of 'normal', 'flow' or 'vamp'."),
         (["bench", "--binpack", "--binpack-k", "0"], "--binpack-k must be between 1 and 1000"),
         (["bench", "--binpack", "--binpack-steps", "10"], "--binpack-steps must be at least 100"),
         (["demo", "binpack", "--steps", "200000"], "--steps must be between 0 and 100000, got 200000"),

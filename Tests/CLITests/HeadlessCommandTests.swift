@@ -11,6 +11,7 @@ import Testing
     @Test(arguments: [(["--latent", "4,2"], "→100-100-2"), (["--posterior", "iaf", "--flow-hidden", "16"], "IAF posterior 2×16"),
                       (["--posterior", "full"], "full-covariance posterior"),
                       (["--prior", "af", "--flow-hidden", "16"], "AF prior 2×16"),
+                      (["--prior", "vamp", "--pseudo-inputs", "20"], "VampPrior K=20"),
                       (["--latent", "4,2", "--posterior", "iaf", "--prior", "af", "--flow-hidden", "16"], "IAF posterior 2×16 on z2, AF prior 2×16 on z2"),
                       (["--decoder", "made", "--decoder-hidden", "32", "--receptive-field", "28"], "decoder MADE (receptive field 28 pixels)"),
                       (["--decoder", "pixelcnn", "--decoder-hidden", "4,4"], "decoder PixelCNN 2 masked 3x3 layers of 4 channels")])

@@ -45,6 +45,19 @@ import Testing
         checkGradients([a.scaled(3)]) { t, v in t.logSumExp(v[0], axis: 0) }
         checkGradients([a.scaled(3)]) { t, v in t.logSumExp(v[0], axis: 1) }
     }
+    /// Unit-by-unit chain-rule terms of a 4-component mixture, through z, the means and the log-variances.
+    @Test func gaussianMixtureLogDensityUnits() {
+        let (z, mean, logVariance) = (randomTensor(3, 4, seed: 30).scaled(2), randomTensor(4, 4, seed: 31),
+                                      randomTensor(4, 4, seed: 32))
+        checkGradients([z, mean, logVariance]) { t, v in
+            t.gaussianMixtureLogDensityUnits(v[0], mean: v[1], logVariance: v[2])
+        }
+        // 37 components: the reductions' 16-wide lanes and their tail.
+        let (mean37, logVariance37) = (randomTensor(37, 3, seed: 33).scaled(2), randomTensor(37, 3, seed: 34))
+        checkGradients([randomTensor(2, 3, seed: 35).scaled(2), mean37, logVariance37]) { t, v in
+            t.gaussianMixtureLogDensityUnits(v[0], mean: v[1], logVariance: v[2])
+        }
+    }
     @Test func reshape() { checkGradients([a]) { t, v in t.square(t.reshape(v[0], 2, 6)) } }
     @Test func slices() {
         checkGradients([a]) { t, v in t.square(t.sliceCols(v[0], 1, 2)) }

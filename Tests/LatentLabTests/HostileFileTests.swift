@@ -252,6 +252,8 @@ struct SafetensorsParts {
         VAEConfig(inputSize: 49, encoderHidden: [20], latentSize: 4, decoderHidden: [30, 10], decoder: .made, receptiveField: 5),
         VAEConfig(inputSize: 49, encoderHidden: [20], latentSize: 4, decoderHidden: [8, 8, 8], decoder: .pixelcnn),
         VAEConfig(inputSize: 64, encoderHidden: [20], latentSize: 12, decoderHidden: [20], posterior: .full),
+        VAEConfig(inputSize: 64, encoderHidden: [20], latentSize: 4, decoderHidden: [20], prior: .vamp,
+                  pseudoInputs: 30),
     ])
     func theWeightCountIsATightLowerBound(config: VAEConfig) {
         #expect(config.problem == nil)

@@ -21,10 +21,14 @@ public struct VAEConfig: Codable, Sendable, Equatable {
     /// How much of the image before each pixel an autoregressive decoder sees; nil for all of it. A MADE:
     /// that many previous pixels. A PixelCNN: that many layers, so that many rows above and columns either side.
     public var receptiveField: Int?
+    /// A VampPrior's K: the pseudo-inputs its mixture has a component for.
+    public var pseudoInputs: Int
 
     public static let defaultFlowSteps = 2
     public static let defaultFlowHidden = 320
     public static let defaultUpperHidden = [100, 100]
+    /// The VampPrior paper's K for MNIST.
+    public static let defaultPseudoInputs = 500
 
     /// Every stochastic layer's size, bottom first.
     public var layerSizes: [Int] { layers ?? [latentSize] }
@@ -34,7 +38,8 @@ public struct VAEConfig: Codable, Sendable, Equatable {
                 prior: LatentPrior = .normal,
                 flowSteps: Int = VAEConfig.defaultFlowSteps, flowHidden: Int = VAEConfig.defaultFlowHidden,
                 layers: [Int]? = nil, upperHidden: [Int] = VAEConfig.defaultUpperHidden,
-                decoder: LatentDecoder = .factorized, receptiveField: Int? = nil) {
+                decoder: LatentDecoder = .factorized, receptiveField: Int? = nil,
+                pseudoInputs: Int = VAEConfig.defaultPseudoInputs) {
         self.inputSize = inputSize
         self.encoderHidden = encoderHidden
         self.latentSize = latentSize
@@ -48,11 +53,12 @@ public struct VAEConfig: Codable, Sendable, Equatable {
         self.upperHidden = upperHidden
         self.decoder = decoder
         self.receptiveField = receptiveField
+        self.pseudoInputs = pseudoInputs
         if let l = self.layers { self.latentSize = l.reduce(0, +) }
     }
 
     /// Checkpoints written before the model had parts carry no posterior, prior or flow settings: the
-    /// diagonal Gaussian and N(0, I) then.
+    /// diagonal Gaussian and N(0, I) then; those from before the VampPrior, no K.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(inputSize: try c.decode(Int.self, forKey: .inputSize),
@@ -67,13 +73,15 @@ public struct VAEConfig: Codable, Sendable, Equatable {
                   layers: try c.decodeIfPresent([Int].self, forKey: .layers),
                   upperHidden: try c.decodeIfPresent([Int].self, forKey: .upperHidden) ?? Self.defaultUpperHidden,
                   decoder: try c.decodeIfPresent(LatentDecoder.self, forKey: .decoder) ?? .factorized,
-                  receptiveField: try c.decodeIfPresent(Int.self, forKey: .receptiveField))
+                  receptiveField: try c.decodeIfPresent(Int.self, forKey: .receptiveField),
+                  pseudoInputs: try c.decodeIfPresent(Int.self, forKey: .pseudoInputs) ?? Self.defaultPseudoInputs)
     }
 
     /// Why this configuration cannot be built, or nil: a checkpoint's metadata is checked with it before
     /// a model is made from it.
     public var problem: String? {
-        let sizes = [inputSize, latentSize, flowSteps, flowHidden] + encoderHidden + decoderHidden + layerSizes + upperHidden
+        let sizes = [inputSize, latentSize, flowSteps, flowHidden, pseudoInputs] + encoderHidden + decoderHidden
+            + layerSizes + upperHidden
         if sizes.contains(where: { $0 < 1 || $0 > 100_000 }) { return "a size is out of range in \(summary)" }
         if layerSizes.reduce(0, +) != latentSize { return "the stochastic layers \(layerSizes) do not add up to \(latentSize) units" }
         return decoder.family.problem(self) ?? posterior.family.problem(self) ?? prior.family.problem(self)

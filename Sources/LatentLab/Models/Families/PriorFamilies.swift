@@ -24,12 +24,15 @@ public enum LatentPrior: String, Codable, Sendable, CaseIterable {
     case normal
     /// VLAE's autoregressive-flow prior: gated MADE steps without context.
     case af
+    /// The VampPrior: a mixture of q at K learned pseudo-inputs.
+    case vamp
 
     /// The registry: a new family is a case above and a line here, and its part's conformance in its own file.
     public var family: any PriorFamily.Type {
         switch self {
         case .normal: StandardNormalPrior.self
         case .af: AutoregressiveFlowPrior.self
+        case .vamp: VampPrior.self
         }
     }
 
