@@ -1,6 +1,6 @@
 /// The models the dashboard's `m` menu switches between: the lecture's levers on the variational gap.
 public enum ModelFamily: String, CaseIterable, Sendable, Equatable {
-    case diagonal, iaf, afPrior, iafAFPrior, twoLayers, madeDecoder, pixelCNNDecoder
+    case diagonal, iaf, afPrior, iafAFPrior, twoLayers, madeDecoder, pixelCNNDecoder, vampPrior
 
     /// The parts of a one-layer family (two layers are diagonal Gaussians, N(0,I) on top and the factorised decoder).
     var parts: (posterior: LatentPosterior, prior: LatentPrior, decoder: LatentDecoder) {
@@ -9,6 +9,7 @@ public enum ModelFamily: String, CaseIterable, Sendable, Equatable {
         case .iaf: (.iaf, .normal, .factorized)
         case .afPrior: (.diag, .af, .factorized)
         case .iafAFPrior: (.iaf, .af, .factorized)
+        case .vampPrior: (.diag, .vamp, .factorized)
         case .madeDecoder: (.diag, .normal, .made)
         case .pixelCNNDecoder: (.diag, .normal, .pixelcnn)
         }
@@ -19,7 +20,8 @@ public enum ModelFamily: String, CaseIterable, Sendable, Equatable {
         if self == .twoLayers { return "two stochastic layers (2d, d) · Gaussian conditionals" }
         let (posterior, prior, decoder) = parts
         let decoderText = decoder.family.isAutoregressive ? " · \(decoder.family.title) decoder (autoregressive)" : ""
-        return "\(posterior.family.title) q · \(prior.family.title) prior\(decoderText)"
+        let priorText = prior.family.title.hasSuffix("Prior") ? prior.family.title : prior.family.title + " prior"
+        return "\(posterior.family.title) q · \(priorText)\(decoderText)"
     }
 
     /// `config` turned into this family, everything else kept (the decoder's width is its family's default).
