@@ -48,7 +48,9 @@ public enum Fallback {
     }
 
     /// The lower eighths (▁…█) and left eighths (▏…▉) that draw bars.
-    static func isBar(_ c: Unicode.Scalar) -> Bool { (0x2581...0x2588).contains(c.value) || (0x2589...0x258F).contains(c.value) }
+    static func isBar(_ c: Unicode.Scalar) -> Bool {
+        (0x2581...0x2588).contains(c.value) || (0x2589...0x258F).contains(c.value)
+    }
 
     /// The nearest ASCII character.
     public static func ascii(_ c: Unicode.Scalar) -> Unicode.Scalar {
