@@ -40,7 +40,8 @@ public enum DataLocation {
             return .shapes
         case let name?:
             guard let set = DataSet.named(name) else {
-                throw DataError("no data set '\(name)': the choices are \((DataSet.all.map(\.name) + [DataSource.shapesName]).joined(separator: ", "))")
+                let choices = (DataSet.all.map(\.name) + [DataSource.shapesName]).joined(separator: ", ")
+                throw DataError("no data set '\(name)': the choices are \(choices)")
             }
             if let chosen = nonEmpty(directory) { return .files(directory: chosen, set: set) }
             if let environmentDirectory, DataSet.recognise(environmentDirectory) == set {

@@ -47,8 +47,10 @@ extension DataSetFile {
             }
             let digest = MD5.hex(of: raw)
             return digest == rawMD5 ? .verified(path: path, bytes: size)
-                : .wrong(path: path, reason: compressed ? "MD5 \(fileDigest), expected \(md5), and its contents' MD5 \(digest), expected \(rawMD5)"
-                                                        : "MD5 \(digest), expected \(rawMD5)")
+                : .wrong(path: path,
+                         reason: compressed
+                            ? "MD5 \(fileDigest), expected \(md5), and its contents' MD5 \(digest), expected \(rawMD5)"
+                            : "MD5 \(digest), expected \(rawMD5)")
         } catch {
             return .wrong(path: path, reason: error.description)
         }

@@ -61,7 +61,8 @@ enum IDXReader {
         if compressed {
             let size = try inPath(path) { () throws(DataError) in try Gzip.inflatedSize(of: bytes, limit: expected + 1) }
             if size > expected {
-                throw DataError("\(path): inflates to more than the \(expected) bytes its header promises (\(promise)): a gzip bomb or trailing data")
+                throw DataError("\(path): inflates to more than the \(expected) bytes its header promises "
+                                + "(\(promise)): a gzip bomb or trailing data")
             }
             try checkSize(size, expected: expected, headerSize: headerSize, promise: promise, path)
             bytes = try inPath(path) { () throws(DataError) in try Gzip.decompress(bytes, count: expected) }

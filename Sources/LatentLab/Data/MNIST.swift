@@ -15,7 +15,8 @@ public enum MNIST {
         return (train, test)
     }
 
-    private static func split(_ part: String, images: String, labels: String, in directory: String, set: DataSet) throws(DataError) -> ImageDataset {
+    private static func split(_ part: String, images: String, labels: String, in directory: String,
+                              set: DataSet) throws(DataError) -> ImageDataset {
         let imagePath = try IDXReader.locate(images, in: directory)
         let labelPath = try IDXReader.locate(labels, in: directory)
         let x = try IDXReader.images(imagePath)
@@ -24,6 +25,7 @@ public enum MNIST {
         guard x.count > 0 else { throw DataError("\(imagePath): holds no images") }
         guard x.count == y.count else { throw DataError("\(part): \(x.count) images (\(imagePath)) but \(y.count) labels (\(labelPath))") }
         if let bad = y.first(where: { $0 > 9 }) { throw DataError("\(labelPath): label \(bad) is not a digit 0-9") }
-        return ImageDataset(name: "\(set.name)-\(part)", count: x.count, height: 28, width: 28, pixels: x.pixels, labels: y, labelNames: set.labelNames)
+        return ImageDataset(name: "\(set.name)-\(part)", count: x.count, height: 28, width: 28, pixels: x.pixels,
+                            labels: y, labelNames: set.labelNames)
     }
 }

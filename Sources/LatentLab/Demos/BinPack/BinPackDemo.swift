@@ -53,7 +53,8 @@ public final class BinPackDemo {
         let model = BinPackModel(seed: seed)
         model.family = family
         model.prior = prior
-        return (model, Adam(model.posteriorParameters), Adam(model.generativeParameters), RandomSource(seed: seed &+ Trainer.trainingStreamOffset))
+        return (model, Adam(model.posteriorParameters), Adam(model.generativeParameters),
+                RandomSource(seed: seed &+ Trainer.trainingStreamOffset))
     }
 
     public var family: LatentPosterior {
@@ -89,7 +90,8 @@ public final class BinPackDemo {
 
     private func trainStep() {
         let tape = Tape()
-        let loss = Self.loss(model, settings: settings, noise: rng.normalTensor(max(1, settings.objective.k) * 4, BinPackModel.latentSize), on: tape)
+        let noise = rng.normalTensor(max(1, settings.objective.k) * 4, BinPackModel.latentSize)
+        let loss = Self.loss(model, settings: settings, noise: noise, on: tape)
         step += 1
         for p in model.parameters { p.zeroGrad() }
         if loss.value.isFinite { tape.backward(from: loss) }

@@ -117,7 +117,9 @@ public struct BinPackEvaluation: Sendable {
         // ELBO, KL and reconstruction by the midpoint rule in ε.
         let noise = Self.noiseGrid
         let noisePoints = noise.points
-        let weights = (0..<noise.count).map { g in exp(-0.5 * Double(noisePoints[g, 0] * noisePoints[g, 0] + noisePoints[g, 1] * noisePoints[g, 1])) }
+        let weights = (0..<noise.count).map { g in
+            exp(-0.5 * Double(noisePoints[g, 0] * noisePoints[g, 0] + noisePoints[g, 1] * noisePoints[g, 1]))
+        }
         let weightSum = weights.reduce(0, +)
         let eps = noisePoints.repeatingEachRow(n)
         let terms = model.logWeights(data, q, noise: eps, on: tape)

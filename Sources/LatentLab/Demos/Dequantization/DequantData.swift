@@ -155,7 +155,9 @@ extension DequantData {
         return (0..<levels * levels).map { c in
             let (x, y) = centeredPosition(c, levels)
             let r = (x * x + y * y).squareRoot()
-            let eye = [(-0.16, 0.14), (0.16, 0.14)].contains { ((x - $0.0) * (x - $0.0) + (y - $0.1) * (y - $0.1)).squareRoot() <= eyeRadius }
+            let eye = [(-0.16, 0.14), (0.16, 0.14)].contains {
+                ((x - $0.0) * (x - $0.0) + (y - $0.1) * (y - $0.1)).squareRoot() <= eyeRadius
+            }
             if eye { return 2 }
             let ring = abs(r - 0.42) <= stroke
             let mouth = abs(r - 0.25) <= stroke * 0.8 && y < -0.1

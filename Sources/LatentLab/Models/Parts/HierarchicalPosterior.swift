@@ -14,7 +14,8 @@ public final class HierarchicalPosterior: Posterior {
         self.sizes = sizes
         first = DiagonalGaussianPosterior(inputSize: inputSize, hidden: hidden, latentSize: sizes[0], activation: activation, rng: &rng)
         upper = (1..<sizes.count).map { l in
-            GaussianLayer("encoder.z\(l + 1)", inputs: sizes[l - 1], hidden: upperHidden, outputs: sizes[l], activation: activation, rng: &rng)
+            GaussianLayer("encoder.z\(l + 1)", inputs: sizes[l - 1], hidden: upperHidden, outputs: sizes[l],
+                          activation: activation, rng: &rng)
         }
         topFlow = flow.map {
             GatedAutoregressiveFlow("posterior.iaf", size: sizes.last!, steps: $0.steps, hidden: $0.hidden,
