@@ -33,7 +33,9 @@ extension DataSetFile {
             guard rawMD5 != nil else { return .wrong(path: path, reason: "MD5 \(digest), expected \(md5)") }
             fileDigest = digest
         }
-        guard let rawMD5 else { return .wrong(path: path, reason: "uncompressed, and only the .gz file's checksum is published") }
+        guard let rawMD5 else {
+            return .wrong(path: path, reason: "uncompressed, and only the .gz file's checksum is published")
+        }
         do throws(DataError) {
             let bytes = try IDXReader.contents(path)
             let raw: [UInt8]
