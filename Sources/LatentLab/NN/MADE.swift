@@ -43,7 +43,8 @@ public final class MADE {
         let hiddenDegrees = hidden.map { width in (0..<width).map { width >= size ? $0 % size : $0 * size / width } }
         self.hiddenDegrees = hiddenDegrees
         inputLayer = Linear("\(name).in", inputs: size, outputs: hidden[0], rng: &rng)
-        let firstContext = context > 0 ? [Linear("\(name).context", inputs: context, outputs: hidden[0], rng: &rng)] : []
+        let firstContext = context > 0
+            ? [Linear("\(name).context", inputs: context, outputs: hidden[0], rng: &rng)] : []
         hiddenLayers = (1..<hidden.count).map {
             Linear("\(name).h\($0)", inputs: hidden[$0 - 1], outputs: hidden[$0], rng: &rng)
         }
@@ -72,7 +73,8 @@ public final class MADE {
     }
 
     public var parameters: [Parameter] {
-        ([inputLayer] + contextLayers.prefix(1) + hiddenLayers + heads + contextLayers.dropFirst()).flatMap(\.parameters)
+        ([inputLayer] + contextLayers.prefix(1) + hiddenLayers + heads + contextLayers.dropFirst())
+            .flatMap(\.parameters)
     }
 
     /// The heads' outputs for each row of z (n×d each); `context` is n×c, or nil without one.

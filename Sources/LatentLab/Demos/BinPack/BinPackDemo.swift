@@ -114,7 +114,8 @@ public final class BinPackDemo {
     /// −objective over the four points through the shared objective, with noise (k·4)×2 laid out
     /// sample-major. The demo has no warm-up: the KL weight is beta.
     static func loss(_ model: BinPackModel, settings s: BinPackSettings, noise: Tensor, on tape: Tape) -> Var {
-        Objective.loss(model: model.vae, batch: data, settings: s.objective, klWeight: s.objective.beta, noise: noise, on: tape).loss
+        Objective.loss(model: model.vae, batch: data, settings: s.objective, klWeight: s.objective.beta, noise: noise,
+                       on: tape).loss
     }
 }
 

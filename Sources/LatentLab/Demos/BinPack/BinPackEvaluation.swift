@@ -72,7 +72,8 @@ public struct BinPackEvaluation: Sendable {
         var logMarginals: [Double] = [], exactPosteriors: [[Double]] = [], logQs: [[Float]] = []
         var logQNormalisers: [Double] = [], qCells: [[Double]] = []
         for i in 0..<n {
-            let logLikelihood = model.likelihood.logLikelihood(data.rowBlock(i, 1), given: zGrid, on: tape).value.scalars
+            let logLikelihood = model.likelihood.logLikelihood(data.rowBlock(i, 1), given: zGrid, on: tape)
+                .value.scalars
             let joint = zip(logLikelihood, logPz).map { Double($0) + Double($1) }
             let lse = logSumExp(joint)
             logMarginals.append(lse + logArea)
@@ -136,7 +137,8 @@ public struct BinPackEvaluation: Sendable {
                 reconstruction += w * Double(logPxz[r])
                 mean += w * SIMD2(Double(zValues[r, 0]), Double(zValues[r, 1]))
             }
-            return Point(kl: kl, reconstruction: reconstruction, elbo: reconstruction - kl, logMarginal: logMarginals[i],
+            return Point(kl: kl, reconstruction: reconstruction, elbo: reconstruction - kl,
+                         logMarginal: logMarginals[i],
                          mean: SIMD2(Float(mean.x), Float(mean.y)),
                          samples: (0..<Self.shownSamples).map { SIMD2(drawn[$0 * n + i, 0], drawn[$0 * n + i, 1]) })
         }

@@ -29,8 +29,8 @@ public final class BinPackModel {
     public init(seed: UInt64) {
         var rng = RandomSource(seed: seed)
         let c = Self.shape
-        let encoder = DiagonalGaussianPosterior(inputSize: Self.pixels, hidden: [Self.hidden], latentSize: Self.latentSize,
-                                                activation: .tanh, rng: &rng)
+        let encoder = DiagonalGaussianPosterior(inputSize: Self.pixels, hidden: [Self.hidden],
+                                                latentSize: Self.latentSize, activation: .tanh, rng: &rng)
         self.encoder = encoder
         posteriors = Dictionary(uniqueKeysWithValues: LatentPosterior.allCases.map {
             ($0, $0.family.make(on: encoder, c, rng: &rng))
@@ -41,7 +41,8 @@ public final class BinPackModel {
         (priors[.af] as? AutoregressiveFlowPrior)?.startGates(near: Self.priorGateBias)
         decoder = BernoulliDecoder(latentSize: Self.latentSize, hidden: [Self.hidden], outputSize: Self.pixels,
                                    activation: .tanh, outputBias: nil, rng: &rng)
-        vae = VAE(config: Self.shape, posterior: posteriors[.diag]!, prior: priors[.normal]!, likelihood: decoder)  // shape's own
+        // The shape's own.
+        vae = VAE(config: Self.shape, posterior: posteriors[.diag]!, prior: priors[.normal]!, likelihood: decoder)
     }
 
     private func compose(_ family: LatentPosterior, _ prior: LatentPrior) -> VAE {
@@ -58,7 +59,9 @@ public final class BinPackModel {
     }
 
     /// The decoder and every learned prior: p(x, z).
-    var generativeParameters: [Parameter] { decoder.parameters + LatentPrior.allCases.flatMap { priors[$0]!.parameters } }
+    var generativeParameters: [Parameter] {
+        decoder.parameters + LatentPrior.allCases.flatMap { priors[$0]!.parameters }
+    }
 
     /// The decoder's network: for tests that move its weights by hand.
     var decoderNetwork: MLP { decoder.network }
