@@ -7,7 +7,8 @@ import Foundation
 ///
 /// Mutual information (docs/THEORY.md section 3) with x uniform over the four points and the joint
 /// p(x) p(z|x), p(z|x) the model's exact posterior on the grid:
-///   I(x;z) = E_x KL(p(z|x) ‖ p̄(z)) ≤ log 4,   Barber-Agakov H(z) + E log q(z|x) = I − E_x KL(p(z|x) ‖ q(z|x)).
+///   I(x;z) = E_x KL(p(z|x) ‖ p̄(z)) ≤ log 4,
+///   Barber-Agakov H(z) + E log q(z|x) = I − E_x KL(p(z|x) ‖ q(z|x)).
 /// q is renormalised on the grid there, so the bound holds exactly in the discretisation too.
 /// I_q(x;z) = E_x KL(q(z|x) ‖ q̄(z)) is the encoder-side estimate the dashboard shows.
 public struct BinPackEvaluation: Sendable {
