@@ -30,7 +30,9 @@ public enum DataFetcher {
         defer { close(lock) }
         do throws(FetchError) {
             try HTTPDownload.leavingNoFoundationCache { () throws(FetchError) in
-                for file in set.files { try fetch(file, of: set, into: directory, mirrors: mirrors, timeout: timeout, events: events) }
+                for file in set.files {
+                    try fetch(file, of: set, into: directory, mirrors: mirrors, timeout: timeout, events: events)
+                }
             }
         } catch {
             removeIfEmpty(created)
@@ -39,18 +41,21 @@ public enum DataFetcher {
     }
 
     /// The hidden file a download goes into until it is verified.
-    public static func partPath(of file: DataSetFile, in directory: String) -> String { directory + "/." + file.name + ".part" }
+    public static func partPath(of file: DataSetFile, in directory: String) -> String {
+        directory + "/." + file.name + ".part"
+    }
 
     static let lockName = ".fetch.lock"
 
-    private static func fetch(_ file: DataSetFile, of set: DataSet, into directory: String, mirrors: [String], timeout: Double,
-                              events: @escaping @Sendable (FetchEvent) -> Void) throws(FetchError) {
+    private static func fetch(_ file: DataSetFile, of set: DataSet, into directory: String, mirrors: [String],
+                              timeout: Double, events: @escaping @Sendable (FetchEvent) -> Void) throws(FetchError) {
         switch file.check(in: directory) {
         case .verified(_, let bytes):
             events(.present(file: file.name, bytes: bytes))
             return
         case .wrong(let path, let reason):
-            throw FetchError(description: "\(path) is there but is not \(set.title)'s \(file.name) (\(reason)): move it away, or fetch into another --dir")
+            throw FetchError(description: "\(path) is there but is not \(set.title)'s \(file.name) (\(reason)): "
+                                          + "move it away, or fetch into another --dir")
         case .missing:
             break
         }
@@ -105,14 +110,17 @@ public enum DataFetcher {
         let keptNote = kept > 0 ? " (\(kept) bytes kept in \(part): a rerun goes on from there)" : ""
         let names = set.files.map(\.name).joined(separator: ", ")
         throw FetchError(description: "cannot fetch \(file.name): \(answers.joined(separator: "; "))\(keptNote). "
-                         + "Place the four files (\(names)) in \(directory) by hand, or name a mirror with --mirror URL")
+                         + "Place the four files (\(names)) in \(directory) by hand, "
+                         + "or name a mirror with --mirror URL")
     }
 
     /// Creates the directory and its missing parents; returns those it created, deepest first.
     private static func makeDirectory(_ directory: String) throws(FetchError) -> [String] {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw FetchError(description: "\(directory) is a file, not a directory") }
+            guard isDirectory.boolValue else {
+                throw FetchError(description: "\(directory) is a file, not a directory")
+            }
             return []
         }
         var missing: [String] = []
@@ -133,7 +141,9 @@ public enum DataFetcher {
     private static func lockDirectory(_ directory: String) throws(FetchError) -> Int32 {
         let path = directory + "/" + lockName
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FetchError(description: "cannot write in \(directory) (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else {
+            throw FetchError(description: "cannot write in \(directory) (\(String(cString: strerror(errno))))")
+        }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             throw FetchError(description: "another `vae-tui data fetch` is writing \(directory): wait for it")

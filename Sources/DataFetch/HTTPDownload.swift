@@ -25,11 +25,14 @@ public enum HTTPDownload {
 
     /// Downloads `url` into `path` (created, or appended to from its current size). `timeout` is how long the
     /// connection may stay silent. Returns the file's size.
-    public static func fetch(_ url: URL, into path: String, timeout: Double, progress: @escaping Progress) throws(DownloadFailure) -> Int {
+    public static func fetch(_ url: URL, into path: String, timeout: Double,
+                             progress: @escaping Progress) throws(DownloadFailure) -> Int {
         let offset = fileSize(path)
         let handle: FileHandle
         do {
-            if offset == 0 { guard FileManager.default.createFile(atPath: path, contents: nil) else { throw POSIXFailure.current } }
+            if offset == 0 {
+                guard FileManager.default.createFile(atPath: path, contents: nil) else { throw POSIXFailure.current }
+            }
             handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             try handle.seekToEnd()
         } catch {
@@ -153,7 +156,8 @@ private final class Receiver: NSObject, URLSessionDataDelegate, @unchecked Senda
         defer { finished.signal() }
         if failure != nil { return }
         if let error = error as? URLError, error.code != .cancelled {
-            failure = DownloadFailure(Self.words(for: error, received: written, timeout: task.originalRequest?.timeoutInterval))
+            failure = DownloadFailure(Self.words(for: error, received: written,
+                                                 timeout: task.originalRequest?.timeoutInterval))
         } else if let error, (error as? URLError)?.code != .cancelled {
             failure = DownloadFailure(error.localizedDescription)
         } else if let total, written < total {

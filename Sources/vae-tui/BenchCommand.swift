@@ -17,7 +17,8 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("k-list"), help: ArgumentHelp("Sample counts to time.", valueName: "K,K"))
     var kList: String = "1,5,50"
 
-    @Option(name: .customLong("threads-list"), help: ArgumentHelp("Thread counts to time (default 1,2; with --dashboard 1).", valueName: "T,T"))
+    @Option(name: .customLong("threads-list"),
+            help: ArgumentHelp("Thread counts to time (default 1,2; with --dashboard 1).", valueName: "T,T"))
     var threadsListOption: String?
 
     /// 1,2 for the training benchmark; the dashboard's is timed on one thread unless a list is given.
@@ -26,37 +27,51 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("nll-images"), help: ArgumentHelp("Test images for the L_5000 timing.", valueName: "N"))
     var nllImages: Int = 20
 
-    @Option(help: ArgumentHelp("How two or more threads are used: split (each thread a part of the batch or of the images, one-thread products) or blas (OpenBLAS's own threading); a list times both.", valueName: "split|blas"))
+    @Option(help: ArgumentHelp("How two or more threads are used: split (each thread a part of the batch "
+                               + "or of the images, one-thread products) or blas (OpenBLAS's own threading); "
+                               + "a list times both.",
+                               valueName: "split|blas"))
     var threading: String = "split"
 
-    @Flag(help: "Also run the PyTorch reference (bench/reference_vae.py) with the same settings and print one table of both, with the ratios, the CPU and both sides' kernels.")
+    @Flag(help: ArgumentHelp("Also run the PyTorch reference (bench/reference_vae.py) with the same settings and print "
+                             + "one table of both, with the ratios, the CPU and both sides' kernels."))
     var compare = false
 
-    @Option(name: .customLong("reference"), help: ArgumentHelp("The PyTorch reference script for --compare (default: bench/reference_vae.py of the working directory or of the build's checkout).", valueName: "FILE"))
+    @Option(name: .customLong("reference"),
+            help: ArgumentHelp("The PyTorch reference script for --compare (default: bench/reference_vae.py "
+                               + "of the working directory or of the build's checkout).", valueName: "FILE"))
     var referenceScript: String?
 
     @Flag(help: "Print one JSON object.")
     var json = false
 
-    @Flag(help: "Measure the dashboard instead: throughput attached against headless, frame time at 200x60, peak memory.")
+    @Flag(help: ArgumentHelp("Measure the dashboard instead: throughput attached against headless, "
+                             + "frame time at 200x60, peak memory."))
     var dashboard = false
 
-    @Option(help: ArgumentHelp("The decoder of the model --dashboard trains (the collapse lab's sizes for made and pixelcnn).", valueName: "factorized|made|pixelcnn"))
+    @Option(help: ArgumentHelp("The decoder of the model --dashboard trains "
+                               + "(the collapse lab's sizes for made and pixelcnn).",
+                               valueName: "factorized|made|pixelcnn"))
     var decoder: LatentDecoder = .factorized
 
-    @Flag(help: "Run the bin-packing demo headless instead: exact gap and I(x;z) per posterior family and prior after --binpack-steps steps, and its costs.")
+    @Flag(help: ArgumentHelp("Run the bin-packing demo headless instead: exact gap and I(x;z) per posterior family "
+                             + "and prior after --binpack-steps steps, and its costs."))
     var binpack = false
 
-    @Option(name: .customLong("binpack-steps"), help: ArgumentHelp("Training steps per bin-packing run.", valueName: "N"))
+    @Option(name: .customLong("binpack-steps"),
+            help: ArgumentHelp("Training steps per bin-packing run.", valueName: "N"))
     var binpackSteps: Int = 3000
 
-    @Option(name: .customLong("binpack-k"), help: ArgumentHelp("Samples per point in the bin-packing runs' ELBO.", valueName: "K"))
+    @Option(name: .customLong("binpack-k"),
+            help: ArgumentHelp("Samples per point in the bin-packing runs' ELBO.", valueName: "K"))
     var binpackK: Int = 8
 
-    @Flag(help: "Run the dequantization demo headless instead: exact cross-entropy and both bounds after --dequant-steps steps with each dequantizer, seeds 1-3, and its costs.")
+    @Flag(help: ArgumentHelp("Run the dequantization demo headless instead: exact cross-entropy and both bounds "
+                             + "after --dequant-steps steps with each dequantizer, seeds 1-3, and its costs."))
     var dequant = false
 
-    @Option(name: .customLong("dequant-steps"), help: ArgumentHelp("Training steps per dequantization run.", valueName: "N"))
+    @Option(name: .customLong("dequant-steps"),
+            help: ArgumentHelp("Training steps per dequantization run.", valueName: "N"))
     var dequantSteps: Int = 2000
 
     @Option(name: .customLong("dequant-shape"), help: "The dequantization runs' data: mixture, smiley or checker.")
@@ -72,13 +87,20 @@ struct Bench: ParsableCommand {
         if strategies.isEmpty || strategies.contains(where: { Parallel.Strategy(rawValue: String($0)) == nil }) {
             throw ValidationError("--threading takes split, blas or both (split,blas), got \(threading)")
         }
-        if decoder != .factorized && !dashboard { throw ValidationError("--decoder goes with --dashboard (the training benchmark times every decoder)") }
-        if compare && (dashboard || binpack || dequant) { throw ValidationError("--compare goes with the training benchmark, not --dashboard, --binpack or --dequant") }
+        if decoder != .factorized && !dashboard {
+            throw ValidationError("--decoder goes with --dashboard (the training benchmark times every decoder)")
+        }
+        if compare && (dashboard || binpack || dequant) {
+            throw ValidationError("--compare goes with the training benchmark, not --dashboard, --binpack or --dequant")
+        }
         // Resolves the data a second time (run does it again), but only for --compare, which then runs for minutes.
         if compare && (try? data.source())?.directory == nil {
-            throw ValidationError("--compare needs --data DIR or MNIST fetched by `vae-tui data fetch mnist`: the PyTorch reference trains on MNIST")
+            throw ValidationError("--compare needs --data DIR or MNIST fetched by `vae-tui data fetch mnist`: "
+                                  + "the PyTorch reference trains on MNIST")
         }
-        if Self.ints(kList) == nil || Self.ints(threadsList) == nil { throw ValidationError("--k-list and --threads-list take comma-separated positive integers") }
+        if Self.ints(kList) == nil || Self.ints(threadsList) == nil {
+            throw ValidationError("--k-list and --threads-list take comma-separated positive integers")
+        }
     }
 
     static func ints(_ s: String) -> [Int]? {

@@ -11,7 +11,8 @@ enum DashboardBench {
         case .made: .madeDecoder
         case .pixelcnn: .pixelCNNDecoder
         }
-        let config = TrainingConfig(model: family.applied(to: VAEConfig(inputSize: splits.train.dimension)), batchSize: 100)
+        let config = TrainingConfig(model: family.applied(to: VAEConfig(inputSize: splits.train.dimension)),
+                                    batchSize: 100)
 
         let clock = ContinuousClock()
         // Attached, first so that the peak memory is a dashboard run's alone: the engine thread with its
@@ -44,18 +45,21 @@ enum DashboardBench {
         let peakMB = Double(usage.ru_maxrss) / 1024  // Linux reports kilobytes
 
         // Headless: the trainer alone.
-        let headlessRate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds) * Double(config.batchSize)
+        let headlessRate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds)
+            * Double(config.batchSize)
 
         let frameMs = 1000 * frameSeconds / Double(max(frames, 1))
         if !json {
-            print(String(format: "training headless %.0f img/s, with the dashboard %.0f img/s (%.1f%%)", headlessRate, attachedRate, 100 * attachedRate / headlessRate))
+            print(String(format: "training headless %.0f img/s, with the dashboard %.0f img/s (%.1f%%)",
+                         headlessRate, attachedRate, 100 * attachedRate / headlessRate))
             print(String(format: "frame build at 200x60: %.2f ms (mean of %d frames)", frameMs, frames))
             print(String(format: "peak memory (max RSS of this process): %.0f MB", peakMB))
         }
         return .object([
             ("threads", .int(Parallel.threads)),
             ("headless_samples_per_s", .number(headlessRate)), ("dashboard_samples_per_s", .number(attachedRate)),
-            ("ratio", .number(attachedRate / headlessRate)), ("frame_ms_200x60", .number(frameMs)), ("frames", .int(frames)),
+            ("ratio", .number(attachedRate / headlessRate)), ("frame_ms_200x60", .number(frameMs)),
+            ("frames", .int(frames)),
             ("peak_rss_mb", .number(peakMB)),
         ])
     }

@@ -30,13 +30,18 @@ struct FetchData: ParsableCommand {
         once verified. A download cut short is kept there, and the next run goes on from where it stopped (HTTP Range).
         """)
 
-    @Argument(help: ArgumentHelp("The data set: \(DataSet.all.map(\.name).joined(separator: " or ")).", valueName: "SET"))
+    @Argument(help: ArgumentHelp("The data set: \(DataSet.all.map(\.name).joined(separator: " or ")).",
+                                 valueName: "SET"))
     var set: DataSet
 
-    @Option(help: ArgumentHelp("Put the files here. Default: $VAE_TUI_DATA, else $XDG_CACHE_HOME/vae-tui/SET (~/.cache/vae-tui/SET).", valueName: "DIR"), completion: .directory)
+    @Option(help: ArgumentHelp("Put the files here. Default: $VAE_TUI_DATA, "
+                               + "else $XDG_CACHE_HOME/vae-tui/SET (~/.cache/vae-tui/SET).", valueName: "DIR"),
+            completion: .directory)
     var dir: String?
 
-    @Option(name: .customLong("mirror"), help: ArgumentHelp("A base URL under which the four .gz files are found by their names, tried before the built-in mirrors (repeatable).", valueName: "URL"))
+    @Option(name: .customLong("mirror"),
+            help: ArgumentHelp("A base URL under which the four .gz files are found by their names, "
+                               + "tried before the built-in mirrors (repeatable).", valueName: "URL"))
     var mirrors: [String] = []
 
     @Flag(name: .customLong("no-default-mirrors"), help: "Only the --mirror URLs, none of the built-in ones.")
@@ -46,13 +51,18 @@ struct FetchData: ParsableCommand {
     var timeout: Double = 30
 
     func validate() throws {
-        if noDefaultMirrors && mirrors.isEmpty { throw ValidationError("--no-default-mirrors needs at least one --mirror URL") }
-        if !(timeout > 0 && timeout <= 3600) { throw ValidationError("--timeout must be between 0 and 3600 seconds, got \(timeout)") }
+        if noDefaultMirrors && mirrors.isEmpty {
+            throw ValidationError("--no-default-mirrors needs at least one --mirror URL")
+        }
+        if !(timeout > 0 && timeout <= 3600) {
+            throw ValidationError("--timeout must be between 0 and 3600 seconds, got \(timeout)")
+        }
     }
 
     func run() throws {
         try reportingUserErrors {
-            let directory = try DataLocation.fetchDirectory(for: set, given: dir, environment: ProcessInfo.processInfo.environment)
+            let directory = try DataLocation.fetchDirectory(for: set, given: dir,
+                                                            environment: ProcessInfo.processInfo.environment)
             let chosen = mirrors + (noDefaultMirrors ? [] : set.mirrors)
             let display = FetchDisplay(onTerminal: Terminal.stderrIsTerminal)
             do throws(FetchError) {
@@ -69,14 +79,16 @@ struct FetchData: ParsableCommand {
 /// `vae-tui data list`.
 struct ListData: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "Each data set: where it is looked for, whether it is there and verified, its size.")
+        commandName: "list",
+        abstract: "Each data set: where it is looked for, whether it is there and verified, its size.")
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
         var rows: [(String, String, String, String)] = []
         if let chosen = environment[DataLocation.environmentVariable], !chosen.isEmpty {
             let set = DataSet.recognise(chosen)
-            rows.append(Self.row(name: "$\(DataLocation.environmentVariable)", set: set ?? .mnist, directory: chosen, known: set != nil))
+            rows.append(Self.row(name: "$\(DataLocation.environmentVariable)", set: set ?? .mnist, directory: chosen,
+                                 known: set != nil))
         }
         for set in DataSet.all {
             guard let cache = DataLocation.cache(for: set, environment: environment) else { continue }
@@ -84,7 +96,9 @@ struct ListData: ParsableCommand {
         }
         rows.append((DataSource.shapesName, "built in", "present", "20000 + 2000 images, made at start"))
         let widths = (0..<3).map { column in rows.map { [$0.0, $0.1, $0.2][column].count }.max()! }
-        func pad(_ text: String, _ column: Int) -> String { text.padding(toLength: widths[column] + 2, withPad: " ", startingAt: 0) }
+        func pad(_ text: String, _ column: Int) -> String {
+            text.padding(toLength: widths[column] + 2, withPad: " ", startingAt: 0)
+        }
         for (name, place, state, size) in rows { print(pad(name, 0) + pad(place, 1) + pad(state, 2) + size) }
         let source = try? DataLocation.resolve(directory: nil, dataset: nil, environment: environment)
         let chosen = source.map { source in source.directory.map { "\(source.name) in \($0)" } ?? source.name } ?? "?"
@@ -97,7 +111,8 @@ struct ListData: ParsableCommand {
         let bytes = checks.reduce(0) { total, check in
             switch check {
             case .verified(_, let bytes): total + bytes
-            case .wrong(let path, _): total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
+            case .wrong(let path, _):
+                total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
             case .missing: total
             }
         }

@@ -5,7 +5,8 @@ import LatentLab
 /// `vae-tui eval`: the standard test-set numbers of a saved model.
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Evaluate a checkpoint on the test set: NLL = -L_k, ELBO, KL, active units, I_q(x;z), the Barber-Agakov bound on I(z;x), the decoder's use of z.")
+        abstract: "Evaluate a checkpoint on the test set: NLL = -L_k, ELBO, KL, active units, I_q(x;z), "
+            + "the Barber-Agakov bound on I(z;x), the decoder's use of z.")
 
     @Option(help: ArgumentHelp("The checkpoint to evaluate.", valueName: "FILE"))
     var checkpoint: String
@@ -37,13 +38,15 @@ struct Eval: ParsableCommand {
             let source = try data.source(trainedOn: saved.dataset)
             let dataName = source.name, test = try DataOptions.loadTest(source)
             guard test.dimension == saved.config.inputSize else {
-                throw UserError("\(checkpoint): the model takes \(saved.config.inputSize) pixels but \(dataName) images have \(test.dimension)")
+                throw UserError("\(checkpoint): the model takes \(saved.config.inputSize) pixels "
+                                + "but \(dataName) images have \(test.dimension)")
             }
             let model = try saved.makeModel()
             let n = min(limit ?? test.count, test.count)
             let clock = ContinuousClock()
             let start = clock.now
-            let nll = Evaluator.negativeLogLikelihood(model: model, data: test, k: k, limit: n, seed: seed) { done, total in
+            let nll = Evaluator.negativeLogLikelihood(model: model, data: test, k: k, limit: n,
+                                                      seed: seed) { done, total in
                 if done % 10 == 0 || done == total { Terminal.progress("NLL (k=\(k))", done: done, total: total) }
             }
             Terminal.clearProgress()
@@ -63,15 +66,18 @@ struct Eval: ParsableCommand {
             } else {
                 print(String(format: "%@ on %d %@ test images (%@)", checkpoint, n, dataName, model.config.summary))
                 print(String(format: "NLL (-L_%d)   %.2f nats", k, nll))
-                print(String(format: "ELBO          %.2f nats (distortion %.2f, KL %.2f)", eval.elbo, eval.distortion, eval.kl))
+                print(String(format: "ELBO          %.2f nats (distortion %.2f, KL %.2f)",
+                             eval.elbo, eval.distortion, eval.kl))
                 print(String(format: "active units  %d/%d", eval.activeUnits, model.config.latentSize))
                 if eval.layerSizes.count > 1 {
                     for (l, (kl, active)) in zip(eval.klLayers, eval.activeUnitsLayers).enumerated() {
-                        print(String(format: "  layer z%d    KL %.2f, active %d/%d", l + 1, kl, active, eval.layerSizes[l]))
+                        print(String(format: "  layer z%d    KL %.2f, active %d/%d",
+                                     l + 1, kl, active, eval.layerSizes[l]))
                     }
                 }
                 print(String(format: "I_q(x;z)      %.2f nats", eval.mutualInformation))
-                print(String(format: "BA bound      %.2f nats (≤ I(z;x) under the model's joint)", eval.mutualInformationBound))
+                print(String(format: "BA bound      %.2f nats (≤ I(z;x) under the model's joint)",
+                             eval.mutualInformationBound))
                 print(String(format: "z use         %.2f nats (E log p(x|z): %.2f with z ~ q(z|x), %.2f with z ~ p(z))",
                              eval.zUse, -eval.distortion, eval.priorLikelihood))
             }

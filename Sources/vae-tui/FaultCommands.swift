@@ -82,7 +82,8 @@ struct CheckSave: ParsableCommand {
         commandName: "check-save",
         abstract: "Print the state (A or B) FILE and FILE.json hold; exit 1 if either does not load or mixes the two.")
 
-    @Argument(help: ArgumentHelp("A checkpoint written by save-loop (with --any: any checkpoint or JSON file).", valueName: "FILE"))
+    @Argument(help: ArgumentHelp("A checkpoint written by save-loop (with --any: any checkpoint or JSON file).",
+                                 valueName: "FILE"))
     var files: [String]
 
     @Flag(help: "Only check that each file loads (a checkpoint, or JSON for .json files), whatever it holds.")
@@ -94,7 +95,8 @@ struct CheckSave: ParsableCommand {
                 if any {
                     print("\(file): \(try Self.loads(file))")
                 } else {
-                    print("\(file): \(try Self.checkpointState(file)), \(try Self.jsonState(SavedState.jsonPath(for: file)))")
+                    let checkpointState = try Self.checkpointState(file)
+                    print("\(file): \(checkpointState), \(try Self.jsonState(SavedState.jsonPath(for: file)))")
                 }
             }
         }
@@ -102,7 +104,9 @@ struct CheckSave: ParsableCommand {
 
     static func checkpointState(_ path: String) throws -> String {
         let saved = try Checkpoint.load(path)
-        guard let state = SavedState.of(saved) else { throw UserError("\(path): a mix of the two states (step \(saved.step))") }
+        guard let state = SavedState.of(saved) else {
+            throw UserError("\(path): a mix of the two states (step \(saved.step))")
+        }
         return state.rawValue
     }
 
@@ -120,7 +124,8 @@ struct CheckSave: ParsableCommand {
     /// "loads (step N)" for a checkpoint, "loads (JSON)" for a JSON file; an error otherwise.
     static func loads(_ path: String) throws -> String {
         guard path.hasSuffix(".json") else { return "loads (step \(try Checkpoint.load(path).step))" }
-        guard let data = FileManager.default.contents(atPath: path), (try? JSONSerialization.jsonObject(with: data)) != nil else {
+        guard let data = FileManager.default.contents(atPath: path),
+              (try? JSONSerialization.jsonObject(with: data)) != nil else {
             throw UserError("\(path): missing or not JSON")
         }
         return "loads (JSON)"

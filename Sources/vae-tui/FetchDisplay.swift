@@ -20,7 +20,9 @@ final class FetchDisplay: Sendable {
             line("\(file): already here, verified (\(ByteCount.text(bytes)))")
         case .trying(let file, let url, let resumeAt):
             state.withLock { $0 = (Date(), resumeAt, .distantPast) }
-            if !onTerminal { line("\(file): from \(url)" + (resumeAt > 0 ? ", going on after \(ByteCount.text(resumeAt))" : "")) }
+            if !onTerminal {
+                line("\(file): from \(url)" + (resumeAt > 0 ? ", going on after \(ByteCount.text(resumeAt))" : ""))
+            }
         case .progress(let file, let bytes, let total):
             guard onTerminal else { return }
             let (start, from, due) = state.withLock { s -> (Date, Int, Bool) in
@@ -30,7 +32,8 @@ final class FetchDisplay: Sendable {
                 return (s.start, s.from, due)
             }
             guard due else { return }
-            bar(file, bytes: bytes, total: total, rate: Double(bytes - from) / max(1e-3, Date().timeIntervalSince(start)))
+            bar(file, bytes: bytes, total: total,
+                rate: Double(bytes - from) / max(1e-3, Date().timeIntervalSince(start)))
         case .failed(let file, let url, let reason):
             line("\(file): \(url): \(reason)")
         case .placed(let file, _, let bytes, let seconds):

@@ -24,9 +24,11 @@ enum ReferenceBench {
     }
 
     /// Runs the prepared script `path` with the same settings as vae-tui's side.
-    static func run(path: String, data: String, seconds: Double, kList: String, threadsList: String, nllImages: Int) throws -> Result {
+    static func run(path: String, data: String, seconds: Double, kList: String, threadsList: String,
+                    nllImages: Int) throws -> Result {
         let out = try python([path, "--bench", "--data", data, "--bench-seconds", String(seconds), "--k-list", kList,
-                              "--threads-list", threadsList, "--bench-nll-images", String(max(nllImages, 1))], quiet: false)
+                              "--threads-list", threadsList, "--bench-nll-images", String(max(nllImages, 1))],
+                             quiet: false)
         guard out.status == 0,
               let start = out.stdout.firstIndex(of: "{"),
               let object = try? JSONSerialization.jsonObject(with: Data(out.stdout[start...].utf8)) as? [String: Any]
@@ -38,14 +40,16 @@ enum ReferenceBench {
         }
         var families: [String: Double] = [:]
         for row in object["train_families"] as? [[String: Any]] ?? [] {
-            if let name = row["model"] as? String, let rate = (row["samples_per_s_mean"] ?? row["samples_per_s"]) as? Double { families[name] = rate }
+            if let name = row["model"] as? String,
+               let rate = (row["samples_per_s_mean"] ?? row["samples_per_s"]) as? Double { families[name] = rate }
         }
         var nll: [Int: Double] = [:]
         for row in object["nll_eval_by_threads"] as? [[String: Any]] ?? [] {
             if let t = row["threads"] as? Int, let s = row["seconds"] as? Double { nll[t] = s }
         }
         return Result(version: object["torch_version"] as? String ?? "?", blas: object["blas"] as? String ?? "?",
-                      cpuCapability: object["cpu_capability"] as? String ?? "?", train: train, families: families, nll: nll,
+                      cpuCapability: object["cpu_capability"] as? String ?? "?", train: train, families: families,
+                      nll: nll,
                       sgemm: object["sgemm_gflops_1thread"] as? Double ?? .nan)
     }
 
@@ -63,23 +67,26 @@ enum ReferenceBench {
         func row(_ name: String, _ a: Double?, _ b: Double?, format: String, higherIsBetter: Bool = true) {
             guard let a, let b else { return }
             let ratio = higherIsBetter ? a / b : b / a
-            print("| \(name) | \(String(format: format, a)) | \(String(format: format, b)) | \(String(format: "%.2fx", ratio)) |")
+            print("| \(name) | \(String(format: format, a)) | \(String(format: format, b)) "
+                  + "| \(String(format: "%.2fx", ratio)) |")
         }
         let threads = Array(Set(ours.train.map(\.threads))).sorted()
         for t in threads {
             for k in Array(Set(ours.train.map(\.k))).sorted() {
-                row("train k=\(k), \(t) thread\(t == 1 ? "" : "s"), images/s", ours.trainRate(k: k, threads: t), theirs.train["\(k)/\(t)"], format: "%.0f")
+                row("train k=\(k), \(t) thread\(t == 1 ? "" : "s"), images/s", ours.trainRate(k: k, threads: t),
+                    theirs.train["\(k)/\(t)"], format: "%.0f")
             }
         }
         let titles = ["iaf": "IAF posterior (2 steps, width 320)", "two-layer": "two stochastic layers 100,50",
                       "made": "MADE decoder (hidden 500, direct connections)",
                       "pixelcnn": "PixelCNN decoder (6 masked 3x3 layers of 32)"]
         for (name, rate) in ours.families {
-            row("train \(titles[name] ?? name), k=1 ELBO, 1 thread, images/s", rate, theirs.families[name], format: "%.0f")
+            row("train \(titles[name] ?? name), k=1 ELBO, 1 thread, images/s", rate, theirs.families[name],
+                format: "%.0f")
         }
         for t in threads {
-            row("L_5000 on \(ours.nll.first?.images ?? 0) test images, \(t) thread\(t == 1 ? "" : "s"), s", ours.nllSeconds(threads: t),
-                theirs.nll[t], format: "%.2f", higherIsBetter: false)
+            row("L_5000 on \(ours.nll.first?.images ?? 0) test images, \(t) thread\(t == 1 ? "" : "s"), s",
+                ours.nllSeconds(threads: t), theirs.nll[t], format: "%.2f", higherIsBetter: false)
         }
         row("sgemm 1024^3, 1 thread, GFLOP/s", ours.sgemmPeak, theirs.sgemm, format: "%.0f")
         if let most = threads.last, most > 1 {
@@ -87,13 +94,17 @@ enum ReferenceBench {
             print("| measure | vae-tui | PyTorch |")
             print("| --- | --- | --- |")
             for k in Array(Set(ours.train.map(\.k))).sorted() {
-                let a = ours.trainRate(k: k, threads: most).flatMap { x in ours.trainRate(k: k, threads: 1).map { x / $0 } }
+                let a = ours.trainRate(k: k, threads: most).flatMap { x in
+                    ours.trainRate(k: k, threads: 1).map { x / $0 }
+                }
                 let b = theirs.train["\(k)/\(most)"].flatMap { x in theirs.train["\(k)/1"].map { x / $0 } }
-                print("| train k=\(k) | \(a.map { String(format: "%.2fx", $0) } ?? "") | \(b.map { String(format: "%.2fx", $0) } ?? "") |")
+                print("| train k=\(k) | \(a.map { String(format: "%.2fx", $0) } ?? "") "
+                      + "| \(b.map { String(format: "%.2fx", $0) } ?? "") |")
             }
             let a = ours.nllSeconds(threads: 1).flatMap { x in ours.nllSeconds(threads: most).map { x / $0 } }
             let b = theirs.nll[1].flatMap { x in theirs.nll[most].map { x / $0 } }
-            print("| L_5000 | \(a.map { String(format: "%.2fx", $0) } ?? "") | \(b.map { String(format: "%.2fx", $0) } ?? "") |")
+            print("| L_5000 | \(a.map { String(format: "%.2fx", $0) } ?? "") "
+                  + "| \(b.map { String(format: "%.2fx", $0) } ?? "") |")
         }
     }
 
@@ -133,7 +144,8 @@ enum RepositoryFile {
     static func locate(_ relative: String, what: String) throws -> String {
         let fm = FileManager.default
         var candidates = [fm.currentDirectoryPath + "/" + relative]
-        var dir = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        var dir = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                                       ?? CommandLine.arguments[0])
         for _ in 0..<5 {
             dir.deleteLastPathComponent()
             candidates.append(dir.path + "/" + relative)

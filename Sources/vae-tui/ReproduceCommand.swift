@@ -7,7 +7,8 @@ import LatentLab
 /// the table with the paper's figures beside the measured ones.
 struct Reproduce: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train every row of one of the lecture's tables (iwae, iaf, collapse) from its preset, resumably, and print the table beside the paper's figures.")
+        abstract: "Train every row of one of the lecture's tables (iwae, iaf, collapse) from its preset, resumably, "
+            + "and print the table beside the paper's figures.")
 
     enum Table: String, ExpressibleByArgument, CaseIterable {
         case iwae, iaf, collapse
@@ -30,39 +31,54 @@ struct Reproduce: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var threading: ThreadOptions
 
-    @Option(help: ArgumentHelp("Epochs per row instead of the presets' (a reduced budget: compare the orderings).", valueName: "N"))
+    @Option(help: ArgumentHelp("Epochs per row instead of the presets' (a reduced budget: compare the orderings).",
+                               valueName: "N"))
     var epochs: Int?
 
-    @Option(help: ArgumentHelp("Minutes of training per row instead of the presets' epochs: a row stops after the first epoch that ends past them (a reduced budget: compare the orderings).", valueName: "M"))
+    @Option(help: ArgumentHelp("Minutes of training per row instead of the presets' epochs: a row stops after "
+                               + "the first epoch that ends past them (a reduced budget: compare the orderings).",
+                               valueName: "M"))
     var minutes: Double?
 
-    @Option(help: ArgumentHelp("A preset whose settings apply to every row, over the row's own (the flags here override both).", valueName: "NAME"),
+    @Option(help: ArgumentHelp("A preset whose settings apply to every row, over the row's own "
+                               + "(the flags here override both).", valueName: "NAME"),
             completion: .custom { _, _, _ in Presets.names() })
     var preset: String?
 
     @Option(help: ArgumentHelp("Only these rows (preset names), comma-separated.", valueName: "NAMES"))
     var rows: String?
 
-    @Option(help: ArgumentHelp("The parent directory of the rows' runs (default runs/reproduce-<table>).", valueName: "DIR"), completion: .directory)
+    @Option(help: ArgumentHelp("The parent directory of the rows' runs (default runs/reproduce-<table>).",
+                               valueName: "DIR"),
+            completion: .directory)
     var dir: String?
 
-    @Option(name: .customLong("train-limit"), help: ArgumentHelp("Train each row on the first N training images only (quick runs).", valueName: "N"))
+    @Option(name: .customLong("train-limit"),
+            help: ArgumentHelp("Train each row on the first N training images only (quick runs).", valueName: "N"))
     var trainLimit: Int?
 
-    @Option(help: ArgumentHelp("Held-out training images, instead of the presets' (0 for the IWAE rows).", valueName: "N"))
+    @Option(help: ArgumentHelp("Held-out training images, instead of the presets' (0 for the IWAE rows).",
+                               valueName: "N"))
     var validation: Int?
 
-    @Option(name: .customLong("nll-images"), help: ArgumentHelp("Test images the NLL is taken on (all 10,000 for the papers' figures).", valueName: "N"))
+    @Option(name: .customLong("nll-images"),
+            help: ArgumentHelp("Test images the NLL is taken on (all 10,000 for the papers' figures).", valueName: "N"))
     var nllImages: Int = 1000
 
     @Option(name: .customLong("nll-k"), help: ArgumentHelp("Importance samples of the NLL.", valueName: "K"))
     var nllK: Int = 5000
 
     func validate() throws {
-        if let epochs, !(1...100_000).contains(epochs) { throw ValidationError("--epochs must be between 1 and 100000, got \(epochs)") }
-        if let minutes, !(minutes > 0 && minutes <= 100_000) { throw ValidationError("--minutes must be above 0, got \(minutes)") }
+        if let epochs, !(1...100_000).contains(epochs) {
+            throw ValidationError("--epochs must be between 1 and 100000, got \(epochs)")
+        }
+        if let minutes, !(minutes > 0 && minutes <= 100_000) {
+            throw ValidationError("--minutes must be above 0, got \(minutes)")
+        }
         if minutes != nil && epochs != nil { throw ValidationError("--epochs and --minutes are two budgets: give one") }
-        if !(1...10_000).contains(nllImages) { throw ValidationError("--nll-images must be between 1 and 10000, got \(nllImages)") }
+        if !(1...10_000).contains(nllImages) {
+            throw ValidationError("--nll-images must be between 1 and 10000, got \(nllImages)")
+        }
         if !(1...100_000).contains(nllK) { throw ValidationError("--nll-k must be between 1 and 100000, got \(nllK)") }
     }
 
@@ -72,7 +88,10 @@ struct Reproduce: ParsableCommand {
             let all = table.rows()
             let chosen = try rows.map { list in
                 try list.split(separator: ",").map { name in
-                    guard all.contains(String(name)) else { throw UserError("--rows: no row '\(name)' in the \(table) table (\(all.joined(separator: ", ")))") }
+                    guard all.contains(String(name)) else {
+                        throw UserError("--rows: no row '\(name)' in the \(table) table "
+                                        + "(\(all.joined(separator: ", ")))")
+                    }
                     return String(name)
                 }
             } ?? all
@@ -85,25 +104,33 @@ struct Reproduce: ParsableCommand {
             try AtomicFile.checkWritable(parent + "/table.md")   // now rather than after the whole table has trained
             let report = SaveReport()
             var results: [JSONValue] = []
-            var lines = ["| row | epochs | NLL | paper NLL | active units | paper active units |", "| --- | --- | --- | --- | --- | --- |"]
+            var lines = ["| row | epochs | NLL | paper NLL | active units | paper active units |",
+                         "| --- | --- | --- | --- | --- | --- |"]
             for (i, name) in chosen.enumerated() {
                 print("[\(i + 1)/\(chosen.count)] \(name)")
                 let row = try trainRow(name, in: RunDirectory(path: parent + "/" + name), report: report)
                 let paper = try Presets.load(name).preset.paper ?? [:]
-                lines.append("| \(name) | \(row.epochs) | \(String(format: "%.2f", row.nll)) | \(paper["nll"]?.description ?? "") | \(row.activeUnits) | \(paper["active_units"]?.description ?? "") |")
+                let paperNLL = paper["nll"]?.description, paperUnits = paper["active_units"]?.description
+                lines.append("| \(name) | \(row.epochs) | \(String(format: "%.2f", row.nll)) | \(paperNLL ?? "") "
+                             + "| \(row.activeUnits) | \(paperUnits ?? "") |")
                 results.append(.object([("row", .string(name)), ("epochs", .int(row.epochs)), ("nll", .float(row.nll)),
-                                        ("active_units", .int(row.activeUnits)), ("paper_nll", paper["nll"].map { .string($0.description) } ?? .null),
-                                        ("paper_active_units", paper["active_units"].map { .string($0.description) } ?? .null)]))
+                                        ("active_units", .int(row.activeUnits)),
+                                        ("paper_nll", paperNLL.map { .string($0) } ?? .null),
+                                        ("paper_active_units", paperUnits.map { .string($0) } ?? .null)]))
             }
-            let budget = epochs.map { "\($0) epochs per row instead of the presets': a reduced budget, so compare the orderings, not the figures" }
-                ?? minutes.map { "\(String(format: "%g", $0)) minutes of training per row instead of the presets' epochs: a reduced budget, so compare the orderings, not the figures" }
+            let reduced = "a reduced budget, so compare the orderings, not the figures"
+            let budget = epochs.map { "\($0) epochs per row instead of the presets': \(reduced)" }
+                ?? minutes.map {
+                    "\(String(format: "%g", $0)) minutes of training per row instead of the presets' epochs: \(reduced)"
+                }
                 ?? "the presets' budgets"
-            let caption = "`vae-tui reproduce \(table.rawValue)`: \(budget); NLL = −L_\(nllK) on the first \(nllImages) test images."
+            let caption = "`vae-tui reproduce \(table.rawValue)`: \(budget); "
+                + "NLL = −L_\(nllK) on the first \(nllImages) test images."
             let markdown = ([caption, ""] + lines).joined(separator: "\n") + "\n"
             print("\n" + markdown)
             try AtomicFile.write(Data(markdown.utf8), to: parent + "/table.md")
-            try AtomicFile.write(Data(JSONValue.object([("caption", .string(caption)), ("rows", .array(results))]).encoded.utf8),
-                                 to: parent + "/table.json")
+            let tableJSON = JSONValue.object([("caption", .string(caption)), ("rows", .array(results))])
+            try AtomicFile.write(Data(tableJSON.encoded.utf8), to: parent + "/table.json")
             print("wrote \(parent)/table.md and \(parent)/table.json")
             try report.finish()
         }
@@ -111,7 +138,8 @@ struct Reproduce: ParsableCommand {
 
     /// One row: started from its preset, resumed if it has a run, skipped to its evaluation if it is finished;
     /// the NLL is kept in the run (`nll.json`) so that a rerun does not take it again.
-    private func trainRow(_ name: String, in directory: RunDirectory, report: SaveReport) throws -> (epochs: Int, nll: Float, activeUnits: Int) {
+    private func trainRow(_ name: String, in directory: RunDirectory,
+                          report: SaveReport) throws -> (epochs: Int, nll: Float, activeUnits: Int) {
         var settings: RunConfig
         if FileManager.default.fileExists(atPath: directory.config) {
             settings = try RunConfig.read(from: directory.config)
@@ -126,15 +154,19 @@ struct Reproduce: ParsableCommand {
             let train = try Train.parse(try Presets.load(name).preset.arguments + shared + overrides)
             let source = try train.data.source()
             let splits = try train.split.load(source)
-            settings = RunConfig(data: source.directory, dataset: source.name, validation: train.split.validation, trainLimit: train.split.trainLimit,
-                                 epochs: train.epochs ?? Train.defaultEpochs, evalLimit: 1000, threads: threading.threads,
-                                 training: try train.options.trainingConfig(inputSize: splits.train.dimension, epochs: train.epochs),
+            settings = RunConfig(data: source.directory, dataset: source.name, validation: train.split.validation,
+                                 trainLimit: train.split.trainLimit, epochs: train.epochs ?? Train.defaultEpochs,
+                                 evalLimit: 1000, threads: threading.threads,
+                                 training: try train.options.trainingConfig(inputSize: splits.train.dimension,
+                                                                            epochs: train.epochs),
                                  version: Program.version)
             try directory.create()
             try settings.write(to: directory.config)
         }
-        let splits = try SplitOptions.load(settings.source, validation: settings.validation, trainLimit: settings.trainLimit)
-        let saved = FileManager.default.fileExists(atPath: directory.checkpoint) ? try Checkpoint.load(directory.checkpoint) : nil
+        let splits = try SplitOptions.load(settings.source, validation: settings.validation,
+                                           trainLimit: settings.trainLimit)
+        let saved = FileManager.default.fileExists(atPath: directory.checkpoint)
+            ? try Checkpoint.load(directory.checkpoint) : nil
         let done = saved?.trainingState.map { $0.samplesSeen / max(1, splits.train.count) } ?? 0
         let nllFile = directory.path + "/nll.json"
         if done >= settings.epochs, let saved = FileManager.default.contents(atPath: nllFile),
@@ -150,8 +182,10 @@ struct Reproduce: ParsableCommand {
             try trainer.load(weights: saved.weights)
         } else {
             let deadline = minutes.map { ContinuousClock.now + .seconds($0 * 60) }
-            let (trained, reached) = try RunTraining.train(directory: directory, settings: settings, splits: splits, resuming: saved != nil,
-                                                           epochs: nil, threads: threading.threads, deadline: deadline, report: report)
+            let (trained, reached) = try RunTraining.train(directory: directory, settings: settings, splits: splits,
+                                                           resuming: saved != nil, epochs: nil,
+                                                           threads: threading.threads, deadline: deadline,
+                                                           report: report)
             trainer = trained
             if reached < settings.epochs {  // the time ran out: the row is finished where it stopped
                 settings.epochs = reached
@@ -160,13 +194,15 @@ struct Reproduce: ParsableCommand {
             }
         }
         let n = min(nllImages, splits.test.count)
-        let nll = Evaluator.negativeLogLikelihood(model: trainer.model, data: splits.test, k: nllK, limit: n) { done, total in
+        let nll = Evaluator.negativeLogLikelihood(model: trainer.model, data: splits.test, k: nllK,
+                                                  limit: n) { done, total in
             if done % 10 == 0 || done == total { Terminal.progress("NLL (k=\(nllK))", done: done, total: total) }
         }
         Terminal.clearProgress()
         let units = Evaluator.evaluate(model: trainer.model, data: splits.test, limit: n).activeUnits
-        try AtomicFile.write(Data(JSONValue.object([("nll", .float(nll)), ("active_units", .int(units)), ("k", .int(nllK)),
-                                                    ("images", .int(n))]).encoded.utf8), to: nllFile)
+        let record = JSONValue.object([("nll", .float(nll)), ("active_units", .int(units)), ("k", .int(nllK)),
+                                       ("images", .int(n))])
+        try AtomicFile.write(Data(record.encoded.utf8), to: nllFile)
         print(String(format: "  NLL %.2f, %d active units", nll, units))
         return (settings.epochs, nll, units)
     }

@@ -20,14 +20,22 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Where s saves a checkpoint.", valueName: "FILE"))
     var checkpoint: String = "vae-tui.safetensors"
 
-    @Option(name: .customLong("run-dir"), help: ArgumentHelp("Keep the run here: config.json, metrics.jsonl (the log), and on quit and s the weights with the trainer's state and the curves (default runs/<date>-<time>-<model>).", valueName: "DIR"), completion: .directory)
+    @Option(name: .customLong("run-dir"),
+            help: ArgumentHelp("Keep the run here: config.json, metrics.jsonl (the log), and on quit and s the weights "
+                               + "with the trainer's state and the curves (default runs/<date>-<time>-<model>).",
+                               valueName: "DIR"),
+            completion: .directory)
     var runDirectory: String?
 
-    @Option(help: ArgumentHelp("Reopen the run in DIR where it was saved: its weights, trainer state, knobs and curves.", valueName: "DIR"), completion: .directory)
+    @Option(help: ArgumentHelp("Reopen the run in DIR where it was saved: "
+                               + "its weights, trainer state, knobs and curves.", valueName: "DIR"),
+            completion: .directory)
     var resume: String?
 
     func validate() throws {
-        if resume != nil && runDirectory != nil { throw ValidationError("--resume continues its own directory: leave out --run-dir") }
+        if resume != nil && runDirectory != nil {
+            throw ValidationError("--resume continues its own directory: leave out --run-dir")
+        }
     }
 
     func run() throws {
@@ -37,7 +45,8 @@ struct Run: ParsableCommand {
             }
             try CursesScreen.checkTerminal()
             threading.apply()
-            let givenLog = try log.map { try RunLog(path: $0) }   // before the run directory is made: a refusal leaves nothing
+            // Before the run directory is made: a refusal leaves nothing.
+            let givenLog = try log.map { try RunLog(path: $0) }
             let (directory, settings, splits) = try start()
             directory.removeStaleTemporaries()
             let runLog = try givenLog ?? RunLog(path: directory.metrics)
@@ -46,7 +55,9 @@ struct Run: ParsableCommand {
             let engine = SessionEngine(trainer: trainer, log: runLog)
             engine.stateFiles = (directory.checkpoint, directory.curves)
             if resume != nil {
-                let curves = FileManager.default.contents(atPath: directory.curves).flatMap { try? JSONDecoder().decode(Snapshot.Curves.self, from: $0) }
+                let curves = FileManager.default.contents(atPath: directory.curves).flatMap {
+                    try? JSONDecoder().decode(Snapshot.Curves.self, from: $0)
+                }
                 try engine.restore(try Checkpoint.load(directory.checkpoint), curves: curves)
                 runLog.write([("event", .string("resume")), ("step", .int(trainer.step))])
             } else {
@@ -55,7 +66,9 @@ struct Run: ParsableCommand {
             let session = TrainingSession(engine: engine)
             try DashboardLoop(session: session, checkpointPath: checkpoint, seed: settings.training.seed,
                               runDirectory: directory.path, screenOptions: screenOptions).run()
-            if let failure = session.quitSaveFailure { throw UserError("the run was not saved on quit: \(failure.description)") }
+            if let failure = session.quitSaveFailure {
+                throw UserError("the run was not saved on quit: \(failure.description)")
+            }
         }
     }
 
@@ -97,12 +110,15 @@ struct DashboardLoop {
         while !SignalFlag.raised.load(ordering: .relaxed) {
             if let latest = session.latest() { snapshot = latest }
             let (width, height) = screen.size
-            costs.time { screen.paint(Dashboard.render(snapshot, view: view, width: width, height: height, demos: items)) }
+            costs.time {
+                screen.paint(Dashboard.render(snapshot, view: view, width: width, height: height, demos: items))
+            }
             if let minute = costs.takeIfDue() { session.send(minute) }
             guard let key = screen.readKey(timeout: 50) else { continue }
             if key == .resize { screen.invalidate(); continue }
             if key == ScreenCapture.key && view.overlay != .help { screen.captureLastFrame(); continue }
-            let result = KeyMap.handle(key, view: view, snapshot: session.anticipated(), checkpointPath: checkpointPath, demos: items) {
+            let result = KeyMap.handle(key, view: view, snapshot: session.anticipated(), checkpointPath: checkpointPath,
+                                       demos: items) {
                 resets += 1
                 return seed &+ resets
             }

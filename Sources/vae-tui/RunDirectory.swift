@@ -19,13 +19,15 @@ struct RunDirectory {
         format.dateFormat = "yyyyMMdd-HHmmss"
         format.timeZone = TimeZone(identifier: "UTC")
         let layers = model.layerSizes.map(String.init).joined(separator: "-")
-        return "runs/\(format.string(from: now))-\(model.posterior.rawValue)-\(model.prior.rawValue)-\(model.decoder.rawValue)-z\(layers)"
+        let parts = "\(model.posterior.rawValue)-\(model.prior.rawValue)-\(model.decoder.rawValue)"
+        return "runs/\(format.string(from: now))-\(parts)-z\(layers)"
     }
 
     /// Makes the directory for a new run; one that already holds a run is refused (continue it with --resume).
     func create() throws {
         if FileManager.default.fileExists(atPath: checkpoint) || FileManager.default.fileExists(atPath: config) {
-            throw UserError("\(path) already holds a run: continue it with --resume \(path), or choose another --run-dir")
+            throw UserError("\(path) already holds a run: continue it with --resume \(path), "
+                            + "or choose another --run-dir")
         }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -36,15 +38,17 @@ struct RunDirectory {
 
     /// A new run: the data the options choose, split; the training settings `training` makes for its image size; the
     /// directory (`given`, else the default for the model) created with its config.json.
-    static func start(data: DataOptions, split: SplitOptions, given: String?, epochs: Int, evalLimit: Int?, threads: Int,
-                      training: (_ inputSize: Int) throws -> TrainingConfig) throws -> (RunDirectory, RunConfig, DataSplits) {
+    static func start(data: DataOptions, split: SplitOptions, given: String?, epochs: Int, evalLimit: Int?,
+                      threads: Int, training: (_ inputSize: Int) throws -> TrainingConfig)
+        throws -> (RunDirectory, RunConfig, DataSplits) {
         let source = try data.source()
         let splits = try split.load(source)
         let settings = try training(splits.train.dimension)
         let directory = RunDirectory(path: given ?? defaultPath(for: settings.model))
         try directory.create()
-        let config = RunConfig(data: source.directory, dataset: source.name, validation: split.validation, trainLimit: split.trainLimit,
-                               epochs: epochs, evalLimit: evalLimit, threads: threads, training: settings, version: Program.version)
+        let config = RunConfig(data: source.directory, dataset: source.name, validation: split.validation,
+                               trainLimit: split.trainLimit, epochs: epochs, evalLimit: evalLimit, threads: threads,
+                               training: settings, version: Program.version)
         try config.write(to: directory.config)
         return (directory, config, splits)
     }

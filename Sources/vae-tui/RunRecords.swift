@@ -25,7 +25,8 @@ enum RunRecords {
         ] + Platform.fields
     }
 
-    static func epoch(epoch: Int, trainer: Trainer, summary: EpochSummary, eval: Evaluation, probeBounds: ProbeBounds) -> [(String, JSONValue)] {
+    static func epoch(epoch: Int, trainer: Trainer, summary: EpochSummary, eval: Evaluation,
+                      probeBounds: ProbeBounds) -> [(String, JSONValue)] {
         [
             ("event", .string("epoch")),
             ("epoch", .int(epoch)),

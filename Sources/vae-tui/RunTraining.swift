@@ -5,7 +5,8 @@ import LatentLab
 enum RunTraining {
     /// Trains `epochs` epochs (a new run: `settings.epochs`; a resumed one: by default the rest of them), after
     /// each the log record, the best validation ELBO's weights, and the checkpoint with the trainer's state.
-    /// With a `deadline`, no epoch after the first starts past it. Returns the trainer and the epochs the run has done in all.
+    /// With a `deadline`, no epoch after the first starts past it. Returns the trainer and the epochs the run has
+    /// done in all.
     /// A file that cannot be written does not stop training: `report` says so (and the caller decides the exit status).
     static func train(directory: RunDirectory, settings: RunConfig, splits: DataSplits, resuming: Bool, epochs: Int?,
                       log extraLog: RunLog? = nil, checkpoint: String? = nil, threads: Int,
@@ -20,23 +21,33 @@ enum RunTraining {
         var done = 0
         if resuming {
             let saved = try Checkpoint.load(directory.checkpoint)
-            guard let state = saved.trainingState else { throw UserError("\(directory.checkpoint) holds no training state to resume") }
+            guard let state = saved.trainingState else {
+                throw UserError("\(directory.checkpoint) holds no training state to resume")
+            }
             // config.json and the checkpoint are written from one trainer: a checkpoint that names another
             // model is damaged, even when its weights happen to fit this one.
             guard saved.config == config.model else {
-                throw UserError("\(directory.checkpoint): its model (\(saved.config.summary)) is not the run's (\(config.model.summary))")
+                throw UserError("\(directory.checkpoint): its model (\(saved.config.summary)) "
+                                + "is not the run's (\(config.model.summary))")
             }
             try trainer.load(weights: saved.weights)
             try trainer.restore(state, tensors: saved.stateTensors)
             done = state.samplesSeen / max(1, splits.train.count)
             runLog.write([("event", .string("resume")), ("epoch", .int(done)), ("step", .int(trainer.step))])
         } else {
-            for l in [runLog] + (extraLog.map { [$0] } ?? []) { l.write(RunRecords.start(trainer: trainer, epochs: settings.epochs, threads: threads)) }
+            for l in [runLog] + (extraLog.map { [$0] } ?? []) {
+                l.write(RunRecords.start(trainer: trainer, epochs: settings.epochs, threads: threads))
+            }
         }
         let epochs = epochs ?? max(0, settings.epochs - done)
         var best = directory.bestValidationELBO(throughEpoch: done) ?? -.infinity
         let probe = splits.test.batch(0..<min(100, splits.test.count))
-        print("vae-tui: \(splits.name), \(splits.train.count) training / \(splits.validation.count) validation / \(splits.test.count) test images; model \(config.model.summary); \(config.objective.kind.rawValue) k=\(config.objective.k), batch \(config.batchSize), seed \(config.seed); run \(directory.path)\(resuming ? ", resumed after epoch \(done)" : "")")
+        let images = "\(splits.train.count) training / \(splits.validation.count) validation / "
+                     + "\(splits.test.count) test images"
+        let objective = "\(config.objective.kind.rawValue) k=\(config.objective.k)"
+        print("vae-tui: \(splits.name), \(images); model \(config.model.summary); \(objective), "
+              + "batch \(config.batchSize), seed \(config.seed); "
+              + "run \(directory.path)\(resuming ? ", resumed after epoch \(done)" : "")")
         var trainingSeconds = 0.0
         var finished = done
         for epoch in (done + 1)..<(done + epochs + 1) {
@@ -44,16 +55,20 @@ enum RunTraining {
             finished = epoch
             let summary = try trainEpoch(trainer, run: (epochs, epoch - done - 1, trainingSeconds))
             trainingSeconds += summary.seconds
-            let eval = Evaluator.evaluate(model: trainer.model, data: splits.test, limit: settings.evalLimit, seed: UInt64(epoch))
+            let eval = Evaluator.evaluate(model: trainer.model, data: splits.test, limit: settings.evalLimit,
+                                          seed: UInt64(epoch))
             let bounds = Evaluator.probeBounds(model: trainer.model, probe: probe)
-            var record = RunRecords.epoch(epoch: epoch, trainer: trainer, summary: summary, eval: eval, probeBounds: bounds)
+            var record = RunRecords.epoch(epoch: epoch, trainer: trainer, summary: summary, eval: eval,
+                                          probeBounds: bounds)
             let validation = splits.validation.count > 0
-                ? Evaluator.evaluate(model: trainer.model, data: splits.validation, limit: settings.evalLimit, seed: UInt64(epoch), boundSamples: 1).elbo
+                ? Evaluator.evaluate(model: trainer.model, data: splits.validation, limit: settings.evalLimit,
+                                     seed: UInt64(epoch), boundSamples: 1).elbo
                 : nil
             if let validation { record.append(("validation_elbo", .float(validation))) }
             runLog.write(record)
             extraLog?.write(record)
-            print(String(format: "epoch %d  step %d  train %@ %.2f  test ELBO %.2f  KL %.2f  AU %d/%d  I_q %.2f  z use %.2f  %.0f samples/s",
+            print(String(format: "epoch %d  step %d  train %@ %.2f  test ELBO %.2f  KL %.2f  AU %d/%d  I_q %.2f  "
+                                 + "z use %.2f  %.0f samples/s",
                          epoch, trainer.step, trainer.objective.kind.rawValue, summary.objective, eval.elbo, eval.kl,
                          eval.activeUnits, trainer.model.config.latentSize, eval.mutualInformation, eval.zUse,
                          summary.samplesPerSecond))
@@ -62,10 +77,14 @@ enum RunTraining {
                 print(a.endedAtEpoch.map { "  aggressive training ended at epoch \($0): held-out I_q stopped rising" }
                       ?? "  aggressive: \(a.lastInnerSteps) encoder steps before the last decoder step")
             }
-            if summary.skipped > 0 { print("  \(summary.skipped) step(s) had a NaN or Inf and were skipped; \(trainer.recoveries) recovery(ies) from the last good weights") }
+            if summary.skipped > 0 {
+                print("  \(summary.skipped) step(s) had a NaN or Inf and were skipped; "
+                      + "\(trainer.recoveries) recovery(ies) from the last good weights")
+            }
             let isBest = validation.map { $0 > best } ?? false
             // Only a best whose weights were saved counts: after a failed save, a later, lesser best is still kept.
-            if saveEpoch(trainer, dataset: splits.name, directory: directory, isBest: isBest, checkpoint: checkpoint, report: report),
+            if saveEpoch(trainer, dataset: splits.name, directory: directory, isBest: isBest,
+                         checkpoint: checkpoint, report: report),
                let validation { best = validation }
         }
         return (trainer, finished)
@@ -74,12 +93,12 @@ enum RunTraining {
     /// The epoch's files, each failure reported rather than thrown; returns whether best.safetensors was written.
     /// It is written before checkpoint.safetensors: the checkpoint is where a resumed run starts, so a run killed
     /// between the two trains the epoch again and writes best.safetensors then, instead of going on without it.
-    private static func saveEpoch(_ trainer: Trainer, dataset: String, directory: RunDirectory, isBest: Bool, checkpoint: String?,
-                                  report: SaveReport) -> Bool {
+    private static func saveEpoch(_ trainer: Trainer, dataset: String, directory: RunDirectory, isBest: Bool,
+                                  checkpoint: String?, report: SaveReport) -> Bool {
         func save(to path: String, withState: Bool) -> Bool {
             report.attempt(path) { () throws(CheckpointError) in
-                try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: dataset, to: path,
-                                    training: withState ? trainer.savedState() : nil)
+                try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective,
+                                    dataset: dataset, to: path, training: withState ? trainer.savedState() : nil)
             }
         }
         let savedBest = isBest && save(to: directory.best, withState: false)
@@ -106,15 +125,19 @@ enum RunTraining {
                 skipped += 1
                 if trainer.cannotRecover {
                     Terminal.clearProgress()
-                    throw UserError("training cannot recover: NaN or Inf at every step up to step \(trainer.step), even from the last good weights (\(trainer.recoveries) restores); stopped, the run keeps its last epoch's checkpoint")
+                    throw UserError("training cannot recover: NaN or Inf at every step up to step \(trainer.step), "
+                                    + "even from the last good weights (\(trainer.recoveries) restores); "
+                                    + "stopped, the run keeps its last epoch's checkpoint")
                 }
             }
             if i % 20 == 0 || i == steps {
                 let elapsed = (clock.now - start).seconds, total = run.seconds + elapsed
                 let left = total / (Double(run.done) + Double(i) / Double(steps)) * Double(run.epochs) - total
                 Terminal.progress("epoch \(run.done + 1)/\(run.epochs)", done: i, total: steps,
-                                  extra: String(format: "%@ %.2f · %.0f img/s · %@ elapsed, %@ left", trainer.objective.kind.rawValue,
-                                                sumObjective / Double(max(applied, 1)), Double(samples) / max(elapsed, 1e-9),
+                                  extra: String(format: "%@ %.2f · %.0f img/s · %@ elapsed, %@ left",
+                                                trainer.objective.kind.rawValue,
+                                                sumObjective / Double(max(applied, 1)),
+                                                Double(samples) / max(elapsed, 1e-9),
                                                 Terminal.duration(total), Terminal.duration(left)))
             }
         }

@@ -32,14 +32,16 @@ final class SaveReport {
         log.onFailureChange = { [weak self, path = log.path] failure in self?.note("log \(path)", failure: failure) }
     }
 
-    /// Records the outcome of a write to `file`, printing a line the first time it fails and the first time it works after.
+    /// Records the outcome of a write to `file`, printing a line the first time it fails and the first time it
+    /// works after.
     func note(_ file: String, failure: CheckpointError?) {
         let index = failing.firstIndex { $0.file == file }
         switch (failure, index) {
         case (let failure?, nil):
             failing.append((file, failure))
             if reportedFailing.insert(file).inserted {
-                Terminal.error("vae-tui: warning: \(failure.description); training goes on, the file keeps what it last held")
+                Terminal.error("vae-tui: warning: \(failure.description); "
+                               + "training goes on, the file keeps what it last held")
             }
         case (nil, let index?):
             failing.remove(at: index)
@@ -52,6 +54,7 @@ final class SaveReport {
     /// After the run: an error naming the files whose last write failed, if any.
     func finish() throws {
         guard !failing.isEmpty else { return }
-        throw UserError("training finished, but the last write of \(failing.map(\.file).joined(separator: ", ")) failed (see above)")
+        let files = failing.map(\.file).joined(separator: ", ")
+        throw UserError("training finished, but the last write of \(files) failed (see above)")
     }
 }

@@ -7,7 +7,8 @@ import LatentUI
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Look back at runs: their curves overlaid in colours, the last KL per unit and the knob changes.",
-        discussion: "Each RUN is a run directory (its metrics.jsonl) or a JSONL log. Keys: ←/→ metric, a/A smoothing, ↑/↓ run, S save the screen, q quit.")
+        discussion: "Each RUN is a run directory (its metrics.jsonl) or a JSONL log. "
+            + "Keys: ←/→ metric, a/A smoothing, ↑/↓ run, S save the screen, q quit.")
 
     @Argument(help: ArgumentHelp("Run directories or run logs.", valueName: "RUN"), completion: .file())
     var runs: [String]
@@ -17,7 +18,9 @@ struct Show: ParsableCommand {
     @Flag(help: "Read new records as they arrive (a run still training).")
     var follow = false
 
-    @Option(help: ArgumentHelp("Write every metric's curves and each run's unit bars as SVG (and text) into DIR, without a terminal.", valueName: "DIR"), completion: .directory)
+    @Option(help: ArgumentHelp("Write every metric's curves and each run's unit bars as SVG (and text) into DIR, "
+                               + "without a terminal.", valueName: "DIR"),
+            completion: .directory)
     var export: String?
 
     /// The size of an exported picture, in cells.
@@ -51,7 +54,11 @@ struct Show: ParsableCommand {
                 guard let key = screen.readKey(timeout: follow ? Self.followMilliseconds : 1000) else {
                     if follow {
                         for i in histories.indices {
-                            do throws(CheckpointError) { try histories[i].update() } catch { screen.show(notice: error.description) }
+                            do throws(CheckpointError) {
+                                try histories[i].update()
+                            } catch {
+                                screen.show(notice: error.description)
+                            }
                         }
                     }
                     continue
@@ -59,7 +66,8 @@ struct Show: ParsableCommand {
                 if key == .resize { screen.invalidate(); continue }
                 if key == .controlC { break }
                 if key == ScreenCapture.key { screen.captureLastFrame(); continue }
-                if ShowKeys.handle(key, view: &view, runs: histories.count, metrics: Self.metrics(histories)) == .quit { break }
+                let action = ShowKeys.handle(key, view: &view, runs: histories.count, metrics: Self.metrics(histories))
+                if action == .quit { break }
             }
         }
     }

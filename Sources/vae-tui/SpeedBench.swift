@@ -27,13 +27,18 @@ struct SpeedBench {
             for t in threads where t > 1 || strategy == strategies[0] {
                 BLAS.setThreads(t)
                 for k in ks {
-                    let config = TrainingConfig(model: model, objective: ObjectiveSettings(kind: .iwae, k: k), batchSize: 100)
+                    let config = TrainingConfig(model: model, objective: ObjectiveSettings(kind: .iwae, k: k),
+                                                batchSize: 100)
                     let stepRate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds)
-                    result.train.append(TrainRow(k: k, threads: t, threading: strategy, samplesPerSecond: stepRate * 100))
+                    result.train.append(TrainRow(k: k, threads: t, threading: strategy,
+                                                 samplesPerSecond: stepRate * 100))
                     if k == 1 && t == 1 {
                         result.trainingGFLOPS = Bench.trainingFlops(model, batch: 100, k: 1) * stepRate / 1e9
                     }
-                    if echo { print(String(format: "train k=%-3d threads=%d %-5@  %8.0f images/s", k, t, strategy.rawValue, stepRate * 100)) }
+                    if echo {
+                        print(String(format: "train k=%-3d threads=%d %-5@  %8.0f images/s",
+                                     k, t, strategy.rawValue, stepRate * 100))
+                    }
                 }
                 if nllImages > 0 {
                     let vae = VAE(model, seed: 1)
@@ -42,14 +47,20 @@ struct SpeedBench {
                     _ = Evaluator.negativeLogLikelihood(model: vae, data: splits.test, k: 5000, limit: nllImages)
                     let s = (clock.now - start).seconds
                     result.nll.append(NLLRow(threads: t, threading: strategy, images: nllImages, seconds: s))
-                    if echo { print(String(format: "NLL L_5000 on %d images, threads=%d %-5@  %.2f s", nllImages, t, strategy.rawValue, s)) }
+                    if echo {
+                        print(String(format: "NLL L_5000 on %d images, threads=%d %-5@  %.2f s",
+                                     nllImages, t, strategy.rawValue, s))
+                    }
                 }
             }
         }
         Parallel.strategy = .split
         BLAS.setThreads(1)
-        for (name, family) in [("iaf", ModelFamily.iaf), ("two-layer", .twoLayers), ("made", .madeDecoder), ("pixelcnn", .pixelCNNDecoder)] {
-            let config = TrainingConfig(model: family.applied(to: model), objective: ObjectiveSettings(kind: .elbo, k: 1), batchSize: 100)
+        let otherFamilies = [("iaf", ModelFamily.iaf), ("two-layer", .twoLayers), ("made", .madeDecoder),
+                             ("pixelcnn", .pixelCNNDecoder)]
+        for (name, family) in otherFamilies {
+            let config = TrainingConfig(model: family.applied(to: model),
+                                        objective: ObjectiveSettings(kind: .elbo, k: 1), batchSize: 100)
             let rate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds) * 100
             result.families.append((name, rate))
             if echo { print(String(format: "train %@ k=1 threads=1  %8.0f images/s", name, rate)) }
@@ -64,7 +75,8 @@ struct SpeedBench {
 
     /// Images/s of a training configuration, nil when it was not measured.
     func trainRate(k: Int, threads: Int, threading: Parallel.Strategy = .split) -> Double? {
-        train.first { $0.k == k && $0.threads == threads && ($0.threading == threading || threads == 1) }?.samplesPerSecond
+        train.first { $0.k == k && $0.threads == threads && ($0.threading == threading || threads == 1) }?
+            .samplesPerSecond
     }
 
     func nllSeconds(threads: Int, threading: Parallel.Strategy = .split) -> Double? {

@@ -12,13 +12,19 @@ struct Train: ParsableCommand {
     @OptionGroup var options: TrainOptions
     @OptionGroup var threading: ThreadOptions
 
-    @Option(help: ArgumentHelp("Epochs to train (default 10); with --resume, more epochs (default: the rest of the run's).", valueName: "N"))
+    @Option(help: ArgumentHelp("Epochs to train (default 10); with --resume, more epochs "
+                               + "(default: the rest of the run's).", valueName: "N"))
     var epochs: Int?
 
-    @Option(name: .customLong("run-dir"), help: ArgumentHelp("Write the run here: config.json, metrics.jsonl, checkpoint.safetensors, best.safetensors (default runs/<date>-<time>-<model>).", valueName: "DIR"), completion: .directory)
+    @Option(name: .customLong("run-dir"),
+            help: ArgumentHelp("Write the run here: config.json, metrics.jsonl, checkpoint.safetensors, "
+                               + "best.safetensors (default runs/<date>-<time>-<model>).", valueName: "DIR"),
+            completion: .directory)
     var runDirectory: String?
 
-    @Option(help: ArgumentHelp("Continue the run in DIR exactly where it stopped (every setting from its config.json).", valueName: "DIR"), completion: .directory)
+    @Option(help: ArgumentHelp("Continue the run in DIR exactly where it stopped "
+                               + "(every setting from its config.json).", valueName: "DIR"),
+            completion: .directory)
     var resume: String?
 
     static let defaultEpochs = 10
@@ -29,12 +35,17 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Save the model here (safetensors) after every epoch.", valueName: "FILE"))
     var checkpoint: String?
 
-    @Option(name: .customLong("eval-limit"), help: ArgumentHelp("Evaluate each epoch on the first N test images (default all).", valueName: "N"))
+    @Option(name: .customLong("eval-limit"),
+            help: ArgumentHelp("Evaluate each epoch on the first N test images (default all).", valueName: "N"))
     var evalLimit: Int?
 
     func validate() throws {
-        if let epochs, epochs < 0 || epochs > 1_000_000 { throw ValidationError("--epochs must be between 0 and 1000000, got \(epochs)") }
-        if resume != nil && runDirectory != nil { throw ValidationError("--resume continues its own directory: leave out --run-dir") }
+        if let epochs, epochs < 0 || epochs > 1_000_000 {
+            throw ValidationError("--epochs must be between 0 and 1000000, got \(epochs)")
+        }
+        if resume != nil && runDirectory != nil {
+            throw ValidationError("--resume continues its own directory: leave out --run-dir")
+        }
         if let evalLimit, evalLimit < 1 { throw ValidationError("--eval-limit must be at least 1") }
     }
 
@@ -64,8 +75,10 @@ struct Train: ParsableCommand {
             return reopened
         }
         let epochs = epochs ?? Self.defaultEpochs
-        return try RunDirectory.start(data: data, split: split, given: runDirectory, epochs: epochs, evalLimit: evalLimit,
-                                      threads: threading.threads) { try options.trainingConfig(inputSize: $0, epochs: epochs) }
+        return try RunDirectory.start(data: data, split: split, given: runDirectory, epochs: epochs,
+                                      evalLimit: evalLimit, threads: threading.threads) {
+            try options.trainingConfig(inputSize: $0, epochs: epochs)
+        }
     }
 }
 

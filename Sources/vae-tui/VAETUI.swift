@@ -8,8 +8,8 @@ struct VAETUI: ParsableCommand {
         commandName: "vae-tui",
         abstract: "A terminal laboratory for latent-variable models: train a VAE and watch the theory happen.",
         version: VAETUI.versionText,
-        subcommands: [Run.self, Train.self, Eval.self, Bench.self, Demos.self, Lab.self, PresetsCommand.self, Reproduce.self, Show.self, DataCommand.self,
-                      Fault.self],
+        subcommands: [Run.self, Train.self, Eval.self, Bench.self, Demos.self, Lab.self, PresetsCommand.self,
+                      Reproduce.self, Show.self, DataCommand.self, Fault.self],
         defaultSubcommand: Run.self
     )
 

@@ -29,7 +29,9 @@ extension Tape {
         return record(out, inputs: [x]) { tape, g in
             tape.accumulate(x) { dx, fresh in
                 if fresh { dx.update(repeating: 0, count: x.rows * c) }
-                g.withPointer { Self.scatterPatches($0, channels: c, taps: taps, height: h, width: w, rows: 0..<x.rows, into: dx) }
+                g.withPointer {
+                    Self.scatterPatches($0, channels: c, taps: taps, height: h, width: w, rows: 0..<x.rows, into: dx)
+                }
             }
         }
     }
@@ -43,7 +45,8 @@ extension Tape {
         let taps = Self.causalTaps(kernel: k, includeCenter: includeCenter)
         let c = x.cols, n = w.cols, kk = taps.count * c, rows = x.rows
         precondition(w.rows == kk && b.rows == 1 && b.cols == n && rows % (h * wd) == 0,
-                     "maskedConvolution: x \(x.value.shape), W \(w.value.shape), b \(b.value.shape) for \(taps.count) taps")
+                     "maskedConvolution: x \(x.value.shape), W \(w.value.shape), b \(b.value.shape) "
+                        + "for \(taps.count) taps")
         let block = Self.convolutionBlock
         var out = Tensor(uninitialized: rows, n)
         var scratch = Tensor(zeros: min(block, rows), kk)
@@ -51,7 +54,8 @@ extension Tape {
             scratch.withMutablePointer { sp in
                 for start in stride(from: 0, to: rows, by: block) {
                     let count = min(block, rows - start)
-                    Self.fillPatches(xp, channels: c, taps: taps, height: h, width: wd, rows: start..<(start + count), into: sp)
+                    Self.fillPatches(xp, channels: c, taps: taps, height: h, width: wd, rows: start..<(start + count),
+                                     into: sp)
                     for r in 0..<count { (o + (start + r) * n).update(from: bp, count: n) }
                     BLAS.gemm(sp, rows: count, cols: kk, transposeA: false, wp, rows: kk, cols: n, transposeB: false,
                               o + start * n, beta: 1)
@@ -64,12 +68,15 @@ extension Tape {
                 tape.accumulate(w) { dw, fresh in
                     for start in stride(from: 0, to: rows, by: block) {
                         let count = min(block, rows - start)
-                        Self.fillPatches(xp, channels: c, taps: taps, height: h, width: wd, rows: start..<(start + count), into: sp)
+                        Self.fillPatches(xp, channels: c, taps: taps, height: h, width: wd,
+                                         rows: start..<(start + count), into: sp)
                         BLAS.gemm(sp, rows: count, cols: kk, transposeA: true, gp + start * n, rows: count, cols: n,
                                   transposeB: false, dw, beta: fresh && start == 0 ? 0 : 1)
                     }
                 }
-                tape.accumulate(b) { db, fresh in Kernels.columnSums(gp, rows: rows, cols: n, into: db, accumulate: !fresh) }
+                tape.accumulate(b) { db, fresh in
+                    Kernels.columnSums(gp, rows: rows, cols: n, into: db, accumulate: !fresh)
+                }
                 tape.accumulate(x) { dx, fresh in
                     if fresh { dx.update(repeating: 0, count: rows * c) }
                     for start in stride(from: 0, to: rows, by: block) {
@@ -77,7 +84,8 @@ extension Tape {
                         // The patches' gradient for this block, then each entry added back onto its pixel.
                         BLAS.gemm(gp + start * n, rows: count, cols: n, transposeA: false, wp, rows: kk, cols: n,
                                   transposeB: true, sp)
-                        Self.scatterPatches(sp, channels: c, taps: taps, height: h, width: wd, rows: start..<(start + count), into: dx)
+                        Self.scatterPatches(sp, channels: c, taps: taps, height: h, width: wd,
+                                            rows: start..<(start + count), into: dx)
                     }
                 }
             } } } }
@@ -89,8 +97,9 @@ extension Tape {
 
     /// The patches of `rows` (pixel rows of the whole batch) into `dst`, one row of taps·C each, zeros where a
     /// tap falls outside the image.
-    private static func fillPatches(_ src: UnsafePointer<Float>, channels c: Int, taps: [(dy: Int, dx: Int)], height h: Int,
-                                    width w: Int, rows: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
+    private static func fillPatches(_ src: UnsafePointer<Float>, channels c: Int, taps: [(dy: Int, dx: Int)],
+                                    height h: Int, width w: Int, rows: Range<Int>,
+                                    into dst: UnsafeMutablePointer<Float>) {
         dst.update(repeating: 0, count: rows.count * taps.count * c)
         forEachTap(taps, height: h, width: w, rows: rows) { entry, source in
             (dst + entry * c).update(from: src + source * c, count: c)
@@ -98,8 +107,9 @@ extension Tape {
     }
 
     /// The reverse of `fillPatches`: each patch entry of `rows` added onto the pixel it was read from.
-    private static func scatterPatches(_ patches: UnsafePointer<Float>, channels c: Int, taps: [(dy: Int, dx: Int)], height h: Int,
-                                       width w: Int, rows: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
+    private static func scatterPatches(_ patches: UnsafePointer<Float>, channels c: Int, taps: [(dy: Int, dx: Int)],
+                                       height h: Int, width w: Int, rows: Range<Int>,
+                                       into dst: UnsafeMutablePointer<Float>) {
         forEachTap(taps, height: h, width: w, rows: rows) { entry, source in
             let from = patches + entry * c, to = dst + source * c
             for i in 0..<c { to[i] += from[i] }
@@ -125,13 +135,17 @@ extension Tape {
         let c = x.cols
         var out = Tensor(uninitialized: x.rows * times, c)
         x.value.withPointer { src in out.withMutablePointer { dst in
-            for r in 0..<x.rows { for t in 0..<times { (dst + (r * times + t) * c).update(from: src + r * c, count: c) } }
+            for r in 0..<x.rows {
+                for t in 0..<times { (dst + (r * times + t) * c).update(from: src + r * c, count: c) }
+            }
         } }
         return record(out, inputs: [x]) { tape, g in
             tape.accumulate(x) { dx, fresh in
                 if fresh { dx.update(repeating: 0, count: x.rows * c) }
                 g.withPointer { gp in
-                    for r in 0..<x.rows { for t in 0..<times { for i in 0..<c { dx[r * c + i] += gp[(r * times + t) * c + i] } } }
+                    for r in 0..<x.rows {
+                        for t in 0..<times { for i in 0..<c { dx[r * c + i] += gp[(r * times + t) * c + i] } }
+                    }
                 }
             }
         }

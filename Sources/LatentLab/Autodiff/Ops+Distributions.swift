@@ -10,7 +10,8 @@ extension Tape {
     public func bernoulliLogLikelihood(logits: Var, targets: Tensor) -> Var {
         let (r, d) = (logits.rows, logits.cols)
         let b = targets.rows
-        precondition(targets.cols == d && r % b == 0, "targets \(targets.shape) do not fit logits \(logits.value.shape)")
+        precondition(targets.cols == d && r % b == 0,
+                     "targets \(targets.shape) do not fit logits \(logits.value.shape)")
         var out = Tensor(uninitialized: r, 1)
         logits.value.withPointer { lp in targets.withPointer { xp in out.withMutablePointer { op in
             Parallel.split(r, unit: d) { i, c in vk_bernoulli_loglik(lp + i * d, xp, op + i, c, d, b, i) }
@@ -35,11 +36,15 @@ extension Tape {
         let (r, d) = (h.rows, w.cols)
         let rowsOfTargets = targets.rows
         precondition(h.cols == w.rows && b.rows == 1 && b.cols == d && targets.cols == d && r % rowsOfTargets == 0,
-                     "bernoulliOutput: h \(h.value.shape), W \(w.value.shape), b \(b.value.shape), targets \(targets.shape)")
-        let gradient = h.value.matmul(w.value)  // the logits less the bias, until the kernel turns them into t − σ(l)
+                     "bernoulliOutput: h \(h.value.shape), W \(w.value.shape), b \(b.value.shape), "
+                        + "targets \(targets.shape)")
+        // The logits less the bias, until the kernel turns them into t − σ(l).
+        let gradient = h.value.matmul(w.value)
         var out = Tensor(uninitialized: r, 1)
         gradient.withSharedMutablePointer { a in b.value.withPointer { bp in targets.withPointer { xp in out.withMutablePointer { op in
-            Parallel.split(r, unit: d) { i, c in vk_bernoulli_output(a + i * d, bp, xp, op + i, c, d, rowsOfTargets, i) }
+            Parallel.split(r, unit: d) { i, c in
+                vk_bernoulli_output(a + i * d, bp, xp, op + i, c, d, rowsOfTargets, i)
+            }
         } } } }
         return record(out, inputs: [h, w, b]) { tape, g in
             // With G = diag(g) and D the stored t − σ(l): dh = G·(D·Wᵀ), dW = (G·h)ᵀ·D, db = gᵀ·D.
@@ -49,14 +54,18 @@ extension Tape {
             }
             tape.accumulate(w) { dw, fresh in
                 var scaled = Tensor(uninitialized: r, h.cols)
-                h.value.withPointer { hp in g.withPointer { gp in scaled.withMutablePointer { vk_scale_rows(hp, gp, $0, r, h.cols, 0) } } }
+                h.value.withPointer { hp in
+                    g.withPointer { gp in scaled.withMutablePointer { vk_scale_rows(hp, gp, $0, r, h.cols, 0) } }
+                }
                 scaled.withPointer { sp in gradient.withPointer { dp in
-                    BLAS.gemm(sp, rows: r, cols: h.cols, transposeA: true, dp, rows: r, cols: d, transposeB: false, dw, beta: fresh ? 0 : 1)
+                    BLAS.gemm(sp, rows: r, cols: h.cols, transposeA: true, dp, rows: r, cols: d, transposeB: false, dw,
+                              beta: fresh ? 0 : 1)
                 } }
             }
             tape.accumulate(b) { db, fresh in
                 g.withPointer { gp in gradient.withPointer { dp in
-                    BLAS.gemm(gp, rows: 1, cols: r, transposeA: false, dp, rows: r, cols: d, transposeB: false, db, beta: fresh ? 0 : 1)
+                    BLAS.gemm(gp, rows: 1, cols: r, transposeA: false, dp, rows: r, cols: d, transposeB: false, db,
+                              beta: fresh ? 0 : 1)
                 } }
             }
         }
@@ -67,7 +76,9 @@ extension Tape {
         precondition(mu.rows == lv.rows && mu.cols == lv.cols, "mean and log-variance shapes differ")
         let n = mu.value.count
         var out = Tensor(uninitialized: mu.rows, mu.cols)
-        mu.value.withPointer { m in lv.value.withPointer { v in out.withMutablePointer { o in vk_gaussian_kl(m, v, o, n) } } }
+        mu.value.withPointer { m in
+            lv.value.withPointer { v in out.withMutablePointer { o in vk_gaussian_kl(m, v, o, n) } }
+        }
         return record(out, inputs: [mu, lv]) { tape, g in
             mu.value.withPointer { m in lv.value.withPointer { v in g.withPointer { gp in
                 tape.accumulate(mu) { dm, fresh in vk_gaussian_kl_backward(m, v, gp, dm, nil, n, fresh ? 0 : 1, 0) }
@@ -79,7 +90,8 @@ extension Tape {
     /// z = μ + e^{½ logvar} · ε for k samples of the batch, stacked sample-major (row s·B + i is sample s of
     /// example i): μ and logvar are B×d, the noise k·B×d. One pass each way; the gradient sums over samples.
     public func reparameterize(mean mu: Var, logVariance lv: Var, noise: Tensor) -> Var {
-        precondition(mu.rows == lv.rows && mu.cols == lv.cols && noise.cols == mu.cols && noise.rows % max(mu.rows, 1) == 0,
+        precondition(mu.rows == lv.rows && mu.cols == lv.cols && noise.cols == mu.cols
+                        && noise.rows % max(mu.rows, 1) == 0,
                      "reparameterize: mean \(mu.value.shape), log-variance \(lv.value.shape), noise \(noise.shape)")
         let n = mu.value.count, k = mu.rows == 0 ? 0 : noise.rows / mu.rows
         var out = Tensor(uninitialized: noise.rows, noise.cols)
@@ -88,8 +100,12 @@ extension Tape {
         } } } }
         return record(out, inputs: [mu, lv]) { tape, g in
             lv.value.withPointer { v in noise.withPointer { e in g.withPointer { gp in
-                tape.accumulate(mu) { dm, fresh in vk_reparameterize_backward(v, e, gp, dm, nil, k, n, fresh ? 0 : 1, 0) }
-                tape.accumulate(lv) { dv, fresh in vk_reparameterize_backward(v, e, gp, nil, dv, k, n, 0, fresh ? 0 : 1) }
+                tape.accumulate(mu) { dm, fresh in
+                    vk_reparameterize_backward(v, e, gp, dm, nil, k, n, fresh ? 0 : 1, 0)
+                }
+                tape.accumulate(lv) { dv, fresh in
+                    vk_reparameterize_backward(v, e, gp, nil, dv, k, n, 0, fresh ? 0 : 1)
+                }
             } } }
         }
     }
@@ -106,9 +122,15 @@ extension Tape {
         return record(out, inputs: [z, mu, lv]) { tape, g in
             // d/dz = −(z−μ)e^{−v}; d/dμ = +(z−μ)e^{−v}; d/dv = ½((z−μ)² e^{−v} − 1)
             z.value.withPointer { zp in mu.value.withPointer { m in lv.value.withPointer { v in g.withPointer { gp in
-                tape.accumulate(z) { dz, fresh in vk_gaussian_logpdf_backward(zp, m, v, gp, dz, nil, nil, n, fresh ? 0 : 1, 0, 0) }
-                tape.accumulate(mu) { dm, fresh in vk_gaussian_logpdf_backward(zp, m, v, gp, nil, dm, nil, n, 0, fresh ? 0 : 1, 0) }
-                tape.accumulate(lv) { dv, fresh in vk_gaussian_logpdf_backward(zp, m, v, gp, nil, nil, dv, n, 0, 0, fresh ? 0 : 1) }
+                tape.accumulate(z) { dz, fresh in
+                    vk_gaussian_logpdf_backward(zp, m, v, gp, dz, nil, nil, n, fresh ? 0 : 1, 0, 0)
+                }
+                tape.accumulate(mu) { dm, fresh in
+                    vk_gaussian_logpdf_backward(zp, m, v, gp, nil, dm, nil, n, 0, fresh ? 0 : 1, 0)
+                }
+                tape.accumulate(lv) { dv, fresh in
+                    vk_gaussian_logpdf_backward(zp, m, v, gp, nil, nil, dv, n, 0, 0, fresh ? 0 : 1)
+                }
             } } } }
         }
     }

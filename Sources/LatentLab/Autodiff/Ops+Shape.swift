@@ -75,7 +75,11 @@ extension Tape {
                 g.withPointer { gp in
                     for t in 0..<times {
                         let block = gp + t * n
-                        if fresh && t == 0 { dx.update(from: block, count: n) } else { for i in 0..<n { dx[i] += block[i] } }
+                        if fresh && t == 0 {
+                            dx.update(from: block, count: n)
+                        } else {
+                            for i in 0..<n { dx[i] += block[i] }
+                        }
                     }
                 }
             }
@@ -115,7 +119,9 @@ extension Tensor {
     public func tiledRows(_ times: Int) -> Tensor {
         var out = Tensor(uninitialized: rows * times, cols)
         let n = count
-        withPointer { p in out.withMutablePointer { o in for t in 0..<times { (o + t * n).update(from: p, count: n) } } }
+        withPointer { p in
+            out.withMutablePointer { o in for t in 0..<times { (o + t * n).update(from: p, count: n) } }
+        }
         return out
     }
 }

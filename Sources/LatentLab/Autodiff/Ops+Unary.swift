@@ -23,7 +23,9 @@ extension Tape {
         return record(out, inputs: [x]) { tape, g in
             tape.accumulate(x) { dx, fresh in
                 x.value.withPointer { xp in y.withPointer { yp in g.withPointer { gp in
-                    Parallel.split(n) { i, c in vk_unary_backward(f.rawValue, xp + i, yp + i, gp + i, dx + i, c, fresh ? 0 : 1, a, b) }
+                    Parallel.split(n) { i, c in
+                        vk_unary_backward(f.rawValue, xp + i, yp + i, gp + i, dx + i, c, fresh ? 0 : 1, a, b)
+                    }
                 } } }
             }
         }

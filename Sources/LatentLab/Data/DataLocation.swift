@@ -14,17 +14,21 @@ public enum DataLocation {
     }
 
     /// Where `data fetch` puts a set: `--dir`, else `$VAE_TUI_DATA`, else the cache.
-    public static func fetchDirectory(for set: DataSet, given: String?, environment: [String: String]) throws(DataError) -> String {
-        if let given = nonEmpty(given) ?? nonEmpty(environment[environmentVariable]) ?? cache(for: set, environment: environment) {
+    public static func fetchDirectory(for set: DataSet, given: String?,
+                                      environment: [String: String]) throws(DataError) -> String {
+        if let given = nonEmpty(given) ?? nonEmpty(environment[environmentVariable])
+            ?? cache(for: set, environment: environment) {
             return given
         }
-        throw DataError("no directory for \(set.title): give --dir DIR (neither $\(environmentVariable), $XDG_CACHE_HOME nor $HOME is set)")
+        throw DataError("no directory for \(set.title): give --dir DIR "
+                        + "(neither $\(environmentVariable), $XDG_CACHE_HOME nor $HOME is set)")
     }
 
     /// The data a command reads. `directory` is `--data`, `dataset` is `--dataset` (a fetchable set or `shapes`).
     /// Without either: `$VAE_TUI_DATA`, else the cached MNIST when it is complete and verified, else the built-in
     /// shapes. With `--dataset` alone: `$VAE_TUI_DATA` when it holds that set, else the set's cache.
-    public static func resolve(directory: String?, dataset: String?, environment: [String: String]) throws(DataError) -> DataSource {
+    public static func resolve(directory: String?, dataset: String?,
+                               environment: [String: String]) throws(DataError) -> DataSource {
         let environmentDirectory = nonEmpty(environment[environmentVariable])
         switch dataset {
         case nil:
@@ -40,7 +44,8 @@ public enum DataLocation {
             return .shapes
         case let name?:
             guard let set = DataSet.named(name) else {
-                throw DataError("no data set '\(name)': the choices are \((DataSet.all.map(\.name) + [DataSource.shapesName]).joined(separator: ", "))")
+                let choices = (DataSet.all.map(\.name) + [DataSource.shapesName]).joined(separator: ", ")
+                throw DataError("no data set '\(name)': the choices are \(choices)")
             }
             if let chosen = nonEmpty(directory) { return .files(directory: chosen, set: set) }
             if let environmentDirectory, DataSet.recognise(environmentDirectory) == set {

@@ -33,7 +33,9 @@ extension DataSetFile {
             guard rawMD5 != nil else { return .wrong(path: path, reason: "MD5 \(digest), expected \(md5)") }
             fileDigest = digest
         }
-        guard let rawMD5 else { return .wrong(path: path, reason: "uncompressed, and only the .gz file's checksum is published") }
+        guard let rawMD5 else {
+            return .wrong(path: path, reason: "uncompressed, and only the .gz file's checksum is published")
+        }
         do throws(DataError) {
             let bytes = try IDXReader.contents(path)
             let raw: [UInt8]
@@ -47,8 +49,10 @@ extension DataSetFile {
             }
             let digest = MD5.hex(of: raw)
             return digest == rawMD5 ? .verified(path: path, bytes: size)
-                : .wrong(path: path, reason: compressed ? "MD5 \(fileDigest), expected \(md5), and its contents' MD5 \(digest), expected \(rawMD5)"
-                                                        : "MD5 \(digest), expected \(rawMD5)")
+                : .wrong(path: path,
+                         reason: compressed
+                            ? "MD5 \(fileDigest), expected \(md5), and its contents' MD5 \(digest), expected \(rawMD5)"
+                            : "MD5 \(digest), expected \(rawMD5)")
         } catch {
             return .wrong(path: path, reason: error.description)
         }

@@ -16,7 +16,8 @@ public struct DataSet: Sendable, Equatable {
         // torchvision's mirrors, in its order (torchvision/datasets/mnist.py).
         mirrors: ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"],
         files: [
-            // MD5 of the .gz files as torchvision lists them; of the IDX bytes inside, as they were published with MNIST.
+            // MD5 of the .gz files as torchvision lists them; of the IDX bytes inside, as they were published
+            // with MNIST.
             DataSetFile(name: "train-images-idx3-ubyte.gz", md5: "f68b3c2dcbeaaa9fbdd348bbdeb94873",
                         rawMD5: "6bbc9ace898e44ae57da46a324031adb", rawBytes: 47_040_016),
             DataSetFile(name: "train-labels-idx1-ubyte.gz", md5: "d53e105ee54ea40749a09fcbcd1e9432",
@@ -34,12 +35,17 @@ public struct DataSet: Sendable, Equatable {
         mirrors: ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
         files: [
             // MD5 of the .gz files from the Fashion-MNIST README (and torchvision); the IDX bytes' are not published.
-            DataSetFile(name: "train-images-idx3-ubyte.gz", md5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d", rawMD5: nil, rawBytes: 47_040_016),
-            DataSetFile(name: "train-labels-idx1-ubyte.gz", md5: "25c81989df183df01b3e8a0aad5dffbe", rawMD5: nil, rawBytes: 60_008),
-            DataSetFile(name: "t10k-images-idx3-ubyte.gz", md5: "bef4ecab320f06d8554ea6380940ec79", rawMD5: nil, rawBytes: 7_840_016),
-            DataSetFile(name: "t10k-labels-idx1-ubyte.gz", md5: "bb300cfdad3c16e7a12a480ee83cd310", rawMD5: nil, rawBytes: 10_008),
+            DataSetFile(name: "train-images-idx3-ubyte.gz", md5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d", rawMD5: nil,
+                        rawBytes: 47_040_016),
+            DataSetFile(name: "train-labels-idx1-ubyte.gz", md5: "25c81989df183df01b3e8a0aad5dffbe", rawMD5: nil,
+                        rawBytes: 60_008),
+            DataSetFile(name: "t10k-images-idx3-ubyte.gz", md5: "bef4ecab320f06d8554ea6380940ec79", rawMD5: nil,
+                        rawBytes: 7_840_016),
+            DataSetFile(name: "t10k-labels-idx1-ubyte.gz", md5: "bb300cfdad3c16e7a12a480ee83cd310", rawMD5: nil,
+                        rawBytes: 10_008),
         ],
-        labelNames: ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"])
+        labelNames: ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                     "Ankle boot"])
 
     /// Every set `data fetch` knows.
     public static let all = [mnist, fashionMNIST]

@@ -34,7 +34,8 @@ enum Gzip {
     /// its beginning whenever it is full (a window as large as `limit` keeps everything). Returns the bytes
     /// produced. Concatenated gzip members are one stream, as gunzip reads them; anything else after the
     /// end is an error.
-    private static func inflate(_ input: [UInt8], limit: Int, into window: UnsafeMutableRawBufferPointer) -> Result<Int, DataError> {
+    private static func inflate(_ input: [UInt8], limit: Int,
+                                into window: UnsafeMutableRawBufferPointer) -> Result<Int, DataError> {
         guard input.count <= Int(UInt32.max) else { return .failure(DataError("gzip file too large")) }
         var stream = z_stream()
         // 15 window bits + 32: accept gzip (and zlib) headers.

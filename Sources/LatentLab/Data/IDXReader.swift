@@ -43,10 +43,12 @@ enum IDXReader {
         let headerSize = 4 + 4 * dimensions
         let compressed = path.hasSuffix(".gz")
         var bytes = try contents(path)
-        let header = compressed ? try inPath(path) { () throws(DataError) in try Gzip.prefix(of: bytes, count: headerSize) }
-                                : Array(bytes.prefix(headerSize))
+        let header = compressed
+            ? try inPath(path) { () throws(DataError) in try Gzip.prefix(of: bytes, count: headerSize) }
+            : Array(bytes.prefix(headerSize))
         guard header.count >= headerSize else {
-            throw DataError("\(path): header too short (\(header.count) bytes, an IDX \(noun(magic)) file needs \(headerSize))")
+            throw DataError("\(path): header too short "
+                            + "(\(header.count) bytes, an IDX \(noun(magic)) file needs \(headerSize))")
         }
         let found = word(header, 0)
         guard found == magic else {
@@ -55,13 +57,17 @@ enum IDXReader {
         let sizes = (0..<dimensions).map { Int(word(header, 4 + 4 * $0)) }
         let promise = describe(sizes, magic: magic)
         guard let payloadSize = product(sizes[...]), payloadSize <= maximumBytes - headerSize else {
-            throw DataError("\(path): header promises \(promise), more than the \(maximumBytes) bytes vae-tui reads from one IDX file")
+            throw DataError("\(path): header promises \(promise), "
+                            + "more than the \(maximumBytes) bytes vae-tui reads from one IDX file")
         }
         let expected = headerSize + payloadSize
         if compressed {
-            let size = try inPath(path) { () throws(DataError) in try Gzip.inflatedSize(of: bytes, limit: expected + 1) }
+            let size = try inPath(path) { () throws(DataError) in
+                try Gzip.inflatedSize(of: bytes, limit: expected + 1)
+            }
             if size > expected {
-                throw DataError("\(path): inflates to more than the \(expected) bytes its header promises (\(promise)): a gzip bomb or trailing data")
+                throw DataError("\(path): inflates to more than the \(expected) bytes its header promises "
+                                + "(\(promise)): a gzip bomb or trailing data")
             }
             try checkSize(size, expected: expected, headerSize: headerSize, promise: promise, path)
             bytes = try inPath(path) { () throws(DataError) in try Gzip.decompress(bytes, count: expected) }
@@ -77,14 +83,19 @@ enum IDXReader {
     /// reads is refused unread.
     static func contents(_ path: String) throws(DataError) -> [UInt8] {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw DataError("\(path): cannot read the file (\(String(cString: strerror(errno))))") }
+        guard stat(path, &info) == 0 else {
+            throw DataError("\(path): cannot read the file (\(String(cString: strerror(errno))))")
+        }
         guard info.st_mode & S_IFMT == S_IFREG else { throw DataError("\(path): not a regular file") }
         let size = Int(info.st_size)
         guard size <= maximumBytes else {
-            throw DataError("\(path): \(size) bytes, more than the \(maximumBytes) bytes vae-tui reads from one IDX file")
+            throw DataError("\(path): \(size) bytes, "
+                            + "more than the \(maximumBytes) bytes vae-tui reads from one IDX file")
         }
         let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw DataError("\(path): cannot read the file (\(String(cString: strerror(errno))))") }
+        guard descriptor >= 0 else {
+            throw DataError("\(path): cannot read the file (\(String(cString: strerror(errno))))")
+        }
         defer { close(descriptor) }
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             while initialized < size {
@@ -98,7 +109,8 @@ enum IDXReader {
     }
 
     /// The same check for raw and inflated files: exactly the header and the payload it promises.
-    private static func checkSize(_ size: Int, expected: Int, headerSize: Int, promise: String, _ path: String) throws(DataError) {
+    private static func checkSize(_ size: Int, expected: Int, headerSize: Int, promise: String,
+                                  _ path: String) throws(DataError) {
         if size < expected {
             throw DataError("\(path): truncated: header promises \(promise) but the file holds \(size - headerSize)")
         }

@@ -9,7 +9,8 @@ public struct ImageDataset: Sendable {
     public let labelNames: [String]
     public var dimension: Int { height * width }
 
-    public init(name: String, count: Int, height: Int, width: Int, pixels: [UInt8], labels: [UInt8], labelNames: [String]) {
+    public init(name: String, count: Int, height: Int, width: Int, pixels: [UInt8], labels: [UInt8],
+                labelNames: [String]) {
         precondition(pixels.count == count * height * width && labels.count == count, "dataset sizes disagree")
         self.name = name
         self.count = count

@@ -27,7 +27,8 @@ public enum Shapes {
                 draw(f, into: buffer.baseAddress! + i * 784)
             }
         }
-        return ImageDataset(name: name, count: count, height: 28, width: 28, pixels: pixels, labels: labels, labelNames: labelNames)
+        return ImageDataset(name: name, count: count, height: 28, width: 28, pixels: pixels, labels: labels,
+                            labelNames: labelNames)
     }
 
     /// 20,000 training images (seed 1) and 2,000 test images (seed 2).

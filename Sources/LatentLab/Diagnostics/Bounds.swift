@@ -44,7 +44,8 @@ public enum Bounds {
                         let w = logWeights(model: model, x: xs, encoding: es, samples: k, rng: &stream)
                         logMeanExp(w, k: k, batch: n).withPointer { p in for i in 0..<n { out[start + i] = p[i] } }
                     } else {
-                        out[start] = chunkedLogMeanExp(model: model, x: xs, encoding: es, k: k, chunk: maxRows, rng: &stream)
+                        out[start] = chunkedLogMeanExp(model: model, x: xs, encoding: es, k: k, chunk: maxRows,
+                                                       rng: &stream)
                     }
                 }
             }

@@ -36,7 +36,9 @@ public struct Evaluation: Sendable, Codable, Equatable {
     /// The KL of each stochastic layer: its units' KLs added up.
     public var klLayers: [Float] { layerRanges.map { klPerUnit[$0].reduce(0, +) } }
     /// The active units of each stochastic layer.
-    public var activeUnitsLayers: [Int] { layerRanges.map { activity[$0].filter { $0 > Self.activityThreshold }.count } }
+    public var activeUnitsLayers: [Int] {
+        layerRanges.map { activity[$0].filter { $0 > Self.activityThreshold }.count }
+    }
 
     private var layerRanges: [Range<Int>] {
         var start = 0
@@ -88,7 +90,8 @@ public enum Evaluator {
             let z = terms.z
             let logPxz = terms.logLikelihood.value
             // KL per unit in closed form where the pair has one, else from this draw: E_q[log q − log p] per unit.
-            let kl = (model.posterior.closedFormKL(encoding, against: model.prior, on: tape) ?? terms.rateUnits(on: tape)).value
+            let kl = (model.posterior.closedFormKL(encoding, against: model.prior, on: tape)
+                      ?? terms.rateUnits(on: tape)).value
             logPxz.withPointer { p in for i in 0..<b { sumDistortion -= Double(p[i]) } }
             let fromPrior = model.likelihood.logLikelihoodInChunks(x, given: model.samplePrior(b, rng: &priorRNG))
             fromPrior.withPointer { p in for i in 0..<b { sumPriorLikelihood += Double(p[i]) } }
@@ -121,7 +124,8 @@ public enum Evaluator {
             return Float(max(0, meanSquares[j] / count - m * m - estimationNoise[j] / count))
         }
         var boundRNG = RandomSource(seed: seed &+ boundStreamOffset)
-        let bound = mutualInformationBound(model: model, samples: min(boundSamples, model.likelihood.affordableDraws), rng: &boundRNG)
+        let bound = mutualInformationBound(model: model, samples: min(boundSamples, model.likelihood.affordableDraws),
+                                           rng: &boundRNG)
         return Evaluation(
             elbo: Float(sumELBO / count), distortion: Float(sumDistortion / count), kl: Float(sumKL / count),
             klPerUnit: klUnits.map { Float($0 / count) }, activity: activity,
@@ -137,7 +141,9 @@ public enum Evaluator {
         let b = logQ.rows
         precondition(logQ.cols == b, "a square matrix of log-densities")
         var lse = [Float](repeating: 0, count: b)
-        logQ.withPointer { l in lse.withUnsafeMutableBufferPointer { Kernels.rowLogSumExp(l, rows: b, cols: b, into: $0.baseAddress!) } }
+        logQ.withPointer { l in
+            lse.withUnsafeMutableBufferPointer { Kernels.rowLogSumExp(l, rows: b, cols: b, into: $0.baseAddress!) }
+        }
         var total: Double = 0
         for i in 0..<b { total += Double(logQ[i, i] - (lse[i] - Foundation.log(Float(b)))) }
         return Float(total / Double(b))

@@ -47,7 +47,9 @@ public enum AtomicFile {
         let directory = try existingDirectory(of: target, for: path)
         let probe = temporaryPath(of: target, pid: getpid())
         let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw CheckpointError("\(path): cannot write in \(directory) (\(IOFailure.current.reason))") }
+        guard fd >= 0 else {
+            throw CheckpointError("\(path): cannot write in \(directory) (\(IOFailure.current.reason))")
+        }
         close(fd)
         unlink(probe)
     }
@@ -55,7 +57,8 @@ public enum AtomicFile {
     /// The temporary file of a save to `target` by process `pid`.
     static func temporaryPath(of target: String, pid: pid_t) -> String {
         let url = URL(fileURLWithPath: target)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent)\(temporaryMarker)\(pid)").path
+        return url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent)\(temporaryMarker)\(pid)").path
     }
 
     /// The temporary files left beside `target` by saves of processes that are gone (killed mid-save, or whose

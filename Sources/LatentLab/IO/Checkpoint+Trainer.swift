@@ -13,8 +13,9 @@ extension Trainer {
     /// The state to save, and the optimisers' moments as named tensors.
     public func savedState() -> (state: TrainingState, tensors: [(name: String, tensor: Tensor)]) {
         let (encoder, decoder) = optimizerMoments
-        let state = TrainingState(step: step, samplesSeen: samplesSeen, order: dataOrder.order, position: dataOrder.position,
-                                  random: randomState, objective: objective, learningRate: learningRate, aggressive: aggressive,
+        let state = TrainingState(step: step, samplesSeen: samplesSeen, order: dataOrder.order,
+                                  position: dataOrder.position, random: randomState, objective: objective,
+                                  learningRate: learningRate, aggressive: aggressive,
                                   encoderSteps: encoder.steps, decoderSteps: decoder.steps)
         func named(_ m: OptimizerMoments, _ prefix: String, _ params: [Parameter]) -> [(name: String, tensor: Tensor)] {
             zip(params, zip(m.first, m.second)).flatMap { p, fs in
@@ -40,13 +41,17 @@ extension Trainer {
             return OptimizerMoments(steps: steps, first: first, second: second)
         }
         guard state.random.count == 4, state.order.count == data.train.count || state.order.isEmpty,
-              state.order.allSatisfy({ (0..<data.train.count).contains($0) }), (0...data.train.count).contains(state.position) else {
+              state.order.allSatisfy({ (0..<data.train.count).contains($0) }),
+              (0...data.train.count).contains(state.position) else {
             throw CheckpointError("the saved run's data order does not fit these \(data.train.count) training images")
         }
-        optimizerMoments = (try moments(Self.momentPrefixes.encoder, model.posterior.parameters, steps: state.encoderSteps),
-                            try moments(Self.momentPrefixes.decoder, model.prior.parameters + model.likelihood.parameters,
+        optimizerMoments = (try moments(Self.momentPrefixes.encoder, model.posterior.parameters,
+                                        steps: state.encoderSteps),
+                            try moments(Self.momentPrefixes.decoder,
+                                        model.prior.parameters + model.likelihood.parameters,
                                         steps: state.decoderSteps))
-        resume(step: state.step, samplesSeen: state.samplesSeen, order: state.order, position: state.position, random: state.random)
+        resume(step: state.step, samplesSeen: state.samplesSeen, order: state.order, position: state.position,
+               random: state.random)
         objective = state.objective
         learningRate = state.learningRate
         aggressive = state.aggressive

@@ -19,7 +19,8 @@ public struct Checkpoint {
 
     /// Saves `model` to `path` atomically, with a trainer's state when given.
     public static func save(model: VAE, step: Int, objective: ObjectiveSettings?, dataset: String, to path: String,
-                            training: (state: TrainingState, tensors: [(name: String, tensor: Tensor)])? = nil) throws(CheckpointError) {
+                            training: (state: TrainingState, tensors: [(name: String, tensor: Tensor)])? = nil)
+        throws(CheckpointError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var metadata = [
@@ -29,9 +30,14 @@ public struct Checkpoint {
             "dataset": dataset,
             "parts": model.description,
         ]
-        if let objective, let json = try? encoder.encode(objective) { metadata["objective"] = String(decoding: json, as: UTF8.self) }
-        if let training, let json = try? encoder.encode(training.state) { metadata["training_state"] = String(decoding: json, as: UTF8.self) }
-        try SafeTensors.write(model.parameters.map { ($0.name, $0.value) } + (training?.tensors ?? []), metadata: metadata, to: path)
+        if let objective, let json = try? encoder.encode(objective) {
+            metadata["objective"] = String(decoding: json, as: UTF8.self)
+        }
+        if let training, let json = try? encoder.encode(training.state) {
+            metadata["training_state"] = String(decoding: json, as: UTF8.self)
+        }
+        try SafeTensors.write(model.parameters.map { ($0.name, $0.value) } + (training?.tensors ?? []),
+                              metadata: metadata, to: path)
     }
 
     /// Tensors that are a run's state rather than the model's weights.
@@ -43,17 +49,21 @@ public struct Checkpoint {
         let (tensors, metadata) = try SafeTensors.read(path)
         guard let version = metadata["format"], readableFormats.contains(version),
               let config = try? decoded(VAEConfig.self, metadata["model"]) else {
-            throw CheckpointError("\(path): not a vae-tui checkpoint (no \(format) model configuration in its metadata)")
+            throw CheckpointError("\(path): not a vae-tui checkpoint "
+                                  + "(no \(format) model configuration in its metadata)")
         }
         if let problem = config.problem { throw CheckpointError("\(path): not a model vae-tui can build (\(problem))") }
         let weights = tensors.filter { !$0.key.hasPrefix(statePrefix) }
         let held = weights.values.reduce(0) { $0 + $1.count }
         guard config.weightMatrixElements <= held else {
-            throw CheckpointError("\(path): its model configuration needs at least \(config.weightMatrixElements) weights but the file holds \(held)")
+            throw CheckpointError("\(path): its model configuration needs at least \(config.weightMatrixElements) "
+                                  + "weights but the file holds \(held)")
         }
         var step = 0
         if let text = metadata["step"] {
-            guard let count = Int(text), count >= 0 else { throw CheckpointError("\(path): the step in its metadata is not a count") }
+            guard let count = Int(text), count >= 0 else {
+                throw CheckpointError("\(path): the step in its metadata is not a count")
+            }
             step = count
         }
         let objective: ObjectiveSettings?, state: TrainingState?
@@ -67,9 +77,14 @@ public struct Checkpoint {
         } catch {
             throw CheckpointError("\(path): the training state in its metadata is not valid\(error.reason)")
         }
-        if let problem = objective?.problem { throw CheckpointError("\(path): the objective in its metadata is not valid (\(problem))") }
-        if let problem = state?.problem { throw CheckpointError("\(path): the training state in its metadata is not valid (\(problem))") }
-        return Checkpoint(config: config, weights: weights, step: step, objective: objective, dataset: metadata["dataset"] ?? "unknown",
+        if let problem = objective?.problem {
+            throw CheckpointError("\(path): the objective in its metadata is not valid (\(problem))")
+        }
+        if let problem = state?.problem {
+            throw CheckpointError("\(path): the training state in its metadata is not valid (\(problem))")
+        }
+        return Checkpoint(config: config, weights: weights, step: step, objective: objective,
+                          dataset: metadata["dataset"] ?? "unknown",
                           trainingState: state, stateTensors: tensors.filter { $0.key.hasPrefix(statePrefix) })
     }
 
@@ -83,8 +98,12 @@ public struct Checkpoint {
     static func decoded<T: Decodable>(_ type: T.Type, _ json: String?) throws(MetadataProblem) -> T? {
         guard let json else { return nil }
         let bytes = Array(json.utf8)
-        guard let value = try? JSONDecoder().decode(T.self, from: Data(bytes)) else { throw MetadataProblem(reason: "") }
-        if let key = JSONKeys.firstDuplicate(in: bytes) { throw MetadataProblem(reason: " (it names \(SafeTensors.printable(key)) twice)") }
+        guard let value = try? JSONDecoder().decode(T.self, from: Data(bytes)) else {
+            throw MetadataProblem(reason: "")
+        }
+        if let key = JSONKeys.firstDuplicate(in: bytes) {
+            throw MetadataProblem(reason: " (it names \(SafeTensors.printable(key)) twice)")
+        }
         return value
     }
 
@@ -102,15 +121,18 @@ extension VAE {
         let params = parameters
         for p in params {
             guard let w = weights[p.name] else {
-                throw CheckpointError("checkpoint is for another model: it has no tensor \(p.name) (this model is \(config.summary))")
+                throw CheckpointError("checkpoint is for another model: it has no tensor \(p.name) "
+                                      + "(this model is \(config.summary))")
             }
             guard w.rows == p.rows && w.cols == p.cols else {
-                throw CheckpointError("checkpoint is for another model: \(p.name) is \(w.rows)x\(w.cols), this model needs \(p.rows)x\(p.cols) (\(config.summary))")
+                throw CheckpointError("checkpoint is for another model: \(p.name) is \(w.rows)x\(w.cols), "
+                                      + "this model needs \(p.rows)x\(p.cols) (\(config.summary))")
             }
         }
         let names = Set(params.map(\.name))
         if let extra = weights.keys.sorted().first(where: { !names.contains($0) }) {
-            throw CheckpointError("checkpoint is for another model: unexpected tensor \(SafeTensors.printable(extra)) (this model is \(config.summary))")
+            throw CheckpointError("checkpoint is for another model: unexpected tensor \(SafeTensors.printable(extra)) "
+                                  + "(this model is \(config.summary))")
         }
         for p in params { p.assign(weights[p.name]!.copied()) }
     }

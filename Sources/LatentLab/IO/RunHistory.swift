@@ -62,14 +62,18 @@ public struct RunHistory: Sendable {
         let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
         name = isDirectory.boolValue ? (trimmed as NSString).lastPathComponent
             : ((trimmed as NSString).lastPathComponent as NSString).deletingPathExtension
-        guard FileManager.default.fileExists(atPath: self.path) else { throw CheckpointError("\(self.path): the run has no log") }
+        guard FileManager.default.fileExists(atPath: self.path) else {
+            throw CheckpointError("\(self.path): the run has no log")
+        }
         try update()
     }
 
     /// Reads the records appended since the last call; true when there were any.
     @discardableResult
     public mutating func update() throws(CheckpointError) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw CheckpointError("\(path): cannot read the log") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CheckpointError("\(path): cannot read the log")
+        }
         defer { try? handle.close() }
         do {
             try handle.seek(toOffset: offset)

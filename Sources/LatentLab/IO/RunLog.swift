@@ -12,13 +12,16 @@ public final class RunLog {
     public let path: String
     /// Why the last write failed; nil when it succeeded.
     public private(set) var failure: CheckpointError?
-    /// Called with the reason when a write fails after one that did not, and with nil when a write works after one that failed.
+    /// Called with the reason when a write fails after one that did not, and with nil when a write works after
+    /// one that failed.
     public var onFailureChange: ((CheckpointError?) -> Void)?
 
     public init(path: String) throws(CheckpointError) {
         self.path = path
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw CheckpointError("\(path): cannot open the log file for writing (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else {
+            throw CheckpointError("\(path): cannot open the log file for writing (\(String(cString: strerror(errno))))")
+        }
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         _ = try? handle.seekToEnd()   // a device such as /dev/full has no end to seek to
     }
@@ -30,8 +33,11 @@ public final class RunLog {
             try handle.write(contentsOf: line)   // the legacy write(_:) traps on an I/O error
             if failure != nil { changeFailure(to: nil) }
         } catch {
-            if let start { try? handle.truncate(atOffset: start) }   // no half record for the next one to run into
-            if failure == nil { changeFailure(to: CheckpointError("\(path): cannot write the log (\(Self.reason(error)))")) }
+            // No half record for the next one to run into.
+            if let start { try? handle.truncate(atOffset: start) }
+            if failure == nil {
+                changeFailure(to: CheckpointError("\(path): cannot write the log (\(Self.reason(error)))"))
+            }
         }
     }
 
@@ -42,7 +48,8 @@ public final class RunLog {
 
     /// The system's words for a failed write ("No space left on device"), not Foundation's sentence.
     private static func reason(_ error: any Error) -> String {
-        if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+        if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
+           posix.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(posix.code)))
         }
         return error.localizedDescription
@@ -73,7 +80,8 @@ public enum JSONValue: Sendable, Equatable {
         case .string(let s): return JSONValue.quote(s)
         case .bool(let b): return b ? "true" : "false"
         case .array(let a): return "[" + a.map(\.encoded).joined(separator: ",") + "]"
-        case .object(let fields): return "{" + fields.map { JSONValue.quote($0.0) + ":" + $0.1.encoded }.joined(separator: ",") + "}"
+        case .object(let fields):
+            return "{" + fields.map { JSONValue.quote($0.0) + ":" + $0.1.encoded }.joined(separator: ",") + "}"
         case .null: return "null"
         }
     }

@@ -11,7 +11,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
 /// with `safetensors.torch.load_file`. Only F32 tensors are written and read.
 public enum SafeTensors {
     /// Writes atomically: a temporary file beside the target, then rename, so a crash never leaves half a file.
-    public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String], to path: String) throws(CheckpointError) {
+    public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String],
+                             to path: String) throws(CheckpointError) {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
@@ -28,7 +29,8 @@ public enum SafeTensors {
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { file.append(contentsOf: $0) }
         file.append(json)
         for (_, t) in tensors {
-            t.withPointer { p in file.append(UnsafeBufferPointer(start: p, count: t.count)) }  // x86/ARM are little-endian
+            // x86/ARM are little-endian.
+            t.withPointer { p in file.append(UnsafeBufferPointer(start: p, count: t.count)) }
         }
         try AtomicFile.write(file, to: path)
     }
@@ -37,9 +39,14 @@ public enum SafeTensors {
     /// the file itself: the header's length against the file's size, every tensor's byte range against the
     /// data (in range, no overlaps, no gaps, no trailing bytes), every shape against its range with
     /// overflow-checked arithmetic, so a hostile file costs no more memory than its own size and never traps.
-    public static func read(_ path: String) throws(CheckpointError) -> (tensors: [String: Tensor], metadata: [String: String]) {
-        guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError("\(path): checkpoint not found") }
-        guard let file = FileManager.default.contents(atPath: path) else { throw CheckpointError("\(path): cannot read the file") }
+    public static func read(_ path: String) throws(CheckpointError)
+        -> (tensors: [String: Tensor], metadata: [String: String]) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CheckpointError("\(path): checkpoint not found")
+        }
+        guard let file = FileManager.default.contents(atPath: path) else {
+            throw CheckpointError("\(path): cannot read the file")
+        }
         let headerText = try headerBytes(of: file, path)
         let header = try Header.decode(headerText, path)
         let dataStart = lengthSize + headerText.count
@@ -70,7 +77,8 @@ public enum SafeTensors {
         guard file.count >= lengthSize else { throw CheckpointError("\(path): not a safetensors file (too short)") }
         let stated = file.prefix(lengthSize).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard stated <= UInt64(file.count - lengthSize) else {
-            throw CheckpointError("\(path): not a safetensors file (header length \(stated) exceeds the file's \(file.count) bytes)")
+            throw CheckpointError("\(path): not a safetensors file "
+                                  + "(header length \(stated) exceeds the file's \(file.count) bytes)")
         }
         return [UInt8](file[lengthSize..<(lengthSize + Int(stated))])
     }
@@ -82,7 +90,9 @@ public enum SafeTensors {
     /// separators escaped, long text cut.
     static func printable(_ text: String) -> String {
         let breaking: Set<Unicode.GeneralCategory> = [.control, .lineSeparator, .paragraphSeparator]
-        let escaped = text.unicodeScalars.map { breaking.contains($0.properties.generalCategory) ? $0.escaped(asASCII: true) : String($0) }.joined()
+        let escaped = text.unicodeScalars.map {
+            breaking.contains($0.properties.generalCategory) ? $0.escaped(asASCII: true) : String($0)
+        }.joined()
         return escaped.count > printableLength ? String(escaped.prefix(printableLength)) + "…" : escaped
     }
 }
@@ -121,9 +131,11 @@ private struct Header: Decodable {
             }
             metadata = values
         }
-        for key in object.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where key.stringValue != SafeTensors.metadataKey {
+        let keys = object.allKeys.sorted(by: { $0.stringValue < $1.stringValue })
+        for key in keys where key.stringValue != SafeTensors.metadataKey {
             guard let entry = try? object.decode(Entry.self, forKey: key) else {
-                throw Problem(message: "malformed entry for tensor \(SafeTensors.printable(key.stringValue)) (it needs a dtype, a shape and data_offsets)")
+                throw Problem(message: "malformed entry for tensor \(SafeTensors.printable(key.stringValue)) "
+                                       + "(it needs a dtype, a shape and data_offsets)")
             }
             entries.append((key.stringValue, entry))
         }
@@ -133,7 +145,8 @@ private struct Header: Decodable {
     /// (JSON parsers would also take UTF-16 or UTF-32, whose NULs give them away), a JSON object, no key
     /// twice in one object (a parser keeps one of the two silently, so tools could disagree on the file).
     static func decode(_ bytes: [UInt8], _ path: String) throws(CheckpointError) -> Header {
-        guard bytes.first == UInt8(ascii: "{"), !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil else {
+        guard bytes.first == UInt8(ascii: "{"), !bytes.contains(0),
+              String(validating: bytes, as: UTF8.self) != nil else {
             throw CheckpointError("\(path): not a safetensors file (header is not UTF-8 JSON text starting with '{')")
         }
         let header: Header
@@ -161,7 +174,8 @@ private struct TensorLayout {
 
     /// Every entry checked on its own, then all together: the ranges must tile the data exactly, as the
     /// safetensors format requires, so no byte is read twice and none is left over.
-    static func check(_ entries: [(name: String, entry: Header.Entry)], dataSize: Int, _ path: String) throws(CheckpointError) -> [TensorLayout] {
+    static func check(_ entries: [(name: String, entry: Header.Entry)], dataSize: Int,
+                      _ path: String) throws(CheckpointError) -> [TensorLayout] {
         var layouts: [TensorLayout] = []
         for (name, entry) in entries { layouts.append(try check(name, entry, dataSize: dataSize, path)) }
         layouts.sort { ($0.bytes.lowerBound, $0.bytes.upperBound) < ($1.bytes.lowerBound, $1.bytes.upperBound) }
@@ -169,10 +183,12 @@ private struct TensorLayout {
         var previous: TensorLayout?
         for layout in layouts {
             if layout.bytes.lowerBound < covered, let previous {
-                throw CheckpointError("\(path): tensors \(SafeTensors.printable(previous.name)) and \(SafeTensors.printable(layout.name)) overlap")
+                throw CheckpointError("\(path): tensors \(SafeTensors.printable(previous.name)) "
+                                      + "and \(SafeTensors.printable(layout.name)) overlap")
             }
             if layout.bytes.lowerBound > covered {
-                throw CheckpointError("\(path): bytes \(covered)..<\(layout.bytes.lowerBound) of the data belong to no tensor")
+                throw CheckpointError("\(path): bytes \(covered)..<\(layout.bytes.lowerBound) "
+                                      + "of the data belong to no tensor")
             }
             covered = layout.bytes.upperBound
             previous = layout
@@ -183,29 +199,39 @@ private struct TensorLayout {
         return layouts
     }
 
-    private static func check(_ name: String, _ entry: Header.Entry, dataSize: Int, _ path: String) throws(CheckpointError) -> TensorLayout {
+    private static func check(_ name: String, _ entry: Header.Entry, dataSize: Int,
+                              _ path: String) throws(CheckpointError) -> TensorLayout {
         let shown = SafeTensors.printable(name)
         guard entry.dtype == "F32" else {
-            throw CheckpointError("\(path): tensor \(shown) is \(SafeTensors.printable(entry.dtype)); only F32 is supported")
+            throw CheckpointError("\(path): tensor \(shown) is \(SafeTensors.printable(entry.dtype)); "
+                                  + "only F32 is supported")
         }
         let shape = entry.shape
         guard (1...2).contains(shape.count) else {
-            throw CheckpointError("\(path): tensor \(shown) has \(shape.count) dimensions; only vectors and matrices are supported")
+            throw CheckpointError("\(path): tensor \(shown) has \(shape.count) dimensions; "
+                                  + "only vectors and matrices are supported")
         }
-        guard shape.allSatisfy({ $0 >= 0 }) else { throw CheckpointError("\(path): tensor \(shown) has a negative size in its shape \(shape)") }
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw CheckpointError("\(path): tensor \(shown) has a negative size in its shape \(shape)")
+        }
         let (rows, cols) = shape.count == 2 ? (shape[0], shape[1]) : (1, shape[0])
         let (count, countOverflow) = rows.multipliedReportingOverflow(by: cols)
         let (byteCount, bytesOverflow) = count.multipliedReportingOverflow(by: SafeTensors.elementSize)
         guard !countOverflow && !bytesOverflow && byteCount <= dataSize else {
-            throw CheckpointError("\(path): tensor \(shown) of shape \(shape) is larger than the file's \(dataSize) bytes of data")
+            throw CheckpointError("\(path): tensor \(shown) of shape \(shape) "
+                                  + "is larger than the file's \(dataSize) bytes of data")
         }
         let offsets = entry.dataOffsets
-        guard offsets.count == 2 else { throw CheckpointError("\(path): tensor \(shown) has \(offsets.count) data_offsets, not 2") }
+        guard offsets.count == 2 else {
+            throw CheckpointError("\(path): tensor \(shown) has \(offsets.count) data_offsets, not 2")
+        }
         guard 0 <= offsets[0], offsets[0] <= offsets[1], offsets[1] <= dataSize else {
-            throw CheckpointError("\(path): tensor \(shown) has data_offsets \(offsets) outside the file's \(dataSize) bytes of data (truncated?)")
+            throw CheckpointError("\(path): tensor \(shown) has data_offsets \(offsets) "
+                                  + "outside the file's \(dataSize) bytes of data (truncated?)")
         }
         guard offsets[1] - offsets[0] == byteCount else {
-            throw CheckpointError("\(path): tensor \(shown) of shape \(shape) needs \(byteCount) bytes but its data_offsets \(offsets) hold \(offsets[1] - offsets[0])")
+            throw CheckpointError("\(path): tensor \(shown) of shape \(shape) needs \(byteCount) bytes "
+                                  + "but its data_offsets \(offsets) hold \(offsets[1] - offsets[0])")
         }
         return TensorLayout(name: name, rows: rows, cols: cols, bytes: offsets[0]..<offsets[1])
     }

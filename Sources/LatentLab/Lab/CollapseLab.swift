@@ -12,7 +12,8 @@ public enum CollapseLab {
         public let prediction: String
         let configure: @Sendable (inout TrainingConfig, _ budgetSteps: Int) -> Void
 
-        init(key: String, name: String, prediction: String, configure: @escaping @Sendable (inout TrainingConfig, Int) -> Void) {
+        init(key: String, name: String, prediction: String,
+             configure: @escaping @Sendable (inout TrainingConfig, Int) -> Void) {
             self.init(key: key, setting: { _ in name }, prediction: prediction, configure: configure)
         }
 
@@ -55,7 +56,8 @@ public enum CollapseLab {
     static let imageSide = 28
 
     /// What every row shares unless it changes it: the autoregressive decoder (a MADE with one hidden layer
-    /// of 500 and direct connections, or a PixelCNN of 6 masked layers of 32 channels) and a learning rate of 1e-2, under which the plain ELBO collapses within a few epochs on
+    /// of 500 and direct connections, or a PixelCNN of 6 masked layers of 32 channels) and a learning rate of
+    /// 1e-2, under which the plain ELBO collapses within a few epochs on
     /// MNIST (at 1e-3 it does not within 10: the decoder's autoregression and the encoder learn at the same
     /// pace and z keeps 20 nats; at 1e-2 the decoder models the digits from their previous pixels before q is
     /// informative, He et al.'s lagging inference, and the rate never recovers).
@@ -168,7 +170,8 @@ public enum CollapseLab {
             }
         }
         let seconds = (clock.now - start).seconds
-        let nll = Evaluator.negativeLogLikelihood(model: trainer.model, data: data.test, k: nllK, limit: nllImages, seed: 0) { _, _ in }
+        let nll = Evaluator.negativeLogLikelihood(model: trainer.model, data: data.test, k: nllK, limit: nllImages,
+                                                  seed: 0) { _, _ in }
         let evaluation = Evaluator.evaluate(model: trainer.model, data: data.test, limit: evalImages, seed: 0)
         return Result(row: row, nll: nll, evaluation: evaluation, seconds: seconds, steps: trainer.step,
                       nonFiniteSteps: trainer.nonFiniteSteps, aggressiveEnded: trainer.aggressive.endedAtEpoch)
@@ -180,13 +183,14 @@ public enum CollapseLab {
     /// The table as Markdown.
     public static func markdown(_ results: [Result], decoder: LatentDecoder, caption: String) -> String {
         var lines = [caption, "",
-                     "| setting | NLL | ELBO | rate (KL) | distortion | active units | I_q | z use | time, s | the lecture predicts |",
+                     "| setting | NLL | ELBO | rate (KL) | distortion | active units | I_q | z use | time, s "
+                        + "| the lecture predicts |",
                      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for r in results {
             let e = r.evaluation
             lines.append(String(format: "| %@ | %.2f | %.2f | %.2f | %.2f | %d/%d | %.2f | %.2f | %.0f | %@ |",
-                                r.row.name(for: decoder), r.nll, e.elbo, e.kl, e.distortion, e.activeUnits, e.klPerUnit.count,
-                                e.mutualInformation, e.zUse, r.seconds, r.row.prediction))
+                                r.row.name(for: decoder), r.nll, e.elbo, e.kl, e.distortion, e.activeUnits,
+                                e.klPerUnit.count, e.mutualInformation, e.zUse, r.seconds, r.row.prediction))
         }
         return lines.joined(separator: "\n") + "\n"
     }

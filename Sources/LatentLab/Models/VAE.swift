@@ -18,7 +18,8 @@ public final class VAE {
         let sizes = config.layerSizes
         let top = config.prior.family.make(size: sizes[sizes.count - 1], config, posterior: posterior, rng: &rng)
         prior = sizes.count > 1
-            ? HierarchicalPrior(sizes: sizes, hidden: config.upperHidden, activation: config.activation, top: top, rng: &rng)
+            ? HierarchicalPrior(sizes: sizes, hidden: config.upperHidden, activation: config.activation, top: top,
+                                rng: &rng)
             : top
     }
 

@@ -33,7 +33,8 @@ public final class MADE {
     /// `reversed` takes the variables in the order d…1 instead of 1…d.
     public init(_ name: String, size: Int, hidden: [Int], context: Int, heads headCount: Int, reversed: Bool,
                 receptiveField: Int? = nil, activation: Activation = .tanh, rng: inout RandomSource) {
-        precondition(size >= 1 && !hidden.isEmpty && headCount >= 1, "a MADE needs variables, a hidden layer and an output")
+        precondition(size >= 1 && !hidden.isEmpty && headCount >= 1,
+                     "a MADE needs variables, a hidden layer and an output")
         precondition(receptiveField.map { $0 >= 1 } ?? true, "a receptive field of at least one variable")
         self.size = size
         self.activation = activation
@@ -42,11 +43,16 @@ public final class MADE {
         let hiddenDegrees = hidden.map { width in (0..<width).map { width >= size ? $0 % size : $0 * size / width } }
         self.hiddenDegrees = hiddenDegrees
         inputLayer = Linear("\(name).in", inputs: size, outputs: hidden[0], rng: &rng)
-        let firstContext = context > 0 ? [Linear("\(name).context", inputs: context, outputs: hidden[0], rng: &rng)] : []
-        hiddenLayers = (1..<hidden.count).map { Linear("\(name).h\($0)", inputs: hidden[$0 - 1], outputs: hidden[$0], rng: &rng) }
+        let firstContext = context > 0
+            ? [Linear("\(name).context", inputs: context, outputs: hidden[0], rng: &rng)] : []
+        hiddenLayers = (1..<hidden.count).map {
+            Linear("\(name).h\($0)", inputs: hidden[$0 - 1], outputs: hidden[$0], rng: &rng)
+        }
         heads = (0..<headCount).map { Linear("\(name).out\($0)", inputs: hidden.last!, outputs: size, rng: &rng) }
         contextLayers = context > 0
-            ? firstContext + (1..<hidden.count).map { Linear("\(name).context\($0)", inputs: context, outputs: hidden[$0], rng: &rng) }
+            ? firstContext + (1..<hidden.count).map {
+                Linear("\(name).context\($0)", inputs: context, outputs: hidden[$0], rng: &rng)
+            }
             : []
         // The climb each masked step may take: unbounded without a receptive field.
         let climb = receptiveField.map { ($0 - 1) / (hidden.count + 1) } ?? Int.max
@@ -67,7 +73,8 @@ public final class MADE {
     }
 
     public var parameters: [Parameter] {
-        ([inputLayer] + contextLayers.prefix(1) + hiddenLayers + heads + contextLayers.dropFirst()).flatMap(\.parameters)
+        ([inputLayer] + contextLayers.prefix(1) + hiddenLayers + heads + contextLayers.dropFirst())
+            .flatMap(\.parameters)
     }
 
     /// The heads' outputs for each row of z (n×d each); `context` is n×c, or nil without one.
@@ -91,7 +98,9 @@ public final class MADE {
     }
 
     /// Head `i`'s weight with its mask applied, on the tape.
-    func maskedHeadWeight(_ i: Int, on tape: Tape) -> Var { tape.mul(tape.param(heads[i].weight), Var(constant: headMask)) }
+    func maskedHeadWeight(_ i: Int, on tape: Tape) -> Var {
+        tape.mul(tape.param(heads[i].weight), Var(constant: headMask))
+    }
 
     private func masked(_ layer: Linear, _ mask: Tensor, _ x: Var, on tape: Tape) -> Var {
         tape.linear(x, tape.mul(tape.param(layer.weight), Var(constant: mask)), tape.param(layer.bias))

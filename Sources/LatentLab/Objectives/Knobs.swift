@@ -36,8 +36,9 @@ public enum Knob: String, CaseIterable, Sendable {
                     rungs: [0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 10], range: .atLeast(0),
                     marker: "β=") { beta, _ in Knob.short(beta) }
         case .freeBits:
-            .ladder(\.objective.freeBits.lambda, label: "free bits λ", keys: ("f", "F"), help: "free bits λ down / up",
-                    rungs: [0, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8], range: .atLeast(0), marker: "λ=") { lambda, s in
+            .ladder(\.objective.freeBits.lambda, label: "free bits λ", keys: ("f", "F"),
+                    help: "free bits λ down / up", rungs: [0, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8], range: .atLeast(0),
+                    marker: "λ=") { lambda, s in
                 lambda > 0 ? Knob.short(lambda) + (s.knobs.objective.freeBits.perUnit ? "/unit" : "/group") : "off"
             }
         case .freeBitsPerUnit:   // no row of its own: the free bits row says /unit or /group

@@ -32,7 +32,8 @@ public enum Objective {
 
     /// What the decoder reads as the previous pixels in a training step: x with conditioning dropout applied
     /// when it is on and the decoder is autoregressive, else nil (x itself).
-    public static func seenPixels(_ model: VAE, _ x: Tensor, _ settings: ObjectiveSettings, rng: inout RandomSource) -> Tensor? {
+    public static func seenPixels(_ model: VAE, _ x: Tensor, _ settings: ObjectiveSettings,
+                                  rng: inout RandomSource) -> Tensor? {
         settings.conditioningDropout > 0 && model.likelihood.isAutoregressive ? settings.seenPixels(x, rng: &rng) : nil
     }
 
@@ -46,8 +47,10 @@ public enum Objective {
         let terms = model.logWeights(x, encoding, noise: noise, seen: seen, on: tape)
         let logPxz = terms.logLikelihood                                             // kB×1
         let distortion = -logPxz.value.mean()
-        // KL per unit: in closed form where the pair has one (B×d), else sampled, E_q[log q − log p] per unit (kB×d).
-        let klUnits = model.posterior.closedFormKL(encoding, against: model.prior, on: tape) ?? terms.rateUnits(on: tape)
+        // KL per unit: in closed form where the pair has one (B×d), else sampled, E_q[log q − log p] per unit
+        // (kB×d).
+        let klUnits = model.posterior.closedFormKL(encoding, against: model.prior, on: tape)
+            ?? terms.rateUnits(on: tape)
         let klPerExample = klUnits.value.rowSumsMean()
 
         switch settings.kind {

@@ -102,7 +102,8 @@ public struct ObjectiveSettings: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(kind: try c.decode(ObjectiveKind.self, forKey: .kind), k: try c.decode(Int.self, forKey: .k),
-                  beta: try c.decode(Float.self, forKey: .beta), freeBits: try c.decode(FreeBits.self, forKey: .freeBits),
+                  beta: try c.decode(Float.self, forKey: .beta),
+                  freeBits: try c.decode(FreeBits.self, forKey: .freeBits),
                   warmup: try c.decode(KLWarmup.self, forKey: .warmup),
                   conditioningDropout: try c.decodeIfPresent(Float.self, forKey: .conditioningDropout) ?? 0,
                   minimumRate: try c.decodeIfPresent(Float.self, forKey: .minimumRate) ?? 0)

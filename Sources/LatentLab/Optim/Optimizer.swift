@@ -76,7 +76,8 @@ public final class Adam: Optimizer {
     public var moments: OptimizerMoments {
         get { OptimizerMoments(steps: t, first: first.map { $0.copied() }, second: second.map { $0.copied() }) }
         set {
-            precondition(newValue.first.count == parameters.count && newValue.second.count == parameters.count, "moments for every parameter")
+            precondition(newValue.first.count == parameters.count && newValue.second.count == parameters.count,
+                         "moments for every parameter")
             t = newValue.steps
             first = newValue.first.map { $0.copied() }
             second = newValue.second.map { $0.copied() }

@@ -48,7 +48,8 @@ public final class SessionEngine {
     /// Whether an autoregressive decoder's reconstructions are drawn free-running (the `x` key).
     private var freeRunning = false
 
-    public init(trainer: Trainer, log: RunLog? = nil, probeSize: Int = 32, evaluationSlice: Int = 500, mapPoints: Int = 200) {
+    public init(trainer: Trainer, log: RunLog? = nil, probeSize: Int = 32, evaluationSlice: Int = 500,
+                mapPoints: Int = 200) {
         self.trainer = trainer
         self.log = log
         let test = trainer.data.test
@@ -80,7 +81,9 @@ public final class SessionEngine {
     }
 
     /// δ-VAE's floor holds for a diagonal Gaussian q against N(0, I).
-    private var minimumRateApplies: Bool { trainer.model.posterior is any MinimumRatePosterior && trainer.model.prior is StandardNormalPrior }
+    private var minimumRateApplies: Bool {
+        trainer.model.posterior is any MinimumRatePosterior && trainer.model.prior is StandardNormalPrior
+    }
 
     /// After new weights (a reset or another model): the curves start over, the knobs stay.
     private func restarted(seed: UInt64, message: String) {
@@ -159,21 +162,25 @@ public final class SessionEngine {
     private func save(to path: String) -> String {
         var failures: [String] = []
         do {
-            try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: trainer.data.name, to: path)
+            try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective,
+                                dataset: trainer.data.name, to: path)
         } catch {
             failures.append(error.description)
         }
         do { try saveState() } catch { failures.append(error.description) }
-        return failures.isEmpty ? "saved \(path) at step \(trainer.step)" : "save failed: " + failures.joined(separator: "; ")
+        return failures.isEmpty
+            ? "saved \(path) at step \(trainer.step)" : "save failed: " + failures.joined(separator: "; ")
     }
 
     /// The run's state to `stateFiles`, when there are any: weights, trainer state and curves.
     public func saveState() throws(CheckpointError) {
         guard let stateFiles else { return }
-        try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective, dataset: trainer.data.name,
-                            to: stateFiles.checkpoint, training: trainer.savedState())
+        try Checkpoint.save(model: trainer.model, step: trainer.step, objective: trainer.objective,
+                            dataset: trainer.data.name, to: stateFiles.checkpoint, training: trainer.savedState())
         let encoder = JSONEncoder()
-        guard let curves = try? encoder.encode(snapshot.curves) else { throw CheckpointError("cannot encode the curves") }
+        guard let curves = try? encoder.encode(snapshot.curves) else {
+            throw CheckpointError("cannot encode the curves")
+        }
         try AtomicFile.write(curves, to: stateFiles.curves)
     }
 
@@ -224,20 +231,23 @@ public final class SessionEngine {
             // The log samples the curve at most once a second: enough for `show`, a few MB a day.
             if clock.now - lastTrainRecord >= Self.trainRecordInterval {
                 lastTrainRecord = clock.now
-                log?.write([("event", .string("train")), ("step", .int(trainer.step)), ("train_loss", .number(pending.loss / n)),
-                            ("train_rate", .number(pending.rate / n)), ("train_distortion", .number(pending.distortion / n))])
+                log?.write([("event", .string("train")), ("step", .int(trainer.step)),
+                            ("train_loss", .number(pending.loss / n)), ("train_rate", .number(pending.rate / n)),
+                            ("train_distortion", .number(pending.distortion / n))])
             }
             pending = (0, 0, 0, 0)
         }
         if trainer.nonFiniteSteps > lastNonFinite {
             lastNonFinite = trainer.nonFiniteSteps
-            snapshot.message = "NaN/Inf at step \(trainer.step): step skipped (\(trainer.nonFiniteSteps) so far, \(trainer.recoveries) recoveries)"
-            log?.write([("event", .string("nonfinite")), ("step", .int(trainer.step)), ("skipped", .int(trainer.nonFiniteSteps)),
-                        ("recoveries", .int(trainer.recoveries))])
+            snapshot.message = "NaN/Inf at step \(trainer.step): step skipped "
+                + "(\(trainer.nonFiniteSteps) so far, \(trainer.recoveries) recoveries)"
+            log?.write([("event", .string("nonfinite")), ("step", .int(trainer.step)),
+                        ("skipped", .int(trainer.nonFiniteSteps)), ("recoveries", .int(trainer.recoveries))])
         }
         if trainer.cannotRecover {
             running = false
-            snapshot.message = "training stopped: NaN/Inf at every step even from the last good weights (step \(trainer.step)); r resets the model"
+            snapshot.message = "training stopped: NaN/Inf at every step even from the last good weights "
+                + "(step \(trainer.step)); r resets the model"
             log?.write([("event", .string("unrecoverable")), ("step", .int(trainer.step))])
         }
         snapshot.step = trainer.step
@@ -278,7 +288,9 @@ public final class SessionEngine {
         snapshot.zUse = eval.zUse
         append(&snapshot.curves.testLoss, -eval.elbo)
         if eval.layerSizes.count > 1 {
-            if snapshot.curves.klLayers.count != eval.layerSizes.count { snapshot.curves.klLayers = eval.layerSizes.map { _ in [] } }
+            if snapshot.curves.klLayers.count != eval.layerSizes.count {
+                snapshot.curves.klLayers = eval.layerSizes.map { _ in [] }
+            }
             for (l, kl) in eval.klLayers.enumerated() { append(&snapshot.curves.klLayers[l], kl) }
         }
         let bounds = Evaluator.probeBounds(model: model, probe: probe, seed: Self.probeSeed)

@@ -95,7 +95,8 @@ struct SessionPictures {
         result.reconstructionsAreDraws = drawn && freeRunning
         if redraw {
             let z = Var(constant: model.samplePrior(n, rng: &rng))
-            let prior = drawn ? likelihood.sample(z, rng: &rng) : likelihood.probabilities(nil, given: z, on: tape).value
+            let prior = drawn
+                ? likelihood.sample(z, rng: &rng) : likelihood.probabilities(nil, given: z, on: tape).value
             result.samples = (0..<n).map { i in (0..<d).map { prior[i, $0] } }
             result.samplesStep = step
             result.samplesAreDraws = drawn

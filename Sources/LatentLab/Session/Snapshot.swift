@@ -103,9 +103,11 @@ public struct Snapshot: Sendable, Equatable {
 
     public init() {}
 
-    /// The state of the posterior, from the fraction of active units, the total KL, I_q(x;z) and the decoder's use of z.
+    /// The state of the posterior, from the fraction of active units, the total KL, I_q(x;z) and the decoder's
+    /// use of z.
     public var collapse: CollapseState {
-        CollapseState(activeUnits: activeUnits, latentSize: latentSize, kl: totalKL, mutualInformation: mutualInformation, zUse: zUse)
+        CollapseState(activeUnits: activeUnits, latentSize: latentSize, kl: totalKL,
+                      mutualInformation: mutualInformation, zUse: zUse)
     }
 }
 

@@ -101,7 +101,8 @@ public enum BLASKernel {
             line += ", chosen by the library"
         }
         if vectorUnit(ofCore: kernel) < CPUInfo.current.vectorUnit {
-            line += "; narrower than this CPU's \(CPUInfo.current.vectorUnit) (unset \(coretypeVariable) to let vae-tui choose)"
+            line += "; narrower than this CPU's \(CPUInfo.current.vectorUnit) "
+                + "(unset \(coretypeVariable) to let vae-tui choose)"
         }
         return line
     }

@@ -41,7 +41,9 @@ public struct CPUInfo: Sendable, Equatable {
         vk_cpu_info_read(&raw)
         let vendor = withUnsafeBytes(of: raw.vendor) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let brand = withUnsafeBytes(of: raw.brand) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let unit: VectorUnit = raw.avx512f != 0 ? .avx512 : raw.avx2 != 0 && raw.fma != 0 ? .avx2 : raw.avx != 0 ? .avx : .sse
+        let unit: VectorUnit = raw.avx512f != 0 ? .avx512
+            : raw.avx2 != 0 && raw.fma != 0 ? .avx2
+            : raw.avx != 0 ? .avx : .sse
         return CPUInfo(vendor: vendor, modelName: brand.trimmingCharacters(in: .whitespaces), family: Int(raw.family),
                        model: Int(raw.model), vectorUnit: unit, bf16: raw.avx512bf16 != 0)
     }()

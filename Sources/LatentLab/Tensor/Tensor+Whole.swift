@@ -24,7 +24,9 @@ extension Tensor {
         precondition(rows == other.rows && cols == other.cols, "adding \(shape) and \(other.shape)")
         var out = Tensor(uninitialized: rows, cols)
         let n = count
-        withPointer { a in other.withPointer { b in out.withMutablePointer { o in for i in 0..<n { o[i] = a[i] + b[i] } } } }
+        withPointer { a in
+            other.withPointer { b in out.withMutablePointer { o in for i in 0..<n { o[i] = a[i] + b[i] } } }
+        }
         return out
     }
 }

@@ -59,14 +59,16 @@ public struct Tensor: @unchecked Sendable {
     }
 
     /// Mutable access; copies first if the buffer is shared.
-    @inlinable public mutating func withMutablePointer<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+    @inlinable
+    public mutating func withMutablePointer<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
         makeUnique()
         return try body(storage.pointer)
     }
 
     /// Writes into this tensor's buffer even when shared: for buffers the engine owns on purpose
     /// (a parameter's value updated by its optimiser, a gradient accumulated in place).
-    @inlinable public func withSharedMutablePointer<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+    @inlinable
+    public func withSharedMutablePointer<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
         try body(storage.pointer)
     }
 

@@ -1,6 +1,7 @@
 /// What a training loop does about a step whose loss or gradient is NaN or Inf: the step changes
 /// nothing and is counted; the third in a row (or the first with a weight that is not finite) puts back
-/// the last weights remembered as good (the caller then restarts its optimisers' moments). The trainer and the bin-packing demo share it.
+/// the last weights remembered as good (the caller then restarts its optimisers' moments). The trainer and the
+/// bin-packing demo share it.
 struct NonFiniteGuard {
     /// Bad steps in a row that restore the good weights.
     static let restoreAfter = 3

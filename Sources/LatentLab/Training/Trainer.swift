@@ -129,7 +129,8 @@ public final class Trainer {
             stats = splitStep(batch, parts: parts, klWeight: klWeight)
         } else {
             let tape = Tape()
-            let (loss, s) = Objective.loss(model: model, batch: batch, settings: objective, klWeight: klWeight, rng: &rng, on: tape)
+            let (loss, s) = Objective.loss(model: model, batch: batch, settings: objective, klWeight: klWeight,
+                                           rng: &rng, on: tape)
             stats = s
             if stats.loss.isFinite && injected != .loss { tape.backward(from: loss, seed: 1) }
         }
@@ -270,7 +271,8 @@ public final class Trainer {
         let x = data.validation.batch(0..<n), tape = Tape(recording: false)
         var noiseRNG = RandomSource(seed: config.seed &+ Self.trainingStreamOffset &+ UInt64(step))
         let encoding = model.encode(Var(constant: x), on: tape)
-        let z = model.posterior.draw(encoding, noise: noiseRNG.normalTensor(n, model.config.latentSize), on: tape).z.value
+        let z = model.posterior.draw(encoding, noise: noiseRNG.normalTensor(n, model.config.latentSize),
+                                     on: tape).z.value
         return Evaluator.mutualInformation(logDensities: model.posterior.pairwiseLogDensities(z, encoding))
     }
 }

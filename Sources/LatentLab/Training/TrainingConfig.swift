@@ -51,7 +51,8 @@ public struct DataSplits: Sendable {
     /// first images of what remains (for quick runs).
     public init(name: String, train: ImageDataset, test: ImageDataset, validationSize: Int, trainLimit: Int? = nil,
                 seed: UInt64 = DataSplits.testSeed) {
-        precondition(validationSize >= 0 && validationSize < train.count, "validation split larger than the training set")
+        precondition(validationSize >= 0 && validationSize < train.count,
+                     "validation split larger than the training set")
         self.name = name
         let cut = train.count - validationSize
         self.train = train.subset(0..<min(cut, trainLimit ?? cut), name: train.name)

@@ -24,9 +24,12 @@ public struct TrainingState: Codable, Sendable, Equatable {
         let counts = [step, samplesSeen, position, encoderSteps, decoderSteps]
         if !counts.allSatisfy({ (0...Self.maximumCount).contains($0) }) { return "a counter is negative or too large" }
         if random.count != 4 { return "the random state has \(random.count) words, not 4" }
-        if !(learningRate.isFinite && learningRate > 0) { return "the learning rate \(learningRate) is not a positive number" }
+        if !(learningRate.isFinite && learningRate > 0) {
+            return "the learning rate \(learningRate) is not a positive number"
+        }
         if !(1...AggressiveTraining.maximumInnerSteps).contains(aggressive.maxInnerSteps) {
-            return "aggressive training's inner steps \(aggressive.maxInnerSteps) are not between 1 and \(AggressiveTraining.maximumInnerSteps)"
+            return "aggressive training's inner steps \(aggressive.maxInnerSteps) "
+                + "are not between 1 and \(AggressiveTraining.maximumInnerSteps)"
         }
         return objective.problem
     }

@@ -48,9 +48,12 @@ public struct BrailleGrid: Sendable {
         for cy in 0..<cellHeight {
             for cx in 0..<cellWidth {
                 let i = cy * cellWidth + cx
-                guard masks[i] != 0, x + cx < canvas.width, y + cy < canvas.height, x + cx >= 0, y + cy >= 0 else { continue }
+                guard masks[i] != 0, x + cx < canvas.width, y + cy < canvas.height, x + cx >= 0, y + cy >= 0 else {
+                    continue
+                }
                 let back = canvas[x + cx, y + cy].style.background
-                canvas[x + cx, y + cy] = Cell(Unicode.Scalar(0x2800 + UInt32(masks[i]))!, Style(colors[i] ?? .standard, background: back))
+                canvas[x + cx, y + cy] = Cell(Unicode.Scalar(0x2800 + UInt32(masks[i]))!,
+                                              Style(colors[i] ?? .standard, background: back))
             }
         }
     }

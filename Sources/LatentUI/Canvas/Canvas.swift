@@ -72,7 +72,9 @@ public struct Canvas: Equatable, Sendable {
 
     /// The characters, one line per row (trailing spaces kept), for snapshot tests.
     public var text: String {
-        (0..<height).map { y in String(String.UnicodeScalarView(cells[(y * width)..<((y + 1) * width)].map(\.character))) }
-            .joined(separator: "\n")
+        (0..<height).map { y in
+            String(String.UnicodeScalarView(cells[(y * width)..<((y + 1) * width)].map(\.character)))
+        }
+        .joined(separator: "\n")
     }
 }

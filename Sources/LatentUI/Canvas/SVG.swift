@@ -37,7 +37,8 @@ public enum SVG {
                     let trimmed = String(run.reversed().drop { $0 == " " }.reversed())
                     let weight = cell.style.bold ? " font-weight=\"bold\"" : ""
                     out += "<text x=\"\(x * cellWidth)\" y=\"\(y * cellHeight + baseline)\" fill=\"\(fg)\"\(weight)"
-                        + " textLength=\"\(trimmed.unicodeScalars.count * cellWidth)\" lengthAdjust=\"spacingAndGlyphs\">"
+                        + " textLength=\"\(trimmed.unicodeScalars.count * cellWidth)\""
+                        + " lengthAdjust=\"spacingAndGlyphs\">"
                         + escape(trimmed) + "</text>\n"
                 }
                 x = end
@@ -56,7 +57,8 @@ public enum SVG {
             var end = x + 1
             while end < canvas.width, colors(canvas[end, y].style).background == bg { end += 1 }
             if bg != background {
-                out += rect(x: x * cellWidth, y: y * cellHeight, width: (end - x) * cellWidth, height: cellHeight, fill: bg)
+                out += rect(x: x * cellWidth, y: y * cellHeight, width: (end - x) * cellWidth, height: cellHeight,
+                            fill: bg)
             }
             x = end
         }
@@ -82,15 +84,18 @@ public enum SVG {
             return true
         case 0x2580...0x259F:
             guard let (fx, fy, fw, fh, opacity) = blocks[c] else { return false }
-            out += "<rect x=\"\(Double(left) + fx * Double(cellWidth))\" y=\"\(Double(top) + fy * Double(cellHeight))\" width=\"\(fw * Double(cellWidth))\" height=\"\(fh * Double(cellHeight))\" fill=\"\(color)\""
+            out += "<rect x=\"\(Double(left) + fx * Double(cellWidth))\" y=\"\(Double(top) + fy * Double(cellHeight))\""
+                + " width=\"\(fw * Double(cellWidth))\" height=\"\(fh * Double(cellHeight))\" fill=\"\(color)\""
                 + (opacity < 1 ? " fill-opacity=\"\(opacity)\"" : "") + "/>\n"
             return true
         default:
             guard let arms = boxArms[c] else { return false }
             let cx = Double(left) + Double(cellWidth) / 2, cy = Double(top) + Double(cellHeight) / 2
-            let ends = [(cx, Double(top)), (Double(left + cellWidth), cy), (cx, Double(top + cellHeight)), (Double(left), cy)]
+            let ends = [(cx, Double(top)), (Double(left + cellWidth), cy), (cx, Double(top + cellHeight)),
+                        (Double(left), cy)]
             for (i, end) in ends.enumerated() where arms.directions & (1 << i) != 0 {
-                out += "<line x1=\"\(cx)\" y1=\"\(cy)\" x2=\"\(end.0)\" y2=\"\(end.1)\" stroke=\"\(color)\" stroke-width=\"\(arms.heavy ? 2.5 : 1.2)\"/>\n"
+                out += "<line x1=\"\(cx)\" y1=\"\(cy)\" x2=\"\(end.0)\" y2=\"\(end.1)\" stroke=\"\(color)\""
+                    + " stroke-width=\"\(arms.heavy ? 2.5 : 1.2)\"/>\n"
             }
             return true
         }
@@ -105,7 +110,8 @@ public enum SVG {
         for eighths in 1...8 {
             let f = Double(eighths) / 8
             b[Unicode.Scalar(0x2580 + UInt32(eighths))!] = (0, 1 - f, 1, f, 1)  // ▁ … █, lower eighths
-            if eighths < 8 { b[Unicode.Scalar(0x2590 - UInt32(eighths))!] = (0, 0, f, 1, 1) }  // ▏ … ▉, left eighths
+            // ▏ … ▉, left eighths
+            if eighths < 8 { b[Unicode.Scalar(0x2590 - UInt32(eighths))!] = (0, 0, f, 1, 1) }
         }
         return b
     }()
@@ -114,7 +120,8 @@ public enum SVG {
     private static let boxArms: [Unicode.Scalar: (directions: Int, heavy: Bool)] = [
         "─": (0b1010, false), "│": (0b0101, false), "┌": (0b0110, false), "┐": (0b1100, false),
         "└": (0b0011, false), "┘": (0b1001, false), "├": (0b0111, false), "┤": (0b1101, false),
-        "┬": (0b1110, false), "┴": (0b1011, false), "┼": (0b1111, false), "━": (0b1010, true), "┃": (0b0101, true),
+        "┬": (0b1110, false), "┴": (0b1011, false), "┼": (0b1111, false), "━": (0b1010, true),
+        "┃": (0b0101, true),
     ]
 
     /// The style's colours as SVG colours, reverse video swapped.

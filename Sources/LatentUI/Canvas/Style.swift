@@ -39,8 +39,8 @@ public struct Style: Hashable, Sendable {
     public var dim: Bool
     public var underline: Bool
 
-    public init(_ foreground: Color = .standard, background: Color = .standard, bold: Bool = false, reverse: Bool = false,
-                dim: Bool = false, underline: Bool = false) {
+    public init(_ foreground: Color = .standard, background: Color = .standard, bold: Bool = false,
+                reverse: Bool = false, dim: Bool = false, underline: Bool = false) {
         self.foreground = foreground
         self.background = background
         self.bold = bold

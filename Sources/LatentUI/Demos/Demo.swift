@@ -39,7 +39,8 @@ public struct DemoKey: Equatable, Sendable {
     public static func help(_ keys: [DemoKey]) -> [(keys: String, action: String)] { keys.map { ($0.keys, $0.action) } }
 
     /// The keys every demo's loop answers itself.
-    public static let common = [DemoKey("S", "save the screen as SVG and text (in screenshots/)"), DemoKey("? / F1", "this help")]
+    public static let common = [DemoKey("S", "save the screen as SVG and text (in screenshots/)"),
+                                DemoKey("? / F1", "this help")]
 }
 
 /// A key's effect: the outcome, and the work it asks of the model (queued on the demo's worker).

@@ -14,8 +14,8 @@ public final class LiveDemo<Model, Snapshot: Sendable, Options>: Demo {
     private let step: (Options) -> DemoWork<Model>?
     private let interval: (Options) -> Int32
 
-    public init(_ model: Model, name: String, keys: [DemoKey], options: Options, snapshot: @escaping (Model) -> Snapshot,
-                render: @escaping (Snapshot, Options, Int, Int) -> Canvas,
+    public init(_ model: Model, name: String, keys: [DemoKey], options: Options,
+                snapshot: @escaping (Model) -> Snapshot, render: @escaping (Snapshot, Options, Int, Int) -> Canvas,
                 action: @escaping (Key, inout Options, Snapshot) -> DemoKeyAction<Model>,
                 step: @escaping (Options) -> DemoWork<Model>?, frameInterval: @escaping (Options) -> Int32) {
         worker = DemoWorker(model, name: name, snapshot: snapshot)
@@ -54,7 +54,8 @@ enum DemoFrame {
 }
 
 /// `speed` steps (and the evaluation that follows them) while running.
-private func steps<Model>(_ running: Bool, _ speed: Int, advance: @escaping @Sendable (inout Model, Int) -> Void) -> DemoWork<Model>? {
+private func steps<Model>(_ running: Bool, _ speed: Int,
+                          advance: @escaping @Sendable (inout Model, Int) -> Void) -> DemoWork<Model>? {
     guard running else { return nil }
     return { model in advance(&model, speed) }
 }
@@ -66,9 +67,15 @@ extension LiveDemo where Model == BinPackDemo, Snapshot == BinPackSnapshot, Opti
     public convenience init(_ demo: BinPackDemo) {
         self.init(demo, name: "bin packing", keys: BinPackKeys.keys, options: BinPackViewOptions(),
                   snapshot: { (demo: BinPackDemo) in demo.snapshot },
-                  render: { (s: BinPackSnapshot, o: BinPackViewOptions, w: Int, h: Int) in BinPackScreen.render(s, options: o, width: w, height: h) },
-                  action: { (key: Key, options: inout BinPackViewOptions, _: BinPackSnapshot) in BinPackKeys.action(for: key, options: &options) },
-                  step: { (o: BinPackViewOptions) in steps(o.running, o.speed) { (demo: inout BinPackDemo, n: Int) in demo.advance(n) } },
+                  render: { (s: BinPackSnapshot, o: BinPackViewOptions, w: Int, h: Int) in
+                      BinPackScreen.render(s, options: o, width: w, height: h)
+                  },
+                  action: { (key: Key, options: inout BinPackViewOptions, _: BinPackSnapshot) in
+                      BinPackKeys.action(for: key, options: &options)
+                  },
+                  step: { (o: BinPackViewOptions) in
+                      steps(o.running, o.speed) { (demo: inout BinPackDemo, n: Int) in demo.advance(n) }
+                  },
                   frameInterval: { (o: BinPackViewOptions) in o.running ? DemoFrame.running : DemoFrame.paused })
     }
 }
@@ -80,9 +87,15 @@ extension LiveDemo where Model == EnumerationDemo, Snapshot == EnumerationDemo, 
     public convenience init(_ demo: EnumerationDemo) {
         self.init(demo, name: "enumeration", keys: EnumerationKeys.keys, options: false,
                   snapshot: { (demo: EnumerationDemo) in demo },
-                  render: { (s: EnumerationDemo, running: Bool, w: Int, h: Int) in EnumerationScreen.render(s, running: running, width: w, height: h) },
-                  action: { (key: Key, running: inout Bool, _: EnumerationDemo) in EnumerationKeys.action(for: key, running: &running) },
-                  step: { (running: Bool) in steps(running, 1) { (demo: inout EnumerationDemo, n: Int) in demo.advance(n) } },
+                  render: { (s: EnumerationDemo, running: Bool, w: Int, h: Int) in
+                      EnumerationScreen.render(s, running: running, width: w, height: h)
+                  },
+                  action: { (key: Key, running: inout Bool, _: EnumerationDemo) in
+                      EnumerationKeys.action(for: key, running: &running)
+                  },
+                  step: { (running: Bool) in
+                      steps(running, 1) { (demo: inout EnumerationDemo, n: Int) in demo.advance(n) }
+                  },
                   frameInterval: { (_: Bool) in DemoFrame.enumeration })
     }
 }
@@ -97,11 +110,15 @@ extension LiveDemo where Model == DequantDemo, Snapshot == DequantSnapshot, Opti
         options.cell = DequantViewOptions.likeliestCell(demo.data)
         self.init(demo, name: "dequantization", keys: DequantKeys.keys, options: options,
                   snapshot: { (demo: DequantDemo) in demo.snapshot },
-                  render: { (s: DequantSnapshot, o: DequantViewOptions, w: Int, h: Int) in DequantScreen.render(s, options: o, width: w, height: h) },
+                  render: { (s: DequantSnapshot, o: DequantViewOptions, w: Int, h: Int) in
+                      DequantScreen.render(s, options: o, width: w, height: h)
+                  },
                   action: { (key: Key, options: inout DequantViewOptions, s: DequantSnapshot) in
                       DequantKeys.action(for: key, options: &options, levels: s.evaluation.data.levels)
                   },
-                  step: { (o: DequantViewOptions) in steps(o.running, o.speed) { (demo: inout DequantDemo, n: Int) in demo.advance(n) } },
+                  step: { (o: DequantViewOptions) in
+                      steps(o.running, o.speed) { (demo: inout DequantDemo, n: Int) in demo.advance(n) }
+                  },
                   frameInterval: { (o: DequantViewOptions) in o.running ? DemoFrame.running : DemoFrame.paused })
     }
 }

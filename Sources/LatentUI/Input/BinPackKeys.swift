@@ -13,15 +13,19 @@ public enum BinPackKeys {
         DemoKey("n/N/M", "1/10/100 steps", footer: true), DemoKey("space", "run/pause", footer: true),
         DemoKey("+ / -", "steps per frame while running up / down"),
         DemoKey("p", "posterior family: diagonal, full covariance, IAF"), DemoKey("P", "prior: N(0,I) / learned AF"),
-        DemoKey("o", "objective: ELBO / IWAE"), DemoKey("k / K", "samples k down / up"), DemoKey("b / B", "beta down / up"),
+        DemoKey("o", "objective: ELBO / IWAE"), DemoKey("k / K", "samples k down / up"),
+        DemoKey("b / B", "beta down / up"),
         DemoKey("f / F", "free bits λ down / up"), DemoKey("l / L", "learning rate down / up"),
         DemoKey("m", "train p(x, z) too / q only"), DemoKey("s", "samples of q on / off"),
-        DemoKey("e", "exact posteriors on / off"), DemoKey("r", "new seed", footer: true), DemoKey("q/Esc", "back", footer: true),
+        DemoKey("e", "exact posteriors on / off"), DemoKey("r", "new seed", footer: true),
+        DemoKey("q/Esc", "back", footer: true),
     ]
 
     public static func action(for key: Key, options: inout BinPackViewOptions) -> DemoKeyAction<BinPackDemo> {
         guard case .character(let ch) = key else { return DemoKeyAction(key == .escape ? .quit : .ignored) }
-        func work(_ w: @escaping DemoWork<BinPackDemo>) -> DemoKeyAction<BinPackDemo> { DemoKeyAction(.handled, work: w) }
+        func work(_ w: @escaping DemoWork<BinPackDemo>) -> DemoKeyAction<BinPackDemo> {
+            DemoKeyAction(.handled, work: w)
+        }
         if let stepping = steppingAction(ch, running: &options.running, speed: &options.speed, speeds: speedLadder,
                                          advance: { (demo: inout BinPackDemo, n: Int) in demo.advance(n) }) {
             return stepping
@@ -38,11 +42,23 @@ public enum BinPackKeys {
                 demo.prior = all[(all.firstIndex(of: demo.prior)! + 1) % all.count]
             }
         case "o": return work { $0.settings.objective.kind = $0.settings.objective.kind == .elbo ? .iwae : .elbo }
-        case "k", "K": return work { $0.settings.objective.k = KeyMap.step(kLadder, from: $0.settings.objective.k, up: ch == "K") }
-        case "b", "B": return work { $0.settings.objective.beta = KeyMap.step(betaLadder, from: $0.settings.objective.beta, up: ch == "B") }
+        case "k", "K":
+            return work { $0.settings.objective.k = KeyMap.step(kLadder, from: $0.settings.objective.k, up: ch == "K") }
+        case "b", "B":
+            return work {
+                $0.settings.objective.beta = KeyMap.step(betaLadder, from: $0.settings.objective.beta, up: ch == "B")
+            }
         case "f", "F":
-            return work { $0.settings.objective.freeBits.lambda = KeyMap.step(freeBitsLadder, from: $0.settings.objective.freeBits.lambda, up: ch == "F") }
-        case "l", "L": return work { $0.settings.learningRate = KeyMap.step(learningRateLadder, from: $0.settings.learningRate, up: ch == "L") }
+            return work {
+                $0.settings.objective.freeBits.lambda = KeyMap.step(freeBitsLadder,
+                                                                    from: $0.settings.objective.freeBits.lambda,
+                                                                    up: ch == "F")
+            }
+        case "l", "L":
+            return work {
+                $0.settings.learningRate = KeyMap.step(learningRateLadder, from: $0.settings.learningRate,
+                                                       up: ch == "L")
+            }
         case "m": return work { $0.settings.trainModel.toggle() }
         case "s": options.showSamples.toggle()
         case "e": options.showExact.toggle()

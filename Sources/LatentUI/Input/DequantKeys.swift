@@ -11,15 +11,20 @@ public enum DequantKeys {
         DemoKey("n/N/M", "1/10/100 steps", footer: true), DemoKey("space", "run", footer: true),
         DemoKey("v", "dequantizer", footer: true), DemoKey("←↑↓→", "cell", footer: true),
         DemoKey("+ / -", "steps per frame while running up / down"), DemoKey("l / L", "learning rate down / up"),
-        DemoKey("s", "data: mixture, smiley, checker (a new model)"), DemoKey("[ / ]", "levels L down / up (a new model)"),
+        DemoKey("s", "data: mixture, smiley, checker (a new model)"),
+        DemoKey("[ / ]", "levels L down / up (a new model)"),
         DemoKey("r", "new seed"), DemoKey("q/Esc", "back", footer: true),
     ]
 
     /// `levels` is the demo's current L, to keep the selected cell on the grid.
-    public static func action(for key: Key, options: inout DequantViewOptions, levels: Int) -> DemoKeyAction<DequantDemo> {
-        func work(_ w: @escaping DemoWork<DequantDemo>) -> DemoKeyAction<DequantDemo> { DemoKeyAction(.handled, work: w) }
+    public static func action(for key: Key, options: inout DequantViewOptions,
+                              levels: Int) -> DemoKeyAction<DequantDemo> {
+        func work(_ w: @escaping DemoWork<DequantDemo>) -> DemoKeyAction<DequantDemo> {
+            DemoKeyAction(.handled, work: w)
+        }
         func move(_ dx: Int, _ dy: Int) {
-            options.cell = (min(max(options.cell.x1 + dx, 0), levels - 1), min(max(options.cell.x2 + dy, 0), levels - 1))
+            options.cell = (min(max(options.cell.x1 + dx, 0), levels - 1),
+                            min(max(options.cell.x2 + dy, 0), levels - 1))
         }
         switch key {
         case .left: move(-1, 0)
@@ -34,7 +39,11 @@ public enum DequantKeys {
             }
             switch ch {
             case "v": return work { $0.kind = $0.kind == .uniform ? .variational : .uniform; $0.refresh() }
-            case "l", "L": return work { $0.settings.learningRate = KeyMap.step(learningRateLadder, from: $0.settings.learningRate, up: ch == "L") }
+            case "l", "L":
+                return work {
+                    $0.settings.learningRate = KeyMap.step(learningRateLadder, from: $0.settings.learningRate,
+                                                           up: ch == "L")
+                }
             case "s":
                 return work { demo in
                     let all = DequantDataShape.allCases

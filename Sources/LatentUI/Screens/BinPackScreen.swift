@@ -30,7 +30,8 @@ public enum BinPackScreen {
         }
         var c = Canvas(width: width, height: height)
         StatusLine.bar(" demo: bin packing │ step \(s.step) │ q: \(s.family.title) │ prior \(s.prior.title)",
-                       state: options.running ? "▶ running ×\(options.speed)" : "⏸ paused", running: options.running,
+                       state: options.running ? "▶ running ×\(options.speed)" : "⏸ paused",
+                       running: options.running,
                        into: &c, rect: Rect(x: 0, y: 0, width: width, height: 1))
 
         let side = min(height - 2, (width - 50) / 2)
@@ -58,17 +59,24 @@ public enum BinPackScreen {
         var grid = BrailleGrid(cellWidth: cellsWide, cellHeight: cellsTall)
         let dotsWide = grid.dotWidth, dotsTall = grid.dotHeight
         func z(_ x: Int, _ y: Int) -> (Float, Float) {
-            (-extent + (Float(x) + 0.5) * 2 * extent / Float(dotsWide), extent - (Float(y) + 0.5) * 2 * extent / Float(dotsTall))
+            (-extent + (Float(x) + 0.5) * 2 * extent / Float(dotsWide),
+             extent - (Float(y) + 0.5) * 2 * extent / Float(dotsTall))
         }
         /// The dot of a point, nil when it is off the map or not a number (a non-finite evaluation is drawn too).
         func dot(_ v: SIMD2<Float>) -> (Int, Int)? {
-            let x = ((v.x + extent) / (2 * extent) * Float(dotsWide)).rounded(.down), y = ((extent - v.y) / (2 * extent) * Float(dotsTall)).rounded(.down)
+            let x = ((v.x + extent) / (2 * extent) * Float(dotsWide)).rounded(.down)
+            let y = ((extent - v.y) / (2 * extent) * Float(dotsTall)).rounded(.down)
             guard x >= 0 && y >= 0 && x < Float(dotsWide) && y < Float(dotsTall) else { return nil }
             return (Int(x), Int(y))
         }
         // Which grid cell each dot reads from, once.
-        let cells: [Int?] = (0..<(dotsWide * dotsTall)).map { i in let (u, v) = z(i % dotsWide, i / dotsWide); return e.grid.index(u, v) }
-        func inside(_ values: [Float], _ level: Float) -> [Bool] { cells.map { $0.map { values[$0] >= level } ?? false } }
+        let cells: [Int?] = (0..<(dotsWide * dotsTall)).map { i in
+            let (u, v) = z(i % dotsWide, i / dotsWide)
+            return e.grid.index(u, v)
+        }
+        func inside(_ values: [Float], _ level: Float) -> [Bool] {
+            cells.map { $0.map { values[$0] >= level } ?? false }
+        }
         func outline(_ region: [Bool], color: Color) {
             for y in 0..<dotsTall {
                 for x in 0..<dotsWide where region[y * dotsWide + x] {
@@ -86,7 +94,9 @@ public enum BinPackScreen {
                 let (u, v) = z(cx * 2 + 1, cy * 4 + 2)
                 guard let g = e.grid.index(u, v), peak > 0 else { continue }
                 let shade = (e.aggregate[g] / peak).squareRoot()
-                if shade > 0.05 && shade <= 1 { c[origin.x + cx, origin.y + cy] = Cell(" ", Style(background: .grey(Int(shade * 8)))) }
+                if shade > 0.05 && shade <= 1 {
+                    c[origin.x + cx, origin.y + cy] = Cell(" ", Style(background: .grey(Int(shade * 8))))
+                }
             }
         }
         for level in e.priorLevels { outline(inside(e.logPrior, level), color: .brightBlack) }
@@ -107,7 +117,8 @@ public enum BinPackScreen {
         for (i, point) in e.points.enumerated() {
             guard let (x, y) = dot(point.mean) else { continue }
             let at = (origin.x + x / 2, origin.y + y / 4)
-            c[at.0, at.1] = Cell(BinPackDemo.letters[i].unicodeScalars.first!, Style(.category(i), background: c[at.0, at.1].style.background, bold: true))
+            c[at.0, at.1] = Cell(BinPackDemo.letters[i].unicodeScalars.first!,
+                                 Style(.category(i), background: c[at.0, at.1].style.background, bold: true))
         }
         c.put(String(format: "±%.1f", extent), x: r.maxX - 6, y: r.maxY - 1, style: .dim)
     }
@@ -122,11 +133,13 @@ public enum BinPackScreen {
             let y = r.y + 2 + i
             c.put(BinPackDemo.letters[i], x: x, y: y, style: Style(.category(i), bold: true))
             c.put(pattern(BinPackDemo.points[i]), x: x + 2, y: y, style: Style(.category(i)))
-            c.put(String(format: "%7.3f %6.3f %8.3f %9.3f %7.3f", p.kl, exp(p.reconstruction), p.elbo, p.logMarginal, p.gap),
+            c.put(String(format: "%7.3f %6.3f %8.3f %9.3f %7.3f",
+                         p.kl, exp(p.reconstruction), p.elbo, p.logMarginal, p.gap),
                   x: x + 4, y: y, clip: r.inset(1))
         }
-        c.put(String(format: "total%@%8.3f %9.3f %7.3f", String(repeating: " ", count: 14), e.elbo, e.logMarginal, e.gap), x: x, y: r.y + 6,
-              style: .title, clip: r.inset(1))
+        c.put(String(format: "total%@%8.3f %9.3f %7.3f",
+                     String(repeating: " ", count: 14), e.elbo, e.logMarginal, e.gap),
+              x: x, y: r.y + 6, style: .title, clip: r.inset(1))
     }
 
     /// A 4×4 binary image as two braille characters.
@@ -143,7 +156,8 @@ public enum BinPackScreen {
         let clip = r.inset(1)
         // The bound and I_q use q on the grid: shown only while every q is on it.
         func value(_ v: Double) -> String { e.posteriorsOnGrid ? String(format: "%6.3f", v) : "  q off grid" }
-        c.put(String(format: "exact I(x;z) %6.3f  ≤ H(x) = log 4 = %.3f", e.exactInformation, log(4.0)), x: r.x + 2, y: r.y + 1, clip: clip)
+        c.put(String(format: "exact I(x;z) %6.3f  ≤ H(x) = log 4 = %.3f", e.exactInformation, log(4.0)),
+              x: r.x + 2, y: r.y + 1, clip: clip)
         c.put("Barber-Agakov H(z) + E log q(z|x) " + value(e.barberAgakov), x: r.x + 2, y: r.y + 2, clip: clip)
         c.put("I_q(x;z) = E KL(q(z|x) ‖ q(z)) " + value(e.encoderInformation), x: r.x + 2, y: r.y + 3, clip: clip)
     }
@@ -156,7 +170,8 @@ public enum BinPackScreen {
         let knobs: [(String, String)] = [
             ("p", s.family.title), ("P", "prior " + s.prior.title),
             ("o", objective), ("k/K", "k \(ob.k)"),
-            ("b/B", String(format: "β %g", ob.beta)), ("f/F", lambda <= 0 ? "free bits off" : ob.kind == .elbo ? String(format: "free bits %g", lambda)
+            ("b/B", String(format: "β %g", ob.beta)),
+            ("f/F", lambda <= 0 ? "free bits off" : ob.kind == .elbo ? String(format: "free bits %g", lambda)
                 : String(format: "free bits %g (ELBO only)", lambda)),
             ("l/L", String(format: "lr %g", st.learningRate)), ("m", st.trainModel ? "train q and p" : "train q only"),
             ("+/-", "×\(options.speed) steps/frame"), ("s", options.showSamples ? "samples shown" : "samples hidden"),
@@ -171,14 +186,18 @@ public enum BinPackScreen {
             c.put(value, x: x + 4, y: y, clip: Rect(x: x + 4, y: y, width: column - 5, height: 1))
         }
         let offGrid = zip(BinPackDemo.letters, s.evaluation.posteriorMass).filter { $0.1 < 0.99 }.map(\.0)
-        let warnings = [s.evaluation.priorMass < 0.99 ? String(format: "prior mass on the grid %.3f: log p(x) underestimated", s.evaluation.priorMass) : nil,
+        let priorWarning = String(format: "prior mass on the grid %.3f: log p(x) underestimated",
+                                  s.evaluation.priorMass)
+        let warnings = [s.evaluation.priorMass < 0.99 ? priorWarning : nil,
                         offGrid.isEmpty ? nil : "q off the ±5 grid for \(offGrid.joined(separator: ", "))",
-                        s.skippedSteps > 0 ? "\(s.skippedSteps) non-finite steps skipped, \(s.restores) restores" : nil].compactMap { $0 }
+                        s.skippedSteps > 0 ? "\(s.skippedSteps) non-finite steps skipped, \(s.restores) restores" : nil]
+            .compactMap { $0 }
         let legend = ["grey circles: p(z) holding 39%, 86%, 99%", "coloured: the 39% region of each q(z|x)",
                       "letter: E_q z · shade: aggregate q(z)", "p(x|z): exp E_q log p(x|z), the reconstruction",
                       "gap = log p(x) − ELBO = KL(q(z|x) ‖ p(z|x))"]
         var y = r.y + 1 + (knobs.count + 1) / 2
-        for line in warnings.map({ ($0, Style.warning) }) + [("", .plain)] + legend.map({ ($0, Style.dim) }) where y < r.maxY - 1 {
+        let lines = warnings.map({ ($0, Style.warning) }) + [("", .plain)] + legend.map({ ($0, Style.dim) })
+        for line in lines where y < r.maxY - 1 {
             c.put(line.0, x: r.x + 2, y: y, style: line.1, clip: r.inset(1))
             y += 1
         }

@@ -39,8 +39,10 @@ public enum DequantScreen {
         }
         var c = Canvas(width: width, height: height)
         let shape = s.shape.rawValue
-        StatusLine.bar(" dequantization │ step \(s.step) │ \(shape) L=\(s.evaluation.data.levels) │ dequantizer \(s.kind.rawValue)",
-                       state: options.running ? "▶ running ×\(options.speed)" : "⏸ paused", running: options.running,
+        StatusLine.bar(" dequantization │ step \(s.step) │ \(shape) L=\(s.evaluation.data.levels) "
+                       + "│ dequantizer \(s.kind.rawValue)",
+                       state: options.running ? "▶ running ×\(options.speed)" : "⏸ paused",
+                       running: options.running,
                        into: &c, rect: Rect(x: 0, y: 0, width: width, height: 1))
         let levels = s.evaluation.data.levels
         // The selected cell on this snapshot's grid: the keys may have moved it for a grid still being made.
@@ -59,14 +61,16 @@ public enum DequantScreen {
             drawMaps(s.evaluation, cell: cell, into: &c, rect: maps)
             y = maps.maxY
         }
-        drawCell(s.evaluation, cell: cell, into: &c, rect: Rect(x: right.x, y: y, width: right.width, height: right.maxY - y))
+        drawCell(s.evaluation, cell: cell, into: &c,
+                 rect: Rect(x: right.x, y: y, width: right.width, height: right.maxY - y))
         c.put(DemoKey.footer(DequantKeys.keys), x: 1, y: height - 1, style: .dim)
         return c
     }
 
     /// p(v) in grey (brightness ∝ √p, so the tails show), the cell grid in blue over it, the selected cell in
     /// yellow; x1 to the right, x2 upwards.
-    static func drawPlane(_ e: DequantEvaluation, cell: (x1: Int, x2: Int), pixelsPerCell s: Int, into c: inout Canvas, rect r: Rect) {
+    static func drawPlane(_ e: DequantEvaluation, cell: (x1: Int, x2: Int), pixelsPerCell s: Int, into c: inout Canvas,
+                          rect r: Rect) {
         let levels = e.data.levels, side = s * levels
         c.box(r, title: "p(v) on [0,\(levels))² · cells")
         let density = e.densityImage(width: side, height: side)
@@ -101,11 +105,15 @@ public enum DequantScreen {
         let lines: [(String, Style)] = [
             ("data entropy H       \(bits(e.entropy))", .plain),
             ("model −E log P(x)    \(bits(e.crossEntropy))  +\(String(format: "%.4f", e.excess)) on H", .title),
-            ("uniform bound        \(bits(e.uniformBound))  gap \(String(format: "%.4f", e.uniformGap))", trained == 0 ? .highlight : .plain),
-            ("variational bound    \(bits(e.variationalBound))  gap \(String(format: "%.4f", e.variationalGap))", trained == 1 ? .highlight : .plain),
+            ("uniform bound        \(bits(e.uniformBound))  gap \(String(format: "%.4f", e.uniformGap))",
+             trained == 0 ? .highlight : .plain),
+            ("variational bound    \(bits(e.variationalBound))  gap \(String(format: "%.4f", e.variationalGap))",
+             trained == 1 ? .highlight : .plain),
             ("E KL(q ‖ p(u|x))     \(bits(e.variationalDivergence))  = its gap", .plain),
-            (String(format: "train: %@ · lr %g · batch %d", s.kind.rawValue, s.settings.learningRate, s.settings.batchSize), .dim),
-            (String(format: "model mass Σ P(x) = %.5f", e.modelMass) + (s.skippedSteps > 0 ? " · \(s.skippedSteps) NaN skipped" : ""), .dim),
+            (String(format: "train: %@ · lr %g · batch %d", s.kind.rawValue, s.settings.learningRate,
+                    s.settings.batchSize), .dim),
+            (String(format: "model mass Σ P(x) = %.5f", e.modelMass)
+                + (s.skippedSteps > 0 ? " · \(s.skippedSteps) NaN skipped" : ""), .dim),
         ]
         for (i, (text, style)) in lines.enumerated() where r.y + 1 + i < r.maxY - 1 {
             c.put(text, x: r.x + 2, y: r.y + 1 + i, style: style, clip: clip)
@@ -139,8 +147,9 @@ public enum DequantScreen {
         c.box(r, title: "cell x = (\(cell.x1), \(cell.x2)) · q(u|x) │ p(u|x)")
         let clip = r.inset(1)
         let nats = 2 * Foundation.log(2.0)
-        c.put(String(format: "P %.4f data · %.4f model · KL %.4f", e.data.probabilities[index], e.modelProbabilities[index],
-                     e.divergences[index] / nats), x: r.x + 2, y: r.y + 1, clip: clip)
+        c.put(String(format: "P %.4f data · %.4f model · KL %.4f",
+                     e.data.probabilities[index], e.modelProbabilities[index], e.divergences[index] / nats),
+              x: r.x + 2, y: r.y + 1, clip: clip)
         var (q, exact) = e.cellImages(index)
         var m = e.grid.subdivisions
         // As large as the box allows (with a line for the caption), halving the sub-grid until it fits.
@@ -167,7 +176,8 @@ public enum DequantScreen {
         let h = m / 2
         return (0..<(h * h)).map { i in
             let row = 2 * (i / h), column = 2 * (i % h)
-            return (image[row * m + column] + image[row * m + column + 1] + image[(row + 1) * m + column] + image[(row + 1) * m + column + 1]) / 4
+            return (image[row * m + column] + image[row * m + column + 1]
+                    + image[(row + 1) * m + column] + image[(row + 1) * m + column + 1]) / 4
         }
     }
 

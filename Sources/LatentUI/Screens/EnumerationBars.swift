@@ -56,7 +56,8 @@ extension EnumerationScreen {
                 let qTop = bar(q[col], x: x0 + pad + barWidth, width: barWidth, plot: plot, style: qStyle, into: &c)
                 if barWidth >= 4 {
                     value(p[col], top: pTop, x: x0 + pad, width: barWidth, plot: plot, style: pStyle, into: &c)
-                    value(q[col], top: qTop, x: x0 + pad + barWidth, width: barWidth, plot: plot, style: qStyle, into: &c)
+                    value(q[col], top: qTop, x: x0 + pad + barWidth, width: barWidth, plot: plot, style: qStyle,
+                          into: &c)
                 }
             } else {
                 bar(p[col], x: x0, width: 1, plot: plot, style: pStyle, into: &c)
@@ -65,7 +66,9 @@ extension EnumerationScreen {
             let centre = sideBySide ? x0 + pad + barWidth - 1 : x0
             if draws[col] > 0 {
                 c[centre, plot.maxY] = Cell("▲", sampleStyle)
-                if draws[col] > 1 && sideBySide && group >= 6 { c.put("×\(draws[col])", x: centre + 1, y: plot.maxY, style: sampleStyle) }
+                if draws[col] > 1 && sideBySide && group >= 6 {
+                    c.put("×\(draws[col])", x: centre + 1, y: plot.maxY, style: sampleStyle)
+                }
             }
             // z counts from 1 on screen: every z when the labels fit, else 1 and every tenth.
             let first = col * perColumn + 1, last = min(d.states, (col + 1) * perColumn)

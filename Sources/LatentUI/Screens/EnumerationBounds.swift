@@ -37,7 +37,8 @@ extension EnumerationScreen {
         for (i, k) in EnumerationDemo.ladder.enumerated() where i < d.bounds.count {
             let bound = d.bounds[i], y = r.y + 3 + i
             let error = i < d.standardErrors.count ? d.standardErrors[i] : 0
-            c.put(String(format: "L_%-5d%10.4f ±%.4f %12.4f", k, bound, error, bound - logPx), x: left, y: y, clip: inner)
+            c.put(String(format: "L_%-5d%10.4f ±%.4f %12.4f", k, bound, error, bound - logPx),
+                  x: left, y: y, clip: inner)
             let fraction = logPx - elbo > 1e-9 ? max(0, min(1, (bound - elbo) / (logPx - elbo))) : 1
             horizontalBar(fraction, x: barX, y: y, width: barWidth, into: &c)
         }
@@ -63,8 +64,11 @@ extension EnumerationScreen {
         putPieces([("━", boundStyle), (" L_k   ", .plain), ("╌", marginalStyle), (" log p(x)", .plain)],
                   x: inner.x + 1, y: inner.y, into: &c, clip: inner)
         let labelWidth = 9
-        let plot = Rect(x: inner.x + labelWidth, y: inner.y + 1, width: inner.width - labelWidth - 1, height: inner.height - 2)
-        guard plot.width >= 4, plot.height >= 2, let lowest = d.bounds.min(), let highest = d.bounds.max() else { return }
+        let plot = Rect(x: inner.x + labelWidth, y: inner.y + 1, width: inner.width - labelWidth - 1,
+                        height: inner.height - 2)
+        guard plot.width >= 4, plot.height >= 2, let lowest = d.bounds.min(), let highest = d.bounds.max() else {
+            return
+        }
         let logPx = d.logMarginal
         var low = min(lowest, d.elbo), high = max(highest, logPx)
         let pad = max(1e-4, (high - low) * 0.08)
@@ -72,7 +76,9 @@ extension EnumerationScreen {
         high += pad
         var grid = BrailleGrid(cellWidth: plot.width, cellHeight: plot.height)
         let largest = Double(EnumerationDemo.ladder.last!)
-        func dotX(_ k: Int) -> Int { Int((Foundation.log(Double(k)) / Foundation.log(largest) * Double(grid.dotWidth - 1)).rounded()) }
+        func dotX(_ k: Int) -> Int {
+            Int((Foundation.log(Double(k)) / Foundation.log(largest) * Double(grid.dotWidth - 1)).rounded())
+        }
         func dotY(_ v: Double) -> Int { Int(((high - v) / (high - low) * Double(grid.dotHeight - 1)).rounded()) }
         for x in 0..<grid.dotWidth where x % 4 < 2 { grid.set(x, dotY(logPx), color: marginalStyle.foreground) }
         var previous: (Int, Int)?

@@ -34,8 +34,10 @@ public enum EnumerationScreen {
     /// K, step, what is trained and the learning rate; running or paused on the right.
     static func statusLine(_ d: EnumerationDemo, running: Bool, into c: inout Canvas, width: Int) {
         let text = [" marginal by enumeration", "K=\(d.states)", "step \(d.step)",
-                    d.trainModel ? "training q and p" : "training q only", "lr \(d.learningRate)"].joined(separator: " │ ")
-        StatusLine.bar(text, state: running ? "▶ running" : "⏸ paused", running: running, into: &c, rect: Rect(x: 0, y: 0, width: width, height: 1))
+                    d.trainModel ? "training q and p" : "training q only", "lr \(d.learningRate)"]
+            .joined(separator: " │ ")
+        StatusLine.bar(text, state: running ? "▶ running" : "⏸ paused", running: running, into: &c,
+                       rect: Rect(x: 0, y: 0, width: width, height: 1))
     }
 
     /// Writes coloured pieces one after another from (x, y).

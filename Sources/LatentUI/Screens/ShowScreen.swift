@@ -35,7 +35,8 @@ public enum ShowScreen {
         }
         var c = Canvas(width: width, height: height)
         let smoothing = view.smoothing > 1 ? " │ smoothing \(view.smoothing)" : ""
-        StatusLine.bar(" vae-tui show │ \(runs.count) run\(runs.count == 1 ? "" : "s") │ \(view.metric.rawValue)\(smoothing)",
+        let count = "\(runs.count) run\(runs.count == 1 ? "" : "s")"
+        StatusLine.bar(" vae-tui show │ \(count) │ \(view.metric.rawValue)\(smoothing)",
                        state: view.following ? "▶ following" : "■ finished", running: view.following,
                        into: &c, rect: Rect(x: 0, y: 0, width: width, height: 1))
         let body = Rect(x: 0, y: 1, width: width, height: height - 2)
@@ -80,7 +81,8 @@ public enum ShowScreen {
         let top = inner.y + runs.count + 1
         guard runs.indices.contains(view.selected), top < inner.maxY else { return }
         let changes = runs[view.selected].commands
-        c.put(changes.isEmpty ? "no knob changes in run \(view.selected + 1)" : "knob changes in run \(view.selected + 1):",
+        c.put(changes.isEmpty
+                ? "no knob changes in run \(view.selected + 1)" : "knob changes in run \(view.selected + 1):",
               x: inner.x + 1, y: top, style: .dim, clip: inner)
         let room = inner.maxY - top - 1
         for (row, change) in changes.suffix(room).enumerated() {

@@ -7,7 +7,8 @@ public enum HalfBlockImage {
             for col in 0..<width {
                 let top = pixels[row * width + col]
                 let bottom = row + 1 < height ? pixels[(row + 1) * width + col] : 0
-                canvas[x + col, y + row / 2] = Cell("▀", Style(.grey(brightness: top), background: .grey(brightness: bottom)))
+                canvas[x + col, y + row / 2] = Cell("▀", Style(.grey(brightness: top),
+                                                              background: .grey(brightness: bottom)))
             }
         }
     }

@@ -45,10 +45,13 @@ public struct KnobsPanel: Widget {
         case .collapsed: .brightRed
         }
         canvas.put("● \(state.rawValue)", x: x, y: y, style: Style(color, bold: true), clip: clip)
-        canvas.put(String(format: "AU %d/%d KL %.1f I_q %.2f", s.activeUnits, s.latentSize, s.totalKL, s.mutualInformation),
+        canvas.put(String(format: "AU %d/%d KL %.1f I_q %.2f",
+                          s.activeUnits, s.latentSize, s.totalKL, s.mutualInformation),
                    x: x, y: y + 1, style: .plain, clip: clip)
-        canvas.put(String(format: "BA bound ≥ %.2f nats", s.mutualInformationBound), x: x, y: y + 2, style: .plain, clip: clip)
-        canvas.put(s.zUse.map { String(format: "z use %.2f nats", $0) } ?? "z use …", x: x, y: y + 3, style: .plain, clip: clip)
+        canvas.put(String(format: "BA bound ≥ %.2f nats", s.mutualInformationBound),
+                   x: x, y: y + 2, style: .plain, clip: clip)
+        canvas.put(s.zUse.map { String(format: "z use %.2f nats", $0) } ?? "z use …",
+                   x: x, y: y + 3, style: .plain, clip: clip)
         if s.nonFiniteSteps > 0 {
             canvas.put("NaN/Inf steps skipped \(s.nonFiniteSteps)", x: x, y: y + 4, style: .warning, clip: clip)
         }

@@ -28,7 +28,9 @@ public enum LatentMap {
         }
         let standardPrior = posterior.priorSamples.isEmpty
         // The shading compares the aggregate posterior with N(0, I), so it is drawn against that prior only.
-        if showDensity && standardPrior { shade(posterior, a, b, into: &canvas, x: origin.x, y: origin.y, cellsWide, cellsTall) }
+        if showDensity && standardPrior {
+            shade(posterior, a, b, into: &canvas, x: origin.x, y: origin.y, cellsWide, cellsTall)
+        }
         if standardPrior {
             for radius in [1, 2, 3] as [Float] {
                 let n = Int(radius * 40)
@@ -66,14 +68,15 @@ public enum LatentMap {
             }
         }
         grid.render(into: &canvas, x: origin.x, y: origin.y)
-        canvas.put("→ z\(a)  ↑ z\(b)  " + (standardPrior ? "◌ prior 1,2,3σ" : "· prior draws"), x: rect.x, y: rect.maxY - 1,
-                   style: .dim, clip: rect)
+        canvas.put("→ z\(a)  ↑ z\(b)  " + (standardPrior ? "◌ prior 1,2,3σ" : "· prior draws"),
+                   x: rect.x, y: rect.maxY - 1, style: .dim, clip: rect)
     }
 
     /// Greys where the aggregate posterior's density (in these two units) exceeds the prior's.
     /// Each posterior is a product of two 1-D normals, so their values along the columns and along
     /// the rows are computed once and the density of a cell is a sum of products.
-    static func shade(_ p: Snapshot.Posterior, _ a: Int, _ b: Int, into canvas: inout Canvas, x: Int, y: Int, _ w: Int, _ h: Int) {
+    static func shade(_ p: Snapshot.Posterior, _ a: Int, _ b: Int, into canvas: inout Canvas, x: Int, y: Int,
+                      _ w: Int, _ h: Int) {
         func normal(_ v: Float, _ m: Float, _ s: Float) -> Float {
             let d = (v - m) / s
             return Foundation.exp(-0.5 * d * d) / (s * 2.5066283)

@@ -41,7 +41,8 @@ public enum LineChart {
         let latest = series.compactMap { $0.points.last?.step }.max() ?? 0
         let from = window.map { latest - $0 } ?? Int.min
         let visible = series.map { s in
-            Series(name: s.name, color: s.color, points: smooth(s.points.filter { $0.step > from && $0.value.isFinite }, over: smoothing),
+            Series(name: s.name, color: s.color,
+                   points: smooth(s.points.filter { $0.step > from && $0.value.isFinite }, over: smoothing),
                    rightAxis: s.rightAxis)
         }
         // Legend.
@@ -56,16 +57,24 @@ public enum LineChart {
         let left = Scale(visible.filter { !$0.rightAxis }.flatMap { $0.points.map(\.value) })
         let right = Scale(visible.filter(\.rightAxis).flatMap { $0.points.map(\.value) })
         let rightLabels = right == nil ? 0 : labelWidth
-        let plot = Rect(x: rect.x + labelWidth, y: rect.y + 1, width: rect.width - labelWidth - rightLabels, height: rect.height - 2)
+        let plot = Rect(x: rect.x + labelWidth, y: rect.y + 1, width: rect.width - labelWidth - rightLabels,
+                        height: rect.height - 2)
         let all = visible.flatMap(\.points)
-        guard plot.height >= 1 && plot.width >= 2, let first = all.map(\.step).min(), let last = all.map(\.step).max() else {
-            if rect.height >= 2 { canvas.put("waiting for data…", x: rect.x + labelWidth, y: rect.y + 1, style: .dim, clip: rect) }
+        guard plot.height >= 1 && plot.width >= 2, let first = all.map(\.step).min(),
+              let last = all.map(\.step).max() else {
+            if rect.height >= 2 {
+                canvas.put("waiting for data…", x: rect.x + labelWidth, y: rect.y + 1, style: .dim, clip: rect)
+            }
             return
         }
         var grid = BrailleGrid(cellWidth: plot.width, cellHeight: plot.height)
         let span = max(1, last - first)
-        func dotX(_ step: Int) -> Int { Int((Double(step - first) / Double(span) * Double(grid.dotWidth - 1)).rounded()) }
-        func dotY(_ v: Float, _ scale: Scale) -> Int { Int(((scale.high - v) / (scale.high - scale.low) * Float(grid.dotHeight - 1)).rounded()) }
+        func dotX(_ step: Int) -> Int {
+            Int((Double(step - first) / Double(span) * Double(grid.dotWidth - 1)).rounded())
+        }
+        func dotY(_ v: Float, _ scale: Scale) -> Int {
+            Int(((scale.high - v) / (scale.high - scale.low) * Float(grid.dotHeight - 1)).rounded())
+        }
         // Knob changes: dotted verticals through the plot.
         let visibleMarkers = markers.filter { $0.step >= first && $0.step <= last }
         for m in visibleMarkers {
@@ -77,21 +86,34 @@ public enum LineChart {
             var previous: (Int, Int)?
             for p in s.points {
                 let point = (dotX(p.step), dotY(p.value, scale))
-                if let previous { grid.line(previous.0, previous.1, point.0, point.1, color: s.color) } else { grid.set(point.0, point.1, color: s.color) }
+                if let previous {
+                    grid.line(previous.0, previous.1, point.0, point.1, color: s.color)
+                } else {
+                    grid.set(point.0, point.1, color: s.color)
+                }
                 previous = point
             }
         }
         grid.render(into: &canvas, x: plot.x, y: plot.y)
         // Y labels: top, middle, bottom.
         let rows = plot.height > 2 ? [0, plot.height / 2, plot.height - 1] : [0, plot.height - 1]
-        func value(_ scale: Scale, _ row: Int) -> Float { scale.high - (scale.high - scale.low) * Float(row) / Float(max(1, plot.height - 1)) }
+        func value(_ scale: Scale, _ row: Int) -> Float {
+            scale.high - (scale.high - scale.low) * Float(row) / Float(max(1, plot.height - 1))
+        }
         for row in Set(rows) {
-            if let left { canvas.putRight(compact(value(left, row)) + " ┤", right: plot.x, y: plot.y + row, style: .dim, clip: rect) }
-            if let right { canvas.put("├ " + compact(value(right, row)), x: plot.maxX, y: plot.y + row, style: .dim, clip: rect) }
+            if let left {
+                canvas.putRight(compact(value(left, row)) + " ┤", right: plot.x, y: plot.y + row, style: .dim,
+                                clip: rect)
+            }
+            if let right {
+                canvas.put("├ " + compact(value(right, row)), x: plot.maxX, y: plot.y + row, style: .dim, clip: rect)
+            }
         }
         // X axis: first and last step, and a ▴ under each knob change.
         let axisY = plot.maxY
-        for m in visibleMarkers { canvas.put("▴", x: plot.x + dotX(m.step) / 2, y: axisY, style: .highlight, clip: rect) }
+        for m in visibleMarkers {
+            canvas.put("▴", x: plot.x + dotX(m.step) / 2, y: axisY, style: .highlight, clip: rect)
+        }
         canvas.put(stepLabel(first), x: plot.x, y: axisY, style: .dim, clip: rect)
         canvas.putRight("step " + stepLabel(last), right: plot.maxX, y: axisY, style: .dim, clip: rect)
     }

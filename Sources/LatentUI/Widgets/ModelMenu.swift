@@ -23,7 +23,8 @@ public enum ModelMenu {
     }
 
     public static func confirm(_ family: ModelFamily, into canvas: inout Canvas) {
-        Overlays.dialog([("Restart training with \(family.title)?", .plain), ("The knobs are kept; the curves start over.", .dim),
+        Overlays.dialog([("Restart training with \(family.title)?", .plain),
+                         ("The knobs are kept; the curves start over.", .dim),
                          ("y: restart    any other key: keep training", .highlight)], title: "model", into: &canvas)
     }
 }

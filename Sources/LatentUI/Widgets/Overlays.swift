@@ -8,7 +8,8 @@ public enum Overlays {
 
     public static func tooSmall(width: Int, height: Int) -> Canvas {
         var c = Canvas(width: width, height: height)
-        let lines = ["terminal too small", "\(width)x\(height), vae-tui needs \(minimumWidth)x\(minimumHeight)", "enlarge it, or q to quit"]
+        let lines = ["terminal too small", "\(width)x\(height), vae-tui needs \(minimumWidth)x\(minimumHeight)",
+                     "enlarge it, or q to quit"]
         for (i, line) in lines.enumerated() {
             let y = height / 2 - 1 + i
             c.put(line, x: max(0, (width - line.unicodeScalars.count) / 2), y: y, style: i == 0 ? .warning : .plain)
@@ -47,7 +48,8 @@ public enum Overlays {
     }
 
     public static func confirmReset(into canvas: inout Canvas) {
-        dialog([("Reset the model to new random weights?", .plain), ("y: reset    any other key: keep training", .highlight)],
+        dialog([("Reset the model to new random weights?", .plain),
+                ("y: reset    any other key: keep training", .highlight)],
                title: "reset", into: &canvas)
     }
 

@@ -27,7 +27,9 @@ public enum UnitBars {
         }
         func rowOf(_ kl: Float) -> Int { area.maxY - 1 - Int((level(kl) * Float(area.height - 1)).rounded()) }
         // Reference lines first, so bars draw over them.
-        let unitFloor = freeBits.perUnit ? freeBits.lambda : freeBits.lambda * Float(freeBits.groupRanges(latentSize: units).count) / Float(units)
+        let unitFloor = freeBits.perUnit
+            ? freeBits.lambda
+            : freeBits.lambda * Float(freeBits.groupRanges(latentSize: units).count) / Float(units)
         var lines: [(Float, String, Style)] = [(0.01, "0.01", .dim)]
         if freeBits.isOn { lines.append((unitFloor, "λ", Style(.brightYellow))) }
         for (kl, label, style) in lines {
@@ -51,13 +53,15 @@ public enum UnitBars {
         if layerSizes.count > 1 && !sorted {
             var start = 0
             for (l, size) in layerSizes.enumerated() {
-                canvas.put("z\(l + 1) \(size)", x: area.x + start * columns / units, y: rect.maxY - 1, style: .dim, clip: rect)
+                canvas.put("z\(l + 1) \(size)", x: area.x + start * columns / units, y: rect.maxY - 1, style: .dim,
+                           clip: rect)
                 start += size
             }
             return
         }
-        let caption = sorted ? "units sorted by KL" : stride(from: 0, to: columns, by: 10).map { "\($0 * units / columns)" }
-            .map { $0.padded(to: 10) }.joined()
+        let caption = sorted
+            ? "units sorted by KL"
+            : stride(from: 0, to: columns, by: 10).map { "\($0 * units / columns)" }.map { $0.padded(to: 10) }.joined()
         canvas.put(caption, x: area.x, y: rect.maxY - 1, style: .dim, clip: rect)
     }
 }

@@ -8,7 +8,8 @@ struct Binpack: DemoCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bin packing: four points A–D in a 2-D latent, each q(z|x) against the prior, with the exact gap.")
 
-    @Option(help: ArgumentHelp("Start from a preset's settings (vae-tui presets lists the binpack-* ones); flags given here override it.", valueName: "NAME"),
+    @Option(help: ArgumentHelp("Start from a preset's settings (vae-tui presets lists the binpack-* ones); "
+                               + "flags given here override it.", valueName: "NAME"),
             completion: .custom { _, _, _ in Presets.names() })
     var preset: String?
 
@@ -27,7 +28,8 @@ struct Binpack: DemoCommand {
     @Option(help: ArgumentHelp("Weight on the KL term.", valueName: "B"))
     var beta: Float = 1
 
-    @Option(name: .customLong("free-bits"), help: ArgumentHelp("Free bits on the whole rate (0 = off).", valueName: "L"))
+    @Option(name: .customLong("free-bits"),
+            help: ArgumentHelp("Free bits on the whole rate (0 = off).", valueName: "L"))
     var freeBits: Float = 0
 
     @Option(help: ArgumentHelp("Adam's learning rate.", valueName: "LR"))
@@ -40,7 +42,9 @@ struct Binpack: DemoCommand {
     func validate() throws {
         guard (1...1000).contains(k) else { throw ValidationError("--k must be between 1 and 1000, got \(k)") }
         guard beta >= 0 && beta.isFinite else { throw ValidationError("--beta must be 0 or more, got \(beta)") }
-        guard freeBits >= 0 && freeBits.isFinite else { throw ValidationError("--free-bits must be 0 or more, got \(freeBits)") }
+        guard freeBits >= 0 && freeBits.isFinite else {
+            throw ValidationError("--free-bits must be 0 or more, got \(freeBits)")
+        }
         guard lr > 0 && lr < 1 else { throw ValidationError("--lr must be between 0 and 1, got \(lr)") }
     }
 
@@ -59,7 +63,8 @@ struct Binpack: DemoCommand {
 
 /// A shared family by its name on the demo's command line: the model's names, except the demo's own older
 /// `diagonal` (diag) and `flow` (af), which its presets and users' scripts use.
-struct DemoName<Family: RawRepresentable & CaseIterable & Sendable>: ExpressibleByArgument where Family.RawValue == String {
+struct DemoName<Family: RawRepresentable & CaseIterable & Sendable>: ExpressibleByArgument
+    where Family.RawValue == String {
     let family: Family
     init(_ family: Family) { self.family = family }
 

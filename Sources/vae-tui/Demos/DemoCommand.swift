@@ -25,7 +25,9 @@ struct Enumerate: DemoCommand {
     @OptionGroup var screenOptions: ScreenOptions
 
     func validate() throws {
-        guard (2...200).contains(states) else { throw ValidationError("--states must be between 2 and 200, got \(states)") }
+        guard (2...200).contains(states) else {
+            throw ValidationError("--states must be between 2 and 200, got \(states)")
+        }
     }
 
     func makeDemo() -> any LatentUI.Demo { EnumerationLiveDemo(EnumerationDemo(states: states, seed: seed)) }
@@ -55,6 +57,8 @@ struct DemoStart: ParsableArguments {
     static let maximumSteps = 100_000
 
     func validate() throws {
-        guard (0...Self.maximumSteps).contains(steps) else { throw ValidationError("--steps must be between 0 and \(Self.maximumSteps), got \(steps)") }
+        guard (0...Self.maximumSteps).contains(steps) else {
+            throw ValidationError("--steps must be between 0 and \(Self.maximumSteps), got \(steps)")
+        }
     }
 }

@@ -9,11 +9,15 @@ import LatentUI
 enum DequantBench {
     static func run(steps: Int, seeds: [UInt64], shape: DequantDataShape, json: Bool) -> JSONValue {
         let clock = ContinuousClock()
-        var rows: [JSONValue] = [], means: [DequantizerKind: (crossEntropy: Double, uniform: Double, variational: Double)] = [:]
+        var rows: [JSONValue] = []
+        var means: [DequantizerKind: (crossEntropy: Double, uniform: Double, variational: Double)] = [:]
         var stepsPerSecond: [DequantizerKind: Double] = [:]
         if !json {
-            print("data \(shape.rawValue), L = \(DequantData.defaultLevels), \(steps) steps, seeds \(seeds.map(String.init).joined(separator: ",")); bits per dimension")
-            print("trained with   seed  entropy  exact CE  uniform bound (gap)  variational bound (gap)  E KL(q‖p(u|x))")
+            let seedList = seeds.map(String.init).joined(separator: ",")
+            print("data \(shape.rawValue), L = \(DequantData.defaultLevels), \(steps) steps, seeds \(seedList); "
+                  + "bits per dimension")
+            print("trained with   seed  entropy  exact CE  uniform bound (gap)  variational bound (gap)  "
+                  + "E KL(q‖p(u|x))")
         }
         for kind in DequantizerKind.allCases {
             var evaluations: [DequantEvaluation] = []
@@ -33,11 +37,14 @@ enum DequantBench {
                 ]))
                 if !json {
                     print(kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
-                          + String(format: "%-5d %7.4f  %8.4f  %7.4f (%.4f)     %7.4f (%.4f)         %.4f", Int(seed), e.entropy, e.crossEntropy,
-                                   e.uniformBound, e.uniformGap, e.variationalBound, e.variationalGap, e.variationalDivergence))
+                          + String(format: "%-5d %7.4f  %8.4f  %7.4f (%.4f)     %7.4f (%.4f)         %.4f",
+                                   Int(seed), e.entropy, e.crossEntropy, e.uniformBound, e.uniformGap,
+                                   e.variationalBound, e.variationalGap, e.variationalDivergence))
                 }
             }
-            func mean(_ f: (DequantEvaluation) -> Double) -> Double { evaluations.map(f).reduce(0, +) / Double(evaluations.count) }
+            func mean(_ f: (DequantEvaluation) -> Double) -> Double {
+                evaluations.map(f).reduce(0, +) / Double(evaluations.count)
+            }
             means[kind] = (mean(\.crossEntropy), mean(\.uniformBound), mean(\.variationalBound))
             stepsPerSecond[kind] = Double(steps / 100 * 100 * seeds.count) / seconds
         }
@@ -51,14 +58,21 @@ enum DequantBench {
             _ = DequantScreen.render(demo.snapshot, options: options, width: 120, height: 40)
         }
         if !json {
-            print(String(format: "means: trained with uniform, exact CE %.4f and its bound %.4f; trained with variational, exact CE %.4f and its bound %.4f",
+            print(String(format: "means: trained with uniform, exact CE %.4f and its bound %.4f; "
+                                 + "trained with variational, exact CE %.4f and its bound %.4f",
                          u.crossEntropy, u.uniform, v.crossEntropy, v.variational))
-            print("the variational bound is tighter than the uniform one: \(tighter ? "yes" : "NO"); training through it gives the lower exact cross-entropy: \(better ? "yes" : "NO")")
-            print(String(format: "training %.0f steps/s (uniform), %.0f (variational), with an evaluation every 100; one exact evaluation %.1f ms (median of 20); a 120x40 frame %.1f ms",
-                         stepsPerSecond[.uniform]!, stepsPerSecond[.variational]!, evaluationSeconds * 1000, frameSeconds * 1000))
+            print("the variational bound is tighter than the uniform one: \(tighter ? "yes" : "NO"); "
+                  + "training through it gives the lower exact cross-entropy: \(better ? "yes" : "NO")")
+            print(String(format: "training %.0f steps/s (uniform), %.0f (variational), with an evaluation every 100; "
+                                 + "one exact evaluation %.1f ms (median of 20); a 120x40 frame %.1f ms",
+                         stepsPerSecond[.uniform]!, stepsPerSecond[.variational]!, evaluationSeconds * 1000,
+                         frameSeconds * 1000))
         }
-        return .object([("runs", .array(rows)), ("variational_bound_tighter", .bool(tighter)), ("variational_model_better", .bool(better)),
-                        ("steps_per_s_uniform", .number(stepsPerSecond[.uniform]!)), ("steps_per_s_variational", .number(stepsPerSecond[.variational]!)),
-                        ("evaluation_ms", .number(evaluationSeconds * 1000)), ("frame_ms", .number(frameSeconds * 1000))])
+        return .object([("runs", .array(rows)), ("variational_bound_tighter", .bool(tighter)),
+                        ("variational_model_better", .bool(better)),
+                        ("steps_per_s_uniform", .number(stepsPerSecond[.uniform]!)),
+                        ("steps_per_s_variational", .number(stepsPerSecond[.variational]!)),
+                        ("evaluation_ms", .number(evaluationSeconds * 1000)),
+                        ("frame_ms", .number(frameSeconds * 1000))])
     }
 }

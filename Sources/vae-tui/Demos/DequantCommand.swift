@@ -6,7 +6,8 @@ import LatentUI
 /// dequantization, with the exact discrete likelihood beside both bounds.
 struct Dequant: DemoCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Dequantization: uniform against variational, with the exact discrete log-likelihood beside both bounds.")
+        abstract: "Dequantization: uniform against variational, "
+            + "with the exact discrete log-likelihood beside both bounds.")
 
     @Option(help: ArgumentHelp("Levels per dimension: x in {0..L-1}².", valueName: "L"))
     var levels = DequantData.defaultLevels
@@ -23,7 +24,8 @@ struct Dequant: DemoCommand {
 
     func validate() throws {
         guard DequantData.levelRange.contains(levels) else {
-            throw ValidationError("--levels must be between \(DequantData.levelRange.lowerBound) and \(DequantData.levelRange.upperBound), got \(levels)")
+            let range = DequantData.levelRange
+            throw ValidationError("--levels must be between \(range.lowerBound) and \(range.upperBound), got \(levels)")
         }
     }
 

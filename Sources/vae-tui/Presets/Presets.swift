@@ -20,8 +20,13 @@ struct Preset: Decodable {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let b = try? c.decode(Bool.self) { self = .flag(b) } else if let n = try? c.decode(Double.self) { self = .number(n) }
-            else { self = .text(try c.decode(String.self)) }
+            if let b = try? c.decode(Bool.self) {
+                self = .flag(b)
+            } else if let n = try? c.decode(Double.self) {
+                self = .number(n)
+            } else {
+                self = .text(try c.decode(String.self))
+            }
         }
 
         var description: String {
@@ -47,7 +52,8 @@ struct Preset: Decodable {
 enum Presets {
     /// Commands a preset applies to, the preset command they take settings of, and the keys they do not take.
     static let commands: [String: (presetCommand: String, skipped: Set<String>)] = [
-        "train": ("train", []), "run": ("train", ["epochs", "eval-limit", "run-dir"]), "demo binpack": ("demo binpack", []),
+        "train": ("train", []), "run": ("train", ["epochs", "eval-limit", "run-dir"]),
+        "demo binpack": ("demo binpack", []),
     ]
 
     /// Every preset's name, sorted: those compiled in (assets/presets).
@@ -57,7 +63,9 @@ enum Presets {
     /// every setting. `path` names it in messages: the file, or the preset's place in the repository.
     static func load(_ name: String) throws -> (path: String, preset: Preset) {
         let path = name.hasSuffix(".json") ? name : "assets/presets/\(name).json"
-        guard let data = name.hasSuffix(".json") ? FileManager.default.contents(atPath: name) : EmbeddedPresets.files[name].map({ Data($0) }) else {
+        let contents = name.hasSuffix(".json")
+            ? FileManager.default.contents(atPath: name) : EmbeddedPresets.files[name].map({ Data($0) })
+        guard let data = contents else {
             throw UserError("no preset '\(name)'; the presets are: \(names().joined(separator: ", "))")
         }
         let preset: Preset
@@ -87,7 +95,9 @@ enum Presets {
     static func expand(_ arguments: [String]) throws -> [String] {
         // `reproduce` takes its --preset itself: settings over every row's own.
         guard arguments.first != "reproduce",
-              let i = arguments.firstIndex(where: { $0 == "--preset" || $0.hasPrefix("--preset=") }) else { return arguments }
+              let i = arguments.firstIndex(where: { $0 == "--preset" || $0.hasPrefix("--preset=") }) else {
+            return arguments
+        }
         let name: String
         var rest = arguments
         if arguments[i] == "--preset" {
@@ -106,23 +116,28 @@ enum Presets {
         }
         let (path, preset) = try load(name)
         guard preset.command ?? "train" == presetCommand else {
-            throw UserError("\(path): a preset for `\(preset.command ?? "train")`, not `\(words.joined(separator: " "))`")
+            throw UserError("\(path): a preset for `\(preset.command ?? "train")`, "
+                            + "not `\(words.joined(separator: " "))`")
         }
-        let kept = Preset(description: preset.description, command: nil, settings: preset.settings.filter { !skipped.contains($0.key) }, paper: nil)
+        let kept = Preset(description: preset.description, command: nil,
+                          settings: preset.settings.filter { !skipped.contains($0.key) }, paper: nil)
         return words + kept.arguments + rest.dropFirst(words.count)
     }
 }
 
 /// `vae-tui presets`: every preset, one line each.
 struct PresetsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "presets", abstract: "List the presets (compiled in from assets/presets), one line each.")
+    static let configuration = CommandConfiguration(
+        commandName: "presets", abstract: "List the presets (compiled in from assets/presets), one line each.")
 
     func run() throws {
         try reportingUserErrors {
             for name in Presets.names() {
                 let (_, preset) = try Presets.load(name)
                 let paper = preset.paper.map { p in
-                    "  [paper: " + p.keys.sorted().filter { $0 != "source" }.map { "\($0) \(p[$0]!)" }.joined(separator: ", ") + "]"
+                    "  [paper: "
+                        + p.keys.sorted().filter { $0 != "source" }.map { "\($0) \(p[$0]!)" }.joined(separator: ", ")
+                        + "]"
                 } ?? ""
                 let command = preset.command.map { "[\($0)] " } ?? ""
                 print(name.padding(toLength: 24, withPad: " ", startingAt: 0) + command + preset.description + paper)

@@ -43,11 +43,13 @@ final class CursesScreen {
         switch code {
         case Int32(CC_STARTED): return
         case Int32(CC_NO_TERM):
-            throw UserError("TERM is not set: the screen needs a terminal it knows (TERM=xterm-256color, say); `vae-tui train` needs none")
+            throw UserError("TERM is not set: the screen needs a terminal it knows (TERM=xterm-256color, say); "
+                            + "`vae-tui train` needs none")
         case Int32(CC_UNKNOWN_TERM):
             throw UserError("TERM=\(term) is a terminal this system's terminfo does not know: try TERM=xterm-256color")
         case Int32(CC_NO_CURSOR_ADDRESSING):
-            throw UserError("TERM=\(term) cannot place the cursor, so it cannot show a full screen: use a terminal such as xterm (TERM=xterm-256color), or `vae-tui train`")
+            throw UserError("TERM=\(term) cannot place the cursor, so it cannot show a full screen: "
+                            + "use a terminal such as xterm (TERM=xterm-256color), or `vae-tui train`")
         default:
             throw UserError("cannot start the terminal (TERM=\(term))")
         }
@@ -77,9 +79,11 @@ final class CursesScreen {
         for y in 0..<canvas.height {
             for x in 0..<canvas.width {
                 if !full, let previous, previous[x, y] == canvas[x, y] { continue }
-                let cell = colors > 0 && unicode ? canvas[x, y] : Fallback.cell(canvas[x, y], color: colors > 0, unicode: unicode)
+                let cell = colors > 0 && unicode
+                    ? canvas[x, y] : Fallback.cell(canvas[x, y], color: colors > 0, unicode: unicode)
                 let s = cell.style
-                let attributes = (s.bold ? CC_BOLD : 0) | (s.reverse ? CC_REVERSE : 0) | (s.dim ? CC_DIM : 0) | (s.underline ? CC_UNDERLINE : 0)
+                let attributes = (s.bold ? CC_BOLD : 0) | (s.reverse ? CC_REVERSE : 0) | (s.dim ? CC_DIM : 0)
+                    | (s.underline ? CC_UNDERLINE : 0)
                 cc_put(Int32(y), Int32(x), cell.character.value, pair(s), Int32(attributes))
             }
         }
@@ -135,7 +139,8 @@ final class CursesScreen {
     }
 
     private static let named: [Color] = [.black, .red, .green, .yellow, .blue, .magenta, .cyan, .white,
-                                         .brightBlack, .brightRed, .brightGreen, .brightYellow, .brightBlue, .brightMagenta, .brightCyan, .brightWhite]
+                                         .brightBlack, .brightRed, .brightGreen, .brightYellow, .brightBlue,
+                                         .brightMagenta, .brightCyan, .brightWhite]
 
     /// The curses colour number: the default is -1, bright colours fall back to normal ones on
     /// 8-colour terminals, greys use xterm-256's ramp (232…255) or black/white without it.

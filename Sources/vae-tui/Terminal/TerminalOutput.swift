@@ -24,7 +24,8 @@ enum Terminal {
         let width = 30
         let filled = total > 0 ? min(width, done * width / total) : 0
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        try? FileHandle.standardError.write(contentsOf: Data("\r\(label) \(bar) \(done)/\(total) \(extra)\u{1B}[K".utf8))
+        let line = "\r\(label) \(bar) \(done)/\(total) \(extra)\u{1B}[K"
+        try? FileHandle.standardError.write(contentsOf: Data(line.utf8))
     }
 
     static func clearProgress() {

@@ -53,7 +53,8 @@ public final class BinPackDemo {
         let model = BinPackModel(seed: seed)
         model.family = family
         model.prior = prior
-        return (model, Adam(model.posteriorParameters), Adam(model.generativeParameters), RandomSource(seed: seed &+ Trainer.trainingStreamOffset))
+        return (model, Adam(model.posteriorParameters), Adam(model.generativeParameters),
+                RandomSource(seed: seed &+ Trainer.trainingStreamOffset))
     }
 
     public var family: LatentPosterior {
@@ -89,7 +90,8 @@ public final class BinPackDemo {
 
     private func trainStep() {
         let tape = Tape()
-        let loss = Self.loss(model, settings: settings, noise: rng.normalTensor(max(1, settings.objective.k) * 4, BinPackModel.latentSize), on: tape)
+        let noise = rng.normalTensor(max(1, settings.objective.k) * 4, BinPackModel.latentSize)
+        let loss = Self.loss(model, settings: settings, noise: noise, on: tape)
         step += 1
         for p in model.parameters { p.zeroGrad() }
         if loss.value.isFinite { tape.backward(from: loss) }
@@ -112,7 +114,8 @@ public final class BinPackDemo {
     /// −objective over the four points through the shared objective, with noise (k·4)×2 laid out
     /// sample-major. The demo has no warm-up: the KL weight is beta.
     static func loss(_ model: BinPackModel, settings s: BinPackSettings, noise: Tensor, on tape: Tape) -> Var {
-        Objective.loss(model: model.vae, batch: data, settings: s.objective, klWeight: s.objective.beta, noise: noise, on: tape).loss
+        Objective.loss(model: model.vae, batch: data, settings: s.objective, klWeight: s.objective.beta, noise: noise,
+                       on: tape).loss
     }
 }
 

@@ -7,7 +7,8 @@ import Foundation
 ///
 /// Mutual information (docs/THEORY.md section 3) with x uniform over the four points and the joint
 /// p(x) p(z|x), p(z|x) the model's exact posterior on the grid:
-///   I(x;z) = E_x KL(p(z|x) ‖ p̄(z)) ≤ log 4,   Barber-Agakov H(z) + E log q(z|x) = I − E_x KL(p(z|x) ‖ q(z|x)).
+///   I(x;z) = E_x KL(p(z|x) ‖ p̄(z)) ≤ log 4,
+///   Barber-Agakov H(z) + E log q(z|x) = I − E_x KL(p(z|x) ‖ q(z|x)).
 /// q is renormalised on the grid there, so the bound holds exactly in the discretisation too.
 /// I_q(x;z) = E_x KL(q(z|x) ‖ q̄(z)) is the encoder-side estimate the dashboard shows.
 public struct BinPackEvaluation: Sendable {
@@ -72,7 +73,8 @@ public struct BinPackEvaluation: Sendable {
         var logMarginals: [Double] = [], exactPosteriors: [[Double]] = [], logQs: [[Float]] = []
         var logQNormalisers: [Double] = [], qCells: [[Double]] = []
         for i in 0..<n {
-            let logLikelihood = model.likelihood.logLikelihood(data.rowBlock(i, 1), given: zGrid, on: tape).value.scalars
+            let logLikelihood = model.likelihood.logLikelihood(data.rowBlock(i, 1), given: zGrid, on: tape)
+                .value.scalars
             let joint = zip(logLikelihood, logPz).map { Double($0) + Double($1) }
             let lse = logSumExp(joint)
             logMarginals.append(lse + logArea)
@@ -117,7 +119,9 @@ public struct BinPackEvaluation: Sendable {
         // ELBO, KL and reconstruction by the midpoint rule in ε.
         let noise = Self.noiseGrid
         let noisePoints = noise.points
-        let weights = (0..<noise.count).map { g in exp(-0.5 * Double(noisePoints[g, 0] * noisePoints[g, 0] + noisePoints[g, 1] * noisePoints[g, 1])) }
+        let weights = (0..<noise.count).map { g in
+            exp(-0.5 * Double(noisePoints[g, 0] * noisePoints[g, 0] + noisePoints[g, 1] * noisePoints[g, 1]))
+        }
         let weightSum = weights.reduce(0, +)
         let eps = noisePoints.repeatingEachRow(n)
         let terms = model.logWeights(data, q, noise: eps, on: tape)
@@ -134,7 +138,8 @@ public struct BinPackEvaluation: Sendable {
                 reconstruction += w * Double(logPxz[r])
                 mean += w * SIMD2(Double(zValues[r, 0]), Double(zValues[r, 1]))
             }
-            return Point(kl: kl, reconstruction: reconstruction, elbo: reconstruction - kl, logMarginal: logMarginals[i],
+            return Point(kl: kl, reconstruction: reconstruction, elbo: reconstruction - kl,
+                         logMarginal: logMarginals[i],
                          mean: SIMD2(Float(mean.x), Float(mean.y)),
                          samples: (0..<Self.shownSamples).map { SIMD2(drawn[$0 * n + i, 0], drawn[$0 * n + i, 1]) })
         }

@@ -31,8 +31,8 @@ public final class BinPackModel {
     public init(seed: UInt64) {
         var rng = RandomSource(seed: seed)
         let c = Self.shape
-        let encoder = DiagonalGaussianPosterior(inputSize: Self.pixels, hidden: [Self.hidden], latentSize: Self.latentSize,
-                                                activation: .tanh, rng: &rng)
+        let encoder = DiagonalGaussianPosterior(inputSize: Self.pixels, hidden: [Self.hidden],
+                                                latentSize: Self.latentSize, activation: .tanh, rng: &rng)
         self.encoder = encoder
         decoder = BernoulliDecoder(latentSize: Self.latentSize, hidden: [Self.hidden], outputSize: Self.pixels,
                                    activation: .tanh, outputBias: nil, rng: &rng)
@@ -69,7 +69,9 @@ public final class BinPackModel {
     }
 
     /// The decoder and every learned prior: p(x, z).
-    var generativeParameters: [Parameter] { decoder.parameters + LatentPrior.allCases.flatMap { priors[$0]!.parameters } }
+    var generativeParameters: [Parameter] {
+        decoder.parameters + LatentPrior.allCases.flatMap { priors[$0]!.parameters }
+    }
 
     /// The decoder's network: for tests that move its weights by hand.
     var decoderNetwork: MLP { decoder.network }

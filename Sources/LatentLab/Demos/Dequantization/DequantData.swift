@@ -132,7 +132,8 @@ extension DequantData {
 
     /// The mass of N(mean, σ²) in each unit interval [i, i+1), i = 0…L−1.
     static func gaussianCellMasses(_ levels: Int, mean: Double, sigma: Double) -> [Double] {
-        // Φ(b) − Φ(a) as ½(erfc(−b/√2) − erfc(−a/√2)), taken from the nearer tail so it keeps its digits.
+        // Φ(b) − Φ(a) as ½(erfc(−b/√2) − erfc(−a/√2)), taken from the nearer tail so it keeps its
+        // digits.
         func mass(_ a: Double, _ b: Double) -> Double {
             let za = (a - mean) / sigma, zb = (b - mean) / sigma
             return za > 0 ? 0.5 * (erfc(za / 2.0.squareRoot()) - erfc(zb / 2.0.squareRoot()))
@@ -155,7 +156,9 @@ extension DequantData {
         return (0..<levels * levels).map { c in
             let (x, y) = centeredPosition(c, levels)
             let r = (x * x + y * y).squareRoot()
-            let eye = [(-0.16, 0.14), (0.16, 0.14)].contains { ((x - $0.0) * (x - $0.0) + (y - $0.1) * (y - $0.1)).squareRoot() <= eyeRadius }
+            let eye = [(-0.16, 0.14), (0.16, 0.14)].contains {
+                ((x - $0.0) * (x - $0.0) + (y - $0.1) * (y - $0.1)).squareRoot() <= eyeRadius
+            }
             if eye { return 2 }
             let ring = abs(r - 0.42) <= stroke
             let mouth = abs(r - 0.25) <= stroke * 0.8 && y < -0.1

@@ -84,7 +84,8 @@ public final class DequantDemo {
             data = DequantData(shape: self.shape, levels: levels ?? data.levels)
             grid = .standard(levels: data.levels)
         }
-        (model, dequantizer, modelOptimizer, dequantizerOptimizer, dataRNG, noiseRNG) = Self.start(seed: seed, grid: grid)
+        (model, dequantizer, modelOptimizer, dequantizerOptimizer, dataRNG, noiseRNG)
+            = Self.start(seed: seed, grid: grid)
         step = 0
         lastLoss = .nan
         nonFinite = NonFiniteGuard(parameters)
@@ -105,10 +106,13 @@ public final class DequantDemo {
         let x = Tensor(rows: 1, cols: 2, [Float(x1), Float(x2)])
         let tape = Tape(recording: false)
         let logQ = dequantizer.logDensity(u, cells: x).scalars.map(Double.init)
-        let logP = model.logDensity(tape.add(Var(constant: u), Var(constant: x)), on: tape).value.scalars.map(Double.init)
+        let logP = model.logDensity(tape.add(Var(constant: u), Var(constant: x)), on: tape).value.scalars
+            .map(Double.init)
         func image(_ logDensity: [Double]) -> [Float] {
             let logNormaliser = DequantizationBounds.logMeanExp(logDensity[...])
-            return (0..<(n * n)).map { i in Float(Foundation.exp(logDensity[(n - 1 - i / n) * n + i % n] - logNormaliser)) }
+            return (0..<(n * n)).map { i in
+                Float(Foundation.exp(logDensity[(n - 1 - i / n) * n + i % n] - logNormaliser))
+            }
         }
         return (image(logQ), image(logP))
     }

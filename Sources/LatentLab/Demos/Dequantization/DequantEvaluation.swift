@@ -45,13 +45,15 @@ public struct DequantEvaluation: Sendable {
     /// The evaluation of a model and a variational dequantizer.
     public init(model: LogisticMixtureDensity, dequantizer: FlowDequantizer, data: DequantData, grid: SubcellGrid) {
         precondition(model.levels == data.levels && grid.levels == data.levels, "model, data and grid disagree on L")
-        self.init(data: data, grid: grid, logDensity: model.logDensities(on: grid), logQ: dequantizer.logDensities(on: grid))
+        self.init(data: data, grid: grid, logDensity: model.logDensities(on: grid),
+                  logQ: dequantizer.logDensities(on: grid))
     }
 
     /// The evaluation of any density p and any q, given as log-densities at the quadrature points, cell-major
     /// (q in any per-cell normalisation; −∞ where it is 0).
     public init(data: DequantData, grid: SubcellGrid, logDensity: [Double], logQ: [Double]) {
-        precondition(logDensity.count == grid.pointCount && logQ.count == grid.pointCount, "one value per quadrature point")
+        precondition(logDensity.count == grid.pointCount && logQ.count == grid.pointCount,
+                     "one value per quadrature point")
         self.grid = grid
         self.data = data
         self.logDensity = logDensity
@@ -73,7 +75,9 @@ public struct DequantEvaluation: Sendable {
             DequantizationBounds.divergence(logQ: block(normalisedQ, $0), logDensity: block(logDensity, $0))
         }
         func expectedBits(_ perCell: [Double]) -> Double {
-            DequantizationBounds.bitsPerDimension(nats: -data.support.reduce(0) { $0 + data.probabilities[$1] * perCell[$1] })
+            DequantizationBounds.bitsPerDimension(nats: -data.support.reduce(0) {
+                $0 + data.probabilities[$1] * perCell[$1]
+            })
         }
         entropy = data.entropyBitsPerDimension
         crossEntropy = expectedBits(logP)
@@ -104,7 +108,9 @@ public struct DequantEvaluation: Sendable {
             let rows = span(height - 1 - row, of: height)
             for column in 0..<width {
                 var sum = 0.0
-                for t2 in rows { for t1 in columns[column] { sum += Foundation.exp(logDensity[grid.index(column: t1, row: t2)]) } }
+                for t2 in rows {
+                    for t1 in columns[column] { sum += Foundation.exp(logDensity[grid.index(column: t1, row: t2)]) }
+                }
                 image[row * width + column] = Float(sum / Double(rows.count * columns[column].count))
             }
         }

@@ -32,8 +32,8 @@ public final class FlowDequantizer {
     public init(levels: Int, steps: Int = defaultSteps, hidden: Int = defaultHidden, rng: inout RandomSource) {
         self.levels = levels
         embedding = MLP("dequant.q.embedding", sizes: [2, hidden, Self.contextSize], activation: .tanh, rng: &rng)
-        flow = GatedAutoregressiveFlow("dequant.q.flow", size: 2, steps: steps, hidden: hidden, context: Self.contextSize,
-                                       gateBias: Self.gateBias, rng: &rng)
+        flow = GatedAutoregressiveFlow("dequant.q.flow", size: 2, steps: steps, hidden: hidden,
+                                       context: Self.contextSize, gateBias: Self.gateBias, rng: &rng)
     }
 
     public var parameters: [Parameter] { embedding.parameters + flow.parameters }
@@ -51,7 +51,8 @@ public final class FlowDequantizer {
     /// inverted (`invert`). `x` may also have fewer rows, one per cell, when u holds k points for each laid out
     /// point-major (row s·cells + c is point s of cell c): the context is then computed once per cell.
     public func logDensity(_ u: Tensor, cells x: Tensor) -> Tensor {
-        precondition(u.cols == 2 && x.cols == 2 && x.rows > 0 && u.rows % x.rows == 0, "u is n×2, x n×2 or one row per cell")
+        precondition(u.cols == 2 && x.cols == 2 && x.rows > 0 && u.rows % x.rows == 0,
+                     "u is n×2, x n×2 or one row per cell")
         let tape = Tape(recording: false), uniform = Var(constant: u)
         let y = tape.sub(tape.log(uniform), tape.log(tape.addScalar(tape.negate(uniform), 1)))
         let (noise, logDeterminant) = invert(y.value, cells: x)
@@ -110,11 +111,15 @@ public final class FlowDequantizer {
     public func logDensities(on grid: SubcellGrid) -> [Double] {
         let cells = grid.cellCount, points = grid.pointsPerCell
         var x = Tensor(uninitialized: cells, 2)
-        x.withMutablePointer { p in for c in 0..<cells { p[2 * c] = Float(c % levels); p[2 * c + 1] = Float(c / levels) } }
+        x.withMutablePointer { p in
+            for c in 0..<cells { p[2 * c] = Float(c % levels); p[2 * c + 1] = Float(c / levels) }
+        }
         let u = grid.offsets.repeatingEachRow(cells)  // point-major: row s·cells + c is sub-cell s of cell c
         let logQ = logDensity(u, cells: x)
         var out = [Double](repeating: 0, count: cells * points)
-        logQ.withPointer { q in for s in 0..<points { for c in 0..<cells { out[c * points + s] = Double(q[s * cells + c]) } } }
+        logQ.withPointer { q in
+            for s in 0..<points { for c in 0..<cells { out[c * points + s] = Double(q[s * cells + c]) } }
+        }
         return out
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 
 extension Tape {
-    /// log of the standard logistic density per element, ℓ(y) = log σ(y) + log(1 − σ(y)) = −softplus(y) − softplus(−y).
+    /// log of the standard logistic density per element,
+    /// ℓ(y) = log σ(y) + log(1 − σ(y)) = −softplus(y) − softplus(−y).
     ///
     /// Two roles in the dequantization demo, one formula: the logistic base density of the flow's noise, and
     /// the log-determinant of u = sigmoid(y), since du/dy = σ(y)(1 − σ(y)) is the same function.

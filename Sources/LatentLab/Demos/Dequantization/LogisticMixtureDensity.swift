@@ -90,10 +90,13 @@ public final class LogisticMixtureDensity {
             logWeights = logits.map { $0 - logTotal }
             let rawMeans = model.means.value, rawScales = model.scales.value, floor = Double(model.minimumScale)
             let mean = (0..<2).map { d in (0..<model.components).map { Logistic.sigmoid(Double(rawMeans[d, $0])) } }
-            let scale = (0..<2).map { d in (0..<model.components).map { floor + Logistic.softplus(Double(rawScales[d, $0])) } }
+            let scale = (0..<2).map { d in
+                (0..<model.components).map { floor + Logistic.softplus(Double(rawScales[d, $0])) }
+            }
             logInside = (0..<2).map { d in
                 (0..<model.components).map { k in
-                    Foundation.log(Logistic.sigmoidDifference(-mean[d][k] / scale[d][k], (1 - mean[d][k]) / scale[d][k]))
+                    Foundation.log(Logistic.sigmoidDifference(-mean[d][k] / scale[d][k],
+                                                              (1 - mean[d][k]) / scale[d][k]))
                 }
             }
             (self.mean, self.scale) = (mean, scale)
@@ -121,7 +124,9 @@ public final class LogisticMixtureDensity {
         /// component wins the column, a far-away one the row) is redone by a plain log-sum-exp.
         func logDensities(on grid: SubcellGrid) -> [Double] {
             let n = grid.side, k = count, levels = grid.levels
-            let coordinates = (0..<n).map { (Double($0 / grid.subdivisions) + grid.offset($0 % grid.subdivisions)) / Double(levels) }
+            let coordinates = (0..<n).map {
+                (Double($0 / grid.subdivisions) + grid.offset($0 % grid.subdivisions)) / Double(levels)
+            }
             let columns = axisLogDensities(0, at: coordinates, levels: levels)
             var rows = axisLogDensities(1, at: coordinates, levels: levels)
             for t in 0..<n { for j in 0..<k { rows[t * k + j] += logWeights[j] } }

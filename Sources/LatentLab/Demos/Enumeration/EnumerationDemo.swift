@@ -69,7 +69,9 @@ public struct EnumerationDemo: Sendable, Equatable {
         standardErrors = []
         for k in Self.ladder {
             let repeats = pool.count / k
-            let draws = (0..<repeats).map { r in sampler.shift + log(pool[(r * k)..<((r + 1) * k)].reduce(0, +) / Double(k)) }
+            let draws = (0..<repeats).map { r in
+                sampler.shift + log(pool[(r * k)..<((r + 1) * k)].reduce(0, +) / Double(k))
+            }
             let mean = draws.reduce(0, +) / Double(repeats)
             let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(repeats - 1)
             bounds.append(mean)

@@ -18,7 +18,8 @@ public final class GatedAutoregressiveFlow {
                 rng: inout RandomSource) {
         self.size = size
         steps = (0..<count).map { t in
-            let made = MADE("\(name).\(t)", size: size, hidden: [hidden], context: context, heads: 2, reversed: t % 2 == 1, rng: &rng)
+            let made = MADE("\(name).\(t)", size: size, hidden: [hidden], context: context, heads: 2,
+                            reversed: t % 2 == 1, rng: &rng)
             made.startHeads(near: [0, gateBias], scale: Self.initialHeadScale)
             return made
         }
@@ -70,7 +71,8 @@ public final class GatedAutoregressiveFlow {
         return (next, logGate)
     }
 
-    /// y_T → y_0 when each step's MADE reads its output: y_{t−1} = m + (y_t − m)/σ; and Σ_t log σ_{t,d} (n×d).
+    /// y_T → y_0 when each step's MADE reads its output: y_{t−1} = m + (y_t − m)/σ;
+    /// and Σ_t log σ_{t,d} (n×d).
     public func inverse(_ yT: Var, on tape: Tape) -> (y: Var, logGate: Var) {
         var y = yT
         var logGate: Var?

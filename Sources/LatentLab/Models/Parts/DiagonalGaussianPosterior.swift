@@ -10,7 +10,8 @@ public final class DiagonalGaussianPosterior: Posterior, MinimumRatePosterior {
     /// Layers named `encoder.0`, … `encoder.mean`, `encoder.logvar` (the checkpoint names).
     public init(inputSize: Int, hidden: [Int], latentSize: Int, activation: Activation, rng: inout RandomSource) {
         self.latentSize = latentSize
-        layer = GaussianLayer("encoder", inputs: inputSize, hidden: hidden, outputs: latentSize, activation: activation, rng: &rng)
+        layer = GaussianLayer("encoder", inputs: inputSize, hidden: hidden, outputs: latentSize, activation: activation,
+                              rng: &rng)
     }
 
     var encoder: MLP? { layer.network }
@@ -25,7 +26,8 @@ public final class DiagonalGaussianPosterior: Posterior, MinimumRatePosterior {
     /// With `keepingContext` the encoder's last hidden layer comes along as the context (for a flow on top).
     func encode(_ x: Var, keepingContext: Bool, on tape: Tape) -> PosteriorEncoding {
         let (mean, rawLogVariance, h) = layer(x, on: tape)
-        let logVariance = minimumRate > 0 ? MinimumRate.capped(rawLogVariance, rate: minimumRate, on: tape) : rawLogVariance
+        let logVariance = minimumRate > 0
+            ? MinimumRate.capped(rawLogVariance, rate: minimumRate, on: tape) : rawLogVariance
         return PosteriorEncoding(mean: mean, logVariance: logVariance, context: keepingContext ? h : nil)
     }
 
@@ -36,12 +38,13 @@ public final class DiagonalGaussianPosterior: Posterior, MinimumRatePosterior {
 
     public func logDensity(_ z: Var, _ e: PosteriorEncoding, on tape: Tape) -> Var {
         let times = z.rows / max(e.mean.rows, 1)
-        let (mean, logVariance) = times == 1 ? (e.mean, e.logVariance) : (tape.tileRows(e.mean, times), tape.tileRows(e.logVariance, times))
+        let (mean, logVariance) = times == 1
+            ? (e.mean, e.logVariance) : (tape.tileRows(e.mean, times), tape.tileRows(e.logVariance, times))
         return tape.sum(tape.gaussianLogDensity(z, mean: mean, logVariance: logVariance), axis: 1)
     }
 
-    /// Σ_d (z_id − μ_jd)² / σ²_jd = (z∘z)·Pᵀ − 2 z·(μ∘P)ᵀ + Σ_d μ²_jd P_jd with P = e^{−logvar}: three products
-    /// instead of B² density evaluations.
+    /// Σ_d (z_id − μ_jd)² / σ²_jd = (z∘z)·Pᵀ − 2 z·(μ∘P)ᵀ + Σ_d μ²_jd P_jd
+    /// with P = e^{−logvar}: three products instead of B² density evaluations.
     public func pairwiseLogDensities(_ z: Tensor, _ e: PosteriorEncoding) -> Tensor {
         Self.pairwiseLogDensities(z, mean: e.mean.value, logVariance: e.logVariance.value)
     }
@@ -56,7 +59,9 @@ public final class DiagonalGaussianPosterior: Posterior, MinimumRatePosterior {
         let squares = Tensor(rows: b, cols: d, z.scalars.map { $0 * $0 })
         let quadratic = squares.matmul(Tensor(rows: b, cols: d, precision), transposeOther: true).scalars  // B×B
         let cross = z.matmul(Tensor(rows: b, cols: d, weightedMean), transposeOther: true).scalars        // B×B
-        return Tensor(rows: b, cols: b, (0..<(b * b)).map { k in -0.5 * (quadratic[k] - 2 * cross[k] + constant[k % b]) })
+        return Tensor(rows: b, cols: b, (0..<(b * b)).map { k in
+            -0.5 * (quadratic[k] - 2 * cross[k] + constant[k % b])
+        })
     }
 
     /// Σ_d μ²_jd P_jd + logvar_jd + log 2π for each example j: the part of −2 log q that does not depend on z.
@@ -71,7 +76,8 @@ public final class DiagonalGaussianPosterior: Posterior, MinimumRatePosterior {
     }
 
     public func moments(_ e: PosteriorEncoding, rng: inout RandomSource) -> PosteriorMoments {
-        PosteriorMoments(mean: e.mean.value, deviation: Tape(recording: false).exp(Var(constant: e.logVariance.value.scaled(0.5))).value,
+        PosteriorMoments(mean: e.mean.value,
+                         deviation: Tape(recording: false).exp(Var(constant: e.logVariance.value.scaled(0.5))).value,
                          draws: 0)
     }
 

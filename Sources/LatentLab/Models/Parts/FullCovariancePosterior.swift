@@ -39,7 +39,9 @@ public final class FullCovariancePosterior: Posterior {
         let eps = Var(constant: noise)
         var columns = [Var(constant: Tensor(zeros: noise.rows, 1))]
         for j in 1..<max(1, latentSize) {
-            let terms = (0..<j).map { i in tape.mul(tape.sliceCols(lower, Self.entry(j, i), 1), tape.sliceCols(eps, i, 1)) }
+            let terms = (0..<j).map { i in
+                tape.mul(tape.sliceCols(lower, Self.entry(j, i), 1), tape.sliceCols(eps, i, 1))
+            }
             columns.append(terms.dropFirst().reduce(terms[0]) { tape.add($0, $1) })
         }
         let shear = columns.dropFirst().reduce(columns[0]) { tape.concatCols($0, $1) }
@@ -54,7 +56,9 @@ public final class FullCovariancePosterior: Posterior {
         var eps: [Var] = []
         for j in 0..<latentSize {
             var rest = tape.sliceCols(centred, j, 1)
-            for i in 0..<j { rest = tape.sub(rest, tape.mul(tape.sliceCols(e.lowerCholesky!, Self.entry(j, i), 1), eps[i])) }
+            for i in 0..<j {
+                rest = tape.sub(rest, tape.mul(tape.sliceCols(e.lowerCholesky!, Self.entry(j, i), 1), eps[i]))
+            }
             eps.append(tape.div(rest, tape.sliceCols(sigma, j, 1)))
         }
         let all = eps.dropFirst().reduce(eps[0]) { tape.concatCols($0, $1) }
@@ -85,7 +89,8 @@ public final class FullCovariancePosterior: Posterior {
 extension FullCovariancePosterior: PosteriorFamily {
     public static let title = "full-covariance Gaussian"
 
-    public static func make(on base: DiagonalGaussianPosterior, _ config: VAEConfig, rng: inout RandomSource) -> any Posterior {
+    public static func make(on base: DiagonalGaussianPosterior, _ config: VAEConfig,
+                            rng: inout RandomSource) -> any Posterior {
         FullCovariancePosterior(base: base, hidden: encoderOutput(config), rng: &rng)
     }
 

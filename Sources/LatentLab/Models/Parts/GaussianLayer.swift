@@ -34,7 +34,9 @@ final class GaussianLayer {
         let halfLog2pi = Float(0.5 * Foundation.log(2 * Double.pi))
         var constant = Tensor(uninitialized: noise.rows, noise.cols)  // −½ (log 2π + ε²)
         let n = noise.count
-        noise.withPointer { p in constant.withMutablePointer { c in for i in 0..<n { c[i] = -halfLog2pi - 0.5 * p[i] * p[i] } } }
+        noise.withPointer { p in
+            constant.withMutablePointer { c in for i in 0..<n { c[i] = -halfLog2pi - 0.5 * p[i] * p[i] } }
+        }
         let halfLogVariance = tape.scale(logVariance, by: -0.5)
         return (z, tape.add(k == 1 ? halfLogVariance : tape.tileRows(halfLogVariance, k), Var(constant: constant)))
     }

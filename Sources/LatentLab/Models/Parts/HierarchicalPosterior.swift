@@ -12,13 +12,16 @@ public final class HierarchicalPosterior: Posterior {
                 flow: (steps: Int, hidden: Int)? = nil, rng: inout RandomSource) {
         precondition(sizes.count >= 2, "a hierarchy has at least two layers")
         self.sizes = sizes
-        first = DiagonalGaussianPosterior(inputSize: inputSize, hidden: hidden, latentSize: sizes[0], activation: activation, rng: &rng)
+        first = DiagonalGaussianPosterior(inputSize: inputSize, hidden: hidden, latentSize: sizes[0],
+                                          activation: activation, rng: &rng)
         upper = (1..<sizes.count).map { l in
-            GaussianLayer("encoder.z\(l + 1)", inputs: sizes[l - 1], hidden: upperHidden, outputs: sizes[l], activation: activation, rng: &rng)
+            GaussianLayer("encoder.z\(l + 1)", inputs: sizes[l - 1], hidden: upperHidden, outputs: sizes[l],
+                          activation: activation, rng: &rng)
         }
         topFlow = flow.map {
             GatedAutoregressiveFlow("posterior.iaf", size: sizes.last!, steps: $0.steps, hidden: $0.hidden,
-                                    context: upperHidden.last ?? sizes[sizes.count - 2], gateBias: IAFPosterior.gateBias, rng: &rng)
+                                    context: upperHidden.last ?? sizes[sizes.count - 2],
+                                    gateBias: IAFPosterior.gateBias, rng: &rng)
         }
     }
 
@@ -71,7 +74,8 @@ public final class HierarchicalPosterior: Posterior {
                 zl = Var(constant: z0)
                 total = tape.sub(total, tape.sum(Var(constant: logGate), axis: 1))
             }
-            total = tape.add(total, tape.sum(tape.gaussianLogDensity(zl, mean: mean, logVariance: logVariance), axis: 1))
+            total = tape.add(total,
+                             tape.sum(tape.gaussianLogDensity(zl, mean: mean, logVariance: logVariance), axis: 1))
         }
         return total
     }

@@ -11,7 +11,8 @@ public final class HierarchicalPrior: Prior {
         precondition(sizes.count >= 2, "a hierarchy has at least two layers")
         self.sizes = sizes
         conditionals = (0..<(sizes.count - 1)).map { l in
-            GaussianLayer("prior.z\(l + 1)", inputs: sizes[l + 1], hidden: hidden, outputs: sizes[l], activation: activation, rng: &rng)
+            GaussianLayer("prior.z\(l + 1)", inputs: sizes[l + 1], hidden: hidden, outputs: sizes[l],
+                          activation: activation, rng: &rng)
         }
         self.top = top ?? StandardNormalPrior(latentSize: sizes.last!)
         precondition(self.top.latentSize == sizes.last!, "the top prior takes the top layer")

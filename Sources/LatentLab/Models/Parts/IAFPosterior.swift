@@ -51,7 +51,8 @@ public final class IAFPosterior: Posterior {
 extension IAFPosterior: PosteriorFamily {
     public static let title = "IAF"
 
-    public static func make(on base: DiagonalGaussianPosterior, _ config: VAEConfig, rng: inout RandomSource) -> any Posterior {
+    public static func make(on base: DiagonalGaussianPosterior, _ config: VAEConfig,
+                            rng: inout RandomSource) -> any Posterior {
         IAFPosterior(base: base, context: encoderOutput(config), steps: config.flowSteps, flowHidden: config.flowHidden,
                      rng: &rng)
     }

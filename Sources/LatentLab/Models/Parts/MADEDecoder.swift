@@ -66,7 +66,8 @@ public final class MADEDecoder: Likelihood {
     private func outputInputs(_ seen: Var, given z: Var, on tape: Tape) -> (features: Var, weight: Var) {
         let h = made.lastHidden(seen, context: input(z, on: tape), on: tape)
         let pixels = h.rows == seen.rows ? seen : tape.tileRows(seen, h.rows / seen.rows)
-        let weight = tape.concatRows(made.maskedHeadWeight(0, on: tape), tape.mul(tape.param(direct), Var(constant: directMask)))
+        let weight = tape.concatRows(made.maskedHeadWeight(0, on: tape),
+                                     tape.mul(tape.param(direct), Var(constant: directMask)))
         return (tape.concatCols(h, pixels), weight)
     }
 
@@ -85,8 +86,10 @@ public final class MADEDecoder: Likelihood {
         let tape = Tape(recording: false)
         let context = input(z, on: tape)
         let n = z.rows, d = made.size, width = made.inputLayer.weight.cols
-        let maskedInput = tape.mul(Var(constant: made.inputLayer.weight.value), Var(constant: made.inputMask)).value.scalars
-        var pre = tape.add(made.contextLayers[0](context, on: tape), Var(constant: made.inputLayer.bias.value)).value.scalars
+        let maskedInput = tape.mul(Var(constant: made.inputLayer.weight.value), Var(constant: made.inputMask))
+            .value.scalars
+        var pre = tape.add(made.contextLayers[0](context, on: tape), Var(constant: made.inputLayer.bias.value))
+            .value.scalars
         var active = [Float](repeating: 0, count: n * width)
         var unitsOfDegree = [[Int]](repeating: [], count: d + 1)
         for (u, m) in made.hiddenDegrees[0].enumerated() { unitsOfDegree[m].append(u) }
@@ -96,7 +99,8 @@ public final class MADEDecoder: Likelihood {
         }
         let top = made.hiddenLayers.last?.weight.cols ?? width
         // Pixel j's output weights as a contiguous row, and the direct weights from pixel j onwards.
-        let headT = made.maskedHeadWeight(0, on: tape).value.transposed().scalars, headBias = made.heads[0].bias.value.scalars
+        let headT = made.maskedHeadWeight(0, on: tape).value.transposed().scalars
+        let headBias = made.heads[0].bias.value.scalars
         let directWeight = tape.mul(Var(constant: direct.value), Var(constant: directMask)).value.scalars
         var directLogits = [Float](repeating: 0, count: n * d)   // Σ_{i<j} x_i D_ij, grown as pixels are drawn
         var out = Tensor(zeros: n, d)
@@ -107,11 +111,14 @@ public final class MADEDecoder: Likelihood {
             var hidden = active
             if !upper.isEmpty {
                 var h = Var(constant: Tensor(rows: n, cols: width, active))
-                for layer in upper { h = made.activation.apply(tape.add(tape.matmul(h, layer.weight), layer.bias), on: tape) }
+                for layer in upper {
+                    h = made.activation.apply(tape.add(tape.matmul(h, layer.weight), layer.bias), on: tape)
+                }
                 hidden = h.value.scalars
             }
             for r in 0..<n {
-                let logit = headBias[j] + directLogits[r * d + j] + Self.dot(hidden, r * top, headT, j * top, count: top)
+                let logit = headBias[j] + directLogits[r * d + j]
+                    + Self.dot(hidden, r * top, headT, j * top, count: top)
                 let pixel = rng.bernoulli(1 / (1 + Foundation.exp(-logit)))
                 out[r, j] = pixel
                 guard pixel == 1 else { continue }
@@ -163,7 +170,8 @@ extension MADEDecoder: DecoderFamily {
 
     public static func make(_ config: VAEConfig, outputBias: [Float]?, rng: inout RandomSource) -> any Likelihood {
         MADEDecoder(latentSize: config.layerSizes[0], hidden: config.decoderHidden, pixels: config.inputSize,
-                    receptiveField: config.receptiveField, activation: config.activation, outputBias: outputBias, rng: &rng)
+                    receptiveField: config.receptiveField, activation: config.activation, outputBias: outputBias,
+                    rng: &rng)
     }
 
     public static func summary(_ config: VAEConfig) -> String {

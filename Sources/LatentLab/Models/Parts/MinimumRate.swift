@@ -6,7 +6,8 @@ public protocol MinimumRatePosterior: Posterior {
     var minimumRate: Float { get set }
 }
 
-/// δ-VAE (Razavi et al. 2019) for a Gaussian q against N(0, 1): KL = ½(μ² + σ² − 1 − ln σ²) ≥ ½(σ² − 1 − ln σ²),
+/// δ-VAE (Razavi et al. 2019) for a Gaussian q against N(0, 1):
+/// KL = ½(μ² + σ² − 1 − ln σ²) ≥ ½(σ² − 1 − ln σ²),
 /// which falls as σ rises towards 1. Holding σ² at or below the s < 1 where ½(s − 1 − ln s) = δ keeps every
 /// unit's KL at least δ whatever the encoder says: the family is the interval σ ∈ (0, √s].
 public enum MinimumRate {

@@ -19,9 +19,11 @@ public final class PixelCNNDecoder: Likelihood {
 
     /// Layers named `decoder.conv0` … (the convolutions), `decoder.z0` … (z's projections), `decoder.out`,
     /// `decoder.pixel_bias`; `outputBias`, when given, starts each pixel at the data's mean.
-    public init(latentSize: Int, channels: Int, layers: Int, pixels: Int, outputBias: [Float]?, rng: inout RandomSource) {
+    public init(latentSize: Int, channels: Int, layers: Int, pixels: Int, outputBias: [Float]?,
+                rng: inout RandomSource) {
         let side = Int(Double(pixels).squareRoot().rounded())
-        precondition(side * side == pixels && layers >= 1 && channels >= 1, "a PixelCNN needs a square image and a layer")
+        precondition(side * side == pixels && layers >= 1 && channels >= 1,
+                     "a PixelCNN needs a square image and a layer")
         height = side
         width = side
         latentWidth = latentSize
@@ -31,7 +33,8 @@ public final class PixelCNNDecoder: Likelihood {
         }
         projections = (0..<layers).map { Linear("decoder.z\($0)", inputs: latentSize, outputs: channels, rng: &rng) }
         output = Linear("decoder.out", inputs: channels, outputs: 1, rng: &rng)
-        pixelBias = Parameter("decoder.pixel_bias", Tensor(rows: 1, cols: pixels, outputBias ?? [Float](repeating: 0, count: pixels)))
+        pixelBias = Parameter("decoder.pixel_bias",
+                              Tensor(rows: 1, cols: pixels, outputBias ?? [Float](repeating: 0, count: pixels)))
     }
 
     public var parameters: [Parameter] {
@@ -75,14 +78,16 @@ public final class PixelCNNDecoder: Likelihood {
         var h: Var?
         for (l, conv) in convolutions.enumerated() {
             let source = h ?? tape.reshape(seen, seen.rows * pixels, 1)
-            var pre = tape.maskedConvolution(source, tape.param(conv.weight), tape.param(conv.bias), height: rows, width: width,
-                                             kernel: Self.kernel, includeCenter: l > 0)
-            if l == 0 && repeats > 1 { pre = tape.tileRows(pre, repeats) }   // the image's k draws of z share its patches
+            var pre = tape.maskedConvolution(source, tape.param(conv.weight), tape.param(conv.bias), height: rows,
+                                             width: width, kernel: Self.kernel, includeCenter: l > 0)
+            // The image's k draws of z share its patches.
+            if l == 0 && repeats > 1 { pre = tape.tileRows(pre, repeats) }
             let activated = tape.tanh(tape.add(pre, tape.repeatEachRow(projections[l](context, on: tape), pixels)))
             h = h.map { tape.add($0, activated) } ?? activated                // residual after the first layer
         }
         let perPixel = output(h!, on: tape)
-        let bias = band.map { tape.sliceCols(tape.param(pixelBias), $0.lowerBound * width, pixels) } ?? tape.param(pixelBias)
+        let bias = band.map { tape.sliceCols(tape.param(pixelBias), $0.lowerBound * width, pixels) }
+            ?? tape.param(pixelBias)
         return tape.add(tape.reshape(perPixel, context.rows, pixels), bias)
     }
 
@@ -111,7 +116,9 @@ public final class PixelCNNDecoder: Likelihood {
             for column in 0..<width {
                 let seen = x.columns(offset, band.count * width)
                 let l = logits(Var(constant: seen), given: z, rows: band, on: tape).value
-                for r in 0..<n { x[r, y * width + column] = rng.bernoulli(1 / (1 + Foundation.exp(-l[r, last + column]))) }
+                for r in 0..<n {
+                    x[r, y * width + column] = rng.bernoulli(1 / (1 + Foundation.exp(-l[r, last + column])))
+                }
             }
         }
         return x
@@ -126,8 +133,8 @@ extension PixelCNNDecoder: DecoderFamily {
     public static func defaultHidden(encoderHidden: [Int]) -> [Int] { [Int](repeating: 32, count: 6) }
 
     public static func make(_ config: VAEConfig, outputBias: [Float]?, rng: inout RandomSource) -> any Likelihood {
-        PixelCNNDecoder(latentSize: config.layerSizes[0], channels: config.pixelCNNChannels, layers: config.pixelCNNLayers,
-                        pixels: config.inputSize, outputBias: outputBias, rng: &rng)
+        PixelCNNDecoder(latentSize: config.layerSizes[0], channels: config.pixelCNNChannels,
+                        layers: config.pixelCNNLayers, pixels: config.inputSize, outputBias: outputBias, rng: &rng)
     }
 
     public static func summary(_ config: VAEConfig) -> String {

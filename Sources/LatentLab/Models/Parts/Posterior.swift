@@ -22,7 +22,8 @@ public struct PosteriorEncoding {
     }
 
     func map(_ f: (Var) -> Var) -> PosteriorEncoding {
-        PosteriorEncoding(mean: f(mean), logVariance: f(logVariance), context: context.map(f), lowerCholesky: lowerCholesky.map(f))
+        PosteriorEncoding(mean: f(mean), logVariance: f(logVariance), context: context.map(f),
+                          lowerCholesky: lowerCholesky.map(f))
     }
 }
 
@@ -84,7 +85,9 @@ extension Posterior {
         let b = z.rows
         var pairs = Tensor(uninitialized: b * b, z.cols)
         pairs.withMutablePointer { p in z.withPointer { zp in
-            for i in 0..<b { for j in 0..<b { (p + (i * b + j) * z.cols).update(from: zp + i * z.cols, count: z.cols) } }
+            for i in 0..<b {
+                for j in 0..<b { (p + (i * b + j) * z.cols).update(from: zp + i * z.cols, count: z.cols) }
+            }
         } }
         let tape = Tape(recording: false)
         return logDensity(Var(constant: pairs), e.map { tape.tileRows($0, b) }, on: tape).value.reshaped(b, b)
