@@ -49,7 +49,8 @@ extension Tape {
             for (index, side) in [a, b].enumerated() where side.needsGrad {
                 // Local gradient at full output shape, then summed down to the side's own shape.
                 var local = Tensor(uninitialized: shape.rows, shape.cols)
-                a.value.withPointer { ap in b.value.withPointer { bp in g.withPointer { gp in local.withMutablePointer { lp in
+                a.value.withPointer { ap in b.value.withPointer { bp in
+                g.withPointer { gp in local.withMutablePointer { lp in
                     if index == 0 {
                         shape.map(ap, bp, lp, gradient: gp) { op.partials($0, $1).0 }
                     } else {

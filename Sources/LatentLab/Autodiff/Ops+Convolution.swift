@@ -50,7 +50,8 @@ extension Tape {
         let block = Self.convolutionBlock
         var out = Tensor(uninitialized: rows, n)
         var scratch = Tensor(zeros: min(block, rows), kk)
-        out.withMutablePointer { o in b.value.withPointer { bp in x.value.withPointer { xp in w.value.withPointer { wp in
+        out.withMutablePointer { o in b.value.withPointer { bp in
+        x.value.withPointer { xp in w.value.withPointer { wp in
             scratch.withMutablePointer { sp in
                 for start in stride(from: 0, to: rows, by: block) {
                     let count = min(block, rows - start)
@@ -64,7 +65,8 @@ extension Tape {
         } } } }
         return record(out, inputs: [x, w, b]) { tape, g in
             var patches = Tensor(zeros: min(block, rows), kk)
-            g.withPointer { gp in x.value.withPointer { xp in w.value.withPointer { wp in patches.withMutablePointer { sp in
+            g.withPointer { gp in x.value.withPointer { xp in
+            w.value.withPointer { wp in patches.withMutablePointer { sp in
                 tape.accumulate(w) { dw, fresh in
                     for start in stride(from: 0, to: rows, by: block) {
                         let count = min(block, rows - start)

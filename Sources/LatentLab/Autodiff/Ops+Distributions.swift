@@ -41,7 +41,8 @@ extension Tape {
         // The logits less the bias, until the kernel turns them into t − σ(l).
         let gradient = h.value.matmul(w.value)
         var out = Tensor(uninitialized: r, 1)
-        gradient.withSharedMutablePointer { a in b.value.withPointer { bp in targets.withPointer { xp in out.withMutablePointer { op in
+        gradient.withSharedMutablePointer { a in b.value.withPointer { bp in
+        targets.withPointer { xp in out.withMutablePointer { op in
             Parallel.split(r, unit: d) { i, c in
                 vk_bernoulli_output(a + i * d, bp, xp, op + i, c, d, rowsOfTargets, i)
             }
@@ -116,7 +117,8 @@ extension Tape {
                      "gaussianLogDensity shapes differ")
         let n = z.value.count
         var out = Tensor(uninitialized: z.rows, z.cols)
-        z.value.withPointer { zp in mu.value.withPointer { m in lv.value.withPointer { v in out.withMutablePointer { o in
+        z.value.withPointer { zp in mu.value.withPointer { m in
+        lv.value.withPointer { v in out.withMutablePointer { o in
             vk_gaussian_logpdf(zp, m, v, o, n)
         } } } }
         return record(out, inputs: [z, mu, lv]) { tape, g in

@@ -3,7 +3,8 @@ import Foundation
 
 /// A mixture of diagonal Gaussians' log density split over the units by the chain rule, as one fused op (a
 /// VampPrior's log p(z)). A mixture does not factorise over the units, so each unit gets
-///     log p(z_j | z_<j) = log p(z_≤j) − log p(z_<j),   log p(z_≤j) = LSE_k Σ_{i≤j} log N(z_i; μ_ki, σ²_ki) − log K,
+///     log p(z_j | z_<j) = log p(z_≤j) − log p(z_<j),
+///     log p(z_≤j) = LSE_k Σ_{i≤j} log N(z_i; μ_ki, σ²_ki) − log K,
 /// terms that sum to log p(z). Composed of the tape's ops this would keep n×K×d prefix sums and their gradient;
 /// fused, each pass is O(n·K·d) arithmetic with a K-float running sum per row, and the backward pass recomputes
 /// each row's sums instead of keeping them.

@@ -83,7 +83,9 @@ public struct VAEConfig: Codable, Sendable, Equatable {
         let sizes = [inputSize, latentSize, flowSteps, flowHidden, pseudoInputs] + encoderHidden + decoderHidden
             + layerSizes + upperHidden
         if sizes.contains(where: { $0 < 1 || $0 > 100_000 }) { return "a size is out of range in \(summary)" }
-        if layerSizes.reduce(0, +) != latentSize { return "the stochastic layers \(layerSizes) do not add up to \(latentSize) units" }
+        if layerSizes.reduce(0, +) != latentSize {
+            return "the stochastic layers \(layerSizes) do not add up to \(latentSize) units"
+        }
         return decoder.family.problem(self) ?? posterior.family.problem(self) ?? prior.family.problem(self)
     }
 
@@ -95,8 +97,9 @@ public struct VAEConfig: Codable, Sendable, Equatable {
         let sizes = layerSizes
         var total = WeightCount.gaussianLayer(inputs: inputSize, hidden: encoderHidden, outputs: sizes[0])
         for l in sizes.indices.dropFirst() {  // q(z_l|z_l-1) and p(z_l-1|z_l)
-            total = WeightCount.sum(total, WeightCount.gaussianLayer(inputs: sizes[l - 1], hidden: upperHidden, outputs: sizes[l]))
-            total = WeightCount.sum(total, WeightCount.gaussianLayer(inputs: sizes[l], hidden: upperHidden, outputs: sizes[l - 1]))
+            let up = WeightCount.gaussianLayer(inputs: sizes[l - 1], hidden: upperHidden, outputs: sizes[l])
+            let down = WeightCount.gaussianLayer(inputs: sizes[l], hidden: upperHidden, outputs: sizes[l - 1])
+            total = WeightCount.sum(total, WeightCount.sum(up, down))
         }
         return [total, posterior.family.extraWeightMatrixElements(self),
                 prior.family.weightMatrixElements(size: sizes[sizes.count - 1], self),
