@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TestSupport
 @testable import LatentLab
 
@@ -36,6 +37,18 @@ enum Fixtures {
 
     /// A fresh directory under this test process's own folder, which is removed when the process exits.
     static func temporaryDirectory() -> String { IDXFixture.temporaryDirectory() }
+
+    /// `model` saved to a checkpoint, loaded back and rebuilt from its metadata; nil with an issue recorded
+    /// unless the configuration and every weight came back.
+    static func roundTrip(_ model: VAE, name: String) throws -> VAE? {
+        let path = temporaryDirectory() + "/\(name).safetensors"
+        try Checkpoint.save(model: model, step: 0, objective: nil, dataset: "bars", to: path)
+        let loaded = try Checkpoint.load(path).makeModel()
+        let same = loaded.config == model.config
+            && loaded.parameters.flatMap(\.value.scalars) == model.parameters.flatMap(\.value.scalars)
+        #expect(same, "\(model.summary) did not come back from its checkpoint")
+        return same ? loaded : nil
+    }
 }
 
 /// The parts of the one model the engine builds today, for tests that reach inside it.

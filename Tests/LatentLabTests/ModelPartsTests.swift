@@ -64,13 +64,8 @@ import Testing
         #expect(abs(after.klPerUnit.reduce(0, +) - after.kl) < 1e-3)
         #expect(after.mutualInformationBound.isFinite)
 
-        let path = Fixtures.temporaryDirectory() + "/af.safetensors"
-        try Checkpoint.save(model: trainer.model, step: trainer.step, objective: nil, dataset: "bars", to: path)
-        let loaded = try Checkpoint.load(path)
-        #expect(loaded.config.prior == .af && loaded.config.flowHidden == 8)
-        let model = try loaded.makeModel()
-        #expect(model.summary == "z4 Gauss·AF×2·Bern")
-        #expect(model.parameters.flatMap { $0.value.scalars } == trainer.model.parameters.flatMap { $0.value.scalars })
+        let model = try Fixtures.roundTrip(trainer.model, name: "af")
+        #expect(model?.config.flowHidden == 8 && model?.summary == "z4 Gauss·AF×2·Bern")
     }
 
     /// A version-1 checkpoint's configuration has no prior: it loads as N(0, I).
