@@ -17,8 +17,8 @@ import Testing
             #expect(result[key] != nil, "eval --gaps --json lost \(key)")
         }
         var figures: [String: Double] = [:]
-        for key in ["approximation_gap", "amortization_gap", "inference_gap", "local_elbo", "amortized_elbo", "gap_log_px",
-                    "gap_seconds"] {
+        for key in ["approximation_gap", "amortization_gap", "inference_gap", "local_elbo", "amortized_elbo",
+                    "gap_log_px", "gap_seconds"] {
             for name in key.hasSuffix("gap") || key.hasSuffix("elbo") ? [key, key + "_se"] : [key] {
                 let value = try #require(result[name] as? Double, "eval --gaps --json lacks \(name)")
                 #expect(value.isFinite, "\(name) = \(value)")
