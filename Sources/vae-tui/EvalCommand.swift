@@ -26,9 +26,24 @@ struct Eval: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(help: "Take the inference gap apart into the approximation and amortization gaps (local inference).")
+    var gaps = false
+
+    @Option(help: ArgumentHelp("With --gaps: the most Adam steps of local inference.", valueName: "N"))
+    var localSteps: Int = LocalOptimisationSettings.defaultSteps
+
+    @Option(help: ArgumentHelp("With --gaps: draws per image for each ELBO.", valueName: "S"))
+    var gapSamples: Int = GapAnalysis.defaultSamples
+
     func validate() throws {
         if k < 1 || k > 1_000_000 { throw ValidationError("--k must be between 1 and 1000000, got \(k)") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if localSteps < 0 || localSteps > 1_000_000 {
+            throw ValidationError("--local-steps must be between 0 and 1000000, got \(localSteps)")
+        }
+        if gapSamples < 2 || gapSamples > 1_000_000 {
+            throw ValidationError("--gap-samples must be between 2 and 1000000, got \(gapSamples)")
+        }
     }
 
     func run() throws {
@@ -52,6 +67,7 @@ struct Eval: ParsableCommand {
             Terminal.clearProgress()
             let nllSeconds = (clock.now - start).seconds
             let eval = Evaluator.evaluate(model: model, data: test, limit: n, seed: seed)
+            let gap = gaps ? decomposeGaps(model, test.batch(0..<n)) : nil
             if json {
                 print(JSONValue.object([
                     ("nll", .float(nll)), ("elbo", .float(eval.elbo)), ("kl", .float(eval.kl)),
@@ -62,7 +78,7 @@ struct Eval: ParsableCommand {
                     ("nll_seconds", .number(nllSeconds)),
                     ("kl_layers", .array(eval.klLayers.map { .float($0) })),
                     ("active_units_layers", .array(eval.activeUnitsLayers.map { .int($0) })),
-                ]).encoded)
+                ] + (gap.map(gapFields) ?? [])).encoded)
             } else {
                 print(String(format: "%@ on %d %@ test images (%@)", checkpoint, n, dataName, model.config.summary))
                 print(String(format: "NLL (-L_%d)   %.2f nats", k, nll))
@@ -80,7 +96,41 @@ struct Eval: ParsableCommand {
                              eval.mutualInformationBound))
                 print(String(format: "z use         %.2f nats (E log p(x|z): %.2f with z ~ q(z|x), %.2f with z ~ p(z))",
                              eval.zUse, -eval.distortion, eval.priorLikelihood))
+                if let gap { printGaps(gap) }
             }
         }
+    }
+
+    /// Local inference on the evaluated images; log p(x) by L_k with the NLL's k.
+    private func decomposeGaps(_ model: VAE, _ x: Tensor) -> GapDecomposition {
+        Terminal.progress("gaps (local inference)", done: 0, total: x.rows)
+        defer { Terminal.clearProgress() }
+        return GapAnalysis.decompose(model: model, x: x, local: LocalOptimisationSettings(steps: localSteps),
+                                     samples: gapSamples, importanceSamples: k, seed: seed)
+    }
+
+    private func gapFields(_ gap: GapDecomposition) -> [(String, JSONValue)] {
+        func pair(_ name: String, _ e: Estimate) -> [(String, JSONValue)] {
+            [(name, .float(e.value)), (name + "_se", .float(e.standardError))]
+        }
+        return pair("approximation_gap", gap.approximationGap) + pair("amortization_gap", gap.amortisationGap)
+            + pair("inference_gap", gap.inferenceGap) + pair("local_elbo", gap.meanLocalELBO)
+            + pair("amortized_elbo", gap.meanAmortisedELBO)
+            + [("gap_log_px", .float(gap.meanLogMarginal)), ("gap_samples", .int(gap.samples)),
+               ("local_steps", .int(gap.localSteps)), ("gap_seconds", .number(gap.seconds))]
+    }
+
+    private func printGaps(_ gap: GapDecomposition) {
+        let (approximation, amortisation, inference) = (gap.approximationGap, gap.amortisationGap, gap.inferenceGap)
+        let (local, amortised) = (gap.meanLocalELBO, gap.meanAmortisedELBO)
+        print(String(format: "inference gap %.2f ± %.2f nats (L_%d with q* as proposal − ELBO of %d draws)",
+                     inference.value, inference.standardError, gap.importanceSamples, gap.samples))
+        print(String(format: "  approximation %.2f ± %.2f nats (log p(x) − L[q*])",
+                     approximation.value, approximation.standardError))
+        print(String(format: "  amortization  %.2f ± %.2f nats (L[q*] − L[q_φ])",
+                     amortisation.value, amortisation.standardError))
+        print(String(format: "local ELBO    %.2f ± %.2f nats (amortized %.2f ± %.2f), %d local steps, %.1f s",
+                     local.value, local.standardError, amortised.value, amortised.standardError, gap.localSteps,
+                     gap.seconds))
     }
 }

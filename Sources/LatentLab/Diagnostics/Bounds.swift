@@ -21,13 +21,14 @@ public enum Bounds {
     /// L_k for each example (row) of x. Examples are scored in groups of up to `maxRows / k` (one
     /// example's samples in chunks of `maxRows` when k is larger, combined by a running log-sum-exp),
     /// the groups spread over the engine's threads. Each group draws from its own stream, seeded from one
-    /// draw of `rng`, so the values do not depend on the number of threads.
+    /// draw of `rng`, so the values do not depend on the number of threads. The proposal is the encoder's
+    /// q(z|x) unless `proposal` gives another encoding of x (the locally optimised q* of the gap analysis).
     public static func importanceWeighted(model: VAE, x: Tensor, k: Int, rng: inout RandomSource,
-                                          maxRows requested: Int = 5000, threads: Int = Parallel.threads) -> [Float] {
+                                          maxRows requested: Int = 5000, threads: Int = Parallel.threads,
+                                          proposal: PosteriorEncoding? = nil) -> [Float] {
         precondition(k >= 1, "k must be at least 1")
         let maxRows = min(requested, model.likelihood.evaluationRows)
-        let tape = Tape(recording: false)
-        let encoding = model.encode(Var(constant: x), on: tape)
+        let encoding = proposal ?? model.encode(Var(constant: x), on: Tape(recording: false))
         let perGroup = max(1, maxRows / k)
         let groups = (x.rows + perGroup - 1) / perGroup
         let streamBase = rng.next()
