@@ -3,9 +3,10 @@ import LatentLab
 import LatentUI
 
 /// The dashboard's costs: training throughput with the screen attached against headless, the time to
-/// build a 200×60 frame, and the process's peak memory.
+/// build a 200×60 frame, and the process's peak memory; with `gapPanel`, of the gap panel open.
 enum DashboardBench {
-    static func run(splits: DataSplits, decoder: LatentDecoder, seconds: Double, json: Bool) -> JSONValue {
+    static func run(splits: DataSplits, decoder: LatentDecoder, gapPanel: Bool, seconds: Double,
+                    json: Bool) -> JSONValue {
         let family: ModelFamily = switch decoder {
         case .factorized: .diagonal
         case .made: .madeDecoder
@@ -21,6 +22,10 @@ enum DashboardBench {
         session.start()
         var view = ViewState()
         view.showDensity = true
+        if gapPanel {
+            view.page = .gaps
+            session.send(.showGaps(true))
+        }
         var frames = 0, frameSeconds = 0.0
         var snapshot = session.latest() ?? Snapshot()
         while snapshot.step < 3 { usleep(5_000); snapshot = session.latest() ?? snapshot }
@@ -53,13 +58,19 @@ enum DashboardBench {
             print(String(format: "training headless %.0f img/s, with the dashboard %.0f img/s (%.1f%%)",
                          headlessRate, attachedRate, 100 * attachedRate / headlessRate))
             print(String(format: "frame build at 200x60: %.2f ms (mean of %d frames)", frameMs, frames))
+            if let gaps = snapshot.gaps {
+                print(String(format: "gap panel: last taken at step %d, %d local steps (%@) in %.2f s",
+                             gaps.step, gaps.localSteps, gaps.stop.description, gaps.seconds))
+            }
             print(String(format: "peak memory (max RSS of this process): %.0f MB", peakMB))
         }
         return .object([
             ("threads", .int(Parallel.threads)),
             ("headless_samples_per_s", .number(headlessRate)), ("dashboard_samples_per_s", .number(attachedRate)),
             ("ratio", .number(attachedRate / headlessRate)), ("frame_ms_200x60", .number(frameMs)),
-            ("frames", .int(frames)),
+            ("frames", .int(frames)), ("gap_panel", .bool(gapPanel)),
+            ("gap_seconds", snapshot.gaps.map { .number($0.seconds) } ?? .null),
+            ("gap_local_steps", snapshot.gaps.map { .int($0.localSteps) } ?? .null),
             ("peak_rss_mb", .number(peakMB)),
         ])
     }

@@ -78,7 +78,7 @@ struct Eval: ParsableCommand {
                     ("nll_seconds", .number(nllSeconds)),
                     ("kl_layers", .array(eval.klLayers.map { .float($0) })),
                     ("active_units_layers", .array(eval.activeUnitsLayers.map { .int($0) })),
-                ] + (gap.map(gapFields) ?? [])).encoded)
+                ] + (gap?.fields ?? [])).encoded)
             } else {
                 print(String(format: "%@ on %d %@ test images (%@)", checkpoint, n, dataName, model.config.summary))
                 print(String(format: "NLL (-L_%d)   %.2f nats", k, nll))
@@ -109,17 +109,6 @@ struct Eval: ParsableCommand {
                                      samples: gapSamples, importanceSamples: k, seed: seed)
     }
 
-    private func gapFields(_ gap: GapDecomposition) -> [(String, JSONValue)] {
-        func pair(_ name: String, _ e: Estimate) -> [(String, JSONValue)] {
-            [(name, .float(e.value)), (name + "_se", .float(e.standardError))]
-        }
-        return pair("approximation_gap", gap.approximationGap) + pair("amortization_gap", gap.amortisationGap)
-            + pair("inference_gap", gap.inferenceGap) + pair("local_elbo", gap.meanLocalELBO)
-            + pair("amortized_elbo", gap.meanAmortisedELBO)
-            + [("gap_log_px", .float(gap.meanLogMarginal)), ("gap_samples", .int(gap.samples)),
-               ("local_steps", .int(gap.localSteps)), ("gap_seconds", .number(gap.seconds))]
-    }
-
     private func printGaps(_ gap: GapDecomposition) {
         let (approximation, amortisation, inference) = (gap.approximationGap, gap.amortisationGap, gap.inferenceGap)
         let (local, amortised) = (gap.meanLocalELBO, gap.meanAmortisedELBO)
@@ -129,8 +118,8 @@ struct Eval: ParsableCommand {
                      approximation.value, approximation.standardError))
         print(String(format: "  amortization  %.2f ± %.2f nats (L[q*] − L[q_φ])",
                      amortisation.value, amortisation.standardError))
-        print(String(format: "local ELBO    %.2f ± %.2f nats (amortized %.2f ± %.2f), %d local steps, %.1f s",
+        print(String(format: "local ELBO    %.2f ± %.2f nats (amortized %.2f ± %.2f), %d local steps (%@), %.1f s",
                      local.value, local.standardError, amortised.value, amortised.standardError, gap.localSteps,
-                     gap.seconds))
+                     gap.localStop.description, gap.seconds))
     }
 }

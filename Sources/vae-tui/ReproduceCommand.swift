@@ -104,16 +104,18 @@ struct Reproduce: ParsableCommand {
             try AtomicFile.checkWritable(parent + "/table.md")   // now rather than after the whole table has trained
             let report = SaveReport()
             var results: [JSONValue] = []
-            var lines = ["| row | epochs | NLL | paper NLL | active units | paper active units |",
-                         "| --- | --- | --- | --- | --- | --- |"]
+            var lines = ["| row | epochs | NLL | paper NLL | ELBO | KL | active units | paper active units |",
+                         "| --- | --- | --- | --- | --- | --- | --- | --- |"]
             for (i, name) in chosen.enumerated() {
                 print("[\(i + 1)/\(chosen.count)] \(name)")
                 let row = try trainRow(name, in: RunDirectory(path: parent + "/" + name), report: report)
                 let paper = try Presets.load(name).preset.paper ?? [:]
                 let paperNLL = paper["nll"]?.description, paperUnits = paper["active_units"]?.description
                 lines.append("| \(name) | \(row.epochs) | \(String(format: "%.2f", row.nll)) | \(paperNLL ?? "") "
+                             + "| \(String(format: "%.2f", row.elbo)) | \(String(format: "%.2f", row.kl)) "
                              + "| \(row.activeUnits) | \(paperUnits ?? "") |")
                 results.append(.object([("row", .string(name)), ("epochs", .int(row.epochs)), ("nll", .float(row.nll)),
+                                        ("elbo", .float(row.elbo)), ("kl", .float(row.kl)),
                                         ("active_units", .int(row.activeUnits)),
                                         ("paper_nll", paperNLL.map { .string($0) } ?? .null),
                                         ("paper_active_units", paperUnits.map { .string($0) } ?? .null)]))
@@ -125,7 +127,7 @@ struct Reproduce: ParsableCommand {
                 }
                 ?? "the presets' budgets"
             let caption = "`vae-tui reproduce \(table.rawValue)`: \(budget); "
-                + "NLL = −L_\(nllK) on the first \(nllImages) test images."
+                + "NLL = −L_\(nllK), ELBO (L_1) and KL on the first \(nllImages) test images."
             let markdown = ([caption, ""] + lines).joined(separator: "\n") + "\n"
             print("\n" + markdown)
             try AtomicFile.write(Data(markdown.utf8), to: parent + "/table.md")
@@ -139,7 +141,7 @@ struct Reproduce: ParsableCommand {
     /// One row: started from its preset, resumed if it has a run, skipped to its evaluation if it is finished;
     /// the NLL is kept in the run (`nll.json`) so that a rerun does not take it again.
     private func trainRow(_ name: String, in directory: RunDirectory,
-                          report: SaveReport) throws -> (epochs: Int, nll: Float, activeUnits: Int) {
+                          report: SaveReport) throws -> Row {
         var settings: RunConfig
         if FileManager.default.fileExists(atPath: directory.config) {
             settings = try RunConfig.read(from: directory.config)
@@ -172,9 +174,9 @@ struct Reproduce: ParsableCommand {
         if done >= settings.epochs, let saved = FileManager.default.contents(atPath: nllFile),
            let object = try? JSONSerialization.jsonObject(with: saved) as? [String: Any],
            let nll = object["nll"] as? Double, let units = object["active_units"] as? Int, object["k"] as? Int == nllK,
-           object["images"] as? Int == nllImages {
+           let elbo = object["elbo"] as? Double, let kl = object["kl"] as? Double, object["images"] as? Int == nllImages {
             print("  finished and evaluated: NLL \(String(format: "%.2f", nll))")
-            return (settings.epochs, Float(nll), units)
+            return Row(epochs: settings.epochs, nll: Float(nll), elbo: Float(elbo), kl: Float(kl), activeUnits: units)
         }
         let trainer: Trainer
         if let saved, done >= settings.epochs {   // finished: its model from the checkpoint just read
@@ -199,11 +201,23 @@ struct Reproduce: ParsableCommand {
             if done % 10 == 0 || done == total { Terminal.progress("NLL (k=\(nllK))", done: done, total: total) }
         }
         Terminal.clearProgress()
-        let units = Evaluator.evaluate(model: trainer.model, data: splits.test, limit: n).activeUnits
-        let record = JSONValue.object([("nll", .float(nll)), ("active_units", .int(units)), ("k", .int(nllK)),
-                                       ("images", .int(n))])
+        let evaluation = Evaluator.evaluate(model: trainer.model, data: splits.test, limit: n)
+        let row = Row(epochs: settings.epochs, nll: nll, elbo: evaluation.elbo, kl: evaluation.kl,
+                      activeUnits: evaluation.activeUnits)
+        let record = JSONValue.object([("nll", .float(nll)), ("elbo", .float(row.elbo)), ("kl", .float(row.kl)),
+                                       ("active_units", .int(row.activeUnits)), ("k", .int(nllK)), ("images", .int(n))])
         try AtomicFile.write(Data(record.encoded.utf8), to: nllFile)
-        print(String(format: "  NLL %.2f, %d active units", nll, units))
-        return (settings.epochs, nll, units)
+        print(String(format: "  NLL %.2f, ELBO %.2f, KL %.2f, %d active units", nll, row.elbo, row.kl,
+                     row.activeUnits))
+        return row
+    }
+
+    /// A row's measured figures on the test images: NLL = −L_k, the ELBO (L_1) and its KL, Burda's active units.
+    struct Row {
+        var epochs: Int
+        var nll: Float
+        var elbo: Float
+        var kl: Float
+        var activeUnits: Int
     }
 }

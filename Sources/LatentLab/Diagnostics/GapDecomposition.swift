@@ -39,6 +39,8 @@ public struct GapDecomposition: Sendable {
     public var amortisedELBO: [Estimate]
     /// The most local steps any group of images took.
     public var localSteps: Int
+    /// What stopped local inference: over the groups, the most telling reason (time, then steps, then plateau).
+    public var localStop: LocalOptimisation.Stop
     /// Wall time of the whole analysis: local inference and the three estimates.
     public var seconds: Double
     public var samples: Int
@@ -59,6 +61,21 @@ public struct GapDecomposition: Sendable {
     public var meanLocalELBO: Estimate { .mean(localELBO) }
     public var meanAmortisedELBO: Estimate { .mean(amortisedELBO) }
     public var meanLogMarginal: Float { logMarginal.reduce(0, +) / Float(max(logMarginal.count, 1)) }
+}
+
+extension GapDecomposition {
+    /// The figures under the names `eval --gaps --json` prints and the run log's `gaps` records carry.
+    public var fields: [(String, JSONValue)] {
+        func pair(_ name: String, _ e: Estimate) -> [(String, JSONValue)] {
+            [(name, .float(e.value)), (name + "_se", .float(e.standardError))]
+        }
+        return pair("approximation_gap", approximationGap) + pair("amortization_gap", amortisationGap)
+            + pair("inference_gap", inferenceGap) + pair("local_elbo", meanLocalELBO)
+            + pair("amortized_elbo", meanAmortisedELBO)
+            + [("gap_log_px", .float(meanLogMarginal)), ("gap_samples", .int(samples)),
+               ("local_steps", .int(localSteps)), ("local_stop", .string(localStop.description)),
+               ("gap_seconds", .number(seconds))]
+    }
 }
 
 public enum GapAnalysis {
@@ -82,10 +99,10 @@ public enum GapAnalysis {
         let n = x.rows, groups = (n + groupSize - 1) / groupSize
         let start = model.encode(Var(constant: x), on: Tape(recording: false))
         var rows = [GroupRow](repeating: GroupRow(), count: n)
-        var steps = [Int](repeating: 0, count: groups)
+        var runs = [(steps: Int, stop: LocalOptimisation.Stop)](repeating: (0, .plateau), count: groups)
         let clock = ContinuousClock(), began = clock.now
-        rows.withUnsafeMutableBufferPointer { rowBuffer in steps.withUnsafeMutableBufferPointer { stepBuffer in
-            nonisolated(unsafe) let (rowsOut, stepsOut) = (rowBuffer, stepBuffer)   // each group writes its own
+        rows.withUnsafeMutableBufferPointer { rowBuffer in runs.withUnsafeMutableBufferPointer { runBuffer in
+            nonisolated(unsafe) let (rowsOut, runsOut) = (rowBuffer, runBuffer)   // each group writes its own
             let parts = Parallel.parts(for: groups, threads: threads)
             Parallel.forEachPart(parts) { part in
                 for g in stride(from: part, to: groups, by: parts) {
@@ -95,7 +112,7 @@ public enum GapAnalysis {
                     var localRNG = stream(localStreamOffset)
                     let result = LocalOptimisation.optimise(model: model, x: xs, from: es, settings: local,
                                                             rng: &localRNG)
-                    stepsOut[g] = result.steps
+                    runsOut[g] = (result.steps, result.stop)
                     // Independent draws for each estimate: a difference's error is the errors' root sum of squares.
                     var a = stream(elboStreamOffset), b = stream(amortisedStreamOffset), c = stream(boundStreamOffset)
                     let optimised = elbo(model: model, x: xs, encoding: result.encoding, samples: samples, rng: &a)
@@ -110,7 +127,8 @@ public enum GapAnalysis {
             }
         } }
         return GapDecomposition(logMarginal: rows.map(\.logMarginal), localELBO: rows.map(\.local),
-                                amortisedELBO: rows.map(\.amortised), localSteps: steps.max() ?? 0,
+                                amortisedELBO: rows.map(\.amortised), localSteps: runs.map(\.steps).max() ?? 0,
+                                localStop: runs.map(\.stop).max() ?? .plateau,
                                 seconds: (clock.now - began).seconds, samples: samples, importanceSamples: k)
     }
 

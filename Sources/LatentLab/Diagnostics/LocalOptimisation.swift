@@ -14,12 +14,16 @@ public struct LocalOptimisationSettings: Sendable, Equatable {
     /// The learning rate's factor at the first plateau: Adam's jitter at a constant rate costs ELBO near
     /// the optimum, so the run settles at a smaller rate and stops at the second plateau.
     public var settlingFactor: Float
+    /// Seconds a batch may take (the dashboard's budget); nil: only the steps and the plateau stop it.
+    public var timeBudget: Double?
 
     public static let defaultSteps = 1000
 
     public init(steps: Int = LocalOptimisationSettings.defaultSteps, learningRate: Float = 1e-2,
-                samplesPerStep: Int = 10, window: Int = 50, tolerance: Float = 0.01, settlingFactor: Float = 0.1) {
+                samplesPerStep: Int = 10, window: Int = 50, tolerance: Float = 0.01, settlingFactor: Float = 0.1,
+                timeBudget: Double? = nil) {
         self.steps = steps
+        self.timeBudget = timeBudget
         self.learningRate = learningRate
         self.samplesPerStep = samplesPerStep
         self.window = window
@@ -38,10 +42,28 @@ public struct LocalOptimisationSettings: Sendable, Equatable {
 /// q(z1|x) under the amortised upper conditionals. A δ-VAE's minimum rate caps the encoder's output, not the
 /// local parameters.
 public enum LocalOptimisation {
-    /// The optimised encodings (constants, one row per image) and the steps taken.
+    /// What ended a run: the ELBO's second plateau, the step budget or the time budget. Later cases are
+    /// the more telling for a batch of runs (`max`): one cut short by time means the figures are not q*'s yet.
+    public enum Stop: Int, Sendable, Comparable, Codable {
+        case plateau, steps, time
+
+        public static func < (a: Stop, b: Stop) -> Bool { a.rawValue < b.rawValue }
+
+        /// "plateau", "step budget", "time budget".
+        public var description: String {
+            switch self {
+            case .plateau: "plateau"
+            case .steps: "step budget"
+            case .time: "time budget"
+            }
+        }
+    }
+
+    /// The optimised encodings (constants, one row per image), the steps taken and what stopped them.
     public struct Result {
         public var encoding: PosteriorEncoding
         public var steps: Int
+        public var stop: Stop
     }
 
     /// Starts from the model's own encoding of x; all of x's images in one batch (one product per layer).
@@ -60,8 +82,13 @@ public enum LocalOptimisation {
         let frozen = model.parameters
         let b = x.rows, samples = max(1, settings.samplesPerStep), d = model.config.latentSize
         var plateau = Plateau(window: max(1, settings.window), tolerance: Double(settings.tolerance))
-        var steps = 0, settled = false
+        var steps = 0, settled = false, stop = Stop.steps
+        let clock = ContinuousClock(), began = clock.now
         while steps < settings.steps {
+            if let budget = settings.timeBudget, (clock.now - began).seconds >= budget {
+                stop = .time
+                break
+            }
             for p in local.parameters { p.zeroGrad() }
             let tape = Tape(frozen: frozen)
             let noise = rng.normalTensor(samples * b, d)
@@ -71,11 +98,14 @@ public enum LocalOptimisation {
             adam.step()
             steps += 1
             guard plateau.add(Double(total.value.scalar) / Double(samples * b)) else { continue }
-            if settled { break }
+            if settled {
+                stop = .plateau
+                break
+            }
             settled = true
             adam.learningRate *= settings.settlingFactor
         }
-        return Result(encoding: local.values, steps: steps)
+        return Result(encoding: local.values, steps: steps, stop: stop)
     }
 }
 

@@ -12,6 +12,8 @@ public enum Command: Sendable, Equatable {
     case setModel(ModelFamily, seed: UInt64)
     /// Save a checkpoint to this path.
     case save(path: String)
+    /// The gap panel opened (true) or closed: while it is open the engine takes the probe images' gap apart.
+    case showGaps(Bool)
     /// The screen's costs over the last minute, for the run log (not a knob: logged as a `ui` record).
     case screenCosts(frames: Int, meanMilliseconds: Double, maxMilliseconds: Double)
     case quit
@@ -26,6 +28,7 @@ public enum Command: Sendable, Equatable {
         case .reset: "reset"
         case .setModel: "model"
         case .save: "save"
+        case .showGaps: "gaps"
         case .screenCosts: "ui"
         case .quit: "quit"
         }
@@ -38,6 +41,7 @@ public enum Command: Sendable, Equatable {
         case .reset(let seed): .int(Int(truncatingIfNeeded: seed))
         case .save(let path): .string(path)
         case .setModel(let family, _): .string(family.rawValue)
+        case .showGaps(let open): .bool(open)
         case .pause, .resume, .step, .quit, .screenCosts: .null
         }
     }

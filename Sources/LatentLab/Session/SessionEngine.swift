@@ -20,6 +20,9 @@ public final class SessionEngine {
     private let probe: Tensor
     private let evaluationSlice: Int
     private var pictures: SessionPictures
+    private var gapMonitor = GapMonitor()
+    /// Seconds the last evaluation spent on the gap panel: its own budget, not the diagnostics'.
+    private var lastGapSeconds = 0.0
 
     // Training statistics since the last curve point.
     private var pending = (loss: 0.0, rate: 0.0, distortion: 0.0, count: 0)
@@ -90,6 +93,8 @@ public final class SessionEngine {
         describeModel()
         snapshot.curves = Snapshot.Curves()
         snapshot.images = Snapshot.Images()   // the old model's samples go too
+        snapshot.gaps = nil
+        gapMonitor.open(gapMonitor.isOpen)    // and its gaps, taken again at once if the panel is open
         snapshot.seed = seed
         snapshot.step = 0
         snapshot.epoch = 0
@@ -130,6 +135,9 @@ public final class SessionEngine {
             restarted(seed: seed, message: "new model: \(trainer.model.summary) (seed \(seed))")
         case .save(let path):
             snapshot.message = save(to: path)
+        case .showGaps(let open):
+            gapMonitor.open(open)
+            if open && !running { diagnose() }
         case .screenCosts:
             return
         case .quit:
@@ -155,7 +163,7 @@ public final class SessionEngine {
         let interval = max(diagnosticsInterval, lastDiagnosticsCost / diagnosticsShare)
         if now - lastDiagnostics >= .seconds(interval) {
             diagnose()
-            lastDiagnosticsCost = (clock.now - now).seconds
+            lastDiagnosticsCost = (clock.now - now).seconds - lastGapSeconds
         }
         return true
     }
@@ -248,6 +256,18 @@ public final class SessionEngine {
         log?.write([("event", .string("eval")), ("step", .int(trainer.step))] + eval.logFields(probeBounds: bounds))
         pictures.update(&snapshot, model: model, step: trainer.step, freeRunning: freeRunning,
                         images: trainer.data.testImages)
+        refreshGaps()
+    }
+
+    /// The gap panel's decomposition, when it is open and due (`GapMonitor`), into the snapshot and the log.
+    private func refreshGaps() {
+        let start = clock.now
+        defer { lastGapSeconds = (clock.now - start).seconds }
+        guard let (decomposition, gaps) = gapMonitor.refresh(model: trainer.model, probe: probe,
+                                                              step: trainer.step) else { return }
+        snapshot.gaps = gaps
+        log?.write([("event", .string("gaps")), ("step", .int(trainer.step)), ("images", .int(probe.rows))]
+                   + decomposition.fields)
     }
 
     /// The knobs as the trainer and this engine hold them. Each is written only when it changes: the learning

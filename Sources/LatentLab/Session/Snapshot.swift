@@ -96,6 +96,8 @@ public struct Snapshot: Sendable, Equatable {
     public var zUse: Float?
     public var posterior = Posterior()
     public var images = Images()
+    /// The gap panel's numbers, from the last time it was open; nil until it has been.
+    public var gaps: Gaps?
 
     /// Skipped non-finite steps and recoveries, and the last message for the user (a save, an error).
     public var nonFiniteSteps = 0

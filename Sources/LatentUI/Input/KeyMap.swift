@@ -24,7 +24,8 @@ public enum KeyMap {
         ("S", "save the screen as SVG and text (in the run directory)"),
         ("d", "demo menu (q or Esc in a demo comes back)"),
         ("m", "model menu: posterior, prior, layers, decoder (asks y/n)"),
-        ("Tab", "next pane: overview, latent map, images"),
+        ("Tab", "next pane: overview, latent map, images, gap panel"),
+        ("G", "gap panel: approximation / amortisation gap of the probe images"),
         ("← / →", "latent map: first unit"),
         ("↑ / ↓", "latent map: second unit"),
         ("e", "latent map: ellipses / means only"),
@@ -63,6 +64,7 @@ public enum KeyMap {
         case .character("?"), .f1: r.view.overlay = .help
         case .escape: r.view.page = .overview
         case .tab: r.view.page = ViewState.Page(rawValue: (view.page.rawValue + 1) % ViewState.Page.allCases.count)!
+        case .character("G"): r.view.page = view.page == .gaps ? .overview : .gaps
         case .character(" "): r.commands = [snapshot.running ? .pause : .resume]
         case .character("."): r.commands = [.step]
         case .character("r"): r.view.overlay = .confirmingReset
@@ -80,6 +82,8 @@ public enum KeyMap {
         case .character("i"): r.view.sortUnits.toggle()
         default: break
         }
+        // The engine takes the gap apart only while its panel is shown.
+        if (r.view.page == .gaps) != (view.page == .gaps) { r.commands.append(.showGaps(r.view.page == .gaps)) }
         return r
     }
 

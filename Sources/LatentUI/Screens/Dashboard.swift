@@ -43,6 +43,7 @@ public enum Dashboard {
             }
         case .latentMap: LatentPane(snapshot: s, view: view).render(into: &c, rect: body)
         case .images: ImagesPane(snapshot: s).render(into: &c, rect: body)
+        case .gaps: GapPane(snapshot: s).render(into: &c, rect: body)
         }
         Footer(snapshot: s, view: view).render(into: &c, rect: bottom)
         // Over the top edge of the first panes, where the eye starts.

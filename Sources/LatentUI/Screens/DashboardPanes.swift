@@ -143,8 +143,8 @@ struct Footer: Widget {
     var view: ViewState
 
     func render(into c: inout Canvas, rect r: Rect) {
-        let pages = ["overview", "latent map", "images"]
-        let hint = " ? help · Tab \(pages[(view.page.rawValue + 1) % pages.count]) · q quit "
+        let next = ViewState.Page(rawValue: (view.page.rawValue + 1) % ViewState.Page.allCases.count)!
+        let hint = " ? help · Tab \(next.title) · q quit "
         let message = snapshot.message
         if !message.isEmpty { c.put(" " + message, x: r.x, y: r.y, style: .highlight, clip: r) }
         if message.isEmpty || 1 + message.count + hint.count <= r.width {

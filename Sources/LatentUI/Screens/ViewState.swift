@@ -2,8 +2,21 @@ import LatentLab
 
 /// What the screen shows, apart from the engine's numbers: which page, which toggles, which overlay.
 public struct ViewState: Equatable, Sendable {
-    /// The main area: everything at once, or one pane enlarged (Tab cycles).
-    public enum Page: Int, CaseIterable, Sendable { case overview, latentMap, images }
+    /// The main area: everything at once, or one pane enlarged (Tab cycles). The gap panel is a page of its
+    /// own: the engine takes the gap apart only while it is shown.
+    public enum Page: Int, CaseIterable, Sendable {
+        case overview, latentMap, images, gaps
+
+        /// The footer's name for it.
+        var title: String {
+            switch self {
+            case .overview: "overview"
+            case .latentMap: "latent map"
+            case .images: "images"
+            case .gaps: "gap panel"
+            }
+        }
+    }
 
     /// What can open over the dashboard: one at a time, and it takes every key until it closes.
     public enum Overlay: Equatable, Sendable {

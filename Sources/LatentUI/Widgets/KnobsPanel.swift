@@ -4,7 +4,8 @@ import LatentLab
 /// The knobs with their keys and current values, and the collapse indicator.
 public struct KnobsPanel: Widget {
     /// The lines under the knobs: the pause key's row, a blank, and the collapse indicator (its NaN line
-    /// counted even when absent, so the pane does not grow when the first non-finite step is skipped).
+    /// counted even when absent, so the pane does not grow when the first non-finite step is skipped; the
+    /// gap line once the gap panel has measured the gap).
     static let pauseRows = 1, gapRows = 1, collapseRows = 5
 
     public var snapshot: Snapshot
@@ -16,7 +17,9 @@ public struct KnobsPanel: Widget {
     public static func minimumHeight(_ s: Snapshot) -> Int { rows(s).count + pauseRows }
 
     /// Rows for everything the panel draws, the collapse indicator too.
-    public static func preferredHeight(_ s: Snapshot) -> Int { minimumHeight(s) + gapRows + collapseRows }
+    public static func preferredHeight(_ s: Snapshot) -> Int {
+        minimumHeight(s) + gapRows + collapseRows + (s.gaps == nil ? 0 : 1)
+    }
 
     public static func draw(_ s: Snapshot, into canvas: inout Canvas, rect: Rect) {
         let rows = Self.rows(s)
@@ -36,7 +39,7 @@ public struct KnobsPanel: Widget {
         if y < rect.maxY { drawCollapse(s, into: &canvas, x: rect.x, y: y, clip: rect) }
     }
 
-    /// "● healthy", then "AU 19/50 KL 24.1 I_q 6.20" and "BA bound ≥ 5.87 nats" below it.
+    /// "● healthy", then "AU 19/50 KL 24.1 I_q 6.20", "BA bound ≥ 5.87 nats", the z use and the gap below it.
     static func drawCollapse(_ s: Snapshot, into canvas: inout Canvas, x: Int, y: Int, clip: Rect) {
         let state = s.collapse
         let color: Color = switch state {
@@ -52,8 +55,15 @@ public struct KnobsPanel: Widget {
                    x: x, y: y + 2, style: .plain, clip: clip)
         canvas.put(s.zUse.map { String(format: "z use %.2f nats", $0) } ?? "z use …",
                    x: x, y: y + 3, style: .plain, clip: clip)
+        // Which part of the inference gap dominates, as the gap panel last measured it.
+        if let g = s.gaps {
+            let (part, share) = g.dominant
+            canvas.put(String(format: "gap %.1f: %@ %.0f%%", g.meanInference.value, part, 100 * share),
+                       x: x, y: y + 4, style: .plain, clip: clip)
+        }
         if s.nonFiniteSteps > 0 {
-            canvas.put("NaN/Inf steps skipped \(s.nonFiniteSteps)", x: x, y: y + 4, style: .warning, clip: clip)
+            canvas.put("NaN/Inf steps skipped \(s.nonFiniteSteps)", x: x, y: y + (s.gaps == nil ? 4 : 5),
+                       style: .warning, clip: clip)
         }
     }
 

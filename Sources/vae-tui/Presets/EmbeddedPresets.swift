@@ -21,6 +21,7 @@ enum EmbeddedPresets {
         "collapse-warmup": PackageResources.collapse_warmup_json,
         "iaf-diag-af": PackageResources.iaf_diag_af_json,
         "iaf-diag-normal": PackageResources.iaf_diag_normal_json,
+        "iaf-diag-vamp": PackageResources.iaf_diag_vamp_json,
         "iaf-iaf-af": PackageResources.iaf_iaf_af_json,
         "iaf-iaf-normal": PackageResources.iaf_iaf_normal_json,
         "iwae-iwae-k1": PackageResources.iwae_iwae_k1_json,
