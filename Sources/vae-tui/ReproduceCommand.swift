@@ -174,7 +174,8 @@ struct Reproduce: ParsableCommand {
         if done >= settings.epochs, let saved = FileManager.default.contents(atPath: nllFile),
            let object = try? JSONSerialization.jsonObject(with: saved) as? [String: Any],
            let nll = object["nll"] as? Double, let units = object["active_units"] as? Int, object["k"] as? Int == nllK,
-           let elbo = object["elbo"] as? Double, let kl = object["kl"] as? Double, object["images"] as? Int == nllImages {
+           let elbo = object["elbo"] as? Double, let kl = object["kl"] as? Double,
+           object["images"] as? Int == nllImages {
             print("  finished and evaluated: NLL \(String(format: "%.2f", nll))")
             return Row(epochs: settings.epochs, nll: Float(nll), elbo: Float(elbo), kl: Float(kl), activeUnits: units)
         }

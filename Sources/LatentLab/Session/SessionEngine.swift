@@ -17,12 +17,12 @@ public final class SessionEngine {
 
     /// Fixed held-out sets, cut once: the probe batch for L_1/L_5/L_50 and the evaluation slice; the latent
     /// map's and the image pane's test images are the pictures'.
-    private let probe: Tensor
+    let probe: Tensor
     private let evaluationSlice: Int
     private var pictures: SessionPictures
-    private var gapMonitor = GapMonitor()
+    var gapMonitor = GapMonitor()
     /// Seconds the last evaluation spent on the gap panel: its own budget, not the diagnostics'.
-    private var lastGapSeconds = 0.0
+    var lastGapSeconds = 0.0
 
     // Training statistics since the last curve point.
     private var pending = (loss: 0.0, rate: 0.0, distortion: 0.0, count: 0)
@@ -257,17 +257,6 @@ public final class SessionEngine {
         pictures.update(&snapshot, model: model, step: trainer.step, freeRunning: freeRunning,
                         images: trainer.data.testImages)
         refreshGaps()
-    }
-
-    /// The gap panel's decomposition, when it is open and due (`GapMonitor`), into the snapshot and the log.
-    private func refreshGaps() {
-        let start = clock.now
-        defer { lastGapSeconds = (clock.now - start).seconds }
-        guard let (decomposition, gaps) = gapMonitor.refresh(model: trainer.model, probe: probe,
-                                                              step: trainer.step) else { return }
-        snapshot.gaps = gaps
-        log?.write([("event", .string("gaps")), ("step", .int(trainer.step)), ("images", .int(probe.rows))]
-                   + decomposition.fields)
     }
 
     /// The knobs as the trainer and this engine hold them. Each is written only when it changes: the learning

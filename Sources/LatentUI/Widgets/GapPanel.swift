@@ -49,9 +49,9 @@ struct GapPane: Widget {
         }
         put(means, style: .title, into: &c, r, row: 0)
         var x = r.x
-        for (glyph, style, text) in [(Self.approximationGlyph, Self.approximationStyle,
-                                      " approximation log p(x) − L[q*]   "),
-                                     (Self.amortisationGlyph, Self.amortisationStyle, " amortisation L[q*] − L[q_φ]")] {
+        let legend = [(Self.approximationGlyph, Self.approximationStyle, " approximation log p(x) − L[q*]   "),
+                      (Self.amortisationGlyph, Self.amortisationStyle, " amortisation L[q*] − L[q_φ]")]
+        for (glyph, style, text) in legend {
             c.put(String(repeating: glyph, count: 2), x: x, y: r.y + 1, style: style, clip: r)
             c.put(text, x: x + 2, y: r.y + 1, style: .plain, clip: r)
             x += 2 + text.unicodeScalars.count
