@@ -121,6 +121,26 @@ import Testing
         #expect(model?.config.pseudoInputs == 10 && model?.summary == "z4 Gauss·Vamp10·Bern")
     }
 
+    /// The latent map gets the mixture as it is: each component's q(z|u_k) mean and deviation, no draws.
+    @Test func theLatentMapGetsTheComponents() throws {
+        var config = Fixtures.smallModel
+        config.prior = .vamp
+        config.pseudoInputs = 10
+        let engine = SessionEngine(trainer: Trainer(config: TrainingConfig(model: config, batchSize: 20),
+                                                    data: Fixtures.splits()), probeSize: 8, evaluationSlice: 50,
+                                   mapPoints: 20)
+        let p = engine.snapshot.posterior
+        let prior = try #require(engine.trainer.model.prior as? VampPrior)
+        let components = Self.components(prior)
+        #expect(p.priorSamples.isEmpty && p.priorMeans.count == 10 && p.priorDeviations.count == 10)
+        for k in [0, 9] {
+            #expect(zip(p.priorMeans[k], components[k].mean).allSatisfy { abs(Double($0) - $1) < 1e-6 })
+            #expect(zip(p.priorDeviations[k], components[k].logVariance).allSatisfy {
+                abs(Double($0) - Foundation.exp(0.5 * $1)) < 1e-5
+            })
+        }
+    }
+
     /// A configuration written before the VampPrior has the default K; a hierarchy is refused.
     @Test func olderConfigurationsAndHierarchies() throws {
         let json = #"{"activation":"tanh","decoderHidden":[5],"encoderHidden":[5],"inputSize":6,"latentSize":3}"#

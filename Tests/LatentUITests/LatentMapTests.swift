@@ -102,4 +102,25 @@ import Testing
         }
         #expect(shaded > 10 && shaded < w * h, "the test data shades some cells and not all")
     }
+
+    /// A mixture prior (the VampPrior) is drawn as its components' 1-sigma ellipses where they are, and says so.
+    @Test func aMixturePriorIsDrawnAsItsComponents() {
+        var p = Snapshot.Posterior()
+        p.means = [[2.5, 2.5]]
+        p.deviations = [[0.1, 0.1]]
+        p.labels = [0]
+        p.priorMeans = [[-2, -2], [-1.5, -2]]
+        p.priorDeviations = [[0.5, 0.5], [0.5, 0.5]]
+        var canvas = Canvas(width: 40, height: 20)
+        LatentMap.draw(p, dims: (0, 1), meansOnly: false, showDensity: false, into: &canvas,
+                       rect: Rect(x: 0, y: 0, width: 40, height: 20))
+        let text = canvas.text
+        #expect(text.contains("◌ prior: 2 q(z|u_k)") && !text.contains("1,2,3σ"))
+        func braille(_ s: String) -> Int { s.unicodeScalars.filter { $0.value >= 0x2801 && $0.value <= 0x28FF }.count }
+        let rows = text.split(separator: "\n").map(String.init)
+        let lowerLeft = rows.dropFirst(11).prefix(6).map { String($0.prefix(18)) }.joined()
+        let upperLeft = rows.prefix(6).map { String($0.prefix(18)) }.joined()
+        #expect(braille(lowerLeft) > 0, "the components' ellipses in the lower left: \(lowerLeft)")
+        #expect(braille(upperLeft) == 0, "and nothing where no component or posterior is")
+    }
 }

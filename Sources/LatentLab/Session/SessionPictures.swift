@@ -2,7 +2,8 @@ import Foundation
 
 /// What the latent map and the image pane show of the model, rebuilt after each held-out evaluation from one
 /// encoding of fixed test images: each q(z|x) as mean and deviation (a flow's from draws, then also drawn as
-/// a cloud), prior draws for a prior other than N(0, I), reconstructions and samples. Its draws have their
+/// a cloud), a mixture prior's components or prior draws for another prior than N(0, I), reconstructions and
+/// samples. Its draws have their
 /// own stream, apart from training's, so looking does not change what is trained.
 struct SessionPictures {
     /// The screen's own draws are seeded this far from training's.
@@ -60,7 +61,11 @@ struct SessionPictures {
             p.deviations.append((0..<d).map { deviation[i, $0] })
         }
         p.labels = shownLabels
-        if !(model.prior is StandardNormalPrior) {
+        if let mixture = model.prior as? any GaussianMixturePrior {
+            let (means, deviations) = mixture.componentMoments()
+            p.priorMeans = (0..<means.rows).map { k in (0..<d).map { means[k, $0] } }
+            p.priorDeviations = (0..<deviations.rows).map { k in (0..<d).map { deviations[k, $0] } }
+        } else if !(model.prior is StandardNormalPrior) {
             let draws = model.samplePrior(Self.priorDraws, rng: &rng)
             p.priorSamples = (0..<draws.rows).map { i in (0..<draws.cols).map { draws[i, $0] } }
         }

@@ -33,6 +33,10 @@ public struct Snapshot: Sendable, Equatable {
         /// Draws from the prior, [draw][unit], when it is not N(0, I) (a flow, a hierarchy): the map shows
         /// them instead of the standard normal's circles.
         public var priorSamples: [[Float]] = []
+        /// A mixture prior's components (the VampPrior's q(z|u_k)), [component][unit]: the map draws their
+        /// ellipses instead of draws.
+        public var priorMeans: [[Float]] = []
+        public var priorDeviations: [[Float]] = []
         public init() {}
     }
 

@@ -2,11 +2,13 @@ import Foundation
 import LatentLab
 
 /// q(z|x) of the probe points in two latent units: each 1-sigma ellipse (for a flow, a cloud of its draws)
-/// in its label's colour over
-/// the prior's 1, 2 and 3-sigma circles (or, for a prior other than N(0, I), a cloud of its draws), so
-/// one sees how the posteriors tile ("bin-pack") the prior.
+/// in its label's colour over the prior: N(0, I)'s 1, 2 and 3-sigma circles, a mixture prior's components as
+/// grey 1-sigma ellipses (the VampPrior's q(z|u_k)), or a cloud of draws of any other prior; so one sees how
+/// the posteriors tile ("bin-pack") the prior.
 public enum LatentMap {
     static let extent: Float = 3.5
+    /// Dots on each 1-sigma ellipse.
+    static let ellipseDots = 24
 
     public static func draw(_ posterior: Snapshot.Posterior, dims: (Int, Int), meansOnly: Bool, showDensity: Bool,
                             into canvas: inout Canvas, rect: Rect) {
@@ -26,7 +28,14 @@ public enum LatentMap {
         func dot(_ u: Float, _ v: Float) -> (Int, Int) {
             (Int(((u + extent) * scale).rounded()), Int(((extent - v) * scale).rounded()))
         }
-        let standardPrior = posterior.priorSamples.isEmpty
+        func ellipse(_ mu: Float, _ mv: Float, _ su: Float, _ sv: Float, color: Color) {
+            for k in 0..<ellipseDots {
+                let t = 2 * Float.pi * Float(k) / Float(ellipseDots)
+                let (x, y) = dot(mu + su * Foundation.cos(t), mv + sv * Foundation.sin(t))
+                grid.set(x, y, color: color)
+            }
+        }
+        let standardPrior = posterior.priorSamples.isEmpty && posterior.priorMeans.isEmpty
         // The shading compares the aggregate posterior with N(0, I), so it is drawn against that prior only.
         if showDensity && standardPrior {
             shade(posterior, a, b, into: &canvas, x: origin.x, y: origin.y, cellsWide, cellsTall)
@@ -45,6 +54,10 @@ public enum LatentMap {
                 let (x, y) = dot(draw[a], draw[b])
                 grid.set(x, y, color: .brightBlack)
             }
+            for (means, sds) in zip(posterior.priorMeans, posterior.priorDeviations)
+            where a < means.count && b < means.count {
+                ellipse(means[a], means[b], sds[a], sds[b], color: .brightBlack)
+            }
         }
         for (i, (means, sds)) in zip(posterior.means, posterior.deviations).enumerated() {
             let color = Color.category(i < posterior.labels.count ? posterior.labels[i] : 0)
@@ -59,16 +72,13 @@ public enum LatentMap {
                 grid.set(x, y, color: color)
                 grid.set(x + 1, y, color: color)
             } else {
-                let n = 24
-                for k in 0..<n {
-                    let t = 2 * Float.pi * Float(k) / Float(n)
-                    let (x, y) = dot(means[a] + sds[a] * Foundation.cos(t), means[b] + sds[b] * Foundation.sin(t))
-                    grid.set(x, y, color: color)
-                }
+                ellipse(means[a], means[b], sds[a], sds[b], color: color)
             }
         }
         grid.render(into: &canvas, x: origin.x, y: origin.y)
-        canvas.put("→ z\(a)  ↑ z\(b)  " + (standardPrior ? "◌ prior 1,2,3σ" : "· prior draws"),
+        let prior = standardPrior ? "◌ prior 1,2,3σ"
+            : posterior.priorMeans.isEmpty ? "· prior draws" : "◌ prior: \(posterior.priorMeans.count) q(z|u_k)"
+        canvas.put("→ z\(a)  ↑ z\(b)  " + prior,
                    x: rect.x, y: rect.maxY - 1, style: .dim, clip: rect)
     }
 

@@ -71,6 +71,21 @@ public final class VampPrior: Prior {
     public var entropy: Double? { nil }
 }
 
+/// A prior that is an equal-weight mixture of diagonal Gaussians: the latent map draws each component's
+/// 1-sigma ellipse, the prior as it is, instead of a cloud of its draws.
+public protocol GaussianMixturePrior: Prior {
+    /// Each component's mean and standard deviation, K×d.
+    func componentMoments() -> (mean: Tensor, deviation: Tensor)
+}
+
+extension VampPrior: GaussianMixturePrior {
+    /// q(z|u_k) at each pseudo-input, as the mixture uses it.
+    public func componentMoments() -> (mean: Tensor, deviation: Tensor) {
+        let tape = Tape(recording: false), e = mixture(on: tape)
+        return (e.mean.value, tape.exp(Var(constant: e.logVariance.value.scaled(0.5))).value)
+    }
+}
+
 extension VampPrior: PriorFamily {
     public static let title = "VampPrior"
 
