@@ -277,6 +277,29 @@ class PixelCNNDecoderVAE(VAE):
         return log_px - kl_divergence(mu, logvar)
 
 
+class VampPriorVAE(VAE):
+    """The VAE with the VampPrior (Tomczak and Welling 2018), as their code writes it: K = 500 pseudo-inputs
+    (logits, u = sigmoid), p(z) = (1/K) sum_k q(z|u_k) by logsumexp over a (batch, K, latent) broadcast, the KL
+    sampled."""
+
+    def __init__(self, p_train, components=500):
+        super().__init__(p_train)
+        self.pseudo = nn.Parameter(0.5 * torch.randn(components, D_X))
+
+    def elbo(self, x):
+        mu, logvar = self.encode(x)
+        eps = torch.randn_like(mu)
+        z = mu + torch.exp(0.5 * logvar) * eps
+        log_q = -0.5 * (eps * eps + logvar + math.log(2 * math.pi)).sum(-1)
+        p_mu, p_logvar = self.encode(torch.sigmoid(self.pseudo))
+        d = z[:, None, :] - p_mu[None]
+        log_components = -0.5 * (d * d * torch.exp(-p_logvar) + p_logvar + math.log(2 * math.pi)).sum(-1)
+        log_pz = torch.logsumexp(log_components, 1) - math.log(self.pseudo.shape[0])
+        logits = self.decode(z)
+        log_px = (x * logits - F.softplus(logits)).sum(-1)
+        return log_px + log_pz - log_q
+
+
 def family_step(model, opt, p_batch):
     """One k = 1 ELBO step of a model with an `elbo(x)` method (the sampled KL of a flow or a hierarchy)."""
     loss = -model.elbo(torch.bernoulli(p_batch)).mean()
@@ -399,7 +422,8 @@ def bench_run(args):
     # The other families, k = 1 ELBO, one thread.
     torch.set_num_threads(1)
     result["train_families"] = []
-    for name, cls in (("iaf", IAFVAE), ("two-layer", TwoLayerVAE), ("made", MADEDecoderVAE), ("pixelcnn", PixelCNNDecoderVAE)):
+    for name, cls in (("iaf", IAFVAE), ("two-layer", TwoLayerVAE), ("made", MADEDecoderVAE),
+                      ("pixelcnn", PixelCNNDecoderVAE), ("vamp", VampPriorVAE)):
         torch.manual_seed(args.seed)
         model = cls(p_train)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-4)

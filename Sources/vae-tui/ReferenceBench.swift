@@ -79,7 +79,8 @@ enum ReferenceBench {
         }
         let titles = ["iaf": "IAF posterior (2 steps, width 320)", "two-layer": "two stochastic layers 100,50",
                       "made": "MADE decoder (hidden 500, direct connections)",
-                      "pixelcnn": "PixelCNN decoder (6 masked 3x3 layers of 32)"]
+                      "pixelcnn": "PixelCNN decoder (6 masked 3x3 layers of 32)",
+                      "vamp": "VampPrior (K = \(VAEConfig.defaultPseudoInputs) pseudo-inputs)"]
         for (name, rate) in ours.families {
             row("train \(titles[name] ?? name), k=1 ELBO, 1 thread, images/s", rate, theirs.families[name],
                 format: "%.0f")

@@ -57,7 +57,7 @@ struct SpeedBench {
         Parallel.strategy = .split
         BLAS.setThreads(1)
         let otherFamilies = [("iaf", ModelFamily.iaf), ("two-layer", .twoLayers), ("made", .madeDecoder),
-                             ("pixelcnn", .pixelCNNDecoder)]
+                             ("pixelcnn", .pixelCNNDecoder), ("vamp", .vampPrior)]
         for (name, family) in otherFamilies {
             let config = TrainingConfig(model: family.applied(to: model),
                                         objective: ObjectiveSettings(kind: .elbo, k: 1), batchSize: 100)
