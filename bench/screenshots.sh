@@ -3,13 +3,17 @@
 # driven in a private tmux at 120x40. Release build; MNIST from $VAE_TUI_DATA, else from
 # ${XDG_CACHE_HOME:-~/.cache}/vae-tui/mnist (where `vae-tui data fetch mnist` puts it).
 # Usage: sh bench/screenshots.sh [NAME...]     (all of them: about four minutes; or only the NAMEs given)
+# VAE_TUI_BIN=PATH uses that binary instead of building one.
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
 data=${VAE_TUI_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/vae-tui/mnist}
 out=$root/assets/screenshots
-swift build -c release >/dev/null
-bin=$root/.build/release/vae-tui
+bin=${VAE_TUI_BIN:-}
+if [ -z "$bin" ]; then
+    swift build -c release >/dev/null
+    bin=$root/.build/release/vae-tui
+fi
 work=$(mktemp -d)
 socket=$work/tmux.sock
 trap 'tmux -S "$socket" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -26,6 +30,7 @@ shot() {
     tmux -S "$socket" new-session -d -x 120 -y 40 -c "$work" "env -u OPENBLAS_CORETYPE $*; sleep 5"
     sleep "$wait"
     for key in $keys; do tmux -S "$socket" send-keys "$key"; sleep 1; done
+    [ -z "$keys" ] || sleep 2   # what a key asked for (the gap panel's first figures) has time to come
     tmux -S "$socket" send-keys S
     sleep 2
     tmux -S "$socket" send-keys q
@@ -41,6 +46,8 @@ shot() {
 # The dashboard on MNIST after 45 seconds, and a MADE decoder collapsing after 75 (as docs/dashboard.md and docs/collapse-lab.md say).
 shot dashboard 45 "" "$bin" run --data "$data" --run-dir "$work/run"
 shot collapse 75 "" "$bin" run --data "$data" --decoder made --lr 1e-2 --run-dir "$work/run"
+# The gap panel (G) after 45 seconds of the same training as the dashboard's.
+shot gaps 45 "G" "$bin" run --data "$data" --run-dir "$work/run"
 # The demos, their screenshots into ./screenshots (here $work/shots).
 cd "$work" && ln -sfn shots screenshots && cd "$root"
 shot binpack 10 "e" "$bin" demo binpack --seed 1 --steps 3000

@@ -112,13 +112,13 @@ struct Eval: ParsableCommand {
     private func printGaps(_ gap: GapDecomposition) {
         let (approximation, amortisation, inference) = (gap.approximationGap, gap.amortisationGap, gap.inferenceGap)
         let (local, amortised) = (gap.meanLocalELBO, gap.meanAmortisedELBO)
-        print(String(format: "inference gap %.2f ± %.2f nats (L_%d with q* as proposal − ELBO of %d draws)",
+        print(String(format: "inference gap %.2f ± %.3f nats (L_%d with q* as proposal − ELBO of %d draws)",
                      inference.value, inference.standardError, gap.importanceSamples, gap.samples))
-        print(String(format: "  approximation %.2f ± %.2f nats (log p(x) − L[q*])",
+        print(String(format: "  approximation %.2f ± %.3f nats (log p(x) − L[q*])",
                      approximation.value, approximation.standardError))
-        print(String(format: "  amortization  %.2f ± %.2f nats (L[q*] − L[q_φ])",
+        print(String(format: "  amortization  %.2f ± %.3f nats (L[q*] − L[q_φ])",
                      amortisation.value, amortisation.standardError))
-        print(String(format: "local ELBO    %.2f ± %.2f nats (amortized %.2f ± %.2f), %d local steps (%@), %.1f s",
+        print(String(format: "local ELBO    %.2f ± %.3f nats (amortized %.2f ± %.3f), %d local steps (%@), %.1f s",
                      local.value, local.standardError, amortised.value, amortised.standardError, gap.localSteps,
                      gap.localStop.description, gap.seconds))
     }

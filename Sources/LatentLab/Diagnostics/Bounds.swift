@@ -3,6 +3,9 @@ import Foundation
 /// Importance-weighted bounds L_k evaluated without a tape, in memory bounded by `maxRows` decoder rows
 /// at a time (fewer if the decoder asks) whatever k is (k = 5000 for the standard NLL estimate).
 public enum Bounds {
+    /// Decoder rows scored at once unless a caller asks for fewer: 5000 × 784 logits are 16 MB.
+    public static let defaultMaxRows = 5000
+
     /// log w_i = log p(x|z_i) + log p(z_i) − log q(z_i|x) for `samples` draws per example, sample-major.
     static func logWeights(model: VAE, x: Tensor, encoding: PosteriorEncoding, samples: Int,
                            rng: inout RandomSource) -> Tensor {
@@ -24,7 +27,7 @@ public enum Bounds {
     /// draw of `rng`, so the values do not depend on the number of threads. The proposal is the encoder's
     /// q(z|x) unless `proposal` gives another encoding of x (the locally optimised q* of the gap analysis).
     public static func importanceWeighted(model: VAE, x: Tensor, k: Int, rng: inout RandomSource,
-                                          maxRows requested: Int = 5000, threads: Int = Parallel.threads,
+                                          maxRows requested: Int = defaultMaxRows, threads: Int = Parallel.threads,
                                           proposal: PosteriorEncoding? = nil) -> [Float] {
         precondition(k >= 1, "k must be at least 1")
         let maxRows = min(requested, model.likelihood.evaluationRows)

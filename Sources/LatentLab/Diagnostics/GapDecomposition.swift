@@ -92,10 +92,12 @@ public enum GapAnalysis {
 
     /// Local inference on each group of x's images, then L[q*] and L[q_φ] (`samples` draws each) and L_k with
     /// q* as the proposal: q* is nearer the posterior than the encoder's q, so L_k's weights are less
-    /// heavy-tailed (with a poor encoder one L_5000 can land above log p(x)) and the bound is tighter.
+    /// heavy-tailed (with a poor encoder one L_5000 can land above log p(x)) and the bound is tighter. At most
+    /// `maxRows` decoder rows are scored at once, per thread: fewer keep the dashboard's memory down.
     public static func decompose(model: VAE, x: Tensor, local: LocalOptimisationSettings = .init(),
                                  samples: Int = defaultSamples, importanceSamples k: Int = defaultImportanceSamples,
-                                 seed: UInt64 = 0, threads: Int = Parallel.threads) -> GapDecomposition {
+                                 seed: UInt64 = 0, threads: Int = Parallel.threads,
+                                 maxRows: Int = Bounds.defaultMaxRows) -> GapDecomposition {
         let n = x.rows, groups = (n + groupSize - 1) / groupSize
         let start = model.encode(Var(constant: x), on: Tape(recording: false))
         var rows = [GroupRow](repeating: GroupRow(), count: n)
@@ -115,10 +117,12 @@ public enum GapAnalysis {
                     runsOut[g] = (result.steps, result.stop)
                     // Independent draws for each estimate: a difference's error is the errors' root sum of squares.
                     var a = stream(elboStreamOffset), b = stream(amortisedStreamOffset), c = stream(boundStreamOffset)
-                    let optimised = elbo(model: model, x: xs, encoding: result.encoding, samples: samples, rng: &a)
-                    let amortised = elbo(model: model, x: xs, encoding: es, samples: samples, rng: &b)
-                    let bound = Bounds.importanceWeighted(model: model, x: xs, k: k, rng: &c, threads: 1,
-                                                          proposal: result.encoding)
+                    let optimised = elbo(model: model, x: xs, encoding: result.encoding, samples: samples, rng: &a,
+                                         maxRows: maxRows)
+                    let amortised = elbo(model: model, x: xs, encoding: es, samples: samples, rng: &b,
+                                         maxRows: maxRows)
+                    let bound = Bounds.importanceWeighted(model: model, x: xs, k: k, rng: &c, maxRows: maxRows,
+                                                          threads: 1, proposal: result.encoding)
                     for i in 0..<count {
                         rowsOut[first + i] = GroupRow(logMarginal: bound[i], local: optimised[i],
                                                       amortised: amortised[i])
@@ -142,7 +146,7 @@ public enum GapAnalysis {
     /// The ELBO of each image of x under `encoding` from `samples` draws, through the one log-w path, at most
     /// `maxRows` decoder rows at a time; the standard error is the draws' standard deviation over √samples.
     public static func elbo(model: VAE, x: Tensor, encoding: PosteriorEncoding, samples: Int,
-                            rng: inout RandomSource, maxRows: Int = 5000) -> [Estimate] {
+                            rng: inout RandomSource, maxRows: Int = Bounds.defaultMaxRows) -> [Estimate] {
         let b = x.rows, perChunk = max(1, min(maxRows, model.likelihood.evaluationRows) / max(b, 1))
         var sum = [Double](repeating: 0, count: b), squares = sum
         var done = 0

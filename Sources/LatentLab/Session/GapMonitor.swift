@@ -10,6 +10,8 @@ struct GapMonitor {
     /// Draws of each ELBO, and k of the L_k that stands in for log p(x) (eval --gaps: 1000 and 5000).
     static let samples = 100
     static let importanceSamples = 500
+    /// Decoder rows scored at once (evaluation's are 5000): the panel's transient memory stays small.
+    static let maxRows = 1000
     /// Most of the engine's time the refreshes may take.
     static let share = 0.05
     /// The same noise at every refresh, so the bars move with the model only.
@@ -34,7 +36,8 @@ struct GapMonitor {
         let now = clock.now
         if let lastRun, now - lastRun < .seconds(lastCost / Self.share) { return nil }
         let d = GapAnalysis.decompose(model: model, x: probe, local: Self.local, samples: Self.samples,
-                                      importanceSamples: Self.importanceSamples, seed: Self.seed)
+                                      importanceSamples: Self.importanceSamples, seed: Self.seed,
+                                      maxRows: Self.maxRows)
         lastRun = now
         lastCost = (clock.now - now).seconds
         return (d, Snapshot.Gaps(d, step: step))
