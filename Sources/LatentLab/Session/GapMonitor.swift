@@ -23,11 +23,15 @@ struct GapMonitor {
     private var lastRun: ContinuousClock.Instant?
     private var lastCost = 0.0
 
-    /// Opening asks for a refresh at the next evaluation, whatever the last one cost.
+    /// Opening asks for a refresh at the next evaluation.
     mutating func open(_ open: Bool) {
         isOpen = open
-        if open { lastRun = nil }
+        if open { refreshSoon() }
     }
+
+    /// The next evaluation takes the gap (if the panel is open) whatever the last one cost: after opening, and
+    /// for a new model, whose gap is not the old one's.
+    mutating func refreshSoon() { lastRun = nil }
 
     /// The decomposition of `probe` under `model`, and the panel's figures from it, when the panel is open and
     /// a refresh is due; nil otherwise.

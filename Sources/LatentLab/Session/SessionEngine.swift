@@ -93,8 +93,8 @@ public final class SessionEngine {
         describeModel()
         snapshot.curves = Snapshot.Curves()
         snapshot.images = Snapshot.Images()   // the old model's samples go too
-        snapshot.gaps = nil
-        gapMonitor.open(gapMonitor.isOpen)    // and its gaps, taken again at once if the panel is open
+        snapshot.gaps = nil                   // and its gaps, taken again at once if the panel is open
+        gapMonitor.refreshSoon()
         snapshot.seed = seed
         snapshot.step = 0
         snapshot.epoch = 0
