@@ -20,6 +20,9 @@ public final class SessionEngine {
     let probe: Tensor
     private let evaluationSlice: Int
     private var pictures: SessionPictures
+    /// The model the session started with: every family of the m menu is made from it, so a detour through
+    /// the two-unit latent comes back to the latent size asked for.
+    private let startingModel: VAEConfig
     var gapMonitor = GapMonitor()
     /// Seconds the last evaluation spent on the gap panel: its own budget, not the diagnostics'.
     var lastGapSeconds = 0.0
@@ -54,6 +57,7 @@ public final class SessionEngine {
     public init(trainer: Trainer, log: RunLog? = nil, probeSize: Int = 32, evaluationSlice: Int = 500,
                 mapPoints: Int = 200) {
         self.trainer = trainer
+        startingModel = trainer.config.model
         self.log = log
         let test = trainer.data.test
         probe = test.batch(0..<min(probeSize, test.count))
@@ -131,7 +135,7 @@ public final class SessionEngine {
             trainer.reset(seed: seed)
             restarted(seed: seed, message: "model reset (seed \(seed))")
         case .setModel(let family, let seed):
-            trainer.rebuild(family.applied(to: trainer.config.model), seed: seed)
+            trainer.rebuild(family.applied(to: startingModel), seed: seed)
             restarted(seed: seed, message: "new model: \(trainer.model.summary) (seed \(seed))")
         case .save(let path):
             snapshot.message = save(to: path)

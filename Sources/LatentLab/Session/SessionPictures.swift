@@ -44,6 +44,7 @@ struct SessionPictures {
         if moments.draws > 0 { snapshot.posterior.draws = cloud(model, encoding, on: tape) }
         snapshot.images = self.images(model, mean: Var(constant: moments.mean), previous: snapshot.images, step: step,
                                       freeRunning: freeRunning, data: images, on: tape)
+        snapshot.manifold = LatentManifold.make(model: model, width: images.width, height: images.height)
     }
 
     /// `cloudDraws` draws from q(z|x) of each point on the map, [point][draw][unit].

@@ -100,6 +100,8 @@ public struct Snapshot: Sendable, Equatable {
     public var zUse: Float?
     public var posterior = Posterior()
     public var images = Images()
+    /// The decoder's images over a grid of z, for a two-unit latent with a factorised decoder; nil otherwise.
+    public var manifold: LatentManifold?
     /// The gap panel's numbers, from the last time it was open; nil until it has been.
     public var gaps: Gaps?
 

@@ -84,12 +84,20 @@ struct UnitsPane: Widget {
     }
 }
 
-/// q(z|x) in the two chosen units, boxed.
+/// q(z|x) in the two chosen units, boxed; for a two-unit latent, over the decoder's manifold.
 struct LatentPane: Widget {
     var snapshot: Snapshot
     var view: ViewState
 
     func render(into c: inout Canvas, rect r: Rect) {
+        if let manifold = snapshot.manifold {
+            let means = view.meansOnly ? " · means" : ""
+            let titles = ["decoder's manifold · q(z|x) over p(z)\(means)", "p(x|z) manifold · q(z|x)\(means)"]
+            c.box(r, title: titles.first { $0.unicodeScalars.count <= r.width - UnitsPane.titleMargin } ?? titles[1])
+            ManifoldMap.draw(manifold, posterior: snapshot.posterior, meansOnly: view.meansOnly, into: &c,
+                             rect: r.inset(1))
+            return
+        }
         let (a, b) = view.dims(for: snapshot)
         let means = view.meansOnly ? " · means" : "", density = view.showDensity ? " · density" : ""
         c.box(r, title: "q(z|x) · z\(a) × z\(b)\(means)\(density)")

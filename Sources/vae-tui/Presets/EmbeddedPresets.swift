@@ -24,6 +24,7 @@ enum EmbeddedPresets {
         "iaf-diag-vamp": PackageResources.iaf_diag_vamp_json,
         "iaf-iaf-af": PackageResources.iaf_iaf_af_json,
         "iaf-iaf-normal": PackageResources.iaf_iaf_normal_json,
+        "latent-2d": PackageResources.latent_2d_json,
         "iwae-iwae-k1": PackageResources.iwae_iwae_k1_json,
         "iwae-iwae-k5": PackageResources.iwae_iwae_k5_json,
         "iwae-iwae-k50": PackageResources.iwae_iwae_k50_json,
