@@ -96,6 +96,8 @@ final class Tmux {
     }
 
     func capture() -> String { run(["capture-pane", "-p", "-t", "t"]) }
+    /// The screen with its colours as escape sequences: what tells one half-block image from another.
+    func captureWithColours() -> String { run(["capture-pane", "-e", "-p", "-t", "t"]) }
     func send(_ key: String) { run(["send-keys", "-t", "t", key]) }
     func resize(width: Int, height: Int) { run(["resize-window", "-t", "t", "-x", "\(width)", "-y", "\(height)"]) }
 

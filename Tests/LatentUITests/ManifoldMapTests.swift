@@ -39,9 +39,9 @@ import Testing
     /// An image shrunk to fewer pixels keeps each square's mean: a bright left half stays a bright left half.
     @Test func shrinkingAveragesEachSquare() {
         let image: [Float] = (0..<(28 * 28)).map { $0 % 28 < 14 ? 1 : 0 }
-        let small = ManifoldMap.shrink(image, width: 28, height: 28, to: 4)
+        let small = HalfBlockImage.shrink(image, width: 28, height: 28, to: 4)
         #expect(small.count == 16 && small.enumerated().allSatisfy { $0.element == ($0.offset % 4 < 2 ? 1 : 0) })
-        let odd = ManifoldMap.shrink(image, width: 28, height: 28, to: 3)
+        let odd = HalfBlockImage.shrink(image, width: 28, height: 28, to: 3)
         #expect(odd.count == 9 && odd[0] == 1 && odd[2] == 0 && odd[1] == 5 / 9)
     }
 

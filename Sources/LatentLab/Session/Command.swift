@@ -14,6 +14,8 @@ public enum Command: Sendable, Equatable {
     case save(path: String)
     /// The gap panel opened (true) or closed: while it is open the engine takes the probe images' gap apart.
     case showGaps(Bool)
+    /// Decode at the latent cursor and along a traversal (the latent map's and the image pane's keys).
+    case latentWalk(LatentWalkRequest)
     /// The screen's costs over the last minute, for the run log (not a knob: logged as a `ui` record).
     case screenCosts(frames: Int, meanMilliseconds: Double, maxMilliseconds: Double)
     case quit
@@ -29,6 +31,7 @@ public enum Command: Sendable, Equatable {
         case .setModel: "model"
         case .save: "save"
         case .showGaps: "gaps"
+        case .latentWalk: "latent_walk"
         case .screenCosts: "ui"
         case .quit: "quit"
         }
@@ -42,6 +45,10 @@ public enum Command: Sendable, Equatable {
         case .save(let path): .string(path)
         case .setModel(let family, _): .string(family.rawValue)
         case .showGaps(let open): .bool(open)
+        case .latentWalk(let r):
+            .object([("reference", .int(r.reference)), ("units", .array([.int(r.first), .int(r.second)])),
+                     ("cursor", .array([.float(r.cursorFirst), .float(r.cursorSecond)])),
+                     ("traversed", .int(r.traversed))])
         case .pause, .resume, .step, .quit, .screenCosts: .null
         }
     }

@@ -20,12 +20,12 @@ public final class SessionEngine {
     let probe: Tensor
     private let evaluationSlice: Int
     private var pictures: SessionPictures
-    /// The model the session started with: every family of the m menu is made from it, so a detour through
-    /// the two-unit latent comes back to the latent size asked for.
+    /// The m menu's families are made from the starting model, so the two-unit latent is a detour only.
     private let startingModel: VAEConfig
     var gapMonitor = GapMonitor()
     /// Seconds the last evaluation spent on the gap panel: its own budget, not the diagnostics'.
     var lastGapSeconds = 0.0
+    var walker: LatentWalker
 
     // Training statistics since the last curve point.
     private var pending = (loss: 0.0, rate: 0.0, distortion: 0.0, count: 0)
@@ -58,6 +58,7 @@ public final class SessionEngine {
                 mapPoints: Int = 200) {
         self.trainer = trainer
         startingModel = trainer.config.model
+        walker = LatentWalker(seed: trainer.config.seed)
         self.log = log
         let test = trainer.data.test
         probe = test.batch(0..<min(probeSize, test.count))
@@ -97,6 +98,7 @@ public final class SessionEngine {
         describeModel()
         snapshot.curves = Snapshot.Curves()
         snapshot.images = Snapshot.Images()   // the old model's samples go too
+        snapshot.walk = nil
         snapshot.gaps = nil                   // and its gaps, taken again at once if the panel is open
         gapMonitor.refreshSoon()
         snapshot.seed = seed
@@ -142,6 +144,9 @@ public final class SessionEngine {
         case .showGaps(let open):
             gapMonitor.open(open)
             if open && !running { diagnose() }
+        case .latentWalk(let request):
+            walker.request = request
+            refreshWalk(onRequest: true)
         case .screenCosts:
             return
         case .quit:
@@ -260,6 +265,7 @@ public final class SessionEngine {
         log?.write([("event", .string("eval")), ("step", .int(trainer.step))] + eval.logFields(probeBounds: bounds))
         pictures.update(&snapshot, model: model, step: trainer.step, freeRunning: freeRunning,
                         images: trainer.data.testImages)
+        refreshWalk(onRequest: false)
         refreshGaps()
     }
 
@@ -291,9 +297,4 @@ public final class SessionEngine {
             series = stride(from: 0, to: series.count, by: 2).map { series[$0] }
         }
     }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

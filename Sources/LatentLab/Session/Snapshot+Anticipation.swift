@@ -10,7 +10,7 @@ extension Snapshot {
             case .set(let knob, let value): s.knobs = knob.setting(value, in: s.knobs).settings
             case .pause, .step: s.running = false
             case .resume: s.running = true
-            case .reset, .setModel, .save, .showGaps, .screenCosts, .quit: break
+            case .reset, .setModel, .save, .showGaps, .latentWalk, .screenCosts, .quit: break
             }
         }
         return s

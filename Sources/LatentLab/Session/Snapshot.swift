@@ -102,6 +102,8 @@ public struct Snapshot: Sendable, Equatable {
     public var images = Images()
     /// The decoder's images over a grid of z, for a two-unit latent with a factorised decoder; nil otherwise.
     public var manifold: LatentManifold?
+    /// The images at the latent cursor and along a traversal, once the screen has asked for them.
+    public var walk: LatentWalk?
     /// The gap panel's numbers, from the last time it was open; nil until it has been.
     public var gaps: Gaps?
 

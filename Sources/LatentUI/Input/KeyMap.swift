@@ -26,8 +26,8 @@ public enum KeyMap {
         ("m", "model menu: posterior, prior, layers, decoder (asks y/n)"),
         ("Tab", "next pane: overview, latent map, images, gap panel"),
         ("G", "gap panel: approximation / amortisation gap of the probe images"),
-        ("← / →", "latent map: first unit"),
-        ("↑ / ↓", "latent map: second unit"),
+        ("← / →", "map: first unit · map page: cursor · images page: traversed unit"),
+        ("↑ / ↓", "map: second unit · map page: cursor · images page: reference image"),
         ("e", "latent map: ellipses / means only"),
         ("g", "latent map: aggregate posterior density"),
         ("h", "curves: full history / recent window"),
@@ -59,7 +59,10 @@ public enum KeyMap {
         }
         let latent = max(1, snapshot.latentSize)
         var dims = view.dims(for: snapshot)
+        // The arrows walk in latent space on the pages that show the walk, and choose the map's units elsewhere.
+        let walked = r.view.walk(key, latent: latent, images: max(1, snapshot.images.inputs.count))
         switch key {
+        case _ where walked: break
         case .character("q"): r.quit = true
         case .character("?"), .f1: r.view.overlay = .help
         case .escape: r.view.page = .overview
@@ -84,6 +87,12 @@ public enum KeyMap {
         }
         // The engine takes the gap apart only while its panel is shown.
         if (r.view.page == .gaps) != (view.page == .gaps) { r.commands.append(.showGaps(r.view.page == .gaps)) }
+        // It decodes the latent walk for the pages that show it: on arriving there, and at each move.
+        let walking = r.view.page == .latentMap || r.view.page == .images
+        let request = r.view.walkRequest(for: snapshot)
+        if walking && (r.view.page != view.page || request != view.walkRequest(for: snapshot)) {
+            r.commands.append(.latentWalk(request))
+        }
         return r
     }
 

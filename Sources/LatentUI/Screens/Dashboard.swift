@@ -41,8 +41,8 @@ public enum Dashboard {
             } else {
                 compact(s, view, into: &c, body)
             }
-        case .latentMap: LatentPane(snapshot: s, view: view).render(into: &c, rect: body)
-        case .images: ImagesPane(snapshot: s).render(into: &c, rect: body)
+        case .latentMap: LatentPane(snapshot: s, view: view, walking: true).render(into: &c, rect: body)
+        case .images: WalkImagesPage(snapshot: s).render(into: &c, rect: body)
         case .gaps: GapPane(snapshot: s).render(into: &c, rect: body)
         }
         Footer(snapshot: s, view: view).render(into: &c, rect: bottom)

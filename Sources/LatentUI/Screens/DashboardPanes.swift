@@ -84,26 +84,40 @@ struct UnitsPane: Widget {
     }
 }
 
-/// q(z|x) in the two chosen units, boxed; for a two-unit latent, over the decoder's manifold.
+/// q(z|x) in the two chosen units, boxed; for a two-unit latent, over the decoder's manifold. On its own page
+/// it carries the latent walk's cursor, with the image decoded there beside the map.
 struct LatentPane: Widget {
     var snapshot: Snapshot
     var view: ViewState
+    /// The page's pane: the cursor and its image (`CursorPane`) too.
+    var walking = false
 
     func render(into c: inout Canvas, rect r: Rect) {
+        var map = r
+        if walking, let walk = snapshot.walk, r.width >= CursorPane.width + Self.minimumMapWidth {
+            let columns = Layout.columns(r, [.fill(), .length(CursorPane.width)])
+            map = columns[0]
+            CursorPane(walk: walk, snapshot: snapshot).render(into: &c, rect: columns[1])
+        }
+        let cursor = walking ? (view.cursor.first, view.cursor.second) : nil
         if let manifold = snapshot.manifold {
             let means = view.meansOnly ? " · means" : ""
             let titles = ["decoder's manifold · q(z|x) over p(z)\(means)", "p(x|z) manifold · q(z|x)\(means)"]
-            c.box(r, title: titles.first { $0.unicodeScalars.count <= r.width - UnitsPane.titleMargin } ?? titles[1])
-            ManifoldMap.draw(manifold, posterior: snapshot.posterior, meansOnly: view.meansOnly, into: &c,
-                             rect: r.inset(1))
+            let room = map.width - UnitsPane.titleMargin
+            c.box(map, title: titles.first { $0.unicodeScalars.count <= room } ?? titles[1])
+            ManifoldMap.draw(manifold, posterior: snapshot.posterior, meansOnly: view.meansOnly, cursor: cursor,
+                             into: &c, rect: map.inset(1))
             return
         }
         let (a, b) = view.dims(for: snapshot)
         let means = view.meansOnly ? " · means" : "", density = view.showDensity ? " · density" : ""
-        c.box(r, title: "q(z|x) · z\(a) × z\(b)\(means)\(density)")
+        c.box(map, title: "q(z|x) · z\(a) × z\(b)\(means)\(density)")
         LatentMap.draw(snapshot.posterior, dims: (a, b), meansOnly: view.meansOnly, showDensity: view.showDensity,
-                       into: &c, rect: r.inset(1))
+                       cursor: cursor, into: &c, rect: map.inset(1))
     }
+
+    /// The map keeps at least this many columns beside the cursor's image.
+    static let minimumMapWidth = 30
 }
 
 /// Rows of input | reconstruction | prior sample, as many as fit.

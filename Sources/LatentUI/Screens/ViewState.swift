@@ -42,6 +42,19 @@ public struct ViewState: Equatable, Sendable {
     public var showDensity = false
     /// The two latent units on the map; nil = the two with the most KL.
     public var mapDims: UnitPair?
+    /// The latent walk: the cursor on the map's units (z, moved by the arrows on the latent map page), the
+    /// reference image holding the other units and the traversed unit (the arrows on the images page).
+    public var cursor = Cursor()
+    public var walkReference = 0
+    public var traversedUnit = 0
+
+    /// One arrow press moves the cursor this far (z), within ±`cursorExtent`, the latent map's edge.
+    static let cursorStep: Float = 0.25, cursorExtent: Float = 3.5
+
+    /// A point in the map's two units, z in prior standard deviations.
+    public struct Cursor: Equatable, Sendable {
+        public var first: Float = 0, second: Float = 0
+    }
 
     /// Two latent units, the map's horizontal and vertical axes.
     public struct UnitPair: Equatable, Sendable {
@@ -53,6 +66,35 @@ public struct ViewState: Equatable, Sendable {
     }
 
     public init() {}
+
+    /// An arrow key's step in latent space, on the pages that show the walk: the cursor on the latent map's
+    /// page (kept on the map); on the images page ←/→ the traversed unit and ↑/↓ the reference image. False
+    /// for any other key or page.
+    mutating func walk(_ key: Key, latent: Int, images: Int) -> Bool {
+        let step = Self.cursorStep, edge = Self.cursorExtent
+        switch (page, key) {
+        case (.latentMap, .left): cursor.first = max(-edge, cursor.first - step)
+        case (.latentMap, .right): cursor.first = min(edge, cursor.first + step)
+        case (.latentMap, .down): cursor.second = max(-edge, cursor.second - step)
+        case (.latentMap, .up): cursor.second = min(edge, cursor.second + step)
+        case (.images, .left): traversedUnit = (traversedUnit + latent - 1) % latent
+        case (.images, .right): traversedUnit = (traversedUnit + 1) % latent
+        case (.images, .up): walkReference = (walkReference + images - 1) % images
+        case (.images, .down): walkReference = (walkReference + 1) % images
+        default: return false
+        }
+        return true
+    }
+
+    /// What the engine is to decode for this view: the cursor on the map's units, the traversal.
+    public func walkRequest(for snapshot: Snapshot) -> LatentWalkRequest {
+        var r = LatentWalkRequest()
+        (r.first, r.second) = dims(for: snapshot)
+        (r.cursorFirst, r.cursorSecond) = (cursor.first, cursor.second)
+        r.reference = walkReference
+        r.traversed = traversedUnit
+        return r
+    }
 
     /// The units shown on the latent map for this snapshot.
     public func dims(for snapshot: Snapshot) -> (Int, Int) {

@@ -12,4 +12,17 @@ public enum HalfBlockImage {
             }
         }
     }
+
+    /// The image averaged down (or repeated up) to `side`×`side` pixels, each output pixel the mean of the
+    /// input pixels its square covers.
+    public static func shrink(_ image: [Float], width: Int, height: Int, to side: Int) -> [Float] {
+        (0..<(side * side)).map { i in
+            let (r, col) = (i / side, i % side)
+            let rows = (r * height / side)..<max(r * height / side + 1, (r + 1) * height / side)
+            let columns = (col * width / side)..<max(col * width / side + 1, (col + 1) * width / side)
+            var sum: Float = 0
+            for y in rows { for x in columns { sum += image[y * width + x] } }
+            return sum / Float(rows.count * columns.count)
+        }
+    }
 }

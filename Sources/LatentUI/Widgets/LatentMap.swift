@@ -10,8 +10,9 @@ public enum LatentMap {
     /// Dots on each 1-sigma ellipse.
     static let ellipseDots = 24
 
+    /// `cursor`, in the two units' z, is marked with a cross (the latent walk's, on the map's page).
     public static func draw(_ posterior: Snapshot.Posterior, dims: (Int, Int), meansOnly: Bool, showDensity: Bool,
-                            into canvas: inout Canvas, rect: Rect) {
+                            cursor: (Float, Float)? = nil, into canvas: inout Canvas, rect: Rect) {
         let (a, b) = dims
         let units = posterior.means.first?.count ?? 0
         guard a < units, b < units, rect.width >= 4, rect.height >= 3 else {
@@ -76,6 +77,11 @@ public enum LatentMap {
             }
         }
         grid.render(into: &canvas, x: origin.x, y: origin.y)
+        if let cursor {
+            let (x, y) = dot(cursor.0, cursor.1)
+            canvas.put("✛", x: origin.x + x / 2, y: origin.y + y / 4, style: Style(.brightWhite, bold: true),
+                       clip: rect)
+        }
         let prior = standardPrior ? "◌ prior 1,2,3σ"
             : posterior.priorMeans.isEmpty ? "· prior draws" : "◌ prior: \(posterior.priorMeans.count) q(z|u_k)"
         canvas.put("→ z\(a)  ↑ z\(b)  " + prior,

@@ -12,8 +12,8 @@ enum ManifoldMap {
     /// The fewest pixels a side an image is shrunk to: fewer images are shown rather than smaller ones.
     static let minimumPixels = 8
 
-    static func draw(_ m: LatentManifold, posterior: Snapshot.Posterior, meansOnly: Bool, into c: inout Canvas,
-                     rect: Rect) {
+    static func draw(_ m: LatentManifold, posterior: Snapshot.Posterior, meansOnly: Bool, cursor: (Float, Float)? = nil,
+                     into c: inout Canvas, rect: Rect) {
         let g = m.gridSize
         let plot = Rect(x: rect.x, y: rect.y, width: rect.width, height: rect.height - 1)
         guard g > 0, plot.width >= 2, plot.height >= 1 else { return }
@@ -29,7 +29,7 @@ enum ManifoldMap {
         let picks = (0..<shown).map { min(g - 1, ($0 * g + g / 2) / shown) }
         for (row, gr) in picks.enumerated() {
             for (column, gc) in picks.enumerated() {
-                let image = shrink(m.images[gr * g + gc], width: m.width, height: m.height, to: pixels)
+                let image = HalfBlockImage.shrink(m.images[gr * g + gc], width: m.width, height: m.height, to: pixels)
                 HalfBlockImage.draw(image, width: pixels, height: pixels, into: &c,
                                     x: origin.x + column * cellWidth, y: origin.y + row * cellHeight)
             }
@@ -57,22 +57,11 @@ enum ManifoldMap {
                 put(Double(means[0] + sds[0] * Float(cos(t))), Double(means[1] + sds[1] * Float(sin(t))), "·", style)
             }
         }
-        let captions = ["→ z0  ↑ z1  \(shown)×\(shown) images at the prior's quantiles · · q(z|x) 1σ · prior 1,2σ",
+        if let cursor { put(Double(cursor.0), Double(cursor.1), "✛", Style(.brightWhite, bold: true)) }
+        let captions = ["→ z0  ↑ z1  \(shown)×\(shown) images at the prior's quantiles · · q(z|x) 1σ · prior "
+                        + "1,2σ",
                         "→ z0 ↑ z1 · \(shown)² images at p(z)'s quantiles", "→ z0 ↑ z1"]
         c.put(captions.first { $0.unicodeScalars.count <= rect.width } ?? captions[captions.count - 1],
               x: rect.x, y: rect.maxY - 1, style: .dim, clip: rect)
-    }
-
-    /// The image averaged down (or repeated up) to `side`×`side` pixels, each output pixel the mean of the
-    /// input pixels its square covers.
-    static func shrink(_ image: [Float], width: Int, height: Int, to side: Int) -> [Float] {
-        (0..<(side * side)).map { i in
-            let (r, col) = (i / side, i % side)
-            let rows = (r * height / side)..<max(r * height / side + 1, (r + 1) * height / side)
-            let columns = (col * width / side)..<max(col * width / side + 1, (col + 1) * width / side)
-            var sum: Float = 0
-            for y in rows { for x in columns { sum += image[y * width + x] } }
-            return sum / Float(rows.count * columns.count)
-        }
     }
 }
