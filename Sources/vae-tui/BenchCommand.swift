@@ -54,9 +54,10 @@ struct Bench: ParsableCommand {
                                valueName: "factorized|made|pixelcnn"))
     var decoder: LatentDecoder = .factorized
 
-    @Flag(name: .customLong("gap-panel"),
-          help: ArgumentHelp("With --dashboard: the gap panel open (G), its local inference running on its budget."))
-    var gapPanel = false
+    @Option(help: ArgumentHelp("With --dashboard: the page shown, its work running in the engine "
+                               + "(manifold: the two-unit model's latent map page).",
+                               valueName: DashboardPage.allCases.map(\.rawValue).joined(separator: "|")))
+    var page: DashboardPage = .overview
 
     @Flag(help: ArgumentHelp("Run the bin-packing demo headless instead: exact gap and I(x;z) per posterior family "
                              + "and prior after --binpack-steps steps, and its costs."))
@@ -94,7 +95,7 @@ struct Bench: ParsableCommand {
         if decoder != .factorized && !dashboard {
             throw ValidationError("--decoder goes with --dashboard (the training benchmark times every decoder)")
         }
-        if gapPanel && !dashboard { throw ValidationError("--gap-panel goes with --dashboard") }
+        if page != .overview && !dashboard { throw ValidationError("--page goes with --dashboard") }
         if compare && (dashboard || binpack || dequant) {
             throw ValidationError("--compare goes with the training benchmark, not --dashboard, --binpack or --dequant")
         }
@@ -134,7 +135,7 @@ struct Bench: ParsableCommand {
                 let runs = Self.ints(threadsList)!.map { threads in
                     BLAS.setThreads(threads)
                     if !json { print("threads=\(threads)") }
-                    return DashboardBench.run(splits: splits, decoder: decoder, gapPanel: gapPanel, seconds: seconds,
+                    return DashboardBench.run(splits: splits, decoder: decoder, page: page, seconds: seconds,
                                               json: json)
                 }
                 if json { print((runs.count == 1 ? runs[0] : .object([("by_threads", .array(runs))])).encoded) }

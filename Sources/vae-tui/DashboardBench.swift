@@ -1,13 +1,31 @@
+import ArgumentParser
 import Foundation
 import LatentLab
 import LatentUI
 
+/// The page `bench --dashboard` shows while it measures: each asks the engine for its own work (the gap
+/// panel its local inference, the latent map's page and the images page the latent walk), and `manifold` is
+/// the latent map's page of the m menu's two-unit model, the decoder's images over the quantile grid.
+enum DashboardPage: String, ExpressibleByArgument, CaseIterable {
+    case overview, latentMap = "latent-map", images, gaps, manifold
+
+    var page: ViewState.Page {
+        switch self {
+        case .overview: .overview
+        case .latentMap, .manifold: .latentMap
+        case .images: .images
+        case .gaps: .gaps
+        }
+    }
+}
+
 /// The dashboard's costs: training throughput with the screen attached against headless, the time to
-/// build a 200×60 frame, and the process's peak memory; with `gapPanel`, of the gap panel open.
+/// build a 200×60 frame, and the process's peak memory, with `page` shown.
 enum DashboardBench {
-    static func run(splits: DataSplits, decoder: LatentDecoder, gapPanel: Bool, seconds: Double,
+    static func run(splits: DataSplits, decoder: LatentDecoder, page: DashboardPage, seconds: Double,
                     json: Bool) -> JSONValue {
         let family: ModelFamily = switch decoder {
+        case _ where page == .manifold: .twoUnits
         case .factorized: .diagonal
         case .made: .madeDecoder
         case .pixelcnn: .pixelCNNDecoder
@@ -22,9 +40,12 @@ enum DashboardBench {
         session.start()
         var view = ViewState()
         view.showDensity = true
-        if gapPanel {
-            view.page = .gaps
-            session.send(.showGaps(true))
+        view.page = page.page
+        // What the keys that open the page ask of the engine.
+        switch page.page {
+        case .gaps: session.send(.showGaps(true))
+        case .latentMap, .images: session.send(.latentWalk(view.walkRequest(for: session.anticipated())))
+        case .overview: break
         }
         var frames = 0, frameSeconds = 0.0
         var snapshot = session.latest() ?? Snapshot()
@@ -68,7 +89,7 @@ enum DashboardBench {
             ("threads", .int(Parallel.threads)),
             ("headless_samples_per_s", .number(headlessRate)), ("dashboard_samples_per_s", .number(attachedRate)),
             ("ratio", .number(attachedRate / headlessRate)), ("frame_ms_200x60", .number(frameMs)),
-            ("frames", .int(frames)), ("gap_panel", .bool(gapPanel)),
+            ("frames", .int(frames)), ("page", .string(page.rawValue)),
             ("gap_seconds", snapshot.gaps.map { .number($0.seconds) } ?? .null),
             ("gap_local_steps", snapshot.gaps.map { .int($0.localSteps) } ?? .null),
             ("peak_rss_mb", .number(peakMB)),
