@@ -48,6 +48,8 @@ shot dashboard 45 "" "$bin" run --data "$data" --run-dir "$work/run"
 shot collapse 75 "" "$bin" run --data "$data" --decoder made --lr 1e-2 --run-dir "$work/run"
 # The gap panel (G) after 45 seconds of the same training as the dashboard's.
 shot gaps 45 "G" "$bin" run --data "$data" --run-dir "$work/run"
+# A two-unit latent's page (Tab) after 45 seconds: the decoder's manifold, q(z|x) over it, the cursor's image.
+shot manifold 45 "Tab" "$bin" run --data "$data" --latent 2 --run-dir "$work/run"
 # The demos, their screenshots into ./screenshots (here $work/shots).
 cd "$work" && ln -sfn shots screenshots && cd "$root"
 shot binpack 10 "e" "$bin" demo binpack --seed 1 --steps 3000

@@ -33,7 +33,7 @@ import Testing
         let canvas = Dashboard.render(Self.twoUnits(), view: view, width: width, height: height)
         assertSnapshot(canvas, named: "manifold-\(page)-\(width)x\(height)")
         #expect(canvas.text.contains(width >= 120 ? "p(x|z) manifold · q(z|x)" : "decoder's manifold · q(z|x) over p(z)"))
-        #expect(canvas.text.contains(width >= 120 ? "→ z0 ↑ z1" : "4×4 images at the prior's quantiles"))
+        #expect(canvas.text.contains(width >= 120 ? "→ z0 ↑ z1" : "4² images at p(z)'s quantiles · q(z|x) 1σ of 3"))
     }
 
     /// An image shrunk to fewer pixels keeps each square's mean: a bright left half stays a bright left half.

@@ -9,6 +9,8 @@ enum ManifoldMap {
     static let ellipseDots = 12, circleDots = 24
     /// The prior's circles drawn: 1 and 2 sigma (3 sigma lies in the outer images' corners).
     static let priorRadii: [Double] = [1, 2]
+    /// The probe images whose q(z|x) are drawn: more would hide the decoder's images under their dots.
+    static let drawnPosteriors = 24
     /// The fewest pixels a side an image is shrunk to: fewer images are shown rather than smaller ones.
     static let minimumPixels = 8
 
@@ -46,7 +48,9 @@ enum ManifoldMap {
                 put(radius * cos(t), radius * sin(t), "·", Style(.brightBlack))
             }
         }
-        for (i, (means, sds)) in zip(posterior.means, posterior.deviations).enumerated() where means.count >= 2 {
+        let drawn = min(posterior.means.count, posterior.deviations.count, Self.drawnPosteriors)
+        for (i, (means, sds)) in zip(posterior.means, posterior.deviations).prefix(drawn).enumerated()
+        where means.count >= 2 {
             let style = Style(Color.category(i < posterior.labels.count ? posterior.labels[i] : 0), bold: true)
             if meansOnly {
                 put(Double(means[0]), Double(means[1]), "•", style)
@@ -58,9 +62,8 @@ enum ManifoldMap {
             }
         }
         if let cursor { put(Double(cursor.0), Double(cursor.1), "✛", Style(.brightWhite, bold: true)) }
-        let captions = ["→ z0  ↑ z1  \(shown)×\(shown) images at the prior's quantiles · · q(z|x) 1σ · prior "
-                        + "1,2σ",
-                        "→ z0 ↑ z1 · \(shown)² images at p(z)'s quantiles", "→ z0 ↑ z1"]
+        let grid = "\(shown)² images at p(z)'s quantiles"
+        let captions = ["→ z0 ↑ z1  \(grid) · q(z|x) 1σ of \(drawn) · p(z) 1,2σ", "→ z0 ↑ z1 · \(grid)", "→ z0 ↑ z1"]
         c.put(captions.first { $0.unicodeScalars.count <= rect.width } ?? captions[captions.count - 1],
               x: rect.x, y: rect.maxY - 1, style: .dim, clip: rect)
     }
