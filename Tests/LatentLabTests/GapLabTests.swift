@@ -51,7 +51,8 @@ import Testing
         let row = try #require(GapLab.rows.first { $0.key == key })
         let decomposition = GapDecomposition(logMarginal: [-90], localELBO: [Estimate(-92, standardError: 0.05)],
                                              amortisedELBO: [Estimate(-92 - amortisation, standardError: 0.05)],
-                                             localSteps: 10, seconds: 0, samples: 100, importanceSamples: 100)
+                                             localSteps: 10, localStop: .plateau, seconds: 0, samples: 100,
+                                             importanceSamples: 100)
         return GapLab.Result(row: row, decomposition: decomposition, seconds: 0, steps: 0, nonFiniteSteps: 0,
                              aggressiveEnded: nil)
     }

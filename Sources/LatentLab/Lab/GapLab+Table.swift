@@ -49,6 +49,7 @@ extension GapLab {
                 + pair("elbo", r.elbo) + pair("inference_gap", g.inference)
                 + pair("approximation_gap", g.approximation) + pair("amortization_gap", g.amortisation)
                 + [("log_px", .float(d.meanLogMarginal)), ("local_steps", .int(d.localSteps)),
+                   ("local_stop", .string(d.localStop.description)),
                    ("expectation", r.row.expectation.map { .string($0.text) } ?? .null),
                    ("agreed", agreed), ("verdict", .string(c.verdict.rawValue))]
                 + (c.difference.map { pair("difference", $0) } ?? [])
