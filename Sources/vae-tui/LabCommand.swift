@@ -6,7 +6,7 @@ import LatentLab
 struct Lab: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one of the lecture's experiments end to end and print its table.",
-        subcommands: [CollapseLabCommand.self])
+        subcommands: [CollapseLabCommand.self, GapLabCommand.self])
 }
 
 /// `vae-tui lab collapse`: posterior collapse with an autoregressive decoder, and every remedy, one row each.
@@ -24,14 +24,7 @@ struct CollapseLabCommand: ParsableCommand {
                                valueName: "made|pixelcnn"))
     var decoder: LatentDecoder = .made
 
-    @Option(help: ArgumentHelp("Epochs each row trains (default 5).", valueName: "N"))
-    var epochs: Int?
-
-    @Option(help: ArgumentHelp("Minutes each row trains, instead of --epochs.", valueName: "M"))
-    var minutes: Double?
-
-    @Option(help: ArgumentHelp("Random seed, the same for every row.", valueName: "S"))
-    var seed: UInt64 = 1
+    @OptionGroup var lab: LabBudgetOptions
 
     @Option(help: ArgumentHelp("Only these rows, comma-separated keys: "
                                + "\(CollapseLab.rows.map(\.key).joined(separator: ", ")).", valueName: "KEYS"))
@@ -56,13 +49,6 @@ struct CollapseLabCommand: ParsableCommand {
             throw ValidationError("--decoder takes an autoregressive decoder (made); "
                                   + "the factorised one is the reference row")
         }
-        if epochs != nil && minutes != nil { throw ValidationError("give --epochs or --minutes, not both") }
-        if let epochs, !(1...10_000).contains(epochs) {
-            throw ValidationError("--epochs must be between 1 and 10000, got \(epochs)")
-        }
-        if let minutes, !(minutes > 0 && minutes <= 10_000) {
-            throw ValidationError("--minutes must be > 0, got \(minutes)")
-        }
         if !(1...10_000).contains(nllImages) {
             throw ValidationError("--nll-images must be between 1 and 10000, got \(nllImages)")
         }
@@ -73,55 +59,35 @@ struct CollapseLabCommand: ParsableCommand {
         _ = try chosenRows()
     }
 
-    func chosenRows() throws -> [CollapseLab.Row] {
-        guard let rows else { return CollapseLab.rows }
-        return try rows.split(separator: ",").map { key in
-            guard let row = CollapseLab.rows.first(where: { $0.key == key.trimmingCharacters(in: .whitespaces) }) else {
-                let keys = CollapseLab.rows.map(\.key).joined(separator: ", ")
-                throw ValidationError("--rows: no row '\(key)'; the rows are \(keys)")
-            }
-            return row
-        }
-    }
+    func chosenRows() throws -> [CollapseLab.Row] { try LabTable.choose(rows, from: CollapseLab.rows, key: \.key) }
 
     func run() throws {
         try reportingUserErrors {
             threading.apply()
             let splits = try split.load(try data.source())
-            var options = try TrainOptions.parse(["--seed", String(seed)])
+            var options = try TrainOptions.parse(["--seed", String(lab.seed)])
             options.decoder = decoder
             let config = CollapseLab.base(try options.trainingConfig(inputSize: splits.train.dimension),
                                           decoder: decoder)
-            let budget: CollapseLab.Budget = minutes.map { .seconds($0 * 60) } ?? .epochs(epochs ?? 5)
-            let budgetText = minutes.map { String(format: "%g minutes", $0) } ?? "\(epochs ?? 5) epochs"
-            // Now, not after hours of training.
-            for path in [out + ".md", out + ".json"] { try AtomicFile.checkWritable(path) }
-            let chosen = try chosenRows()
-            print("vae-tui lab collapse: \(splits.name), \(chosen.count) rows of \(budgetText) each, seed \(seed), "
-                  + "model \(config.model.summary), lr \(config.adam.learningRate)")
-            var results: [CollapseLab.Result] = []
-            for (i, row) in chosen.enumerated() {
-                let label = "[\(i + 1)/\(chosen.count)] \(row.key)"
-                let result = CollapseLab.run(row, config: config, data: splits, budget: budget, nllK: nllK,
-                                             nllImages: nllImages, evalImages: evalImages) { done, line in
-                    Terminal.progress(label, done: Int(done * 1000), total: 1000, extra: line)
-                }
-                Terminal.clearProgress()
-                let e = result.evaluation
-                print(String(format: "%@: NLL %.2f  ELBO %.2f  rate %.2f  AU %d  I_q %.2f  z use %.2f  (%.0f s)",
-                             row.name(for: decoder), result.nll, e.elbo, e.kl, e.activeUnits, e.mutualInformation,
-                             e.zUse, result.seconds))
-                results.append(result)
+            try LabTable.checkWritable(out)
+            let chosen = try chosenRows(), budgetText = lab.budget.description
+            print("vae-tui lab collapse: \(splits.name), \(chosen.count) rows of \(budgetText) each, "
+                  + "seed \(lab.seed), model \(config.model.summary), lr \(config.adam.learningRate)")
+            let results = LabTable.run(chosen, key: \.key, summary: { (r: CollapseLab.Result) in
+                let e = r.evaluation
+                return String(format: "%@: NLL %.2f  ELBO %.2f  rate %.2f  AU %d  I_q %.2f  z use %.2f  (%.0f s)",
+                              r.row.name(for: decoder), r.nll, e.elbo, e.kl, e.activeUnits, e.mutualInformation,
+                              e.zUse, r.seconds)
+            }) { row, progress in
+                CollapseLab.run(row, config: config, data: splits, budget: lab.budget, nllK: nllK,
+                                nllImages: nllImages, evalImages: evalImages, progress: progress)
             }
             let caption = "`vae-tui lab collapse` on \(splits.name): \(budgetText) per row, batch \(config.batchSize), "
-                + "Adam \(config.adam.learningRate), seed \(seed); "
+                + "Adam \(config.adam.learningRate), seed \(lab.seed); "
                 + "NLL = −L_\(nllK) on the first \(nllImages) test images, "
                 + "the other columns on the first \(evalImages)."
-            let markdown = CollapseLab.markdown(results, decoder: decoder, caption: caption)
-            print("\n" + markdown)
-            try AtomicFile.write(Data(markdown.utf8), to: out + ".md")
-            try AtomicFile.write(Data(json(results, caption: caption).encoded.utf8), to: out + ".json")
-            print("wrote \(out).md and \(out).json")
+            try LabTable.write(markdown: CollapseLab.markdown(results, decoder: decoder, caption: caption),
+                               json: json(results, caption: caption), to: out)
         }
     }
 

@@ -120,12 +120,6 @@ public enum CollapseLab {
         },
     ]
 
-    /// How long each row trains: whole epochs, or a wall-clock budget.
-    public enum Budget: Sendable {
-        case epochs(Int)
-        case seconds(Double)
-    }
-
     /// What a row measured.
     public struct Result: Sendable {
         public let row: Row
@@ -140,45 +134,18 @@ public enum CollapseLab {
 
     /// Trains `row` from `config` (the base already applied) and evaluates it: NLL = −L_k on the first
     /// `nllImages` test images, the rest on the first `evalImages`. `progress` hears (fraction done, line).
-    public static func run(_ row: Row, config: TrainingConfig, data: DataSplits, budget: Budget, nllK: Int = 5000,
+    public static func run(_ row: Row, config: TrainingConfig, data: DataSplits, budget: LabBudget, nllK: Int = 5000,
                            nllImages: Int, evalImages: Int, progress: (Double, String) -> Void) -> Result {
         var c = config
-        let stepsPerEpoch = max(1, data.train.count / c.batchSize)
-        let budgetSteps: Int
-        switch budget {
-        case .epochs(let e): budgetSteps = e * stepsPerEpoch
-        case .seconds: budgetSteps = timeBudgetEpochs * stepsPerEpoch
-        }
-        row.configure(&c, budgetSteps)
-        let trainer = Trainer(config: c, data: data)
-        let clock = ContinuousClock(), start = clock.now
-        var rate = 0.0, seen = 0
-        while true {
-            let elapsed = (clock.now - start).seconds
-            let done: Double
-            switch budget {
-            case .epochs: done = Double(trainer.step) / Double(max(budgetSteps, 1))
-            case .seconds(let s): done = elapsed / s
-            }
-            if done >= 1 { break }
-            let report = trainer.trainStep()
-            if report.applied { rate += Double(report.stats.rate); seen += 1 }
-            if trainer.step % 50 == 0 {
-                progress(done, String(format: "step %d  rate %.2f", trainer.step, rate / Double(max(seen, 1))))
-                rate = 0
-                seen = 0
-            }
-        }
-        let seconds = (clock.now - start).seconds
+        row.configure(&c, budget.plannedSteps(trainImages: data.train.count, batchSize: c.batchSize))
+        let trained = LabTraining.train(c, data: data, budget: budget, progress: progress)
+        let trainer = trained.trainer
         let nll = Evaluator.negativeLogLikelihood(model: trainer.model, data: data.test, k: nllK, limit: nllImages,
                                                   seed: 0) { _, _ in }
         let evaluation = Evaluator.evaluate(model: trainer.model, data: data.test, limit: evalImages, seed: 0)
-        return Result(row: row, nll: nll, evaluation: evaluation, seconds: seconds, steps: trainer.step,
+        return Result(row: row, nll: nll, evaluation: evaluation, seconds: trained.seconds, steps: trainer.step,
                       nonFiniteSteps: trainer.nonFiniteSteps, aggressiveEnded: trainer.aggressive.endedAtEpoch)
     }
-
-    /// Epochs a time budget is planned for (the warm-up row ramps over half of them).
-    static let timeBudgetEpochs = 5
 
     /// The table as Markdown.
     public static func markdown(_ results: [Result], decoder: LatentDecoder, caption: String) -> String {
