@@ -39,6 +39,15 @@ struct RunHistoryTests {
         #expect(run.metrics.first == .testLoss && run.metrics.count == RunMetric.allCases.count)
     }
 
+    /// The plane's points: training ones from the dashboard's train records, held-out ones from eval and epoch
+    /// records (so `train`'s runs, which have no train records, have them too).
+    @Test func readsThePlanesPoints() throws {
+        let run = try RunHistory(path: try Self.write(Self.log))
+        #expect(run.trainPlane == [RateDistortionPoint(step: 10, rate: 3.5, distortion: 207)])
+        #expect(run.heldOutPlane == [RateDistortionPoint(step: 20, rate: 10, distortion: 190),
+                                     RateDistortionPoint(step: 40, rate: 10.5, distortion: 170)])
+    }
+
     @Test func followingReadsOnlyCompleteNewLines() throws {
         let dir = try Self.write(#"{"event":"eval","step":5,"test_elbo":-100}"# + "\n")
         var run = try RunHistory(path: dir)

@@ -38,6 +38,25 @@ import Testing
         #expect(s.klWeight == e.trainer.objective.klWeight(atStep: s.step))
     }
 
+    /// Each evaluation adds its rate and distortion to the plane's held-out points, the evaluator's own numbers;
+    /// each training point its (R, D) pair.
+    @Test func theHeldOutRateAndDistortionAreTheEvaluations() {
+        let e = Self.engine()
+        for _ in 0..<6 { e.tick() }
+        e.diagnose()
+        let c = e.snapshot.curves
+        let eval = Evaluator.evaluate(model: e.trainer.model, data: e.trainer.data.test, limit: 50, batchSize: 50,
+                                      seed: SessionEngine.diagnosticsSeed, boundSamples: SessionEngine.diagnosticsBoundSamples)
+        #expect(c.testRate.last == Snapshot.Point(step: 6, value: eval.kl))
+        #expect(c.testDistortion.last == Snapshot.Point(step: 6, value: eval.distortion))
+        #expect(c.testRate.count == c.testLoss.count && c.testDistortion.map(\.step) == c.testLoss.map(\.step))
+        #expect(c.heldOutPlane.count == c.testLoss.count && abs(c.heldOutPlane.last!.loss - c.testLoss.last!.value) < 1e-3,
+                "−ELBO = D + R")
+        #expect(c.trainPlane.count == c.rate.count && c.trainPlane.last!.rate == c.rate.last!.value)
+        e.apply(.reset(seed: 2))
+        #expect(e.snapshot.curves.testRate.count == 1, "a reset starts the plane over")
+    }
+
     /// Diagnostics come when due: every tick with no interval and no cost limit, never within a long interval.
     @Test func diagnosticsFollowTheirSchedule() {
         let often = Self.engine()

@@ -36,9 +36,9 @@ public enum RunMetric: String, CaseIterable, Sendable {
     }
 }
 
-/// One run as its log tells it: the model, every metric over steps, the last KL per unit, and the knob
-/// changes. Reads `metrics.jsonl` (a run directory) or any JSONL run log, and with `update` reads on from
-/// where it stopped, so a run still training can be followed.
+/// One run as its log tells it: the model, every metric over steps, its path in the rate-distortion plane, the
+/// last KL per unit, and the knob changes. Reads `metrics.jsonl` (a run directory) or any JSONL run log, and
+/// with `update` reads on from where it stopped, so a run still training can be followed.
 public struct RunHistory: Sendable {
     public let name: String
     public let path: String
@@ -46,6 +46,10 @@ public struct RunHistory: Sendable {
     public private(set) var series: [RunMetric: [CurvePoint]] = [:]
     public private(set) var klPerUnit: [Float] = []
     public private(set) var activity: [Float] = []
+    /// The rate-distortion plane's points: training batches' from the dashboard's `train` records, held-out
+    /// ones from `eval` and `epoch` records (an old run's log has them too).
+    public private(set) var trainPlane: [RateDistortionPoint] = []
+    public private(set) var heldOutPlane: [RateDistortionPoint] = []
     /// The knob changes: their step and "beta 0.5"-style labels.
     public private(set) var commands: [CurveMarker] = []
     public private(set) var lastStep = 0
@@ -109,6 +113,12 @@ public struct RunHistory: Sendable {
                 guard let v = metric.value(in: record) else { continue }
                 series[metric, default: []].append(CurvePoint(step: step, value: Float(v)))
             }
+            if let point = Self.planePoint(record, step: step, rate: "train_rate", distortion: "train_distortion") {
+                trainPlane.append(point)
+            }
+            if let point = Self.planePoint(record, step: step, rate: "kl", distortion: "distortion") {
+                heldOutPlane.append(point)
+            }
             if let units = record["kl_per_unit"] as? [Double] {
                 klPerUnit = units.map(Float.init)
                 activity = (record["activity"] as? [Double])?.map(Float.init) ?? []
@@ -116,5 +126,15 @@ public struct RunHistory: Sendable {
         default:
             return
         }
+    }
+
+    /// The (R, D) a record carries under these keys, if it has both.
+    private static func planePoint(_ record: [String: Any], step: Int, rate: String,
+                                   distortion: String) -> RateDistortionPoint? {
+        func number(_ key: String) -> Float? {
+            (record[key] as? Double).map(Float.init) ?? (record[key] as? Int).map(Float.init)
+        }
+        guard let r = number(rate), let d = number(distortion) else { return nil }
+        return RateDistortionPoint(step: step, rate: r, distortion: d)
     }
 }

@@ -7,7 +7,8 @@ extension SessionEngine {
     /// points, so a long run's costs can be read back (the soak benchmark does).
     func logCosts(frames: Int, meanMilliseconds: Double, maxMilliseconds: Double) {
         let c = snapshot.curves
-        let points = [c.trainLoss, c.testLoss, c.rate, c.distortion, c.l1, c.l5, c.l50].map(\.count).reduce(0, +)
+        let points = [c.trainLoss, c.testLoss, c.testRate, c.testDistortion, c.rate, c.distortion,
+                      c.l1, c.l5, c.l50].map(\.count).reduce(0, +)
             + c.klLayers.map(\.count).reduce(0, +)
         log?.write([("event", .string("ui")), ("step", .int(trainer.step)), ("frames", .int(frames)),
                     ("frame_ms", .number(meanMilliseconds)), ("frame_ms_max", .number(maxMilliseconds)),

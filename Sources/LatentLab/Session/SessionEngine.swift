@@ -233,9 +233,9 @@ public final class SessionEngine {
     /// Model draws for the dashboard's Barber–Agakov bound.
     public static let diagnosticsBoundSamples = 256
 
-    /// The held-out numbers: test −ELBO, KL per unit, active units, I_q and the Barber–Agakov bound, the probe
-    /// bounds, the latent map, images. The bound's 256 model draws take about 12% of the diagnostics' time on
-    /// MNIST (6 of 51 ms), inside the same `diagnosticsShare` budget.
+    /// The held-out numbers: test −ELBO with its rate and distortion (the plane's points), KL per unit, active
+    /// units, I_q and the Barber–Agakov bound, the probe bounds, the latent map, images. The bound's 256 model
+    /// draws take about 12% of the diagnostics' time on MNIST (6 of 51 ms), within the `diagnosticsShare` budget.
     public func diagnose() {
         lastDiagnostics = clock.now
         let model = trainer.model
@@ -251,13 +251,7 @@ public final class SessionEngine {
         snapshot.mutualInformation = eval.mutualInformation
         snapshot.mutualInformationBound = eval.mutualInformationBound
         snapshot.zUse = eval.zUse
-        append(&snapshot.curves.testLoss, -eval.elbo)
-        if eval.layerSizes.count > 1 {
-            if snapshot.curves.klLayers.count != eval.layerSizes.count {
-                snapshot.curves.klLayers = eval.layerSizes.map { _ in [] }
-            }
-            for (l, kl) in eval.klLayers.enumerated() { append(&snapshot.curves.klLayers[l], kl) }
-        }
+        appendHeldOut(eval)
         let bounds = Evaluator.probeBounds(model: model, probe: probe, seed: Self.probeSeed)
         append(&snapshot.curves.l1, bounds.l1)
         append(&snapshot.curves.l5, bounds.l5)
@@ -289,12 +283,5 @@ public final class SessionEngine {
         snapshot.learningRate = trainer.learningRate
         snapshot.aggressive = trainer.aggressive
         snapshot.running = running
-    }
-
-    private func append(_ series: inout [Snapshot.Point], _ value: Float) {
-        series.append(Snapshot.Point(step: trainer.step, value: value))
-        if series.count > Self.maxPoints {
-            series = stride(from: 0, to: series.count, by: 2).map { series[$0] }
-        }
     }
 }

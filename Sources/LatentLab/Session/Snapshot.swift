@@ -11,6 +11,8 @@ public struct Snapshot: Sendable, Equatable {
     public struct Curves: Sendable, Equatable, Codable {
         public var trainLoss: [Point] = []      // −bound on training batches (smoothed over the publish interval)
         public var testLoss: [Point] = []       // −ELBO on the held-out probe set
+        public var testRate: [Point] = []       // its rate and distortion, for the rate-distortion plane
+        public var testDistortion: [Point] = []
         public var rate: [Point] = []           // KL(q(z|x) ‖ p(z)) on training batches
         public var distortion: [Point] = []     // −E log p(x|z) on training batches
         public var l1: [Point] = []             // L_1, L_5, L_50 on the fixed probe batch
