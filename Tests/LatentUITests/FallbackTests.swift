@@ -6,7 +6,7 @@ import Testing
 struct FallbackTests {
     /// Every non-ASCII character any screen draws maps to printable ASCII other than "?" (the last resort).
     @Test func everyGlyphTheScreensDrawHasAnASCIIStandIn() {
-        let drawn = "±²·×Σβδελμσ–—‖•…←↑→↓↔−∝≈≤≥⏸─━│┃┌┐└┘├┤┬┴┼╌▀▁▂▃▄▅▆▇█▉▊▋▌▍▎▏▐░▒▓▔▕■▲▴▶▸◌●"
+        let drawn = "±²·×Σβδελμσ–—‖•…←↑→↓↔−∝≈≤≥⏸─━│┃┌┐└┘├┤┬┴┼╌▀▁▂▃▄▅▆▇█▉▊▋▌▍▎▏▐░▒▓▔▕■▲▴▶▸◆◌●"
         for c in drawn.unicodeScalars {
             let a = Fallback.ascii(c)
             #expect(a.isASCII && a != "?" && a.value >= 32, "\(c) → \(a)")

@@ -29,12 +29,27 @@ public struct BrailleGrid: Sendable {
 
     /// A straight line between two dots (Bresenham).
     public mutating func line(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, color: Color = .standard) {
+        Self.walk(x0, y0, x1, y1) { x, y in set(x, y, color: color) }
+    }
+
+    /// A dashed line: its dots in every other cell along its longer direction, so each dash is one whole glyph
+    /// (a dash cut across two cells reads as noise). Told apart from a solid line (a trajectory) without colour.
+    public mutating func dashedLine(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, color: Color = .standard) {
+        let across = abs(x1 - x0) >= abs(y1 - y0)
+        Self.walk(x0, y0, x1, y1) { x, y in
+            let cell = across ? x >> 1 : y >> 2
+            if cell & 1 == 0 { set(x, y, color: color) }
+        }
+    }
+
+    /// Each dot of the line from (x0, y0) to (x1, y1) (Bresenham).
+    private static func walk(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, _ visit: (Int, Int) -> Void) {
         var x = x0, y = y0
         let dx = abs(x1 - x0), dy = -abs(y1 - y0)
         let sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1
         var err = dx + dy
         while true {
-            set(x, y, color: color)
+            visit(x, y)
             if x == x1 && y == y1 { break }
             let e2 = 2 * err
             if e2 >= dy { err += dy; x += sx }
