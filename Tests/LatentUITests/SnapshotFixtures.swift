@@ -66,6 +66,37 @@ enum SnapshotFixtures {
         return s
     }
 
+    /// A run whose β goes from 1 to 3 at step 1800: until then the rate rises as the distortion falls, after it
+    /// the rate falls back and the distortion rises a little, so the trajectory turns at the marker. Held-out
+    /// points every 100 steps sit a few nats above the training ones.
+    static func ratePlane() -> Snapshot {
+        var s = training()
+        s.settings.beta = 3
+        s.curves = Snapshot.Curves()
+        func point(_ step: Int) -> (rate: Float, distortion: Float) {
+            let t = Float(step) / 3000, turn: Float = 0.6
+            let early = 1 - Foundation.exp(-5 * min(t, turn))
+            let rate = 2 + 20 * early, distortion = 195 - 110 * early
+            guard t > turn else { return (rate, distortion) }
+            let late = 1 - Foundation.exp(-8 * (t - turn))
+            return (rate - (rate - 9) * late, distortion + 16 * late)
+        }
+        for i in 0...300 {
+            let step = i * 10, p = point(step)
+            s.curves.rate.append(.init(step: step, value: p.rate))
+            s.curves.distortion.append(.init(step: step, value: p.distortion))
+            s.curves.trainLoss.append(.init(step: step, value: p.rate + p.distortion))
+            if i % 10 == 0 {
+                let rate = p.rate * 0.95, distortion = p.distortion + 3
+                s.curves.testRate.append(.init(step: step, value: rate))
+                s.curves.testDistortion.append(.init(step: step, value: distortion))
+                s.curves.testLoss.append(.init(step: step, value: rate + distortion))
+            }
+        }
+        s.curves.markers = [.init(step: 1800, label: "β=3")]
+        return s
+    }
+
     /// Every unit collapsed.
     static func collapsed() -> Snapshot {
         var s = training()

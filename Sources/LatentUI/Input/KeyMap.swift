@@ -32,6 +32,7 @@ public enum KeyMap {
         ("g", "latent map: aggregate posterior density"),
         ("h", "curves: full history / recent window"),
         ("a", "curves: smoothing on / off"),
+        ("p", "curves pane: curves / rate-distortion plane"),
         ("i", "unit bars: index order / sorted by KL"),
         ("? / F1", "this help (Esc closes)"),
         ("q / Ctrl-C", "quit"),
@@ -82,6 +83,7 @@ public enum KeyMap {
         case .character("g"): r.view.showDensity.toggle()
         case .character("h"): r.view.recentOnly.toggle()
         case .character("a"): r.view.smoothing.toggle()
+        case .character("p"): r.view.showsPlane.toggle()
         case .character("i"): r.view.sortUnits.toggle()
         default: break
         }

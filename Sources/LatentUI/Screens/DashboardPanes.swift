@@ -4,7 +4,7 @@ import LatentLab
 /// Two charts, stacked (side by side when very wide): −ELBO on train and test with the distortion, and
 /// the rate (and each stochastic layer's held-out KL) on its own axis (a few nats beside a hundred); and L_1
 /// with the gaps L_5 − L_1 and L_50 − L_1 on their own axis, where the bounds separate even when they differ
-/// by less than the −ELBO moves.
+/// by less than the −ELBO moves. Or, with p, the rate-distortion plane in their place.
 struct CurvesPane: Widget {
     /// Inner width from which the two charts sit side by side.
     static let sideBySideWidth = 150
@@ -16,8 +16,16 @@ struct CurvesPane: Widget {
 
     func render(into c: inout Canvas, rect r: Rect) {
         let s = snapshot
-        let window = view.recentOnly ? "last \(view.recentWindow) steps" : "full history"
-        c.box(r, title: "curves · nats · \(window)\(view.smoothing ? " · smoothed" : "")")
+        let window = (view.recentOnly ? "last \(view.recentWindow) steps" : "full history")
+            + (view.smoothing ? " · smoothed" : "")
+        if view.showsPlane {
+            let titles = ["rate-distortion plane · nats · \(window)", "rate-distortion plane · \(window)"]
+            c.box(r, title: titles.first { $0.unicodeScalars.count <= r.width - UnitsPane.titleMargin } ?? titles[1])
+            RatePlane.draw([Self.planeRun(s)], window: view.recentOnly ? view.recentWindow : nil,
+                           smoothing: view.smoothing ? Self.smoothingWindow : 1, into: &c, rect: r.inset(1))
+            return
+        }
+        c.box(r, title: "curves · nats · \(window)")
         let inner = r.inset(1)
         let layers = s.curves.klLayers.enumerated().map { l, points in
             LineChart.Series(name: "KL z\(l + 1)", color: l == 0 ? .yellow : .brightRed, points: points,
@@ -44,6 +52,14 @@ struct CurvesPane: Widget {
             LineChart.draw(series, markers: s.curves.markers, window: view.recentOnly ? view.recentWindow : nil,
                            smoothing: view.smoothing ? Self.smoothingWindow : 1, into: &c, rect: rect)
         }
+    }
+
+    /// The run in the plane, in the curves' colours: training batches as the train −ELBO, held-out points as the
+    /// test −ELBO.
+    static func planeRun(_ s: Snapshot) -> RatePlane.Run {
+        RatePlane.Run(train: s.curves.trainPlane, heldOut: s.curves.heldOutPlane, markers: s.curves.markers,
+                      trainColor: .brightCyan, heldOutColor: .brightMagenta, currentColor: .brightWhite,
+                      bestColor: .brightGreen, currentLine: true)
     }
 
     /// a − b at the steps both have (the probe bounds are taken together, so that is every step).

@@ -37,6 +37,8 @@ public struct ViewState: Equatable, Sendable {
     public var recentOnly = false
     public var recentWindow = 2000
     public var smoothing = false
+    /// The curves pane shows the rate-distortion plane instead (p): the trade-off β makes, as one point moving.
+    public var showsPlane = false
     public var sortUnits = false
     public var meansOnly = false
     public var showDensity = false
