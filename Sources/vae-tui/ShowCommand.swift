@@ -8,7 +8,7 @@ struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Look back at runs: their curves overlaid in colours, the last KL per unit and the knob changes.",
         discussion: "Each RUN is a run directory (its metrics.jsonl) or a JSONL log. "
-            + "Keys: ←/→ metric, a/A smoothing, ↑/↓ run, S save the screen, q quit.")
+            + "Keys: ←/→ metric, p rate-distortion plane, a/A smoothing, ↑/↓ run, S save the screen, q quit.")
 
     @Argument(help: ArgumentHelp("Run directories or run logs.", valueName: "RUN"), completion: .file())
     var runs: [String]
@@ -18,8 +18,8 @@ struct Show: ParsableCommand {
     @Flag(help: "Read new records as they arrive (a run still training).")
     var follow = false
 
-    @Option(help: ArgumentHelp("Write every metric's curves and each run's unit bars as SVG (and text) into DIR, "
-                               + "without a terminal.", valueName: "DIR"),
+    @Option(help: ArgumentHelp("Write every metric's curves, the rate-distortion plane and each run's unit bars "
+                               + "as SVG (and text) into DIR, without a terminal.", valueName: "DIR"),
             completion: .directory)
     var export: String?
 
@@ -77,8 +77,9 @@ struct Show: ParsableCommand {
         RunMetric.allCases.filter { metric in runs.contains { $0.metrics.contains(metric) } }
     }
 
-    /// `curves-<metric>.svg` for every metric, `units-<n>-<run>.svg` for every run with unit bars; each with
-    /// its text beside. Returns the SVGs' paths.
+    /// `curves-<metric>.svg` for every metric, `rate-distortion.svg` (the runs overlaid in the plane) when they
+    /// have rates and distortions, `units-<n>-<run>.svg` for every run with unit bars; each with its text beside.
+    /// Returns the SVGs' paths.
     static func export(_ runs: [RunHistory], to directory: String) throws -> [String] {
         let metrics = metrics(runs)
         guard !metrics.isEmpty else { throw UserError("the runs have no curves yet: nothing to export") }
@@ -89,6 +90,12 @@ struct Show: ParsableCommand {
                 view.metric = metric
                 let canvas = ShowScreen.render(runs, view: view, width: exportSize.width, height: exportSize.height)
                 written.append(try ScreenCapture.save(canvas, directory: directory, name: "curves-" + metric.slug))
+            }
+            if runs.contains(where: { !$0.heldOutPlane.isEmpty || !$0.trainPlane.isEmpty }) {
+                var view = ShowView()
+                view.plane = true
+                let canvas = ShowScreen.render(runs, view: view, width: exportSize.width, height: exportSize.height)
+                written.append(try ScreenCapture.save(canvas, directory: directory, name: "rate-distortion"))
             }
             for (i, run) in runs.enumerated() where !run.klPerUnit.isEmpty {
                 var canvas = Canvas(width: exportSize.width, height: exportSize.height / 2)

@@ -3,7 +3,7 @@ import Testing
 
 /// `vae-tui show`: runs written out as SVG without a terminal, and followed live in tmux.
 @Suite(.serialized) struct ShowTests {
-    @Test func exportWritesEveryMetricAndEachRunsUnits() throws {
+    @Test func exportWritesEveryMetricThePlaneAndEachRunsUnits() throws {
         let dir = CLI.temporaryDirectory()
         for (name, beta) in [("a", "1"), ("b", "3")] {
             let train = try CLI.run(["train", "--epochs", "2", "--eval-limit", "200", "--beta", beta, "--run-dir", dir + "/" + name] + HeadlessCommandTests.small)
@@ -13,7 +13,11 @@ import Testing
         #expect(show.status == 0, "\(show.stderr)")
         let written = show.stdout.split(separator: "\n").map(String.init)
         #expect(written.contains(dir + "/out/curves-elbo-test.svg") && written.contains(dir + "/out/units-2-b.svg"))
-        #expect(written.count == 9 + 2, "every metric of an epoch record, and both runs' unit bars")
+        #expect(written.count == 9 + 1 + 2, "every metric of an epoch record, the plane, and both runs' unit bars")
+        let plane = try String(contentsOfFile: dir + "/out/rate-distortion.svg", encoding: .utf8)
+        #expect(plane.contains("fill=\"#ff4040\"") && plane.contains("fill=\"#00ff00\"") && plane.contains("−ELBO"))
+        let planeText = try String(contentsOfFile: dir + "/out/rate-distortion.txt", encoding: .utf8)
+        #expect(planeText.contains("2 runs │ rate-distortion plane") && planeText.contains("× held-out"))
         let curves = try String(contentsOfFile: dir + "/out/curves-elbo-test.svg", encoding: .utf8)
         // Both runs' curves, each in its colour (categories 0 and 1: bright red and bright green).
         #expect(curves.contains("fill=\"#ff4040\"") && curves.contains("fill=\"#00ff00\"") && curves.contains("<circle"))

@@ -37,6 +37,46 @@ import Testing
         #expect(colours.contains("R") && colours.contains("G"))
     }
 
+    /// Two dashboard runs' logs: a β = 1 run whose rate rises, and a β = 3 run at a lower rate and higher
+    /// distortion, turned to β = 3 at step 1000.
+    static func planeRuns() throws -> [RunHistory] {
+        try [(1, Float(1)), (2, Float(3))].map { index, beta in
+            var lines = [#"{"event":"start","parts":"z8 Gauss q · N(0,I) prior · Bern p(x|z)"}"#]
+            for i in 1...40 {
+                let step = i * 50, t = Float(i) / 40, pull = index == 2 && step > 1000 ? beta : 1
+                let rate = (4 + 20 * t) / pull, distortion = 200 - 90 * t + 12 * (pull - 1)
+                lines.append(#"{"event":"train","step":\#(step),"train_loss":\#(rate + distortion),"train_rate":\#(rate),"train_distortion":\#(distortion)}"#)
+                if i % 5 == 0 {
+                    lines.append(#"{"event":"eval","step":\#(step),"test_elbo":\#(-(rate + distortion + 4)),"kl":\#(rate * 0.9),"distortion":\#(distortion + 4 - rate * 0.1)}"#)
+                }
+                if index == 2 && step == 1000 { lines.append(#"{"event":"command","step":1000,"command":"beta","value":3}"#) }
+            }
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("show-\(UUID().uuidString)/rd\(index)").path
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/metrics.jsonl", atomically: true, encoding: .utf8)
+            return try RunHistory(path: dir)
+        }
+    }
+
+    /// p shows the runs overlaid in the plane, each in its colour, the selected run's knob change marked.
+    @Test func thePlaneOverlaysTheRuns() throws {
+        let runs = try Self.planeRuns()
+        #expect(runs[0].trainPlane.count == 40 && runs[0].heldOutPlane.count == 8)
+        var view = ShowView()
+        #expect(ShowKeys.handle(.character("p"), view: &view, runs: 2, metrics: [.testLoss]) == .handled && view.plane)
+        view.selected = 1
+        let canvas = ShowScreen.render(runs, view: view, width: 120, height: 40)
+        assertSnapshot(canvas, named: "show-plane-120x40")
+        let text = canvas.text
+        #expect(text.contains("2 runs │ rate-distortion plane") && text.contains("rate-distortion plane · D against R"))
+        #expect(text.contains("1 rd1 R 21.6 D 112") && text.contains("2 rd2 R 7.20 D 137"), "each run's last point")
+        #expect(text.contains("beta 3") && text.contains("◆ −ELBO"), "the selected run's knob change; the best lines")
+        let plane = colorMap(canvas).split(separator: "\n")[1..<23].joined()
+        #expect(plane.contains("R") && plane.contains("G"), "each run in its colour")
+        #expect(ShowKeys.handle(.right, view: &view, runs: 2, metrics: [.testLoss, .rate]) == .handled && !view.plane,
+                "a metric key goes back to the curves")
+    }
+
     @Test func keysChooseTheMetricTheSmoothingAndTheRun() throws {
         let runs = try Self.runs()
         let metrics = RunMetric.allCases.filter { m in runs.contains { $0.metrics.contains(m) } }

@@ -4,6 +4,9 @@ import LatentLab
 /// What `vae-tui show` is looking at: which metric, how smoothed, which run's units and knobs.
 public struct ShowView: Equatable, Sendable {
     public var metric = RunMetric.testLoss
+    /// The rate-distortion plane in place of the metric's curves (p): runs at different betas or decoders as
+    /// points on one picture, as Alemi et al.'s figures show them.
+    public var plane = false
     /// Points in the moving average (1: raw).
     public var smoothing = 1
     /// The run whose unit bars and knob changes are shown.
@@ -19,13 +22,14 @@ public struct ShowView: Equatable, Sendable {
 public enum ShowScreen {
     public static let keys: [(keys: String, action: String)] = [
         ("← / →  m / M", "metric: previous / next"),
+        ("p", "the metric's curves / the rate-distortion plane"),
         ("a / A", "smoothing: less / more"),
         ("↑ / ↓  Tab", "select a run (unit bars and knob changes)"),
         ("S", "save the screen as SVG and text"),
         ("? / F1", "this help (Esc closes)"),
         ("q / Esc", "quit"),
     ]
-    static let footer = "←/→ metric · a/A smoothing · ↑/↓ run · S save · ? help · q quit"
+    static let footer = "←/→ metric · p plane · a/A smoothing · ↑/↓ run · S save · ? help · q quit"
     /// Moving-average lengths a and A step through.
     public static let smoothingLadder = [1, 5, 20, 50]
 
@@ -36,12 +40,18 @@ public enum ShowScreen {
         var c = Canvas(width: width, height: height)
         let smoothing = view.smoothing > 1 ? " │ smoothing \(view.smoothing)" : ""
         let count = "\(runs.count) run\(runs.count == 1 ? "" : "s")"
-        StatusLine.bar(" vae-tui show │ \(count) │ \(view.metric.rawValue)\(smoothing)",
+        let shown = view.plane ? "rate-distortion plane" : view.metric.rawValue
+        StatusLine.bar(" vae-tui show │ \(count) │ \(shown)\(smoothing)",
                        state: view.following ? "▶ following" : "■ finished", running: view.following,
                        into: &c, rect: Rect(x: 0, y: 0, width: width, height: 1))
         let body = Rect(x: 0, y: 1, width: width, height: height - 2)
         let lowerHeight = max(runs.count + 4, body.height * 2 / 5)
-        curves(runs, view: view, into: &c, rect: Rect(x: 0, y: body.y, width: width, height: body.height - lowerHeight))
+        let upper = Rect(x: 0, y: body.y, width: width, height: body.height - lowerHeight)
+        if view.plane {
+            plane(runs, view: view, into: &c, rect: upper)
+        } else {
+            curves(runs, view: view, into: &c, rect: upper)
+        }
         let lower = Rect(x: 0, y: body.maxY - lowerHeight, width: width, height: lowerHeight)
         let legendWidth = lower.width * 11 / 20
         legend(runs, view: view, into: &c, rect: Rect(x: 0, y: lower.y, width: legendWidth, height: lower.height))
@@ -65,6 +75,20 @@ public enum ShowScreen {
         LineChart.draw(series, markers: markers, smoothing: view.smoothing, into: &c, rect: rect.inset(1))
     }
 
+    /// Every run's path through the rate-distortion plane in its colour: training points joined, held-out ones
+    /// as ×, the last ● and the best ◆ with its −ELBO line (in the colour's darker shade, apart from the path);
+    /// the selected run's knob changes marked.
+    public static func plane(_ runs: [RunHistory], view: ShowView, into c: inout Canvas, rect: Rect) {
+        c.box(rect, title: "rate-distortion plane · D against R, nats")
+        let paths = runs.enumerated().map { i, run in
+            RatePlane.Run(train: run.trainPlane, heldOut: run.heldOutPlane,
+                          markers: i == view.selected ? run.commands : [], trainColor: color(i),
+                          heldOutColor: color(i), currentColor: color(i), bestColor: Color.dimCategory(i),
+                          currentLine: false)
+        }
+        RatePlane.draw(paths, smoothing: view.smoothing, into: &c, rect: rect.inset(1))
+    }
+
     /// Each run: its colour, number and name, its model, its last step, and under the list the selected
     /// run's knob changes, latest last.
     static func legend(_ runs: [RunHistory], view: ShowView, into c: inout Canvas, rect: Rect) {
@@ -74,7 +98,11 @@ public enum ShowScreen {
             let style = i == view.selected ? Style(.brightWhite, bold: true) : Style.plain
             c.put(i == view.selected ? "▶" : " ", x: inner.x, y: inner.y + i, style: .highlight, clip: inner)
             c.put("━ ", x: inner.x + 1, y: inner.y + i, style: Style(color(i)), clip: inner)
-            let last = run.series[view.metric]?.last.map { " " + LineChart.compact($0.value) } ?? " –"
+            let last = view.plane
+                ? (run.heldOutPlane.last ?? run.trainPlane.last).map {
+                    " R \(LineChart.compact($0.rate)) D \(LineChart.compact($0.distortion))"
+                } ?? " –"
+                : run.series[view.metric]?.last.map { " " + LineChart.compact($0.value) } ?? " –"
             c.put("\(i + 1) \(run.name)\(last) · step \(run.lastStep) · \(run.parts)", x: inner.x + 3, y: inner.y + i,
                   style: style, clip: inner)
         }
@@ -110,7 +138,9 @@ public enum ShowKeys {
             if key.closesHelp { view.helpVisible = false }
             return .handled
         }
+        // From the plane, a metric key goes back to the curves.
         func moveMetric(_ by: Int) {
+            view.plane = false
             guard !metrics.isEmpty else { return }
             let i = metrics.firstIndex(of: view.metric) ?? 0
             view.metric = metrics[(i + by + metrics.count) % metrics.count]
@@ -118,6 +148,7 @@ public enum ShowKeys {
         switch key {
         case .left, .character("m"): moveMetric(-1)
         case .right, .character("M"): moveMetric(1)
+        case .character("p"): view.plane.toggle()
         case .character("a"): view.smoothing = KeyMap.step(ShowScreen.smoothingLadder, from: view.smoothing, up: false)
         case .character("A"): view.smoothing = KeyMap.step(ShowScreen.smoothingLadder, from: view.smoothing, up: true)
         case .up: view.selected = (view.selected + runs - 1) % max(1, runs)
