@@ -59,6 +59,10 @@ struct Bench: ParsableCommand {
                                valueName: DashboardPage.allCases.map(\.rawValue).joined(separator: "|")))
     var page: DashboardPage = .overview
 
+    @Flag(name: .customLong("rd-plane"),
+          help: ArgumentHelp("With --dashboard: the curves pane showing the rate-distortion plane (p)."))
+    var ratePlane = false
+
     @Flag(help: ArgumentHelp("Run the bin-packing demo headless instead: exact gap and I(x;z) per posterior family "
                              + "and prior after --binpack-steps steps, and its costs."))
     var binpack = false
@@ -96,6 +100,7 @@ struct Bench: ParsableCommand {
             throw ValidationError("--decoder goes with --dashboard (the training benchmark times every decoder)")
         }
         if page != .overview && !dashboard { throw ValidationError("--page goes with --dashboard") }
+        if ratePlane && !dashboard { throw ValidationError("--rd-plane goes with --dashboard") }
         if compare && (dashboard || binpack || dequant) {
             throw ValidationError("--compare goes with the training benchmark, not --dashboard, --binpack or --dequant")
         }
@@ -135,8 +140,8 @@ struct Bench: ParsableCommand {
                 let runs = Self.ints(threadsList)!.map { threads in
                     BLAS.setThreads(threads)
                     if !json { print("threads=\(threads)") }
-                    return DashboardBench.run(splits: splits, decoder: decoder, page: page, seconds: seconds,
-                                              json: json)
+                    return DashboardBench.run(splits: splits, decoder: decoder, page: page, ratePlane: ratePlane,
+                                              seconds: seconds, json: json)
                 }
                 if json { print((runs.count == 1 ? runs[0] : .object([("by_threads", .array(runs))])).encoded) }
                 return

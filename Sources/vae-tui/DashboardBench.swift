@@ -20,10 +20,11 @@ enum DashboardPage: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// The dashboard's costs: training throughput with the screen attached against headless, the time to
-/// build a 200×60 frame, and the process's peak memory, with `page` shown.
+/// build a 200×60 frame, and the process's peak memory, with `page` shown (and with `ratePlane`, the curves
+/// pane showing the rate-distortion plane, p).
 enum DashboardBench {
-    static func run(splits: DataSplits, decoder: LatentDecoder, page: DashboardPage, seconds: Double,
-                    json: Bool) -> JSONValue {
+    static func run(splits: DataSplits, decoder: LatentDecoder, page: DashboardPage, ratePlane: Bool,
+                    seconds: Double, json: Bool) -> JSONValue {
         let family: ModelFamily = switch decoder {
         case _ where page == .manifold: .twoUnits
         case .factorized: .diagonal
@@ -40,6 +41,7 @@ enum DashboardBench {
         session.start()
         var view = ViewState()
         view.showDensity = true
+        view.showsPlane = ratePlane
         view.page = page.page
         // What the keys that open the page ask of the engine.
         switch page.page {
@@ -78,7 +80,8 @@ enum DashboardBench {
         if !json {
             print(String(format: "training headless %.0f img/s, with the dashboard %.0f img/s (%.1f%%)",
                          headlessRate, attachedRate, 100 * attachedRate / headlessRate))
-            print(String(format: "frame build at 200x60: %.2f ms (mean of %d frames)", frameMs, frames))
+            print(String(format: "frame build at 200x60: %.2f ms (mean of %d frames)%@", frameMs, frames,
+                         ratePlane ? ", the rate-distortion plane shown" : ""))
             if let gaps = snapshot.gaps {
                 print(String(format: "gap panel: last taken at step %d, %d local steps (%@) in %.2f s",
                              gaps.step, gaps.localSteps, gaps.stop.description, gaps.seconds))
@@ -89,7 +92,7 @@ enum DashboardBench {
             ("threads", .int(Parallel.threads)),
             ("headless_samples_per_s", .number(headlessRate)), ("dashboard_samples_per_s", .number(attachedRate)),
             ("ratio", .number(attachedRate / headlessRate)), ("frame_ms_200x60", .number(frameMs)),
-            ("frames", .int(frames)), ("page", .string(page.rawValue)),
+            ("frames", .int(frames)), ("page", .string(page.rawValue)), ("rd_plane", .bool(ratePlane)),
             ("gap_seconds", snapshot.gaps.map { .number($0.seconds) } ?? .null),
             ("gap_local_steps", snapshot.gaps.map { .int($0.localSteps) } ?? .null),
             ("peak_rss_mb", .number(peakMB)),
