@@ -63,7 +63,8 @@ enum ManifoldMap {
         }
         if let cursor { put(Double(cursor.0), Double(cursor.1), "✛", Style(.brightWhite, bold: true)) }
         let grid = "\(shown)² images at p(z)'s quantiles"
-        let captions = ["→ z0 ↑ z1  \(grid) · q(z|x) 1σ of \(drawn) · p(z) 1,2σ", "→ z0 ↑ z1 · \(grid)", "→ z0 ↑ z1"]
+        let captions = ["→ z0 ↑ z1  \(grid) · q(z|x) 1σ of \(drawn) · p(z) 1,2σ", "→ z0 ↑ z1 · \(grid)",
+                        "→ z0 ↑ z1"]
         c.put(captions.first { $0.unicodeScalars.count <= rect.width } ?? captions[captions.count - 1],
               x: rect.x, y: rect.maxY - 1, style: .dim, clip: rect)
     }
