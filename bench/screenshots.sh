@@ -48,6 +48,8 @@ shot dashboard 45 "" "$bin" run --data "$data" --run-dir "$work/run"
 shot collapse 75 "" "$bin" run --data "$data" --decoder made --lr 1e-2 --run-dir "$work/run"
 # The gap panel (G) after 45 seconds of the same training as the dashboard's.
 shot gaps 45 "G" "$bin" run --data "$data" --run-dir "$work/run"
+# The rate-distortion plane (p) of the dashboard's training after 45 seconds.
+shot plane 45 "p" "$bin" run --data "$data" --run-dir "$work/run"
 # A two-unit latent's page (Tab) after 45 seconds: the decoder's manifold, q(z|x) over it, the cursor's image.
 shot manifold 45 "Tab" "$bin" run --data "$data" --latent 2 --run-dir "$work/run"
 # The demos, their screenshots into ./screenshots (here $work/shots).
