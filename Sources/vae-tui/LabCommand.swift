@@ -30,16 +30,7 @@ struct CollapseLabCommand: ParsableCommand {
                                + "\(CollapseLab.rows.map(\.key).joined(separator: ", ")).", valueName: "KEYS"))
     var rows: String?
 
-    @Option(name: .customLong("nll-images"),
-            help: ArgumentHelp("Test images the NLL (-L_k) is taken on.", valueName: "N"))
-    var nllImages: Int = 500
-
-    @Option(name: .customLong("nll-k"), help: ArgumentHelp("Importance samples of the NLL.", valueName: "K"))
-    var nllK: Int = 5000
-
-    @Option(name: .customLong("eval-images"),
-            help: ArgumentHelp("Test images the other columns are taken on.", valueName: "N"))
-    var evalImages: Int = 2000
+    @OptionGroup var evaluation: LabEvaluationOptions
 
     @Option(help: ArgumentHelp("Write the table to PREFIX.md and PREFIX.json.", valueName: "PREFIX"))
     var out: String = "lab-collapse"
@@ -48,13 +39,6 @@ struct CollapseLabCommand: ParsableCommand {
         if !decoder.family.isAutoregressive {
             throw ValidationError("--decoder takes an autoregressive decoder (made); "
                                   + "the factorised one is the reference row")
-        }
-        if !(1...10_000).contains(nllImages) {
-            throw ValidationError("--nll-images must be between 1 and 10000, got \(nllImages)")
-        }
-        if !(1...100_000).contains(nllK) { throw ValidationError("--nll-k must be between 1 and 100000, got \(nllK)") }
-        if !(2...10_000).contains(evalImages) {
-            throw ValidationError("--eval-images must be between 2 and 10000, got \(evalImages)")
         }
         _ = try chosenRows()
     }
@@ -79,13 +63,12 @@ struct CollapseLabCommand: ParsableCommand {
                               r.row.name(for: decoder), r.nll, e.elbo, e.kl, e.activeUnits, e.mutualInformation,
                               e.zUse, r.seconds)
             }) { row, progress in
-                CollapseLab.run(row, config: config, data: splits, budget: lab.budget, nllK: nllK,
-                                nllImages: nllImages, evalImages: evalImages, progress: progress)
+                CollapseLab.run(row, config: config, data: splits, budget: lab.budget, nllK: evaluation.nllK,
+                                nllImages: evaluation.nllImages, evalImages: evaluation.evalImages,
+                                progress: progress)
             }
             let caption = "`vae-tui lab collapse` on \(splits.name): \(budgetText) per row, batch \(config.batchSize), "
-                + "Adam \(config.adam.learningRate), seed \(lab.seed); "
-                + "NLL = −L_\(nllK) on the first \(nllImages) test images, "
-                + "the other columns on the first \(evalImages)."
+                + "Adam \(config.adam.learningRate), seed \(lab.seed); \(evaluation.description)."
             try LabTable.write(markdown: CollapseLab.markdown(results, decoder: decoder, caption: caption),
                                json: json(results, caption: caption), to: out)
         }

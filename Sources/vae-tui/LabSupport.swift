@@ -29,6 +29,40 @@ struct LabBudgetOptions: ParsableArguments {
     var budget: LabBudget { minutes.map { .seconds($0 * 60) } ?? .epochs(epochs ?? LabBudget.defaultEpochs) }
 }
 
+/// How a lab's models are scored after training: NLL = −L_k on the first test images, the other columns on more.
+struct LabEvaluationOptions: ParsableArguments {
+    @Option(name: .customLong("nll-images"),
+            help: ArgumentHelp("Test images the NLL (-L_k) is taken on.", valueName: "N"))
+    var nllImages: Int = 500
+
+    @Option(name: .customLong("nll-k"), help: ArgumentHelp("Importance samples of the NLL.", valueName: "K"))
+    var nllK: Int = 5000
+
+    @Option(name: .customLong("eval-images"),
+            help: ArgumentHelp("Test images the other columns are taken on.", valueName: "N"))
+    var evalImages: Int = 2000
+
+    static let maximumImages = 10_000
+    static let maximumK = 100_000
+
+    func validate() throws {
+        if !(1...Self.maximumImages).contains(nllImages) {
+            throw ValidationError("--nll-images must be between 1 and \(Self.maximumImages), got \(nllImages)")
+        }
+        if !(1...Self.maximumK).contains(nllK) {
+            throw ValidationError("--nll-k must be between 1 and \(Self.maximumK), got \(nllK)")
+        }
+        if !(2...Self.maximumImages).contains(evalImages) {
+            throw ValidationError("--eval-images must be between 2 and \(Self.maximumImages), got \(evalImages)")
+        }
+    }
+
+    /// "NLL = −L_5000 on the first 500 test images, the other columns on the first 2000": the captions' words.
+    var description: String {
+        "NLL = −L_\(nllK) on the first \(nllImages) test images, the other columns on the first \(evalImages)"
+    }
+}
+
 /// What a lab command does the same way whatever its rows: picking rows by key, training them one after the
 /// other with a progress bar, and writing the table to PREFIX.md and PREFIX.json.
 enum LabTable {
@@ -44,9 +78,12 @@ enum LabTable {
         }
     }
 
-    /// Both files can be written: checked before training, not after hours of it.
-    static func checkWritable(_ prefix: String) throws {
-        for path in [prefix + ".md", prefix + ".json"] { try AtomicFile.checkWritable(path) }
+    /// The table's files, PREFIX.md and PREFIX.json, and a lab's picture beside them when it draws one.
+    static let tableExtensions = ["md", "json"]
+
+    /// Every file can be written: checked before training, not after hours of it.
+    static func checkWritable(_ prefix: String, extensions: [String] = tableExtensions) throws {
+        for ext in extensions { try AtomicFile.checkWritable(prefix + "." + ext) }
     }
 
     /// Runs each row under a progress bar ("[2/6] key"), then prints its summary line.
@@ -64,11 +101,13 @@ enum LabTable {
         }
     }
 
-    /// Prints the Markdown table and writes it and the JSON beside it.
-    static func write(markdown: String, json: JSONValue, to prefix: String) throws {
+    /// Prints the Markdown table and writes it and the JSON beside it, and the SVG picture when there is one.
+    static func write(markdown: String, json: JSONValue, svg: String? = nil, to prefix: String) throws {
         print("\n" + markdown)
         try AtomicFile.write(Data(markdown.utf8), to: prefix + ".md")
         try AtomicFile.write(Data(json.encoded.utf8), to: prefix + ".json")
-        print("wrote \(prefix).md and \(prefix).json")
+        if let svg { try AtomicFile.write(Data(svg.utf8), to: prefix + ".svg") }
+        let files = [prefix + ".md", prefix + ".json"] + (svg == nil ? [] : [prefix + ".svg"])
+        print("wrote " + files.dropLast().joined(separator: ", ") + " and " + files[files.count - 1])
     }
 }

@@ -73,17 +73,28 @@ public enum CollapseLab {
     /// about 100 at 1e-3 after 5 epochs), which would flatter every autoregressive row.
     public static let factorizedLearningRate: Float = 1e-3
 
+    /// The lab's setting of `decoder`: the base for an autoregressive one, the reference row's for the
+    /// factorised one. Other labs that compare decoders take theirs from here, so the two agree.
+    public static func config(_ config: TrainingConfig, decoder: LatentDecoder) -> TrainingConfig {
+        var c = base(config, decoder: decoder)
+        if !decoder.family.isAutoregressive { useReferenceDecoder(&c) }
+        return c
+    }
+
+    /// The reference row's change: the factorised decoder, mirroring the encoder, at its usual rate.
+    static func useReferenceDecoder(_ c: inout TrainingConfig) {
+        c.model.decoder = .factorized
+        c.model.decoderHidden = c.model.encoderHidden.reversed()
+        c.adam.learningRate = factorizedLearningRate
+    }
+
     /// The remedies' settings.
     public static let freeBitsPerUnit: Float = 0.25
     public static let minimumRate: Float = 0.2
 
     public static let rows: [Row] = [
         Row(key: "factorized", name: "factorised decoder, plain ELBO, Adam 1e-3",
-            prediction: "z in use: the decoder needs it; the reference NLL") { c, _ in
-            c.model.decoder = .factorized
-            c.model.decoderHidden = c.model.encoderHidden.reversed()
-            c.adam.learningRate = factorizedLearningRate
-        },
+            prediction: "z in use: the decoder needs it; the reference NLL") { c, _ in useReferenceDecoder(&c) },
         Row(key: "plain", name: "plain ELBO",
             prediction: "collapse: rate → 0, no active units, the decoder alone models x") { _, _ in },
         Row(key: "warmup", name: "KL warm-up over half the budget",
