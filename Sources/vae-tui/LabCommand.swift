@@ -6,7 +6,7 @@ import LatentLab
 struct Lab: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one of the lecture's experiments end to end and print its table.",
-        subcommands: [CollapseLabCommand.self, GapLabCommand.self])
+        subcommands: [CollapseLabCommand.self, GapLabCommand.self, RateDistortionLabCommand.self])
 }
 
 /// `vae-tui lab collapse`: posterior collapse with an autoregressive decoder, and every remedy, one row each.
