@@ -49,9 +49,9 @@ public enum RateDistortionChart {
 
         """
         axes(x, y, into: &out)
-        isoELBO(x, y, into: &out)
         var placer = LabelPlacer(bounds: .init(x: left, y: top, width: width - left - right,
                                                height: height - top - bottom))
+        for box in isoELBO(x, y, into: &out) { placer.reserve(box) }
         let legendBox = legend(series, into: &out)
         placer.reserve(legendBox)
         for (i, s) in series.enumerated() {
@@ -99,8 +99,10 @@ public enum RateDistortionChart {
             + "distortion D = −E log p(x|z), nats</text>\n"
     }
 
-    /// Lines R + D = c across the plot, c at tidy steps, each labelled at its upper end.
-    static func isoELBO(_ x: ChartAxis, _ y: ChartAxis, into out: inout String) {
+    /// Lines R + D = c across the plot, c at tidy steps, each labelled at its upper end. Returns the labels'
+    /// boxes, which the points' labels avoid.
+    static func isoELBO(_ x: ChartAxis, _ y: ChartAxis, into out: inout String) -> [LabelPlacer.Box] {
+        var boxes: [LabelPlacer.Box] = []
         let lowest = x.low + y.low, highest = x.high + y.high
         let step = ChartAxis.niceStep((highest - lowest) / isoLines)
         var c = (lowest / step).rounded(.down) * step + step
@@ -112,12 +114,17 @@ public enum RateDistortionChart {
                 out += "<line class=\"iso-elbo\" x1=\"\(f(x.pixel(a.0)))\" y1=\"\(f(y.pixel(a.1)))\" "
                     + "x2=\"\(f(x.pixel(b.0)))\" y2=\"\(f(y.pixel(b.1)))\" stroke=\"\(isoColor)\" "
                     + "stroke-dasharray=\"4 3\"/>\n"
-                out += "<text x=\"\(f(x.pixel(a.0) + 3))\" y=\"\(f(y.pixel(a.1) + 11))\" font-size=\"9\" "
-                    + "fill=\"#a0a0a0\">−ELBO \(x.label(c))</text>\n"
+                let label = "−ELBO \(x.label(c))", lx = x.pixel(a.0) + 3, ly = y.pixel(a.1) + 11
+                out += "<text x=\"\(f(lx))\" y=\"\(f(ly))\" font-size=\"9\" fill=\"#a0a0a0\">\(label)</text>\n"
+                boxes.append(.init(x: lx, y: ly - 9, width: Double(label.count) * isoGlyphWidth, height: 11))
             }
             c += step
         }
+        return boxes
     }
+
+    /// The −ELBO labels' glyph width at their 9 px font, generously.
+    static let isoGlyphWidth = 5.4
 
     /// One decoder's polyline and its points' markers.
     static func frontier(_ s: Series, color: String, _ x: ChartAxis, _ y: ChartAxis, into out: inout String) {
