@@ -43,6 +43,10 @@ import Testing
         #expect(v.outcome == .agreed, "\(v)")
         #expect(v.detail.contains("(within the 0.5-nat tie: D falls from 97.50 to 97.20 from β 1 to 2; "
                                   + "R rises from 0.10 to 0.60 from β 2 to 4)"), "\(v.detail)")
+        let exactly = [Self.p(.made, 1, rate: 1, distortion: 97), Self.p(.made, 2, rate: 1.5, distortion: 96.5)]
+        #expect(Lab.monotonicity(exactly, of: .made).outcome == .agreed)
+        let beyond = [Self.p(.made, 1, rate: 1, distortion: 97), Self.p(.made, 2, rate: 1.5625, distortion: 97)]
+        #expect(Lab.monotonicity(beyond, of: .made).outcome == .notAgreed)
         let one = Lab.monotonicity([Self.p(.made, 1, rate: 1, distortion: 90)], of: .made)
         #expect(one.outcome == .notComparable)
         #expect(Lab.monotonicity(Self.factorised, of: .made).outcome == .notComparable, "no runs of it")
