@@ -14,7 +14,7 @@
 #                     a private tmux at 120x40: it must still be running after --settle seconds, then quit
 #                     on q with status 0
 #   --settle SECONDS  how long a screen runs before q is sent (default 5)
-#   --long            also run the long commands (the IWAE schedule, `lab collapse`, `lab gaps`, `reproduce`,
+#   --long            also run the long commands (the IWAE schedule, the labs, `reproduce`,
 #                     `bench --compare`, ...); they still stop at --budget
 #   --network         also run `data fetch`, which downloads
 #   --binary PATH     the vae-tui to run (default .build/release/vae-tui, built if missing)
@@ -129,6 +129,7 @@ long_res=(
     '--minutes'                                      # a budget in minutes
     '(^|[[:space:]])lab[[:space:]]+collapse'         # minutes per row
     '(^|[[:space:]])lab[[:space:]]+gaps'             # minutes for the table
+    '(^|[[:space:]])lab[[:space:]]+rate-distortion'  # minutes for the sweep
     '(^|[[:space:]])reproduce([[:space:]]|$)'        # a whole table
     '(^|[[:space:]])bench([[:space:]].*)?--compare'  # PyTorch beside vae-tui
 )
