@@ -2,8 +2,9 @@ import Foundation
 
 /// The rate-distortion plane as a plain SVG chart (`vae-tui lab rate-distortion`): R across, D up, each decoder's
 /// frontier a polyline through its runs in β order with every point labelled by its β, and faint lines of
-/// constant −ELBO = D + R behind them. A picture for a README, not a terminal screen, so unlike `SVG` it draws
-/// vector shapes on a light page rather than cells.
+/// constant −ELBO = D + R behind them. A picture for a README, not a terminal screen: the dashboard's `RatePlane`
+/// draws a run's trajectory in braille cells (and `SVG` turns those cells into a picture), while a sweep's few
+/// labelled points read better as vector lines on a light page.
 public enum RateDistortionChart {
     /// One run: its label (β) and where it lies, in nats.
     public struct Point: Sendable, Equatable {
