@@ -88,8 +88,9 @@ extension RateDistortionLab {
         }
         let compared = own.compactMap { p in distortion(on: frontier, at: p.rate).map { (point: p, factorised: $0) } }
         guard !compared.isEmpty else {
-            return Verdict(statement, .notComparable, "the \(decoder.title)'s R spans \(nats(ownLow))–\(nats(ownHigh)) "
-                           + "nats, the factorised decoder's \(nats(low.rate))–\(nats(high.rate)): no overlap")
+            let spans = "the \(decoder.title)'s R spans \(nats(ownLow))–\(nats(ownHigh)) nats, "
+                + "the factorised decoder's \(nats(low.rate))–\(nats(high.rate)): no overlap"
+            return Verdict(statement, .notComparable, spans)
         }
         let figures = compared.map { c in
             (c.point.distortion < c.factorised ? "below" : "not below") + " at β \(betaText(c.point.beta)) (D "
