@@ -37,6 +37,11 @@ import Testing
         for _ in 0..<5 { e.tick() }
         e.diagnose()
         #expect(e.snapshot.walk?.step == e.trainer.step && e.snapshot.walk?.cursorImage != walk.cursorImage)
+        // The pages closed: nothing more is decoded.
+        e.apply(.latentWalk(nil))
+        for _ in 0..<5 { e.tick() }
+        e.diagnose()
+        #expect(e.snapshot.walk == nil)
     }
 
     /// A unit the decoder does not read (its row of the first layer's weights zero) traverses to one image.

@@ -94,7 +94,8 @@ import Testing
         }
         var images = ViewState()
         images.page = .images
-        #expect(press(.tab, images).commands == [.showGaps(true)], "Tab reaches the panel after the images")
+        #expect(press(.tab, images).commands == [.showGaps(true), .latentWalk(nil)],
+                "Tab reaches the panel after the images, whose traversal stops")
         #expect(press(.character("e"), opened.view).commands.isEmpty, "other keys leave the engine's gaps alone")
     }
 }

@@ -81,6 +81,9 @@ import Testing
         #expect(press(.right, images).view.traversedUnit == 14 && press(.left, images).view.traversedUnit == 12)
         #expect(press(.down, images).view.walkReference == 1 && press(.up, images).view.walkReference == 5,
                 "↑ from the first image wraps to the last of six")
+        var leaving = images
+        leaving.page = .latentMap
+        #expect(press(.escape, leaving).commands == [.latentWalk(nil)], "closing the pages stops the walk")
         let overview = press(.right, map)
         #expect(overview.view.mapDims == .init(14, 20) && overview.commands.isEmpty, "on the overview: the map's units")
     }

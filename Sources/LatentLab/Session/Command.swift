@@ -14,8 +14,9 @@ public enum Command: Sendable, Equatable {
     case save(path: String)
     /// The gap panel opened (true) or closed: while it is open the engine takes the probe images' gap apart.
     case showGaps(Bool)
-    /// Decode at the latent cursor and along a traversal (the latent map's and the image pane's keys).
-    case latentWalk(LatentWalkRequest)
+    /// Decode at the latent cursor and along a traversal (the latent map's and the image pane's keys); nil when
+    /// the pages that show them close, so nothing is decoded (or drawn pixel by pixel) for nobody.
+    case latentWalk(LatentWalkRequest?)
     /// The screen's costs over the last minute, for the run log (not a knob: logged as a `ui` record).
     case screenCosts(frames: Int, meanMilliseconds: Double, maxMilliseconds: Double)
     case quit
@@ -45,7 +46,8 @@ public enum Command: Sendable, Equatable {
         case .save(let path): .string(path)
         case .setModel(let family, _): .string(family.rawValue)
         case .showGaps(let open): .bool(open)
-        case .latentWalk(let r):
+        case .latentWalk(nil): .null
+        case .latentWalk(let r?):
             .object([("reference", .int(r.reference)), ("units", .array([.int(r.first), .int(r.second)])),
                      ("cursor", .array([.float(r.cursorFirst), .float(r.cursorSecond)])),
                      ("traversed", .int(r.traversed))])

@@ -146,7 +146,7 @@ public final class SessionEngine {
             if open && !running { diagnose() }
         case .latentWalk(let request):
             walker.request = request
-            refreshWalk(onRequest: true)
+            if request == nil { snapshot.walk = nil } else { refreshWalk(onRequest: true) }
         case .screenCosts:
             return
         case .quit:

@@ -89,11 +89,15 @@ public enum KeyMap {
         }
         // The engine takes the gap apart only while its panel is shown.
         if (r.view.page == .gaps) != (view.page == .gaps) { r.commands.append(.showGaps(r.view.page == .gaps)) }
-        // It decodes the latent walk for the pages that show it: on arriving there, and at each move.
-        let walking = r.view.page == .latentMap || r.view.page == .images
+        // It decodes the latent walk for the pages that show it: on arriving there and at each move, and stops
+        // when they close.
+        let walkPages: [ViewState.Page] = [.latentMap, .images]
+        let (walking, wasWalking) = (walkPages.contains(r.view.page), walkPages.contains(view.page))
         let request = r.view.walkRequest(for: snapshot)
         if walking && (r.view.page != view.page || request != view.walkRequest(for: snapshot)) {
             r.commands.append(.latentWalk(request))
+        } else if wasWalking && !walking {
+            r.commands.append(.latentWalk(nil))
         }
         return r
     }
