@@ -87,4 +87,24 @@ import Testing
         let overview = press(.right, map)
         #expect(overview.view.mapDims == .init(14, 20) && overview.commands.isEmpty, "on the overview: the map's units")
     }
+
+    /// On the map's page, where the arrows move the cursor, the brackets choose its units: the cursor keeps its z
+    /// and the engine is asked to decode on the new units.
+    @Test func theBracketsChooseTheMapsUnitsWhileTheCursorWalks() {
+        let (s, start) = Self.walking()
+        func press(_ key: Key, _ view: ViewState) -> KeyResult {
+            KeyMap.handle(key, view: view, snapshot: s, checkpointPath: "x") { 1 }
+        }
+        var map = start
+        map.page = .latentMap
+        let first = press(.character("]"), map), back = press(.character("["), map)
+        let second = press(.character("}"), map), down = press(.character("{"), map)
+        #expect(first.view.mapDims == .init(14, 20) && back.view.mapDims == .init(12, 20))
+        #expect(second.view.mapDims == .init(13, 21) && down.view.mapDims == .init(13, 19))
+        #expect(first.view.cursor == map.cursor, "the cursor keeps its place")
+        #expect(first.commands == [.latentWalk(first.view.walkRequest(for: s))] && first.view.walkRequest(for: s).first == 14)
+        let text = Dashboard.render(s, view: first.view, width: 120, height: 40).text
+        #expect(text.contains("z14 × z20") && text.contains("[ ] { } the map's units"))
+        #expect(KeyMap.help.contains { $0.keys == "[ / ]" } && KeyMap.help.contains { $0.keys == "{ / }" })
+    }
 }

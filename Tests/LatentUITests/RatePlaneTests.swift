@@ -19,12 +19,21 @@ import Testing
         let canvas = Dashboard.render(SnapshotFixtures.ratePlane(), view: Self.view(), width: width, height: height)
         assertSnapshot(canvas, named: "plane-\(width)x\(height)")
         let text = canvas.text
-        #expect(text.contains("rate-distortion plane") && !text.contains("-ELBO 1"), "the plane, not the curves")
+        #expect(text.contains("rate-distortion plane"))
+        #expect(width >= 200 || !text.contains("-ELBO 1"), "the plane, not the curves, below 200 columns")
         #expect(text.contains("β=3"), "the β change labelled where the trajectory turns")
         #expect(text.contains("× held-out") && text.contains("● R 9.01 D 109"), "the current point's numbers")
         #expect(text.contains("● −ELBO 118") && text.contains("◆ −ELBO 113"), "both lines labelled")
         #expect(text.contains("D↑ R→") && text.contains("R, nats") && text.contains("0.00"), "R from 0: the corner")
         #expect(text.contains("knobs"), "the rest of the dashboard stays")
+    }
+
+    /// From 200 columns the plane is a panel of its own beside the curves, which stay; at 120 it takes their place.
+    @Test func theCurvesStayBesideThePlaneOnALargeScreen() {
+        let large = Dashboard.render(SnapshotFixtures.ratePlane(), view: Self.view(), width: 200, height: 60).text
+        #expect(large.contains("rate-distortion plane") && large.contains("curves · nats") && large.contains("-ELBO"))
+        let wide = Dashboard.render(SnapshotFixtures.ratePlane(), view: Self.view(), width: 120, height: 40).text
+        #expect(wide.contains("rate-distortion plane") && !wide.contains("curves · nats"))
     }
 
     /// Every cell the current point's dashed line lights satisfies D + R = −ELBO within the cell, and the ● sits

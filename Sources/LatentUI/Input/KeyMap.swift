@@ -28,6 +28,8 @@ public enum KeyMap {
         ("G", "gap panel: approximation / amortisation gap of the probe images"),
         ("← / →", "map: first unit · map page: cursor · images page: traversed unit"),
         ("↑ / ↓", "map: second unit · map page: cursor · images page: reference image"),
+        ("[ / ]", "map: first unit, on every page (the cursor keeps its place)"),
+        ("{ / }", "map: second unit, on every page"),
         ("e", "latent map: ellipses / means only"),
         ("g", "latent map: aggregate posterior density"),
         ("h", "curves: full history / recent window"),
@@ -75,10 +77,11 @@ public enum KeyMap {
         case .character("s"): r.commands = [.save(path: checkpointPath)]
         case .character("d") where !demos.isEmpty: r.view.overlay = .demoMenu
         case .character("m"): r.view.overlay = .modelMenu
-        case .left: dims.0 = (dims.0 + latent - 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
-        case .right: dims.0 = (dims.0 + 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
-        case .down: dims.1 = (dims.1 + latent - 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
-        case .up: dims.1 = (dims.1 + 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
+        // The brackets choose the map's units on every page, the arrows where they do not walk.
+        case .left, .character("["): dims.0 = (dims.0 + latent - 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
+        case .right, .character("]"): dims.0 = (dims.0 + 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
+        case .down, .character("{"): dims.1 = (dims.1 + latent - 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
+        case .up, .character("}"): dims.1 = (dims.1 + 1) % latent; r.view.mapDims = .init(dims.0, dims.1)
         case .character("e"): r.view.meansOnly.toggle()
         case .character("g"): r.view.showDensity.toggle()
         case .character("h"): r.view.recentOnly.toggle()

@@ -4,10 +4,16 @@ import LatentLab
 /// Two charts, stacked (side by side when very wide): −ELBO on train and test with the distortion, and
 /// the rate (and each stochastic layer's held-out KL) on its own axis (a few nats beside a hundred); and L_1
 /// with the gaps L_5 − L_1 and L_50 − L_1 on their own axis, where the bounds separate even when they differ
-/// by less than the −ELBO moves. Or, with p, the rate-distortion plane in their place.
+/// by less than the −ELBO moves. Or, with p, the rate-distortion plane: in their place, or beside them as a
+/// panel of its own where the pane is wide enough for both.
 struct CurvesPane: Widget {
     /// Inner width from which the two charts sit side by side.
     static let sideBySideWidth = 150
+    /// The pane's width from which the plane opens beside the curves instead of in their place: at 200 columns
+    /// (the wide layout's left column is 120), not at 120 (72).
+    static let planeBesideWidth = 110
+    /// Beside the curves, the plane is about square (a cell is twice as tall as wide), at most half the pane.
+    static let planeCellAspect = 2
     /// Points averaged when the view smooths.
     static let smoothingWindow = 5
 
@@ -15,16 +21,27 @@ struct CurvesPane: Widget {
     var view: ViewState
 
     func render(into c: inout Canvas, rect r: Rect) {
-        let s = snapshot
         let window = (view.recentOnly ? "last \(view.recentWindow) steps" : "full history")
             + (view.smoothing ? " · smoothed" : "")
-        if view.showsPlane {
-            let titles = ["rate-distortion plane · nats · \(window)", "rate-distortion plane · \(window)"]
-            c.box(r, title: titles.first { $0.unicodeScalars.count <= r.width - UnitsPane.titleMargin } ?? titles[1])
-            RatePlane.draw([Self.planeRun(s)], window: view.recentOnly ? view.recentWindow : nil,
-                           smoothing: view.smoothing ? Self.smoothingWindow : 1, into: &c, rect: r.inset(1))
-            return
-        }
+        guard view.showsPlane else { return curves(window: window, into: &c, rect: r) }
+        guard r.width >= Self.planeBesideWidth else { return plane(window: window, into: &c, rect: r) }
+        let side = Layout.columns(r, [.fill(), .length(min(r.width / 2, r.height * Self.planeCellAspect))])
+        curves(window: window, into: &c, rect: side[0])
+        plane(window: window, into: &c, rect: side[1])
+    }
+
+    /// The run's path in (R, D), boxed, its title shortened to fit.
+    func plane(window: String, into c: inout Canvas, rect r: Rect) {
+        let titles = ["rate-distortion plane · nats · \(window)", "rate-distortion plane · \(window)",
+                      "rate-distortion plane"]
+        c.box(r, title: titles.first { $0.unicodeScalars.count <= r.width - UnitsPane.titleMargin } ?? titles[2])
+        RatePlane.draw([Self.planeRun(snapshot)], window: view.recentOnly ? view.recentWindow : nil,
+                       smoothing: view.smoothing ? Self.smoothingWindow : 1, into: &c, rect: r.inset(1))
+    }
+
+    /// The two charts, boxed.
+    func curves(window: String, into c: inout Canvas, rect r: Rect) {
+        let s = snapshot
         c.box(r, title: "curves · nats · \(window)")
         let inner = r.inset(1)
         let layers = s.curves.klLayers.enumerated().map { l, points in

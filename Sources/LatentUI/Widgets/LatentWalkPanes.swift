@@ -21,7 +21,8 @@ struct CursorPane: Widget {
         let q = walk.request
         let lines = [String(format: "z%d = %.2f  z%d = %.2f", q.first, q.cursorFirst, q.second, q.cursorSecond),
                      snapshot.latentSize > 2 ? "others: image \(q.reference + 1)'s q mean" : "",
-                     walk.areDraws ? "drawn pixel by pixel, step \(walk.step)" : "E[x|z] · arrows move it"]
+                     walk.areDraws ? "drawn pixel by pixel, step \(walk.step)" : "E[x|z] · arrows move it",
+                     snapshot.latentSize > 2 ? "[ ] { } the map's units" : ""]
         for line in lines where !line.isEmpty && y < inner.maxY {
             c.put(line, x: inner.x, y: y, style: .dim, clip: inner)
             y += 1
