@@ -50,6 +50,26 @@ import Testing
         #expect(canvas.text.contains("✛"), "the cursor on the map")
     }
 
+    /// From 120×40 the images page has the KL-per-unit bars between the images and the traversal, with a ▴
+    /// under the traversed unit's bar that follows it; at 80×24 there is no room for them.
+    @Test func theBarsMarkTheTraversedUnit() throws {
+        var (s, view) = Self.walking()
+        view.page = .images
+        let canvas = Dashboard.render(s, view: view, width: 120, height: 40)
+        let rows = canvas.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let title = try #require(rows.firstIndex { $0.contains("KL per unit") })
+        let traversal = try #require(rows.firstIndex { $0.contains("traversal · z13") })
+        #expect(title < traversal)
+        func markColumn(_ c: Canvas) -> Int? {
+            (0..<c.height).lazy.compactMap { y in (0..<c.width).first { c[$0, y].character == "▴" } }.first
+        }
+        let at13 = try #require(markColumn(canvas))
+        s.walk?.request.traversed = 14
+        let at14 = try #require(markColumn(Dashboard.render(s, view: view, width: 120, height: 40)))
+        #expect(at14 == at13 + 1, "one bar a unit at 50 units: the mark moves one column")
+        #expect(!Dashboard.render(s, view: view, width: 80, height: 24).text.contains("KL per unit"))
+    }
+
     /// An inactive unit says so in the traversal's title (the bars' 0.01 threshold).
     @Test func theTraversalNamesAnInactiveUnit() {
         var (s, view) = Self.walking()

@@ -42,7 +42,7 @@ public enum Dashboard {
                 compact(s, view, into: &c, body)
             }
         case .latentMap: LatentPane(snapshot: s, view: view, walking: true).render(into: &c, rect: body)
-        case .images: WalkImagesPage(snapshot: s).render(into: &c, rect: body)
+        case .images: WalkImagesPage(snapshot: s, view: view).render(into: &c, rect: body)
         case .gaps: GapPane(snapshot: s).render(into: &c, rect: body)
         }
         Footer(snapshot: s, view: view).render(into: &c, rect: bottom)

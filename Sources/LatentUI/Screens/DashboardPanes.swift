@@ -92,12 +92,14 @@ struct UnitsPane: Widget {
 
     var snapshot: Snapshot
     var view: ViewState
+    /// The unit the traversal sweeps, marked under its bar on the images page.
+    var marked: Int?
 
     func render(into c: inout Canvas, rect r: Rect) {
         let s = snapshot
         c.box(r, title: Self.title(s, width: r.width))
         UnitBars.draw(klPerUnit: s.klPerUnit, activity: s.activity, freeBits: s.settings.freeBits,
-                      sorted: view.sortUnits, layerSizes: s.layerSizes, into: &c, rect: r.inset(1))
+                      sorted: view.sortUnits, layerSizes: s.layerSizes, marked: marked, into: &c, rect: r.inset(1))
     }
 
     /// "KL per unit · AU 33/50 · I_q 6.10 · BA bound ≥ 5.87 nats", shortened until it fits the box's top edge:

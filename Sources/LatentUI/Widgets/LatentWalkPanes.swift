@@ -74,15 +74,26 @@ struct TraversalPane: Widget {
 }
 
 /// The images page: inputs, reconstructions and samples, and under them the traversal (←/→ the unit, ↑/↓ the
-/// reference image) once the engine has decoded it.
+/// reference image) once the engine has decoded it; where there is room, the KL-per-unit bars between them with
+/// the traversed unit marked, so the active units to try are in sight.
 struct WalkImagesPage: Widget {
     var snapshot: Snapshot
+    var view: ViewState
 
     func render(into c: inout Canvas, rect r: Rect) {
         guard let walk = snapshot.walk else { return ImagesPane(snapshot: snapshot).render(into: &c, rect: r) }
-        let height = TraversalPane.height(width: r.width, imageWidth: snapshot.images.width)
-        let rows = Layout.rows(r, [.fill(), .length(height)])
+        let traversal = TraversalPane.height(width: r.width, imageWidth: snapshot.images.width)
+        let units = Dashboard.unitsMinimumHeight
+        // The bars only where a row of images keeps its room above them.
+        let oneRowOfImages = (snapshot.images.height + 1) / 2 + Boxed<ImagesPane>.borderCells
+        guard r.height >= oneRowOfImages + units + traversal else {
+            let rows = Layout.rows(r, [.fill(), .length(traversal)])
+            ImagesPane(snapshot: snapshot).render(into: &c, rect: rows[0])
+            return TraversalPane(walk: walk, snapshot: snapshot).render(into: &c, rect: rows[1])
+        }
+        let rows = Layout.rows(r, [.fill(), .length(units), .length(traversal)])
         ImagesPane(snapshot: snapshot).render(into: &c, rect: rows[0])
-        TraversalPane(walk: walk, snapshot: snapshot).render(into: &c, rect: rows[1])
+        UnitsPane(snapshot: snapshot, view: view, marked: walk.request.traversed).render(into: &c, rect: rows[1])
+        TraversalPane(walk: walk, snapshot: snapshot).render(into: &c, rect: rows[2])
     }
 }

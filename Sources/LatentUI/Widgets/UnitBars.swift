@@ -3,14 +3,14 @@ import LatentLab
 
 /// KL per latent unit as bars on a log scale, active units green and collapsed units red, with the
 /// 0.01-nat line and the free-bits floor drawn across; with stochastic layers, each layer's first unit is
-/// labelled z1, z2, … under the bars.
+/// labelled z1, z2, … under the bars. A marked unit (the one a traversal sweeps) gets a ▴ under its column.
 public enum UnitBars {
     static let floorKL: Float = 0.001
     static let blocks: [Unicode.Scalar] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
     static let labelWidth = 6
 
     public static func draw(klPerUnit: [Float], activity: [Float], freeBits: FreeBits, sorted: Bool,
-                            layerSizes: [Int] = [], into canvas: inout Canvas, rect: Rect) {
+                            layerSizes: [Int] = [], marked: Int? = nil, into canvas: inout Canvas, rect: Rect) {
         let units = klPerUnit.count
         guard units > 0, rect.height >= 3, rect.width > labelWidth + 1 else {
             canvas.put("no units yet", x: rect.x, y: rect.y, style: .dim, clip: rect)
@@ -57,11 +57,15 @@ public enum UnitBars {
                            clip: rect)
                 start += size
             }
-            return
+        } else {
+            let caption = sorted
+                ? "units sorted by KL"
+                : stride(from: 0, to: columns, by: 10).map { "\($0 * units / columns)" }.map { $0.padded(to: 10) }
+                    .joined()
+            canvas.put(caption, x: area.x, y: rect.maxY - 1, style: .dim, clip: rect)
         }
-        let caption = sorted
-            ? "units sorted by KL"
-            : stride(from: 0, to: columns, by: 10).map { "\($0 * units / columns)" }.map { $0.padded(to: 10) }.joined()
-        canvas.put(caption, x: area.x, y: rect.maxY - 1, style: .dim, clip: rect)
+        if let marked, let position = order.firstIndex(of: marked) {
+            canvas.put("▴", x: area.x + position * columns / units, y: rect.maxY - 1, style: .highlight, clip: rect)
+        }
     }
 }
