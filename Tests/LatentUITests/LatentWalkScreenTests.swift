@@ -10,6 +10,11 @@ import Testing
         (0..<(28 * 28)).map { p in abs(Float(p % 28) - 4 - 20 * position) <= 2 ? 0.9 : 0.05 }
     }
 
+    /// The dashboard's answer to `key` in `view`.
+    static func press(_ key: Key, _ view: ViewState, _ s: Snapshot) -> KeyResult {
+        KeyMap.handle(key, view: view, snapshot: s, checkpointPath: "x") { 1 }
+    }
+
     static func walking() -> (Snapshot, ViewState) {
         var s = SnapshotFixtures.training()
         var walk = LatentWalk()
@@ -80,9 +85,7 @@ import Testing
 
     @Test func theArrowsWalkOnTheirPagesAndChooseUnitsElsewhere() {
         let (s, start) = Self.walking()
-        func press(_ key: Key, _ view: ViewState) -> KeyResult {
-            KeyMap.handle(key, view: view, snapshot: s, checkpointPath: "x") { 1 }
-        }
+        func press(_ key: Key, _ view: ViewState) -> KeyResult { Self.press(key, view, s) }
         var map = start
         map.page = .overview
         let entered = press(.tab, map)
@@ -112,9 +115,7 @@ import Testing
     /// and the engine is asked to decode on the new units.
     @Test func theBracketsChooseTheMapsUnitsWhileTheCursorWalks() {
         let (s, start) = Self.walking()
-        func press(_ key: Key, _ view: ViewState) -> KeyResult {
-            KeyMap.handle(key, view: view, snapshot: s, checkpointPath: "x") { 1 }
-        }
+        func press(_ key: Key, _ view: ViewState) -> KeyResult { Self.press(key, view, s) }
         var map = start
         map.page = .latentMap
         let first = press(.character("]"), map), back = press(.character("["), map)
