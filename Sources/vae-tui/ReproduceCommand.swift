@@ -185,7 +185,7 @@ struct Reproduce: ParsableCommand {
             try trainer.load(weights: saved.weights)
         } else {
             let deadline = minutes.map { ContinuousClock.now + .seconds($0 * 60) }
-            let (trained, reached) = try RunTraining.train(directory: directory, settings: settings, splits: splits,
+            let (trained, reached, _) = try RunTraining.train(directory: directory, settings: settings, splits: splits,
                                                            resuming: saved != nil, epochs: nil,
                                                            threads: threading.threads, deadline: deadline,
                                                            report: report)
