@@ -4,12 +4,12 @@ import LatentLab
 
 /// `vae-tui reproduce iwae|iaf|collapse`: a lecture table, one run directory per row (its preset) under one
 /// parent, trained one after the other and resumable (run it again and it continues where it stopped), then
-/// the table with the paper's figures beside the measured ones. `--row` trains one row alone (what a task of a
-/// batch system runs) and `--collect` writes the table from what the rows hold.
+/// the table with the paper's figures beside the measured ones. The same rows go to a Slurm cluster with
+/// `--slurm` (one array task per row, `--row`, then a `--collect` job).
 struct Reproduce: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train every row of one of the lecture's tables (iwae, iaf, collapse) from its preset, resumably, "
-            + "and print the table beside the paper's figures.")
+            + "here or on a Slurm cluster (--slurm), and print the table beside the paper's figures.")
 
     enum Table: String, ExpressibleByArgument, CaseIterable {
         case iwae, iaf, collapse
@@ -80,6 +80,8 @@ struct Reproduce: ParsableCommand {
                              + "the rows not finished listed with why (the Slurm collect job; status 1 if any)."))
     var collect = false
 
+    @OptionGroup var cluster: SlurmOptions
+
     /// For the tests: raises SIGUSR1 before this step, as Slurm's warning would.
     @Option(name: .customLong("stop-at-step"), help: .hidden)
     var stopAtStep: Int?
@@ -96,13 +98,14 @@ struct Reproduce: ParsableCommand {
             throw ValidationError("--nll-images must be between 1 and 10000, got \(nllImages)")
         }
         if !(1...100_000).contains(nllK) { throw ValidationError("--nll-k must be between 1 and 100000, got \(nllK)") }
-        let modes = [("--row", row != nil), ("--collect", collect)].filter(\.1).map(\.0)
+        let modes = [("--row", row != nil), ("--collect", collect), ("--slurm", cluster.slurm)].filter(\.1).map(\.0)
         if modes.count > 1 { throw ValidationError("\(modes.joined(separator: " and ")) are different tasks: give one") }
         if row != nil && rows != nil { throw ValidationError("--row trains one row: leave out --rows") }
         if let row, !table.rows().contains(row) {
             throw ValidationError("--row: no row '\(row)' in the \(table) table (\(table.rows().joined(separator: ", ")))")
         }
         if let stopAtStep, stopAtStep < 0 { throw ValidationError("--stop-at-step must be at least 0") }
+        try cluster.check(threads: threading.threads)
     }
 
     func run() throws {
@@ -110,6 +113,7 @@ struct Reproduce: ParsableCommand {
             threading.apply()
             let chosen = try chosenRows()
             let parent = dir ?? "runs/reproduce-\(table.rawValue)"
+            if cluster.slurm { return try submit(chosen, parent: parent) }
             do {
                 try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
             } catch {
