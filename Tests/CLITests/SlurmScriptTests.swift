@@ -79,7 +79,7 @@ import Testing
         (["--slurm", "--cpus-per-task", "2", "--threads", "3"], "--threads 3 and --cpus-per-task 2 disagree"),
         (["--slurm", "--max-parallel", "0"], "--max-parallel must be at least 1"),
         (["--slurm", "--sbatch-arg", "mem=4G"], "--sbatch-arg takes one sbatch option"),
-        (["--slurm", "--row", "iwae-vae-k1"], "--row and --slurm are different tasks"),
+        (["--slurm", "--status"], "--status and --slurm are different tasks"),
         (["--row", "iwae-vae-k1", "--rows", "iwae-vae-k1"], "--row trains one row"),
         (["--row", "iaf-diag-normal"], "--row: no row 'iaf-diag-normal' in the iwae table"),
     ]) func badClusterOptionsAreRefused(arguments: [String], message: String) {

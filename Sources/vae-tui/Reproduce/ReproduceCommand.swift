@@ -5,7 +5,7 @@ import LatentLab
 /// `vae-tui reproduce iwae|iaf|collapse`: a lecture table, one run directory per row (its preset) under one
 /// parent, trained one after the other and resumable (run it again and it continues where it stopped), then
 /// the table with the paper's figures beside the measured ones. The same rows go to a Slurm cluster with
-/// `--slurm` (one array task per row, `--row`, then a `--collect` job).
+/// `--slurm` (one array task per row, `--row`, then a `--collect` job), and `--status` reads where they stand.
 struct Reproduce: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train every row of one of the lecture's tables (iwae, iaf, collapse) from its preset, resumably, "
@@ -80,6 +80,11 @@ struct Reproduce: ParsableCommand {
                              + "the rows not finished listed with why (the Slurm collect job; status 1 if any)."))
     var collect = false
 
+    @Flag(help: ArgumentHelp("One line per row from the run directories: pending, running (epoch i/N, time left), "
+                             + "stopped, requeued, done (NLL) or failed (why); and squeue's view when squeue "
+                             + "is on PATH."))
+    var status = false
+
     @OptionGroup var cluster: SlurmOptions
 
     /// For the tests: raises SIGUSR1 before this step, as Slurm's warning would.
@@ -98,7 +103,8 @@ struct Reproduce: ParsableCommand {
             throw ValidationError("--nll-images must be between 1 and 10000, got \(nllImages)")
         }
         if !(1...100_000).contains(nllK) { throw ValidationError("--nll-k must be between 1 and 100000, got \(nllK)") }
-        let modes = [("--row", row != nil), ("--collect", collect), ("--slurm", cluster.slurm)].filter(\.1).map(\.0)
+        let modes = [("--row", row != nil), ("--collect", collect), ("--status", status), ("--slurm", cluster.slurm)]
+            .filter(\.1).map(\.0)
         if modes.count > 1 { throw ValidationError("\(modes.joined(separator: " and ")) are different tasks: give one") }
         if row != nil && rows != nil { throw ValidationError("--row trains one row: leave out --rows") }
         if let row, !table.rows().contains(row) {
@@ -113,6 +119,7 @@ struct Reproduce: ParsableCommand {
             threading.apply()
             let chosen = try chosenRows()
             let parent = dir ?? "runs/reproduce-\(table.rawValue)"
+            if status { return try RowStatus.report(table: table, rows: chosen, parent: parent) }
             if cluster.slurm { return try submit(chosen, parent: parent) }
             do {
                 try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
