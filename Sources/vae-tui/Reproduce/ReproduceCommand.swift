@@ -5,7 +5,8 @@ import LatentLab
 /// `vae-tui reproduce iwae|iaf|collapse`: a lecture table, one run directory per row (its preset) under one
 /// parent, trained one after the other and resumable (run it again and it continues where it stopped), then
 /// the table with the paper's figures beside the measured ones. The same rows go to a Slurm cluster with
-/// `--slurm` (one array task per row, `--row`, then a `--collect` job), and `--status` reads where they stand.
+/// `--slurm` (one array task per row, `--row`, then a `--collect` job), `--status` reads where they stand, and
+/// `--cost` prices them from a short measurement.
 struct Reproduce: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train every row of one of the lecture's tables (iwae, iaf, collapse) from its preset, resumably, "
@@ -87,6 +88,15 @@ struct Reproduce: ParsableCommand {
 
     @OptionGroup var cluster: SlurmOptions
 
+    @Flag(help: ArgumentHelp("Price the table instead: each row's training and evaluation timed for --cost-seconds "
+                             + "at its preset's settings, its CPU-hours for the presets' epochs, the total, "
+                             + "and the wall time with 1, 12 and 24 tasks in parallel."))
+    var cost = false
+
+    @Option(name: .customLong("cost-seconds"),
+            help: ArgumentHelp("With --cost: seconds of training timed per row.", valueName: "S"))
+    var costSeconds: Double = 10
+
     /// For the tests: raises SIGUSR1 before this step, as Slurm's warning would.
     @Option(name: .customLong("stop-at-step"), help: .hidden)
     var stopAtStep: Int?
@@ -103,12 +113,15 @@ struct Reproduce: ParsableCommand {
             throw ValidationError("--nll-images must be between 1 and 10000, got \(nllImages)")
         }
         if !(1...100_000).contains(nllK) { throw ValidationError("--nll-k must be between 1 and 100000, got \(nllK)") }
-        let modes = [("--row", row != nil), ("--collect", collect), ("--status", status), ("--slurm", cluster.slurm)]
-            .filter(\.1).map(\.0)
+        let modes = [("--row", row != nil), ("--collect", collect), ("--status", status), ("--slurm", cluster.slurm),
+                     ("--cost", cost)].filter(\.1).map(\.0)
         if modes.count > 1 { throw ValidationError("\(modes.joined(separator: " and ")) are different tasks: give one") }
         if row != nil && rows != nil { throw ValidationError("--row trains one row: leave out --rows") }
         if let row, !table.rows().contains(row) {
             throw ValidationError("--row: no row '\(row)' in the \(table) table (\(table.rows().joined(separator: ", ")))")
+        }
+        if !(costSeconds > 0 && costSeconds <= 3600) {
+            throw ValidationError("--cost-seconds must be above 0 and at most 3600, got \(costSeconds)")
         }
         if let stopAtStep, stopAtStep < 0 { throw ValidationError("--stop-at-step must be at least 0") }
         try cluster.check(threads: threading.threads)
@@ -120,6 +133,7 @@ struct Reproduce: ParsableCommand {
             let chosen = try chosenRows()
             let parent = dir ?? "runs/reproduce-\(table.rawValue)"
             if status { return try RowStatus.report(table: table, rows: chosen, parent: parent) }
+            if cost { return try costTable(chosen) }
             if cluster.slurm { return try submit(chosen, parent: parent) }
             do {
                 try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
