@@ -116,7 +116,9 @@ enum RunTraining {
     }
 
     /// The probe batch whose L_1, L_5 and L_50 each epoch records: the first test images.
-    static func probeBatch(_ splits: DataSplits) -> Tensor { splits.test.batch(0..<min(probeImages, splits.test.count)) }
+    static func probeBatch(_ splits: DataSplits) -> Tensor {
+        splits.test.batch(0..<min(probeImages, splits.test.count))
+    }
 
     static let probeImages = 100
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import vae_tui
 
 /// `reproduce --status` against run directories in every state a row can be in, made here: done, stopped and
 /// failed by real runs of the binary, running (this test's own process), interrupted (a process gone) and
@@ -11,15 +12,9 @@ import Testing
     static func running(_ directory: String, pid: Int32, started: Double) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let state: [String: Any] = ["state": "running", "epoch": 0, "epochs": 50, "step": 0, "stepsPerEpoch": 10,
-                                    "requeues": 2, "job": "77_4", "host": hostName(), "pid": Int(pid), "started": started, "startStep": 0,
+                                    "requeues": 2, "job": "77_4", "host": RowState.hostName, "pid": Int(pid), "started": started, "startStep": 0,
                                     "updated": started]
         try JSONSerialization.data(withJSONObject: state).write(to: URL(fileURLWithPath: directory + "/row.json"))
-    }
-
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        gethostname(&buffer, buffer.count)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     @Test func everyStateOnItsLine() throws {

@@ -86,7 +86,9 @@ public final class Trainer {
 
     public var stepsPerEpoch: Int { Self.stepsPerEpoch(trainImages: data.train.count, batchSize: config.batchSize) }
     /// An epoch is this many steps, whole batches only: a saved run's place in its epochs is read from its step.
-    public static func stepsPerEpoch(trainImages: Int, batchSize: Int) -> Int { max(1, trainImages / max(1, batchSize)) }
+    public static func stepsPerEpoch(trainImages: Int, batchSize: Int) -> Int {
+        max(1, trainImages / max(1, batchSize))
+    }
     /// Fractional epochs done.
     public var epochProgress: Double { Double(samplesSeen) / Double(max(1, data.train.count)) }
 

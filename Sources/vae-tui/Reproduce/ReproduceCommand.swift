@@ -115,10 +115,13 @@ struct Reproduce: ParsableCommand {
         if !(1...100_000).contains(nllK) { throw ValidationError("--nll-k must be between 1 and 100000, got \(nllK)") }
         let modes = [("--row", row != nil), ("--collect", collect), ("--status", status), ("--slurm", cluster.slurm),
                      ("--cost", cost)].filter(\.1).map(\.0)
-        if modes.count > 1 { throw ValidationError("\(modes.joined(separator: " and ")) are different tasks: give one") }
+        if modes.count > 1 {
+            throw ValidationError("\(modes.joined(separator: " and ")) are different tasks: give one")
+        }
         if row != nil && rows != nil { throw ValidationError("--row trains one row: leave out --rows") }
         if let row, !table.rows().contains(row) {
-            throw ValidationError("--row: no row '\(row)' in the \(table) table (\(table.rows().joined(separator: ", ")))")
+            throw ValidationError("--row: no row '\(row)' in the \(table) table "
+                                  + "(\(table.rows().joined(separator: ", ")))")
         }
         if !(costSeconds > 0 && costSeconds <= 3600) {
             throw ValidationError("--cost-seconds must be above 0 and at most 3600, got \(costSeconds)")

@@ -94,7 +94,8 @@ extension Reproduce {
             return "\(tasks) task\(tasks == 1 ? "" : "s") at once: \(hours(wall)) h (\(days(wall)))\(bound)"
         }
         lines.append("Wall time, " + walls.joined(separator: "; ") + ". The evaluations are each epoch's "
-                     + "(\(evalLimit) test images, the probe's bounds); NLL = −L_\(nllK) on \(nllImages) test images.")
+                     + "(\(evalLimit) test images, the probe's bounds); "
+                     + "NLL = −L_\(nllK) on \(nllImages) test images.")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -124,7 +124,8 @@ extension Reproduce {
     }
 
     /// NLL = −L_k, the ELBO, the KL and the active units on the first test images, kept in nll.json.
-    private func evaluate(_ trainer: Trainer, splits: DataSplits, epochs: Int, in directory: RunDirectory) throws -> Row {
+    private func evaluate(_ trainer: Trainer, splits: DataSplits, epochs: Int,
+                          in directory: RunDirectory) throws -> Row {
         let n = min(nllImages, splits.test.count)
         let nll = Evaluator.negativeLogLikelihood(model: trainer.model, data: splits.test, k: nllK,
                                                   limit: n) { done, total in

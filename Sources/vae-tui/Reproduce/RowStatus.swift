@@ -102,7 +102,8 @@ enum RowStatus {
         if let modified, last.step > row.startStep, modified > row.started {
             let perStep = (modified - row.started) / Double(last.step - row.startStep)
             let left = (remainingSteps - Double(last.step)) * perStep - (now - modified)
-            return "about \(Terminal.duration(left)) left at \(String(format: "%.3g", perStep * Double(row.stepsPerEpoch))) s an epoch"
+            let epoch = String(format: "%.3g", perStep * Double(row.stepsPerEpoch))
+            return "about \(Terminal.duration(left)) left at \(epoch) s an epoch"
         }
         guard let seconds = last.seconds else { return "no rate yet" }
         let left = (remainingSteps - Double(last.step)) / Double(max(1, row.stepsPerEpoch)) * seconds

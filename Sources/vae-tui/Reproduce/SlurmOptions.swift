@@ -31,7 +31,8 @@ struct SlurmOptions: ParsableArguments {
     var sbatchArgs: [String] = []
 
     @Flag(name: .customLong("dry-run"),
-          help: ArgumentHelp("With --slurm: print the batch scripts and the sbatch commands; write and submit nothing."))
+          help: ArgumentHelp("With --slurm: print the batch scripts and the sbatch commands; "
+                             + "write and submit nothing."))
     var dryRun = false
 
     /// Slurm's time forms: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS.
@@ -41,9 +42,9 @@ struct SlurmOptions: ParsableArguments {
     static let maximumCPUs = 256
 
     func check(threads: Int) throws {
-        let given = [("--partition", partition != nil), ("--time", time != nil), ("--cpus-per-task", cpusPerTask != nil),
-                     ("--max-parallel", maxParallel != nil), ("--sbatch-arg", !sbatchArgs.isEmpty),
-                     ("--dry-run", dryRun)].filter(\.1).map(\.0)
+        let given = [("--partition", partition != nil), ("--time", time != nil),
+                     ("--cpus-per-task", cpusPerTask != nil), ("--max-parallel", maxParallel != nil),
+                     ("--sbatch-arg", !sbatchArgs.isEmpty), ("--dry-run", dryRun)].filter(\.1).map(\.0)
         if !slurm, let first = given.first { throw ValidationError("\(first) goes with --slurm") }
         if let partition, partition.isEmpty || partition.contains(where: \.isWhitespace) {
             throw ValidationError("--partition must be one partition's name, got '\(partition)'")
@@ -58,7 +59,9 @@ struct SlurmOptions: ParsableArguments {
             throw ValidationError("--threads \(threads) and --cpus-per-task \(cpusPerTask) disagree: "
                                   + "each row trains on its task's CPUs, give one of them")
         }
-        if let maxParallel, maxParallel < 1 { throw ValidationError("--max-parallel must be at least 1, got \(maxParallel)") }
+        if let maxParallel, maxParallel < 1 {
+            throw ValidationError("--max-parallel must be at least 1, got \(maxParallel)")
+        }
         if let bad = sbatchArgs.first(where: { !$0.hasPrefix("-") || $0.contains("\n") }) {
             throw ValidationError("--sbatch-arg takes one sbatch option such as --account=lab, got '\(bad)'")
         }
