@@ -135,12 +135,16 @@ long_res=(
 )
 iwae_preset_re='--preset[[:space:]=]+iwae'           # the IWAE schedule: batch 20, all 60,000 images
 help_re='--(help|version|generate-completion-script)'
+slurm_re='(^|[[:space:]])--slurm([[:space:]]|$)'   # submits to a cluster, unless --dry-run
 
 # why_skip LINE: empty when the line runs in this mode, else the reason it is skipped.
 why_skip() {
     local line=$1 words sub="" w re
     if [[ $line =~ $placeholder_re ]]; then echo "placeholder"; return; fi
     if [ $network -eq 0 ] && [[ $line =~ $network_re ]]; then echo "network (--network runs it)"; return; fi
+    if [[ $line =~ $slurm_re && ! $line =~ --dry-run ]]; then
+        echo "cluster (needs sbatch; bench/cluster/slurm-local.sh runs a cluster)"; return
+    fi
     if [ $long -eq 0 ]; then
         for re in "${long_res[@]}"; do
             if [[ $line =~ $re ]]; then echo "long (--long runs it)"; return; fi

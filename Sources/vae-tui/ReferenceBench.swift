@@ -145,8 +145,7 @@ enum RepositoryFile {
     static func locate(_ relative: String, what: String) throws -> String {
         let fm = FileManager.default
         var candidates = [fm.currentDirectoryPath + "/" + relative]
-        var dir = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                                       ?? CommandLine.arguments[0])
+        var dir = URL(fileURLWithPath: ExternalProgram.ownPath)
         for _ in 0..<5 {
             dir.deleteLastPathComponent()
             candidates.append(dir.path + "/" + relative)

@@ -88,4 +88,6 @@ struct EpochSummary {
     var seconds: Double
     var samplesPerSecond: Double
     var skipped: Int
+    /// False when a stop request ended the pass before its last step.
+    var completed = true
 }

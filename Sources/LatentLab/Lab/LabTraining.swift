@@ -15,7 +15,7 @@ public enum LabBudget: Sendable, Equatable {
 
     /// The steps the budget stands for: its epochs', or `plannedEpochs`' for a time budget.
     public func plannedSteps(trainImages: Int, batchSize: Int) -> Int {
-        let stepsPerEpoch = max(1, trainImages / max(batchSize, 1))
+        let stepsPerEpoch = Trainer.stepsPerEpoch(trainImages: trainImages, batchSize: batchSize)
         switch self {
         case .epochs(let e): return e * stepsPerEpoch
         case .seconds: return Self.plannedEpochs * stepsPerEpoch

@@ -84,7 +84,11 @@ public final class Trainer {
         nonFinite.remember(model.parameters)
     }
 
-    public var stepsPerEpoch: Int { max(1, data.train.count / config.batchSize) }
+    public var stepsPerEpoch: Int { Self.stepsPerEpoch(trainImages: data.train.count, batchSize: config.batchSize) }
+    /// An epoch is this many steps, whole batches only: a saved run's place in its epochs is read from its step.
+    public static func stepsPerEpoch(trainImages: Int, batchSize: Int) -> Int {
+        max(1, trainImages / max(1, batchSize))
+    }
     /// Fractional epochs done.
     public var epochProgress: Double { Double(samplesSeen) / Double(max(1, data.train.count)) }
 

@@ -3,8 +3,10 @@ import LatentLab
 
 /// Writes to the terminal's streams.
 enum Terminal {
-    /// A line on stderr; a stderr that cannot be written (a full disk) is no reason to stop.
+    /// A line on stderr, after what stdout holds (so that a log of both keeps their order); a stderr that cannot
+    /// be written (a full disk) is no reason to stop.
     static func error(_ line: String) {
+        fflush(nil)
         try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
     }
 
