@@ -24,6 +24,14 @@ struct Bench: ParsableCommand {
     /// 1,2 for the training benchmark; the dashboard's is timed on one thread unless a list is given.
     var threadsList: String { threadsListOption ?? (dashboard ? "1" : "1,2") }
 
+    @Option(name: .customLong("paper-batch-k-list"),
+            help: ArgumentHelp("Sample counts also timed at the IWAE paper's batch of 20, one thread "
+                               + "(none: not timed).", valueName: "K,K"))
+    var paperBatchKList: String = "1,50"
+
+    /// The paper-batch sample counts; "none" times none.
+    var paperBatchKs: [Int] { paperBatchKList == "none" ? [] : Self.ints(paperBatchKList) ?? [] }
+
     @Option(name: .customLong("nll-images"), help: ArgumentHelp("Test images for the L_5000 timing.", valueName: "N"))
     var nllImages: Int = 20
 
@@ -109,8 +117,10 @@ struct Bench: ParsableCommand {
             throw ValidationError("--compare needs --data DIR or MNIST fetched by `vae-tui data fetch mnist`: "
                                   + "the PyTorch reference trains on MNIST")
         }
-        if Self.ints(kList) == nil || Self.ints(threadsList) == nil {
-            throw ValidationError("--k-list and --threads-list take comma-separated positive integers")
+        if Self.ints(kList) == nil || Self.ints(threadsList) == nil
+            || (paperBatchKList != "none" && Self.ints(paperBatchKList) == nil) {
+            throw ValidationError("--k-list, --threads-list and --paper-batch-k-list take comma-separated positive "
+                                  + "integers (--paper-batch-k-list also none)")
         }
     }
 
@@ -149,10 +159,12 @@ struct Bench: ParsableCommand {
             let reference = compare ? try ReferenceBench.prepare(script: referenceScript) : nil
             let strategies = threading.split(separator: ",").compactMap { Parallel.Strategy(rawValue: String($0)) }
             let speed = SpeedBench.measure(splits: splits, ks: Self.ints(kList)!, threads: Self.ints(threadsList)!,
-                                           strategies: strategies, nllImages: nllImages, seconds: seconds, echo: !json)
+                                           strategies: strategies, paperBatchKs: paperBatchKs, nllImages: nllImages,
+                                           seconds: seconds, echo: !json)
             if let reference, let directory = source.directory {
                 let theirs = try ReferenceBench.run(path: reference, data: directory, seconds: seconds, kList: kList,
-                                                    threadsList: threadsList, nllImages: nllImages)
+                                                    threadsList: threadsList, paperBatchKs: paperBatchKs,
+                                                    nllImages: nllImages)
                 ReferenceBench.printTable(ours: speed, theirs: theirs)
             }
             if json { print(speed.json.encoded) }

@@ -9,6 +9,7 @@ enum ReferenceBench {
         var blas: String
         var cpuCapability: String
         var train: [String: Double]   // "k/threads" → images/s
+        var paperBatch: [Int: Double] // k → images/s at the paper's batch, one thread
         var families: [String: Double] // model → images/s, k = 1, one thread
         var nll: [Int: Double]        // threads → seconds
         var sgemm: Double
@@ -25,9 +26,10 @@ enum ReferenceBench {
 
     /// Runs the prepared script `path` with the same settings as vae-tui's side.
     static func run(path: String, data: String, seconds: Double, kList: String, threadsList: String,
-                    nllImages: Int) throws -> Result {
+                    paperBatchKs: [Int], nllImages: Int) throws -> Result {
         let out = try python([path, "--bench", "--data", data, "--bench-seconds", String(seconds), "--k-list", kList,
-                              "--threads-list", threadsList, "--bench-nll-images", String(max(nllImages, 1))],
+                              "--threads-list", threadsList, "--bench-nll-images", String(max(nllImages, 1)),
+                              "--paper-batch-k-list", paperBatchKs.map(String.init).joined(separator: ",")],
                              quiet: false)
         guard out.status == 0,
               let start = out.stdout.firstIndex(of: "{"),
@@ -37,6 +39,10 @@ enum ReferenceBench {
         for row in object["train"] as? [[String: Any]] ?? [] {
             if let k = row["k"] as? Int, let t = row["threads"] as? Int,
                let rate = (row["samples_per_s_mean"] ?? row["samples_per_s"]) as? Double { train["\(k)/\(t)"] = rate }
+        }
+        var paperBatch: [Int: Double] = [:]
+        for row in object["train_paper_batch"] as? [[String: Any]] ?? [] {
+            if let k = row["k"] as? Int, let rate = row["samples_per_s_mean"] as? Double { paperBatch[k] = rate }
         }
         var families: [String: Double] = [:]
         for row in object["train_families"] as? [[String: Any]] ?? [] {
@@ -48,7 +54,8 @@ enum ReferenceBench {
             if let t = row["threads"] as? Int, let s = row["seconds"] as? Double { nll[t] = s }
         }
         return Result(version: object["torch_version"] as? String ?? "?", blas: object["blas"] as? String ?? "?",
-                      cpuCapability: object["cpu_capability"] as? String ?? "?", train: train, families: families,
+                      cpuCapability: object["cpu_capability"] as? String ?? "?", train: train,
+                      paperBatch: paperBatch, families: families,
                       nll: nll,
                       sgemm: object["sgemm_gflops_1thread"] as? Double ?? .nan)
     }
@@ -57,6 +64,7 @@ enum ReferenceBench {
         print("""
 
         vae-tui against PyTorch \(theirs.version) on the same machine, same thread counts, batch 100, IWAE objective
+        (rows without a batch: batch 100; the batch-\(SpeedBench.paperBatch) rows: the IWAE paper's)
         CPU: \(CPUInfo.current.summary)
         vae-tui: \(BLASKernel.summary); threads split the batch
         PyTorch: BLAS \(theirs.blas), CPU capability \(theirs.cpuCapability)
@@ -76,6 +84,10 @@ enum ReferenceBench {
                 row("train k=\(k), \(t) thread\(t == 1 ? "" : "s"), images/s", ours.trainRate(k: k, threads: t),
                     theirs.train["\(k)/\(t)"], format: "%.0f")
             }
+        }
+        for k in ours.train.filter({ $0.batch == SpeedBench.paperBatch }).map(\.k) {
+            row("train k=\(k), batch \(SpeedBench.paperBatch), 1 thread, images/s",
+                ours.trainRate(k: k, threads: 1, batch: SpeedBench.paperBatch), theirs.paperBatch[k], format: "%.0f")
         }
         let titles = ["iaf": "IAF posterior (2 steps, width 320)", "two-layer": "two stochastic layers 100,50",
                       "made": "MADE decoder (hidden 500, direct connections)",

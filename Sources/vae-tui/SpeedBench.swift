@@ -2,9 +2,15 @@ import Foundation
 import LatentLab
 
 /// `vae-tui bench`'s main figures: training images/s at batch 100 (IWAE objective) for each k and
-/// thread count, the time of L_5000 on a few test images per thread count, and the sgemm peak.
+/// thread count and at the IWAE paper's batch of 20 on one thread, the time of L_5000 on a few test images
+/// per thread count, and the sgemm peak.
 struct SpeedBench {
-    struct TrainRow { var k: Int, threads: Int, threading: Parallel.Strategy, samplesPerSecond: Double }
+    struct TrainRow {
+        var k: Int, threads: Int, threading: Parallel.Strategy, samplesPerSecond: Double
+        var batch = SpeedBench.batch
+    }
+    /// The benchmark's batch, and the IWAE paper's (every table of Burda et al. 2015 trains at 20).
+    static let batch = 100, paperBatch = 20
     struct NLLRow { var threads: Int, threading: Parallel.Strategy, images: Int, seconds: Double }
 
     var train: [TrainRow] = []
@@ -19,7 +25,7 @@ struct SpeedBench {
 
     /// Every strategy at every thread count; one thread is the same for all, so it is timed once.
     static func measure(splits: DataSplits, ks: [Int], threads: [Int], strategies: [Parallel.Strategy],
-                        nllImages: Int, seconds: Double, echo: Bool) -> SpeedBench {
+                        paperBatchKs: [Int], nllImages: Int, seconds: Double, echo: Bool) -> SpeedBench {
         var result = SpeedBench()
         let model = VAEConfig(inputSize: splits.train.dimension)
         for strategy in strategies {
@@ -28,16 +34,16 @@ struct SpeedBench {
                 BLAS.setThreads(t)
                 for k in ks {
                     let config = TrainingConfig(model: model, objective: ObjectiveSettings(kind: .iwae, k: k),
-                                                batchSize: 100)
+                                                batchSize: batch)
                     let stepRate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds)
                     result.train.append(TrainRow(k: k, threads: t, threading: strategy,
-                                                 samplesPerSecond: stepRate * 100))
+                                                 samplesPerSecond: stepRate * Double(batch)))
                     if k == 1 && t == 1 {
-                        result.trainingGFLOPS = Bench.trainingFlops(model, batch: 100, k: 1) * stepRate / 1e9
+                        result.trainingGFLOPS = Bench.trainingFlops(model, batch: batch, k: 1) * stepRate / 1e9
                     }
                     if echo {
                         print(String(format: "train k=%-3d threads=%d %-5@  %8.0f images/s",
-                                     k, t, strategy.rawValue, stepRate * 100))
+                                     k, t, strategy.rawValue, stepRate * Double(batch)))
                     }
                 }
                 if nllImages > 0 {
@@ -56,12 +62,21 @@ struct SpeedBench {
         }
         Parallel.strategy = .split
         BLAS.setThreads(1)
+        for k in paperBatchKs {
+            let config = TrainingConfig(model: model, objective: ObjectiveSettings(kind: .iwae, k: k),
+                                        batchSize: paperBatch)
+            let rate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds)
+                * Double(paperBatch)
+            result.train.append(TrainRow(k: k, threads: 1, threading: .split, samplesPerSecond: rate,
+                                         batch: paperBatch))
+            if echo { print(String(format: "train k=%-3d batch=%d threads=1  %8.0f images/s", k, paperBatch, rate)) }
+        }
         let otherFamilies = [("iaf", ModelFamily.iaf), ("two-layer", .twoLayers), ("made", .madeDecoder),
                              ("pixelcnn", .pixelCNNDecoder), ("vamp", .vampPrior)]
         for (name, family) in otherFamilies {
             let config = TrainingConfig(model: family.applied(to: model),
-                                        objective: ObjectiveSettings(kind: .elbo, k: 1), batchSize: 100)
-            let rate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds) * 100
+                                        objective: ObjectiveSettings(kind: .elbo, k: 1), batchSize: batch)
+            let rate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds) * Double(batch)
             result.families.append((name, rate))
             if echo { print(String(format: "train %@ k=1 threads=1  %8.0f images/s", name, rate)) }
         }
@@ -74,9 +89,11 @@ struct SpeedBench {
     }
 
     /// Images/s of a training configuration, nil when it was not measured.
-    func trainRate(k: Int, threads: Int, threading: Parallel.Strategy = .split) -> Double? {
-        train.first { $0.k == k && $0.threads == threads && ($0.threading == threading || threads == 1) }?
-            .samplesPerSecond
+    func trainRate(k: Int, threads: Int, threading: Parallel.Strategy = .split,
+                   batch: Int = SpeedBench.batch) -> Double? {
+        train.first {
+            $0.k == k && $0.threads == threads && $0.batch == batch && ($0.threading == threading || threads == 1)
+        }?.samplesPerSecond
     }
 
     func nllSeconds(threads: Int, threading: Parallel.Strategy = .split) -> Double? {
@@ -92,8 +109,8 @@ struct SpeedBench {
         }
         return .object(Platform.fields + [
             ("train", .array(train.map { r in
-                .object([("k", .int(r.k)), ("threads", .int(r.threads)), ("threading", .string(r.threading.rawValue)),
-                         ("samples_per_s", .number(r.samplesPerSecond))])
+                .object([("k", .int(r.k)), ("batch", .int(r.batch)), ("threads", .int(r.threads)),
+                         ("threading", .string(r.threading.rawValue)), ("samples_per_s", .number(r.samplesPerSecond))])
             })),
             ("train_families", .array(families.map { .object([("model", .string($0.name)), ("threads", .int(1)),
                                                              ("samples_per_s", .number($0.samplesPerSecond))]) })),
