@@ -32,6 +32,16 @@ struct Bench: ParsableCommand {
     /// The paper-batch sample counts; "none" times none.
     var paperBatchKs: [Int] { paperBatchKList == "none" ? [] : Self.ints(paperBatchKList) ?? [] }
 
+    @Option(help: ArgumentHelp("The other model families timed at k = 1 on one thread (none: no family).",
+                               valueName: SpeedBench.familyNames.joined(separator: ",")))
+    var families: String = SpeedBench.familyNames.joined(separator: ",")
+
+    /// The families asked for, in the table's order.
+    var familyList: [String] {
+        let asked = Set(families.split(separator: ",").map(String.init))
+        return SpeedBench.familyNames.filter(asked.contains)
+    }
+
     @Option(name: .customLong("nll-images"), help: ArgumentHelp("Test images for the L_5000 timing.", valueName: "N"))
     var nllImages: Int = 20
 
@@ -104,6 +114,10 @@ struct Bench: ParsableCommand {
         if strategies.isEmpty || strategies.contains(where: { Parallel.Strategy(rawValue: String($0)) == nil }) {
             throw ValidationError("--threading takes split, blas or both (split,blas), got \(threading)")
         }
+        if families != "none",
+           let unknown = families.split(separator: ",").first(where: { !SpeedBench.familyNames.contains(String($0)) }) {
+            throw ValidationError("--families: no family '\(unknown)' (\(SpeedBench.familyNames.joined(separator: ", ")))")
+        }
         if decoder != .factorized && !dashboard {
             throw ValidationError("--decoder goes with --dashboard (the training benchmark times every decoder)")
         }
@@ -159,7 +173,8 @@ struct Bench: ParsableCommand {
             let reference = compare ? try ReferenceBench.prepare(script: referenceScript) : nil
             let strategies = threading.split(separator: ",").compactMap { Parallel.Strategy(rawValue: String($0)) }
             let speed = SpeedBench.measure(splits: splits, ks: Self.ints(kList)!, threads: Self.ints(threadsList)!,
-                                           strategies: strategies, paperBatchKs: paperBatchKs, nllImages: nllImages,
+                                           strategies: strategies, paperBatchKs: paperBatchKs, families: familyList,
+                                           nllImages: nllImages,
                                            seconds: seconds, echo: !json)
             if let reference, let directory = source.directory {
                 let theirs = try ReferenceBench.run(path: reference, data: directory, seconds: seconds, kList: kList,

@@ -9,6 +9,11 @@ struct SpeedBench {
         var k: Int, threads: Int, threading: Parallel.Strategy, samplesPerSecond: Double
         var batch = SpeedBench.batch
     }
+    /// The other model families, by the names the table, the reference and `--families` use.
+    static let otherFamilies = [("iaf", ModelFamily.iaf), ("two-layer", .twoLayers), ("made", .madeDecoder),
+                                ("pixelcnn", .pixelCNNDecoder), ("vamp", .vampPrior)]
+    static let familyNames = otherFamilies.map(\.0)
+
     /// The benchmark's batch, and the IWAE paper's (every table of Burda et al. 2015 trains at 20).
     static let batch = 100, paperBatch = 20
     struct NLLRow { var threads: Int, threading: Parallel.Strategy, images: Int, seconds: Double }
@@ -25,7 +30,8 @@ struct SpeedBench {
 
     /// Every strategy at every thread count; one thread is the same for all, so it is timed once.
     static func measure(splits: DataSplits, ks: [Int], threads: [Int], strategies: [Parallel.Strategy],
-                        paperBatchKs: [Int], nllImages: Int, seconds: Double, echo: Bool) -> SpeedBench {
+                        paperBatchKs: [Int], families: [String] = familyNames, nllImages: Int, seconds: Double,
+                        echo: Bool) -> SpeedBench {
         var result = SpeedBench()
         let model = VAEConfig(inputSize: splits.train.dimension)
         for strategy in strategies {
@@ -71,9 +77,7 @@ struct SpeedBench {
                                          batch: paperBatch))
             if echo { print(String(format: "train k=%-3d batch=%d threads=1  %8.0f images/s", k, paperBatch, rate)) }
         }
-        let otherFamilies = [("iaf", ModelFamily.iaf), ("two-layer", .twoLayers), ("made", .madeDecoder),
-                             ("pixelcnn", .pixelCNNDecoder), ("vamp", .vampPrior)]
-        for (name, family) in otherFamilies {
+        for (name, family) in otherFamilies where families.contains(name) {
             let config = TrainingConfig(model: family.applied(to: model),
                                         objective: ObjectiveSettings(kind: .elbo, k: 1), batchSize: batch)
             let rate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds) * Double(batch)
