@@ -399,6 +399,22 @@ KERNEL double vk_sum_squares(const float *restrict x, long n) {
     return total;
 }
 
+KERNEL double vk_add_clear_sum_squares(float *restrict g, float *restrict b, long n) {
+#pragma clang fp reassociate(on)
+    double total = 0.0;
+    for (long start = 0; start < n; start += 4096) {
+        long end = start + 4096 < n ? start + 4096 : n;
+        float s = 0.f;
+        if (b) {
+            for (long i = start; i < end; i++) { float v = g[i] + b[i]; g[i] = v; b[i] = 0.f; s += v * v; }
+        } else {
+            for (long i = start; i < end; i++) s += g[i] * g[i];
+        }
+        total += s;
+    }
+    return total;
+}
+
 KERNEL void vk_scale(float *restrict y, long n, float s) {
     for (long i = 0; i < n; i++) y[i] *= s;
 }

@@ -60,6 +60,12 @@ struct Bench: ParsableCommand {
                                + "of the working directory or of the build's checkout).", valueName: "FILE"))
     var referenceScript: String?
 
+    @Flag(name: .customLong("step-profile"),
+          help: ArgumentHelp("Time a training step phase by phase instead (batch, passes, gradient reduction, norm, "
+                             + "optimiser update, bookkeeping) for --k-list and --threads-list, and the share that "
+                             + "runs on one thread."))
+    var stepProfile = false
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -123,6 +129,9 @@ struct Bench: ParsableCommand {
         }
         if page != .overview && !dashboard { throw ValidationError("--page goes with --dashboard") }
         if ratePlane && !dashboard { throw ValidationError("--rd-plane goes with --dashboard") }
+        if stepProfile && (compare || dashboard || binpack || dequant) {
+            throw ValidationError("--step-profile goes with the training benchmark alone")
+        }
         if compare && (dashboard || binpack || dequant) {
             throw ValidationError("--compare goes with the training benchmark, not --dashboard, --binpack or --dequant")
         }
@@ -168,6 +177,12 @@ struct Bench: ParsableCommand {
                                               seconds: seconds, json: json)
                 }
                 if json { print((runs.count == 1 ? runs[0] : .object([("by_threads", .array(runs))])).encoded) }
+                return
+            }
+            if stepProfile {
+                let profile = StepProfileBench.run(splits: splits, ks: Self.ints(kList)!, threads: Self.ints(threadsList)!,
+                                                   seconds: seconds, echo: !json)
+                if json { print(profile.encoded) }
                 return
             }
             let reference = compare ? try ReferenceBench.prepare(script: referenceScript) : nil

@@ -85,6 +85,9 @@ void vk_adamax(float *w, const float *g, float *m, float *u, long n,
 
 /// Σ x[i]², accumulated in double.
 double vk_sum_squares(const float *x, long n);
+/// g[i] += b[i] and b[i] = 0 (a part's gradient added in and its buffer cleared for the next step); returns Σ g[i]²
+/// after the addition, as vk_sum_squares does. With b NULL, only the sum.
+double vk_add_clear_sum_squares(float *g, float *b, long n);
 /// y[i] *= s.
 void vk_scale(float *y, long n, float s);
 
