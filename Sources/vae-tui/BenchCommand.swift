@@ -201,9 +201,13 @@ struct Bench: ParsableCommand {
         }
     }
 
-    /// Training steps per second over `seconds` (at least 3 steps), after 3 untimed warm-up steps.
-    static func stepsPerSecond(_ trainer: Trainer, seconds: Double) -> Double {
+    /// Training steps per second over `seconds` (at least 3 steps), after 3 untimed warm-up steps, and the
+    /// GFLOP/s of the matrix products those steps ran (counted by `BLAS.gemm`).
+    static func timeSteps(_ trainer: Trainer, seconds: Double) -> (stepsPerSecond: Double, gflops: Double) {
         for _ in 0..<3 { trainer.trainStep() }
+        BLAS.resetFlops()
+        BLAS.countsFlops = true
+        defer { BLAS.countsFlops = false }
         let clock = ContinuousClock()
         let start = clock.now
         var steps = 0
@@ -211,21 +215,12 @@ struct Bench: ParsableCommand {
             trainer.trainStep()
             steps += 1
         }
-        return Double(steps) / (clock.now - start).seconds
+        let elapsed = (clock.now - start).seconds
+        return (Double(steps) / elapsed, Double(BLAS.flops) / elapsed / 1e9)
     }
 
-    /// Matrix-product FLOPs of one training step: forward, weight gradients, and input gradients
-    /// for every layer but the first (the data needs none).
-    static func trainingFlops(_ c: VAEConfig, batch: Int, k: Int) -> Double {
-        var total = 0.0
-        func layer(_ rows: Int, _ i: Int, _ o: Int, first: Bool) { total += Double(2 * rows * i * o) * (first ? 2 : 3) }
-        let enc = [c.inputSize] + c.encoderHidden
-        for j in 0..<(enc.count - 1) { layer(batch, enc[j], enc[j + 1], first: j == 0) }
-        layer(batch, enc.last!, c.latentSize, first: enc.count == 1)
-        layer(batch, enc.last!, c.latentSize, first: enc.count == 1)
-        let dec = [c.latentSize] + c.decoderHidden + [c.inputSize]
-        for j in 0..<(dec.count - 1) { layer(batch * k, dec[j], dec[j + 1], first: false) }
-        return total
+    static func stepsPerSecond(_ trainer: Trainer, seconds: Double) -> Double {
+        timeSteps(trainer, seconds: seconds).stepsPerSecond
     }
 
     /// GFLOP/s of one large square product on the current thread count.

@@ -68,34 +68,41 @@ enum ReferenceBench {
         CPU: \(CPUInfo.current.summary)
         vae-tui: \(BLASKernel.summary); threads split the batch
         PyTorch: BLAS \(theirs.blas), CPU capability \(theirs.cpuCapability)
+        GFLOP/s: vae-tui's matrix products while training, counted as they run; the share is of the sgemm peak
+        below times the threads
 
-        | measure | vae-tui | PyTorch | ratio |
-        | --- | --- | --- | --- |
+        | measure | vae-tui | PyTorch | ratio | vae-tui GFLOP/s | share of sgemm peak |
+        | --- | --- | --- | --- | --- | --- |
         """)
-        func row(_ name: String, _ a: Double?, _ b: Double?, format: String, higherIsBetter: Bool = true) {
+        func row(_ name: String, _ a: Double?, _ b: Double?, format: String, higherIsBetter: Bool = true,
+                 gflops: Double? = nil, threads: Int = 1) {
             guard let a, let b else { return }
             let ratio = higherIsBetter ? a / b : b / a
+            let work = gflops.map {
+                String(format: "%.1f | %.0f%%", $0, 100 * ours.shareOfPeak(gflops: $0, threads: threads))
+            } ?? " | "
             print("| \(name) | \(String(format: format, a)) | \(String(format: format, b)) "
-                  + "| \(String(format: "%.2fx", ratio)) |")
+                  + "| \(String(format: "%.2fx", ratio)) | \(work) |")
         }
         let threads = Array(Set(ours.train.map(\.threads))).sorted()
         for t in threads {
             for k in Array(Set(ours.train.map(\.k))).sorted() {
                 row("train k=\(k), \(t) thread\(t == 1 ? "" : "s"), images/s", ours.trainRate(k: k, threads: t),
-                    theirs.train["\(k)/\(t)"], format: "%.0f")
+                    theirs.train["\(k)/\(t)"], format: "%.0f", gflops: ours.trainGFLOPS(k: k, threads: t), threads: t)
             }
         }
         for k in ours.train.filter({ $0.batch == SpeedBench.paperBatch }).map(\.k) {
             row("train k=\(k), batch \(SpeedBench.paperBatch), 1 thread, images/s",
-                ours.trainRate(k: k, threads: 1, batch: SpeedBench.paperBatch), theirs.paperBatch[k], format: "%.0f")
+                ours.trainRate(k: k, threads: 1, batch: SpeedBench.paperBatch), theirs.paperBatch[k], format: "%.0f",
+                gflops: ours.trainGFLOPS(k: k, threads: 1, batch: SpeedBench.paperBatch))
         }
         let titles = ["iaf": "IAF posterior (2 steps, width 320)", "two-layer": "two stochastic layers 100,50",
                       "made": "MADE decoder (hidden 500, direct connections)",
                       "pixelcnn": "PixelCNN decoder (6 masked 3x3 layers of 32)",
                       "vamp": "VampPrior (K = \(VAEConfig.defaultPseudoInputs) pseudo-inputs)"]
-        for (name, rate) in ours.families {
+        for (name, rate, gflops) in ours.families {
             row("train \(titles[name] ?? name), k=1 ELBO, 1 thread, images/s", rate, theirs.families[name],
-                format: "%.0f")
+                format: "%.0f", gflops: gflops)
         }
         for t in threads {
             row("L_5000 on \(ours.nll.first?.images ?? 0) test images, \(t) thread\(t == 1 ? "" : "s"), s",
