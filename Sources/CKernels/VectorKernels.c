@@ -204,21 +204,32 @@ static inline long causal_run_length(long dy, long k, int includeCenter) {
 
 // Copies of a few hundred bytes, millions a step: as loops the compiler vectorises in place (the kernels below are
 // marked no_builtin so that it does not turn them back into calls to memcpy and memset).
-__attribute__((no_builtin("memcpy"))) static inline void copy_floats(float *restrict to, const float *restrict from, long n) {
+__attribute__((no_builtin("memcpy")))
+static inline void copy_floats(float *restrict to, const float *restrict from, long n) {
     for (long j = 0; j < n; j++) to[j] = from[j];
 }
 __attribute__((no_builtin("memset"))) static inline void zero_floats(float *to, long n) {
     for (long j = 0; j < n; j++) to[j] = 0.f;
 }
 
-KERNEL __attribute__((no_builtin("memcpy", "memset"))) void vk_causal_patches(const float *restrict src, float *restrict dst, long c, long k, int includeCenter,
-                              long h, long w, long firstRow, long rows) {
-    long r = (k - 1) / 2, pixels = h * w;
-    long width = 0;
-    for (long dy = -r; dy <= 0; dy++) width += causal_run_length(dy, k, includeCenter);
-    // The pixel's place in its image, stepped along rather than divided out of the row for every row.
-    long y = (firstRow % pixels) / w, x = firstRow % w;
-    for (long i = 0; i < rows; i++, x = x + 1 < w ? x + 1 : (y = y + 1 < h ? y + 1 : 0, 0)) {
+// A patch row's width in taps: the runs' lengths added up.
+static inline long causal_patch_taps(long k, int includeCenter) {
+    long taps = 0;
+    for (long dy = -(k - 1) / 2; dy <= 0; dy++) taps += causal_run_length(dy, k, includeCenter);
+    return taps;
+}
+
+// The next pixel's place (y, x) in its image: stepped along rather than divided out of the row for every row.
+static inline void causal_step(long *y, long *x, long h, long w) {
+    if (++*x == w) { *x = 0; *y = *y + 1 < h ? *y + 1 : 0; }
+}
+
+KERNEL __attribute__((no_builtin("memcpy", "memset")))
+void vk_causal_patches(const float *restrict src, float *restrict dst, long c, long k, int includeCenter, long h,
+                       long w, long firstRow, long rows) {
+    long r = (k - 1) / 2, width = causal_patch_taps(k, includeCenter);
+    long y = (firstRow % (h * w)) / w, x = firstRow % w;
+    for (long i = 0; i < rows; i++, causal_step(&y, &x, h, w)) {
         long row = firstRow + i;
         float *out = dst + i * width * c;
         for (long dy = -r; dy <= 0; dy++) {
@@ -240,11 +251,9 @@ KERNEL __attribute__((no_builtin("memcpy", "memset"))) void vk_causal_patches(co
 
 KERNEL void vk_causal_scatter(const float *restrict patches, float *restrict dst, long c, long k, int includeCenter,
                               long h, long w, long firstRow, long rows) {
-    long r = (k - 1) / 2, pixels = h * w;
-    long width = 0;
-    for (long dy = -r; dy <= 0; dy++) width += causal_run_length(dy, k, includeCenter);
-    long y = (firstRow % pixels) / w, x = firstRow % w;
-    for (long i = 0; i < rows; i++, x = x + 1 < w ? x + 1 : (y = y + 1 < h ? y + 1 : 0, 0)) {
+    long r = (k - 1) / 2, width = causal_patch_taps(k, includeCenter);
+    long y = (firstRow % (h * w)) / w, x = firstRow % w;
+    for (long i = 0; i < rows; i++, causal_step(&y, &x, h, w)) {
         long row = firstRow + i;
         const float *in = patches + i * width * c;
         for (long dy = -r; dy <= 0; dy++) {

@@ -122,7 +122,8 @@ struct Bench: ParsableCommand {
         }
         if families != "none",
            let unknown = families.split(separator: ",").first(where: { !SpeedBench.familyNames.contains(String($0)) }) {
-            throw ValidationError("--families: no family '\(unknown)' (\(SpeedBench.familyNames.joined(separator: ", ")))")
+            let names = SpeedBench.familyNames.joined(separator: ", ")
+            throw ValidationError("--families: no family '\(unknown)' (\(names))")
         }
         if decoder != .factorized && !dashboard {
             throw ValidationError("--decoder goes with --dashboard (the training benchmark times every decoder)")
@@ -180,8 +181,8 @@ struct Bench: ParsableCommand {
                 return
             }
             if stepProfile {
-                let profile = StepProfileBench.run(splits: splits, ks: Self.ints(kList)!, threads: Self.ints(threadsList)!,
-                                                   seconds: seconds, echo: !json)
+                let profile = StepProfileBench.run(splits: splits, ks: Self.ints(kList)!,
+                                                   threads: Self.ints(threadsList)!, seconds: seconds, echo: !json)
                 if json { print(profile.encoded) }
                 return
             }

@@ -88,7 +88,9 @@ struct SpeedBench {
             let (stepRate, gflops) = Bench.timeSteps(Trainer(config: config, data: splits), seconds: seconds)
             let rate = stepRate * Double(batch)
             result.families.append((name, rate, gflops))
-            if echo { print(String(format: "train %@ k=1 threads=1  %8.0f images/s  %5.1f GFLOP/s", name, rate, gflops)) }
+            if echo {
+                print(String(format: "train %@ k=1 threads=1  %8.0f images/s  %5.1f GFLOP/s", name, rate, gflops))
+            }
         }
         result.sgemmPeak = Bench.sgemmPeak()
         if echo {

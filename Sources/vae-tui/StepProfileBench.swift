@@ -43,7 +43,8 @@ enum StepProfileBench {
     static func printTable(_ rows: [Row]) {
         for k in Array(Set(rows.map(\.k))).sorted() {
             let group = rows.filter { $0.k == k }
-            print("\nstep profile, k=\(k), batch \(SpeedBench.batch), IWAE objective: ms per step (share of the step)\n")
+            print("\nstep profile, k=\(k), batch \(SpeedBench.batch), IWAE objective: "
+                  + "ms per step (share of the step)\n")
             print("| phase | " + group.map { "\($0.threads) thread\($0.threads == 1 ? "" : "s")" }
                 .joined(separator: " | ") + " |")
             print("| --- |" + String(repeating: " --- |", count: group.count))

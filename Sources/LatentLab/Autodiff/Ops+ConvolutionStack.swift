@@ -114,7 +114,8 @@ extension Tape {
                 // The first layer: its patches are the image's, shared by the repeats, whose gradients are summed.
                 let kk = taps[0].count * x.cols
                 var dshift = Tensor(zeros: contexts, c)
-                dshift.withMutablePointer { dsp in kept[0].withPointer { op in x.value.withPointer { xp in weights[0].value.withPointer { wp in
+                dshift.withMutablePointer { dsp in kept[0].withPointer { op in x.value.withPointer { xp in
+                weights[0].value.withPointer { wp in
                 dsum.withMutablePointer { sump in
                     let summed = repeats > 1 ? sump : dp
                     for start in stride(from: 0, to: imageRows, by: block) {
@@ -138,7 +139,8 @@ extension Tape {
                             if fresh { dx.update(repeating: 0, count: imageRows * x.cols) }
                             BLAS.gemm(summed, rows: count, cols: c, transposeA: false, wp, rows: kk, cols: c,
                                       transposeB: true, pp)
-                            Self.scatterPatches(pp, channels: x.cols, kernel: k, includeCenter: false, height: h, width: w,
+                            Self.scatterPatches(pp, channels: x.cols, kernel: k, includeCenter: false, height: h,
+                                                width: w,
                                                 rows: start..<(start + count), into: dx)
                         }
                     }

@@ -145,7 +145,8 @@ public final class Trainer {
         if parts > 1 {
             // Always reduced, so that the parts' buffers are clear for the next step.
             let squares = reduceParts(parts)
-            norm = stats.loss.isFinite ? clipGradients(params, sumOfSquares: squares, maxNorm: config.gradientClip) : .nan
+            norm = stats.loss.isFinite
+                ? clipGradients(params, sumOfSquares: squares, maxNorm: config.gradientClip) : .nan
         } else {
             norm = stats.loss.isFinite ? clipGradientNorm(params, maxNorm: config.gradientClip) : .nan
         }
