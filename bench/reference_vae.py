@@ -42,6 +42,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 N_TRAIN, BATCH, D_X, D_H, D_Z = 50_000, 100, 784, 200, 50
+PAPER_BATCH = 20  # the batch of every table in Burda et al. (2015)
 
 
 def log(*a):
@@ -419,6 +420,19 @@ def bench_run(args):
             log(f"train k={k:<3} threads={threads}: {rate:9.1f} images/s best window, "
                 f"{mean_rate:9.1f} mean ({all_steps} steps)")
 
+    # The IWAE paper's batch of 20 (its every table's), one thread.
+    torch.set_num_threads(1)
+    result["train_paper_batch"] = []
+    for k in [int(k) for k in args.paper_batch_k_list.split(",") if k.strip()]:
+        torch.manual_seed(args.seed)
+        model, opt = make_model_and_optimizer(p_train)
+        batches = itertools.cycle(torch.randperm(N_TRAIN).split(PAPER_BATCH))
+        step = lambda: train_step(model, opt, p_train[next(batches)], k, "iwae")
+        _, (all_steps, all_elapsed) = timed(step, args.bench_seconds)
+        rate = all_steps * PAPER_BATCH / all_elapsed
+        result["train_paper_batch"].append({"k": k, "batch": PAPER_BATCH, "threads": 1, "samples_per_s_mean": rate})
+        log(f"train k={k:<3} batch={PAPER_BATCH} threads=1: {rate:9.1f} images/s mean ({all_steps} steps)")
+
     # The other families, k = 1 ELBO, one thread.
     torch.set_num_threads(1)
     result["train_families"] = []
@@ -475,6 +489,8 @@ def main():
     ap.add_argument("--bench", action="store_true", help="measure speed instead of training")
     ap.add_argument("--threads-list", default="1,2")
     ap.add_argument("--k-list", default="1,5,50")
+    ap.add_argument("--paper-batch-k-list", default="1,50",
+                    help="sample counts timed at the paper's batch of 20, one thread (empty: none)")
     ap.add_argument("--bench-seconds", type=float, default=4.0)
     ap.add_argument("--bench-nll-images", type=int, default=20)
     args = ap.parse_args()

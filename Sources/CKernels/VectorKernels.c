@@ -165,6 +165,117 @@ KERNEL void vk_bernoulli_output(float *restrict a, const float *restrict bias, c
     }
 }
 
+KERNEL void vk_tanh_shift_residual(const float *restrict pre, const float *restrict shift,
+                                   const float *restrict residual, float *restrict out, long rows, long c,
+                                   long rowsPerShift, long firstRow) {
+    for (long i = 0; i < rows; i++) {
+        const float *p = pre + i * c, *s = shift + ((firstRow + i) / rowsPerShift) * c;
+        float *o = out + i * c;
+        if (residual) {
+            const float *r = residual + i * c;
+            for (long j = 0; j < c; j++) o[j] = r[j] + vk_tanhf(p[j] + s[j]);
+        } else {
+            for (long j = 0; j < c; j++) o[j] = vk_tanhf(p[j] + s[j]);
+        }
+    }
+}
+
+KERNEL void vk_tanh_residual_backward(const float *restrict dout, const float *restrict out,
+                                      const float *restrict residual, float *restrict dpre, float *restrict dshift,
+                                      long rows, long c, long rowsPerShift, long firstRow) {
+    for (long i = 0; i < rows; i++) {
+        const float *g = dout + i * c, *o = out + i * c;
+        float *d = dpre + i * c, *s = dshift + ((firstRow + i) / rowsPerShift) * c;
+        if (residual) {
+            const float *r = residual + i * c;
+            for (long j = 0; j < c; j++) { float a = o[j] - r[j]; d[j] = g[j] * (1.f - a * a); s[j] += d[j]; }
+        } else {
+            for (long j = 0; j < c; j++) { float a = o[j]; d[j] = g[j] * (1.f - a * a); s[j] += d[j]; }
+        }
+    }
+}
+
+// The runs of taps of a causal k×k mask: row dy (−r ≤ dy ≤ 0) covers dx = −r ..< −r + length, length k above the
+// centre row, r (or r + 1 with the centre) on it. Patch columns follow the runs in order.
+static inline long causal_run_length(long dy, long k, int includeCenter) {
+    long r = (k - 1) / 2;
+    return dy < 0 ? k : r + (includeCenter ? 1 : 0);
+}
+
+// Copies of a few hundred bytes, millions a step: as loops the compiler vectorises in place (the kernels below are
+// marked no_builtin so that it does not turn them back into calls to memcpy and memset).
+__attribute__((no_builtin("memcpy")))
+static inline void copy_floats(float *restrict to, const float *restrict from, long n) {
+    for (long j = 0; j < n; j++) to[j] = from[j];
+}
+__attribute__((no_builtin("memset"))) static inline void zero_floats(float *to, long n) {
+    for (long j = 0; j < n; j++) to[j] = 0.f;
+}
+
+// A patch row's width in taps: the runs' lengths added up.
+static inline long causal_patch_taps(long k, int includeCenter) {
+    long taps = 0;
+    for (long dy = -(k - 1) / 2; dy <= 0; dy++) taps += causal_run_length(dy, k, includeCenter);
+    return taps;
+}
+
+// The next pixel's place (y, x) in its image: stepped along rather than divided out of the row for every row.
+static inline void causal_step(long *y, long *x, long h, long w) {
+    if (++*x == w) { *x = 0; *y = *y + 1 < h ? *y + 1 : 0; }
+}
+
+KERNEL __attribute__((no_builtin("memcpy", "memset")))
+void vk_causal_patches(const float *restrict src, float *restrict dst, long c, long k, int includeCenter, long h,
+                       long w, long firstRow, long rows) {
+    long r = (k - 1) / 2, width = causal_patch_taps(k, includeCenter);
+    long y = (firstRow % (h * w)) / w, x = firstRow % w;
+    for (long i = 0; i < rows; i++, causal_step(&y, &x, h, w)) {
+        long row = firstRow + i;
+        float *out = dst + i * width * c;
+        for (long dy = -r; dy <= 0; dy++) {
+            long n = causal_run_length(dy, k, includeCenter);
+            long from = row + dy * w - r;  // the pixel row of the run's first tap
+            if (y + dy >= 0 && x - r >= 0 && x - r + n <= w) {
+                copy_floats(out, src + from * c, n * c);
+            } else {
+                for (long t = 0; t < n; t++) {
+                    long sx = x - r + t;
+                    if (y + dy >= 0 && sx >= 0 && sx < w) copy_floats(out + t * c, src + (from + t) * c, c);
+                    else zero_floats(out + t * c, c);
+                }
+            }
+            out += n * c;
+        }
+    }
+}
+
+KERNEL void vk_causal_scatter(const float *restrict patches, float *restrict dst, long c, long k, int includeCenter,
+                              long h, long w, long firstRow, long rows) {
+    long r = (k - 1) / 2, width = causal_patch_taps(k, includeCenter);
+    long y = (firstRow % (h * w)) / w, x = firstRow % w;
+    for (long i = 0; i < rows; i++, causal_step(&y, &x, h, w)) {
+        long row = firstRow + i;
+        const float *in = patches + i * width * c;
+        for (long dy = -r; dy <= 0; dy++) {
+            long n = causal_run_length(dy, k, includeCenter);
+            long from = row + dy * w - r;
+            if (y + dy >= 0 && x - r >= 0 && x - r + n <= w) {
+                float *to = dst + from * c;
+                for (long j = 0; j < n * c; j++) to[j] += in[j];
+            } else if (y + dy >= 0) {
+                for (long t = 0; t < n; t++) {
+                    long sx = x - r + t;
+                    if (sx < 0 || sx >= w) continue;
+                    float *to = dst + (from + t) * c;
+                    const float *src = in + t * c;
+                    for (long j = 0; j < c; j++) to[j] += src[j];
+                }
+            }
+            in += n * c;
+        }
+    }
+}
+
 KERNEL void vk_scale_rows(const float *restrict x, const float *restrict s, float *restrict y, long rows, long cols,
                           int accumulate) {
     for (long i = 0; i < rows; i++) {
@@ -292,6 +403,22 @@ KERNEL double vk_sum_squares(const float *restrict x, long n) {
         long end = start + 4096 < n ? start + 4096 : n;
         float s = 0.f;
         for (long i = start; i < end; i++) s += x[i] * x[i];
+        total += s;
+    }
+    return total;
+}
+
+KERNEL double vk_add_clear_sum_squares(float *restrict g, float *restrict b, long n) {
+#pragma clang fp reassociate(on)
+    double total = 0.0;
+    for (long start = 0; start < n; start += 4096) {
+        long end = start + 4096 < n ? start + 4096 : n;
+        float s = 0.f;
+        if (b) {
+            for (long i = start; i < end; i++) { float v = g[i] + b[i]; g[i] = v; b[i] = 0.f; s += v * v; }
+        } else {
+            for (long i = start; i < end; i++) s += g[i] * g[i];
+        }
         total += s;
     }
     return total;

@@ -24,6 +24,24 @@ struct Bench: ParsableCommand {
     /// 1,2 for the training benchmark; the dashboard's is timed on one thread unless a list is given.
     var threadsList: String { threadsListOption ?? (dashboard ? "1" : "1,2") }
 
+    @Option(name: .customLong("paper-batch-k-list"),
+            help: ArgumentHelp("Sample counts also timed at the IWAE paper's batch of 20, one thread "
+                               + "(none: not timed).", valueName: "K,K"))
+    var paperBatchKList: String = "1,50"
+
+    /// The paper-batch sample counts; "none" times none.
+    var paperBatchKs: [Int] { paperBatchKList == "none" ? [] : Self.ints(paperBatchKList) ?? [] }
+
+    @Option(help: ArgumentHelp("The other model families timed at k = 1 on one thread (none: no family).",
+                               valueName: SpeedBench.familyNames.joined(separator: ",")))
+    var families: String = SpeedBench.familyNames.joined(separator: ",")
+
+    /// The families asked for, in the table's order.
+    var familyList: [String] {
+        let asked = Set(families.split(separator: ",").map(String.init))
+        return SpeedBench.familyNames.filter(asked.contains)
+    }
+
     @Option(name: .customLong("nll-images"), help: ArgumentHelp("Test images for the L_5000 timing.", valueName: "N"))
     var nllImages: Int = 20
 
@@ -41,6 +59,12 @@ struct Bench: ParsableCommand {
             help: ArgumentHelp("The PyTorch reference script for --compare (default: bench/reference_vae.py "
                                + "of the working directory or of the build's checkout).", valueName: "FILE"))
     var referenceScript: String?
+
+    @Flag(name: .customLong("step-profile"),
+          help: ArgumentHelp("Time a training step phase by phase instead (batch, passes, gradient reduction, norm, "
+                             + "optimiser update, bookkeeping) for --k-list and --threads-list, and the share that "
+                             + "runs on one thread."))
+    var stepProfile = false
 
     @Flag(help: "Print one JSON object.")
     var json = false
@@ -96,11 +120,19 @@ struct Bench: ParsableCommand {
         if strategies.isEmpty || strategies.contains(where: { Parallel.Strategy(rawValue: String($0)) == nil }) {
             throw ValidationError("--threading takes split, blas or both (split,blas), got \(threading)")
         }
+        if families != "none",
+           let unknown = families.split(separator: ",").first(where: { !SpeedBench.familyNames.contains(String($0)) }) {
+            let names = SpeedBench.familyNames.joined(separator: ", ")
+            throw ValidationError("--families: no family '\(unknown)' (\(names))")
+        }
         if decoder != .factorized && !dashboard {
             throw ValidationError("--decoder goes with --dashboard (the training benchmark times every decoder)")
         }
         if page != .overview && !dashboard { throw ValidationError("--page goes with --dashboard") }
         if ratePlane && !dashboard { throw ValidationError("--rd-plane goes with --dashboard") }
+        if stepProfile && (compare || dashboard || binpack || dequant) {
+            throw ValidationError("--step-profile goes with the training benchmark alone")
+        }
         if compare && (dashboard || binpack || dequant) {
             throw ValidationError("--compare goes with the training benchmark, not --dashboard, --binpack or --dequant")
         }
@@ -109,8 +141,10 @@ struct Bench: ParsableCommand {
             throw ValidationError("--compare needs --data DIR or MNIST fetched by `vae-tui data fetch mnist`: "
                                   + "the PyTorch reference trains on MNIST")
         }
-        if Self.ints(kList) == nil || Self.ints(threadsList) == nil {
-            throw ValidationError("--k-list and --threads-list take comma-separated positive integers")
+        if Self.ints(kList) == nil || Self.ints(threadsList) == nil
+            || (paperBatchKList != "none" && Self.ints(paperBatchKList) == nil) {
+            throw ValidationError("--k-list, --threads-list and --paper-batch-k-list take comma-separated positive "
+                                  + "integers (--paper-batch-k-list also none)")
         }
     }
 
@@ -146,22 +180,35 @@ struct Bench: ParsableCommand {
                 if json { print((runs.count == 1 ? runs[0] : .object([("by_threads", .array(runs))])).encoded) }
                 return
             }
+            if stepProfile {
+                let profile = StepProfileBench.run(splits: splits, ks: Self.ints(kList)!,
+                                                   threads: Self.ints(threadsList)!, seconds: seconds, echo: !json)
+                if json { print(profile.encoded) }
+                return
+            }
             let reference = compare ? try ReferenceBench.prepare(script: referenceScript) : nil
             let strategies = threading.split(separator: ",").compactMap { Parallel.Strategy(rawValue: String($0)) }
             let speed = SpeedBench.measure(splits: splits, ks: Self.ints(kList)!, threads: Self.ints(threadsList)!,
-                                           strategies: strategies, nllImages: nllImages, seconds: seconds, echo: !json)
+                                           strategies: strategies, paperBatchKs: paperBatchKs, families: familyList,
+                                           nllImages: nllImages,
+                                           seconds: seconds, echo: !json)
             if let reference, let directory = source.directory {
                 let theirs = try ReferenceBench.run(path: reference, data: directory, seconds: seconds, kList: kList,
-                                                    threadsList: threadsList, nllImages: nllImages)
+                                                    threadsList: threadsList, paperBatchKs: paperBatchKs,
+                                                    nllImages: nllImages)
                 ReferenceBench.printTable(ours: speed, theirs: theirs)
             }
             if json { print(speed.json.encoded) }
         }
     }
 
-    /// Training steps per second over `seconds` (at least 3 steps), after 3 untimed warm-up steps.
-    static func stepsPerSecond(_ trainer: Trainer, seconds: Double) -> Double {
+    /// Training steps per second over `seconds` (at least 3 steps), after 3 untimed warm-up steps, and the
+    /// GFLOP/s of the matrix products those steps ran (counted by `BLAS.gemm`).
+    static func timeSteps(_ trainer: Trainer, seconds: Double) -> (stepsPerSecond: Double, gflops: Double) {
         for _ in 0..<3 { trainer.trainStep() }
+        BLAS.resetFlops()
+        BLAS.countsFlops = true
+        defer { BLAS.countsFlops = false }
         let clock = ContinuousClock()
         let start = clock.now
         var steps = 0
@@ -169,21 +216,12 @@ struct Bench: ParsableCommand {
             trainer.trainStep()
             steps += 1
         }
-        return Double(steps) / (clock.now - start).seconds
+        let elapsed = (clock.now - start).seconds
+        return (Double(steps) / elapsed, Double(BLAS.flops) / elapsed / 1e9)
     }
 
-    /// Matrix-product FLOPs of one training step: forward, weight gradients, and input gradients
-    /// for every layer but the first (the data needs none).
-    static func trainingFlops(_ c: VAEConfig, batch: Int, k: Int) -> Double {
-        var total = 0.0
-        func layer(_ rows: Int, _ i: Int, _ o: Int, first: Bool) { total += Double(2 * rows * i * o) * (first ? 2 : 3) }
-        let enc = [c.inputSize] + c.encoderHidden
-        for j in 0..<(enc.count - 1) { layer(batch, enc[j], enc[j + 1], first: j == 0) }
-        layer(batch, enc.last!, c.latentSize, first: enc.count == 1)
-        layer(batch, enc.last!, c.latentSize, first: enc.count == 1)
-        let dec = [c.latentSize] + c.decoderHidden + [c.inputSize]
-        for j in 0..<(dec.count - 1) { layer(batch * k, dec[j], dec[j + 1], first: false) }
-        return total
+    static func stepsPerSecond(_ trainer: Trainer, seconds: Double) -> Double {
+        timeSteps(trainer, seconds: seconds).stepsPerSecond
     }
 
     /// GFLOP/s of one large square product on the current thread count.

@@ -9,6 +9,7 @@ enum ReferenceBench {
         var blas: String
         var cpuCapability: String
         var train: [String: Double]   // "k/threads" → images/s
+        var paperBatch: [Int: Double] // k → images/s at the paper's batch, one thread
         var families: [String: Double] // model → images/s, k = 1, one thread
         var nll: [Int: Double]        // threads → seconds
         var sgemm: Double
@@ -25,9 +26,10 @@ enum ReferenceBench {
 
     /// Runs the prepared script `path` with the same settings as vae-tui's side.
     static func run(path: String, data: String, seconds: Double, kList: String, threadsList: String,
-                    nllImages: Int) throws -> Result {
+                    paperBatchKs: [Int], nllImages: Int) throws -> Result {
         let out = try python([path, "--bench", "--data", data, "--bench-seconds", String(seconds), "--k-list", kList,
-                              "--threads-list", threadsList, "--bench-nll-images", String(max(nllImages, 1))],
+                              "--threads-list", threadsList, "--bench-nll-images", String(max(nllImages, 1)),
+                              "--paper-batch-k-list", paperBatchKs.map(String.init).joined(separator: ",")],
                              quiet: false)
         guard out.status == 0,
               let start = out.stdout.firstIndex(of: "{"),
@@ -37,6 +39,10 @@ enum ReferenceBench {
         for row in object["train"] as? [[String: Any]] ?? [] {
             if let k = row["k"] as? Int, let t = row["threads"] as? Int,
                let rate = (row["samples_per_s_mean"] ?? row["samples_per_s"]) as? Double { train["\(k)/\(t)"] = rate }
+        }
+        var paperBatch: [Int: Double] = [:]
+        for row in object["train_paper_batch"] as? [[String: Any]] ?? [] {
+            if let k = row["k"] as? Int, let rate = row["samples_per_s_mean"] as? Double { paperBatch[k] = rate }
         }
         var families: [String: Double] = [:]
         for row in object["train_families"] as? [[String: Any]] ?? [] {
@@ -48,7 +54,8 @@ enum ReferenceBench {
             if let t = row["threads"] as? Int, let s = row["seconds"] as? Double { nll[t] = s }
         }
         return Result(version: object["torch_version"] as? String ?? "?", blas: object["blas"] as? String ?? "?",
-                      cpuCapability: object["cpu_capability"] as? String ?? "?", train: train, families: families,
+                      cpuCapability: object["cpu_capability"] as? String ?? "?", train: train,
+                      paperBatch: paperBatch, families: families,
                       nll: nll,
                       sgemm: object["sgemm_gflops_1thread"] as? Double ?? .nan)
     }
@@ -57,33 +64,45 @@ enum ReferenceBench {
         print("""
 
         vae-tui against PyTorch \(theirs.version) on the same machine, same thread counts, batch 100, IWAE objective
+        (rows without a batch: batch 100; the batch-\(SpeedBench.paperBatch) rows: the IWAE paper's)
         CPU: \(CPUInfo.current.summary)
         vae-tui: \(BLASKernel.summary); threads split the batch
         PyTorch: BLAS \(theirs.blas), CPU capability \(theirs.cpuCapability)
+        GFLOP/s: vae-tui's matrix products while training, counted as they run; the share is of the sgemm peak
+        below times the threads
 
-        | measure | vae-tui | PyTorch | ratio |
-        | --- | --- | --- | --- |
+        | measure | vae-tui | PyTorch | ratio | vae-tui GFLOP/s | share of sgemm peak |
+        | --- | --- | --- | --- | --- | --- |
         """)
-        func row(_ name: String, _ a: Double?, _ b: Double?, format: String, higherIsBetter: Bool = true) {
+        func row(_ name: String, _ a: Double?, _ b: Double?, format: String, higherIsBetter: Bool = true,
+                 gflops: Double? = nil, threads: Int = 1) {
             guard let a, let b else { return }
             let ratio = higherIsBetter ? a / b : b / a
+            let work = gflops.map {
+                String(format: "%.1f | %.0f%%", $0, 100 * ours.shareOfPeak(gflops: $0, threads: threads))
+            } ?? " | "
             print("| \(name) | \(String(format: format, a)) | \(String(format: format, b)) "
-                  + "| \(String(format: "%.2fx", ratio)) |")
+                  + "| \(String(format: "%.2fx", ratio)) | \(work) |")
         }
         let threads = Array(Set(ours.train.map(\.threads))).sorted()
         for t in threads {
             for k in Array(Set(ours.train.map(\.k))).sorted() {
                 row("train k=\(k), \(t) thread\(t == 1 ? "" : "s"), images/s", ours.trainRate(k: k, threads: t),
-                    theirs.train["\(k)/\(t)"], format: "%.0f")
+                    theirs.train["\(k)/\(t)"], format: "%.0f", gflops: ours.trainGFLOPS(k: k, threads: t), threads: t)
             }
+        }
+        for k in ours.train.filter({ $0.batch == SpeedBench.paperBatch }).map(\.k) {
+            row("train k=\(k), batch \(SpeedBench.paperBatch), 1 thread, images/s",
+                ours.trainRate(k: k, threads: 1, batch: SpeedBench.paperBatch), theirs.paperBatch[k], format: "%.0f",
+                gflops: ours.trainGFLOPS(k: k, threads: 1, batch: SpeedBench.paperBatch))
         }
         let titles = ["iaf": "IAF posterior (2 steps, width 320)", "two-layer": "two stochastic layers 100,50",
                       "made": "MADE decoder (hidden 500, direct connections)",
                       "pixelcnn": "PixelCNN decoder (6 masked 3x3 layers of 32)",
                       "vamp": "VampPrior (K = \(VAEConfig.defaultPseudoInputs) pseudo-inputs)"]
-        for (name, rate) in ours.families {
+        for (name, rate, gflops) in ours.families {
             row("train \(titles[name] ?? name), k=1 ELBO, 1 thread, images/s", rate, theirs.families[name],
-                format: "%.0f")
+                format: "%.0f", gflops: gflops)
         }
         for t in threads {
             row("L_5000 on \(ours.nll.first?.images ?? 0) test images, \(t) thread\(t == 1 ? "" : "s"), s",

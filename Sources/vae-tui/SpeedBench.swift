@@ -2,24 +2,41 @@ import Foundation
 import LatentLab
 
 /// `vae-tui bench`'s main figures: training images/s at batch 100 (IWAE objective) for each k and
-/// thread count, the time of L_5000 on a few test images per thread count, and the sgemm peak.
+/// thread count and at the IWAE paper's batch of 20 on one thread, the time of L_5000 on a few test images
+/// per thread count, and the sgemm peak.
 struct SpeedBench {
-    struct TrainRow { var k: Int, threads: Int, threading: Parallel.Strategy, samplesPerSecond: Double }
+    struct TrainRow {
+        var k: Int, threads: Int, threading: Parallel.Strategy, samplesPerSecond: Double
+        var batch = SpeedBench.batch
+        /// The matrix products' GFLOP/s while training (all threads together).
+        var gflops = 0.0
+    }
+    /// The other model families, by the names the table, the reference and `--families` use.
+    static let otherFamilies = [("iaf", ModelFamily.iaf), ("two-layer", .twoLayers), ("made", .madeDecoder),
+                                ("pixelcnn", .pixelCNNDecoder), ("vamp", .vampPrior)]
+    static let familyNames = otherFamilies.map(\.0)
+
+    /// The benchmark's batch, and the IWAE paper's (every table of Burda et al. 2015 trains at 20).
+    static let batch = 100, paperBatch = 20
     struct NLLRow { var threads: Int, threading: Parallel.Strategy, images: Int, seconds: Double }
 
     var train: [TrainRow] = []
     /// The other model families at k = 1 on one thread (ELBO, as their reference trains them), images/s.
-    var families: [(name: String, samplesPerSecond: Double)] = []
+    var families: [(name: String, samplesPerSecond: Double, gflops: Double)] = []
     var nll: [NLLRow] = []
     var sgemmPeak = 0.0
     /// The matrix products' GFLOP/s while training at k = 1 on one thread.
-    var trainingGFLOPS = 0.0
+    var trainingGFLOPS: Double { trainGFLOPS(k: 1, threads: 1) ?? 0 }
     /// That as a share of `sgemmPeak`.
     var fractionOfPeak: Double { trainingGFLOPS / sgemmPeak }
 
+    /// A row's GFLOP/s as a share of what its threads could reach at the sgemm peak.
+    func shareOfPeak(gflops: Double, threads: Int = 1) -> Double { gflops / (sgemmPeak * Double(threads)) }
+
     /// Every strategy at every thread count; one thread is the same for all, so it is timed once.
     static func measure(splits: DataSplits, ks: [Int], threads: [Int], strategies: [Parallel.Strategy],
-                        nllImages: Int, seconds: Double, echo: Bool) -> SpeedBench {
+                        paperBatchKs: [Int], families: [String] = familyNames, nllImages: Int, seconds: Double,
+                        echo: Bool) -> SpeedBench {
         var result = SpeedBench()
         let model = VAEConfig(inputSize: splits.train.dimension)
         for strategy in strategies {
@@ -28,16 +45,13 @@ struct SpeedBench {
                 BLAS.setThreads(t)
                 for k in ks {
                     let config = TrainingConfig(model: model, objective: ObjectiveSettings(kind: .iwae, k: k),
-                                                batchSize: 100)
-                    let stepRate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds)
+                                                batchSize: batch)
+                    let (stepRate, gflops) = Bench.timeSteps(Trainer(config: config, data: splits), seconds: seconds)
                     result.train.append(TrainRow(k: k, threads: t, threading: strategy,
-                                                 samplesPerSecond: stepRate * 100))
-                    if k == 1 && t == 1 {
-                        result.trainingGFLOPS = Bench.trainingFlops(model, batch: 100, k: 1) * stepRate / 1e9
-                    }
+                                                 samplesPerSecond: stepRate * Double(batch), gflops: gflops))
                     if echo {
-                        print(String(format: "train k=%-3d threads=%d %-5@  %8.0f images/s",
-                                     k, t, strategy.rawValue, stepRate * 100))
+                        print(String(format: "train k=%-3d threads=%d %-5@  %8.0f images/s  %5.1f GFLOP/s",
+                                     k, t, strategy.rawValue, stepRate * Double(batch), gflops))
                     }
                 }
                 if nllImages > 0 {
@@ -56,14 +70,27 @@ struct SpeedBench {
         }
         Parallel.strategy = .split
         BLAS.setThreads(1)
-        let otherFamilies = [("iaf", ModelFamily.iaf), ("two-layer", .twoLayers), ("made", .madeDecoder),
-                             ("pixelcnn", .pixelCNNDecoder), ("vamp", .vampPrior)]
-        for (name, family) in otherFamilies {
+        for k in paperBatchKs {
+            let config = TrainingConfig(model: model, objective: ObjectiveSettings(kind: .iwae, k: k),
+                                        batchSize: paperBatch)
+            let (stepRate, gflops) = Bench.timeSteps(Trainer(config: config, data: splits), seconds: seconds)
+            let rate = stepRate * Double(paperBatch)
+            result.train.append(TrainRow(k: k, threads: 1, threading: .split, samplesPerSecond: rate,
+                                         batch: paperBatch, gflops: gflops))
+            if echo {
+                print(String(format: "train k=%-3d batch=%d threads=1  %8.0f images/s  %5.1f GFLOP/s",
+                             k, paperBatch, rate, gflops))
+            }
+        }
+        for (name, family) in otherFamilies where families.contains(name) {
             let config = TrainingConfig(model: family.applied(to: model),
-                                        objective: ObjectiveSettings(kind: .elbo, k: 1), batchSize: 100)
-            let rate = Bench.stepsPerSecond(Trainer(config: config, data: splits), seconds: seconds) * 100
-            result.families.append((name, rate))
-            if echo { print(String(format: "train %@ k=1 threads=1  %8.0f images/s", name, rate)) }
+                                        objective: ObjectiveSettings(kind: .elbo, k: 1), batchSize: batch)
+            let (stepRate, gflops) = Bench.timeSteps(Trainer(config: config, data: splits), seconds: seconds)
+            let rate = stepRate * Double(batch)
+            result.families.append((name, rate, gflops))
+            if echo {
+                print(String(format: "train %@ k=1 threads=1  %8.0f images/s  %5.1f GFLOP/s", name, rate, gflops))
+            }
         }
         result.sgemmPeak = Bench.sgemmPeak()
         if echo {
@@ -73,10 +100,23 @@ struct SpeedBench {
         return result
     }
 
+    /// A training configuration's row, nil when it was not measured.
+    func trainRow(k: Int, threads: Int, threading: Parallel.Strategy = .split,
+                  batch: Int = SpeedBench.batch) -> TrainRow? {
+        train.first {
+            $0.k == k && $0.threads == threads && $0.batch == batch && ($0.threading == threading || threads == 1)
+        }
+    }
+
     /// Images/s of a training configuration, nil when it was not measured.
-    func trainRate(k: Int, threads: Int, threading: Parallel.Strategy = .split) -> Double? {
-        train.first { $0.k == k && $0.threads == threads && ($0.threading == threading || threads == 1) }?
-            .samplesPerSecond
+    func trainRate(k: Int, threads: Int, threading: Parallel.Strategy = .split,
+                   batch: Int = SpeedBench.batch) -> Double? {
+        trainRow(k: k, threads: threads, threading: threading, batch: batch)?.samplesPerSecond
+    }
+
+    /// GFLOP/s of a training configuration, nil when it was not measured.
+    func trainGFLOPS(k: Int, threads: Int, batch: Int = SpeedBench.batch) -> Double? {
+        trainRow(k: k, threads: threads, batch: batch)?.gflops
     }
 
     func nllSeconds(threads: Int, threading: Parallel.Strategy = .split) -> Double? {
@@ -92,11 +132,13 @@ struct SpeedBench {
         }
         return .object(Platform.fields + [
             ("train", .array(train.map { r in
-                .object([("k", .int(r.k)), ("threads", .int(r.threads)), ("threading", .string(r.threading.rawValue)),
-                         ("samples_per_s", .number(r.samplesPerSecond))])
+                .object([("k", .int(r.k)), ("batch", .int(r.batch)), ("threads", .int(r.threads)),
+                         ("threading", .string(r.threading.rawValue)), ("samples_per_s", .number(r.samplesPerSecond)),
+                         ("gflops", .number(r.gflops))])
             })),
             ("train_families", .array(families.map { .object([("model", .string($0.name)), ("threads", .int(1)),
-                                                             ("samples_per_s", .number($0.samplesPerSecond))]) })),
+                                                             ("samples_per_s", .number($0.samplesPerSecond)),
+                                                             ("gflops", .number($0.gflops))]) })),
             ("nll_eval", nllOne.map(nllObject) ?? .null),
             ("nll_eval_by_threads", .array(nll.map(nllObject))),
             ("sgemm_gflops_1thread", .number(sgemmPeak)),

@@ -40,6 +40,7 @@ import TestSupport
         (["lab", "collapse", "--decoder", "factorized"], "--decoder takes an autoregressive decoder"),
         (["bench", "--compare"], "--compare needs --data"),
         (["bench", "--threading", "gpu"], "--threading takes split, blas or both"),
+        (["bench", "--paper-batch-k-list", "0"], "--paper-batch-k-list also none"),
         (["eval", "--checkpoint", "x", "--k", "0"], "--k must be between"),
         (["train", "--no-such-flag"], "Unknown option '--no-such-flag'"),
         (["demo", "enumerate", "--states", "1"], "--states must be between 2 and 200, got 1"),

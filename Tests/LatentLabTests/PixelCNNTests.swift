@@ -99,6 +99,46 @@ import Testing
         }
     }
 
+    /// The decoder's logits as they were computed before its layers became one op (a masked convolution with its
+    /// bias, z's projection repeated over the pixels, tanh, the residual), for the comparison below.
+    static func separateOpsLogits(_ d: PixelCNNDecoder, _ seen: Var, given z: Var, on tape: Tape) -> Var {
+        let pixels = d.height * d.width, repeats = z.rows / seen.rows
+        var h: Var?
+        for (l, conv) in d.convolutions.enumerated() {
+            let source = h ?? tape.reshape(seen, seen.rows * pixels, 1)
+            var pre = tape.maskedConvolution(source, tape.param(conv.weight), tape.param(conv.bias), height: d.height,
+                                             width: d.width, kernel: 3, includeCenter: l > 0)
+            if l == 0 && repeats > 1 { pre = tape.tileRows(pre, repeats) }
+            let activated = tape.tanh(tape.add(pre, tape.repeatEachRow(d.projections[l](z, on: tape), pixels)))
+            h = h.map { tape.add($0, activated) } ?? activated
+        }
+        return tape.add(tape.reshape(d.output(h!, on: tape), z.rows, pixels), tape.param(d.pixelBias))
+    }
+
+    /// The rewritten decoder (its layers one op that recomputes what it does not keep) gives the logits and every
+    /// parameter's and z's gradient of the separate ops, with 3 draws of z per image.
+    @Test func theDecoderAgreesWithTheSeparateOps() {
+        let side = 6, decoder = Self.decoder(side: side, layers: 3)
+        var rng = RandomSource(seed: 11)
+        let x = Tensor(rows: 2, cols: side * side, rng.uniformTensor(2, side * side).scalars.map { $0 > 0.5 ? 1 : 0 })
+        let z = Parameter("z", rng.normalTensor(6, 2)), weights = rng.uniformTensor(6, side * side, lower: -1, upper: 1)
+        func run(_ logits: (Var, Var, Tape) -> Var) -> (value: [Float], grads: [[Float]]) {
+            let params = decoder.parameters + [z]
+            for p in params { p.zeroGrad() }
+            let tape = Tape()
+            let out = logits(Var(constant: x), tape.param(z), tape)
+            tape.backward(from: tape.sum(tape.mul(out, Var(constant: weights))))
+            return (out.value.scalars, params.map(\.grad.scalars))
+        }
+        let fused = run { decoder.logits($0, given: $1, on: $2) }
+        let separate = run { Self.separateOpsLogits(decoder, $0, given: $1, on: $2) }
+        #expect(zip(fused.value, separate.value).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
+        for (p, (a, b)) in zip(decoder.parameters + [z], zip(fused.grads, separate.grads)) {
+            let worst = zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+            #expect(worst <= 1e-5, "\(p.name): gradients differ by \(worst)")
+        }
+    }
+
     /// Every one of the 512 images of 3×3 pixels given one z: the probabilities sum to 1.
     @Test func theExactLikelihoodSumsToOne() {
         var rng = RandomSource(seed: 5)

@@ -15,4 +15,13 @@ struct vk_cpu_info {
 /// Fills `info`; every flag 0 on other architectures.
 void vk_cpu_info_read(struct vk_cpu_info *info);
 
+/// A spin-wait loop's pause: tells the core (and a hypervisor) that this thread only waits.
+static inline void vk_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif

@@ -31,6 +31,24 @@ void vk_bernoulli_output(float *a, const float *bias, const float *targets, floa
                          long targetRows, long firstRow);
 /// y[i, j] (+)= s[i] · x[i, j]: rows scaled by a per-row factor.
 void vk_scale_rows(const float *x, const float *s, float *y, long rows, long cols, int accumulate);
+/// A masked layer's activation (PixelCNN): out[i, j] = residual[i, j] + tanh(pre[i, j] + shift[(firstRow + i) /
+/// rowsPerShift, j]), without the residual when it is NULL; the shift is a row per image (its bias and z's term).
+void vk_tanh_shift_residual(const float *pre, const float *shift, const float *residual, float *out, long rows,
+                            long c, long rowsPerShift, long firstRow);
+/// The same layer backward: dpre[i, j] = dout[i, j] · (1 − a²), a = out − residual (out without a residual): tanh's
+/// derivative from the layer's output and input, so the activation itself need not be kept; and dshift[(firstRow +
+/// i) / rowsPerShift, j] += dpre[i, j], each image's pixel rows summed onto its shift's row.
+void vk_tanh_residual_backward(const float *dout, const float *out, const float *residual, float *dpre,
+                               float *dshift, long rows, long c, long rowsPerShift, long firstRow);
+/// The causal patches of a k×k mask (the taps of Tape.causalTaps, in its order: every row above the centre, then
+/// the centre row to its left, then the centre itself when includeCenter) for the pixel rows firstRow ..< firstRow +
+/// rows of src, (images·h·w) × c: dst row i holds its taps' c channels side by side, zeros where a tap falls outside
+/// the image. A run of taps along an image row is one copy where it lies inside the image.
+void vk_causal_patches(const float *src, float *dst, long c, long k, int includeCenter, long h, long w,
+                       long firstRow, long rows);
+/// The reverse: each patch entry of those rows added onto the pixel it was read from.
+void vk_causal_scatter(const float *patches, float *dst, long c, long k, int includeCenter, long h, long w,
+                       long firstRow, long rows);
 /// dl[i, j] (+)= g[i] · (t − sigmoid(l)), rows as in vk_bernoulli_loglik.
 void vk_bernoulli_loglik_backward(const float *logits, const float *targets, const float *g, float *dl,
                                   long rows, long d, long targetRows, long firstRow, int accumulate);
@@ -67,6 +85,9 @@ void vk_adamax(float *w, const float *g, float *m, float *u, long n,
 
 /// Σ x[i]², accumulated in double.
 double vk_sum_squares(const float *x, long n);
+/// g[i] += b[i] and b[i] = 0 (a part's gradient added in and its buffer cleared for the next step); returns Σ g[i]²
+/// after the addition, as vk_sum_squares does. With b NULL, only the sum.
+double vk_add_clear_sum_squares(float *g, float *b, long n);
 /// y[i] *= s.
 void vk_scale(float *y, long n, float s);
 

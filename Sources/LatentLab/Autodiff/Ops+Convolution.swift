@@ -1,3 +1,5 @@
+import CKernels
+
 /// The pieces of a masked (causal) convolution: a convolution is these patches times a weight matrix, one
 /// BLAS product (im2col), with activations laid out one row per pixel, (images·H·W) × channels.
 extension Tape {
@@ -24,13 +26,13 @@ extension Tape {
         precondition(x.rows % pixels == 0, "causalPatches: \(x.rows) rows are not whole \(h)×\(w) images")
         var out = Tensor(zeros: x.rows, taps.count * c)
         x.value.withPointer { src in out.withMutablePointer { dst in
-            Self.fillPatches(src, channels: c, taps: taps, height: h, width: w, rows: 0..<x.rows, into: dst)
+            Self.fillPatches(src, channels: c, kernel: k, includeCenter: includeCenter, height: h, width: w, rows: 0..<x.rows, into: dst)
         } }
         return record(out, inputs: [x]) { tape, g in
             tape.accumulate(x) { dx, fresh in
                 if fresh { dx.update(repeating: 0, count: x.rows * c) }
                 g.withPointer {
-                    Self.scatterPatches($0, channels: c, taps: taps, height: h, width: w, rows: 0..<x.rows, into: dx)
+                    Self.scatterPatches($0, channels: c, kernel: k, includeCenter: includeCenter, height: h, width: w, rows: 0..<x.rows, into: dx)
                 }
             }
         }
@@ -55,7 +57,7 @@ extension Tape {
             scratch.withMutablePointer { sp in
                 for start in stride(from: 0, to: rows, by: block) {
                     let count = min(block, rows - start)
-                    Self.fillPatches(xp, channels: c, taps: taps, height: h, width: wd, rows: start..<(start + count),
+                    Self.fillPatches(xp, channels: c, kernel: k, includeCenter: includeCenter, height: h, width: wd, rows: start..<(start + count),
                                      into: sp)
                     for r in 0..<count { (o + (start + r) * n).update(from: bp, count: n) }
                     BLAS.gemm(sp, rows: count, cols: kk, transposeA: false, wp, rows: kk, cols: n, transposeB: false,
@@ -70,7 +72,7 @@ extension Tape {
                 tape.accumulate(w) { dw, fresh in
                     for start in stride(from: 0, to: rows, by: block) {
                         let count = min(block, rows - start)
-                        Self.fillPatches(xp, channels: c, taps: taps, height: h, width: wd,
+                        Self.fillPatches(xp, channels: c, kernel: k, includeCenter: includeCenter, height: h, width: wd,
                                          rows: start..<(start + count), into: sp)
                         BLAS.gemm(sp, rows: count, cols: kk, transposeA: true, gp + start * n, rows: count, cols: n,
                                   transposeB: false, dw, beta: fresh && start == 0 ? 0 : 1)
@@ -86,7 +88,7 @@ extension Tape {
                         // The patches' gradient for this block, then each entry added back onto its pixel.
                         BLAS.gemm(gp + start * n, rows: count, cols: n, transposeA: false, wp, rows: kk, cols: n,
                                   transposeB: true, sp)
-                        Self.scatterPatches(sp, channels: c, taps: taps, height: h, width: wd,
+                        Self.scatterPatches(sp, channels: c, kernel: k, includeCenter: includeCenter, height: h, width: wd,
                                             rows: start..<(start + count), into: dx)
                     }
                 }
@@ -99,36 +101,15 @@ extension Tape {
 
     /// The patches of `rows` (pixel rows of the whole batch) into `dst`, one row of taps·C each, zeros where a
     /// tap falls outside the image.
-    private static func fillPatches(_ src: UnsafePointer<Float>, channels c: Int, taps: [(dy: Int, dx: Int)],
-                                    height h: Int, width w: Int, rows: Range<Int>,
-                                    into dst: UnsafeMutablePointer<Float>) {
-        dst.update(repeating: 0, count: rows.count * taps.count * c)
-        forEachTap(taps, height: h, width: w, rows: rows) { entry, source in
-            (dst + entry * c).update(from: src + source * c, count: c)
-        }
+    static func fillPatches(_ src: UnsafePointer<Float>, channels c: Int, kernel k: Int, includeCenter: Bool,
+                            height h: Int, width w: Int, rows: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
+        vk_causal_patches(src, dst, c, k, includeCenter ? 1 : 0, h, w, rows.lowerBound, rows.count)
     }
 
     /// The reverse of `fillPatches`: each patch entry of `rows` added onto the pixel it was read from.
-    private static func scatterPatches(_ patches: UnsafePointer<Float>, channels c: Int, taps: [(dy: Int, dx: Int)],
-                                       height h: Int, width w: Int, rows: Range<Int>,
-                                       into dst: UnsafeMutablePointer<Float>) {
-        forEachTap(taps, height: h, width: w, rows: rows) { entry, source in
-            let from = patches + entry * c, to = dst + source * c
-            for i in 0..<c { to[i] += from[i] }
-        }
-    }
-
-    /// Calls `body(entry, source)` for every pixel row in `rows` and every tap that lands inside its image:
-    /// `entry` counts (row − rows.lowerBound)·taps + tap, `source` is the pixel row the tap reads.
-    private static func forEachTap(_ taps: [(dy: Int, dx: Int)], height h: Int, width w: Int, rows: Range<Int>,
-                                   _ body: (Int, Int) -> Void) {
-        for row in rows {
-            let base = (row / (h * w)) * h * w, y = (row % (h * w)) / w, x = row % w
-            for (t, tap) in taps.enumerated() {
-                let sy = y + tap.dy, sx = x + tap.dx
-                if sy >= 0 && sx >= 0 && sx < w { body((row - rows.lowerBound) * taps.count + t, base + sy * w + sx) }
-            }
-        }
+    static func scatterPatches(_ patches: UnsafePointer<Float>, channels c: Int, kernel k: Int, includeCenter: Bool,
+                               height h: Int, width w: Int, rows: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
+        vk_causal_scatter(patches, dst, c, k, includeCenter ? 1 : 0, h, w, rows.lowerBound, rows.count)
     }
 
     /// Each row repeated `times` times in place (row i·times + t is row i): a per-image vector added to every

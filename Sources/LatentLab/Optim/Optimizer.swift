@@ -6,6 +6,10 @@ public protocol Optimizer: AnyObject {
     var learningRate: Float { get set }
     /// Applies one update from the gradients now in each parameter's `grad`.
     func step()
+    /// A step split across threads: `advance()` once, then `update(part:of:)` for every part at once, each part
+    /// a slice of every parameter's elements (the update is elementwise, so the slices are independent).
+    func advance()
+    func update(part: Int, of parts: Int)
     /// Forgets the moment estimates (after a model reset).
     func reset()
     /// The step count and the moments beside each parameter, to save a run and continue it exactly.
@@ -57,13 +61,29 @@ public final class Adam: Optimizer {
     }
 
     public func step() {
+        advance()
+        update(part: 0, of: 1)
+    }
+
+    /// Counts the step, and makes every value and moment buffer the optimiser's own before parts write them.
+    public func advance() {
         t += 1
+        for p in parameters { p.ownValue() }
+        for i in first.indices {
+            first[i].withMutablePointer { _ in }
+            second[i].withMutablePointer { _ in }
+        }
+    }
+
+    public func update(part: Int, of parts: Int) {
         let s = settings
         let stepSize = s.learningRate / (1 - Foundation.pow(s.beta1, Float(t)))
         let correction2 = 1 - Foundation.pow(s.beta2, Float(t))
         for (i, p) in parameters.enumerated() {
-            first[i].withMutablePointer { m in second[i].withMutablePointer { v in
-                p.update { w, g, n in
+            let range = Parallel.slice(p.value.count, part: part, of: parts)
+            first[i].withSharedMutablePointer { m in second[i].withSharedMutablePointer { v in
+                p.update(range) { w, g, n in
+                    let (m, v) = (m + range.lowerBound, v + range.lowerBound)
                     switch variant {
                     case .adam: vk_adam(w, g, m, v, n, s.beta1, s.beta2, stepSize, correction2, s.epsilon)
                     case .adamax: vk_adamax(w, g, m, v, n, s.beta1, s.beta2, stepSize, s.epsilon)
@@ -99,6 +119,12 @@ public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float?) -> Floa
     for p in parameters {
         sumSquares += p.grad.withPointer { vk_sum_squares($0, p.grad.count) }
     }
+    return clipGradients(parameters, sumOfSquares: sumSquares, maxNorm: maxNorm)
+}
+
+/// The same, given the gradients' sum of squares (the parts of a split step sum it as they reduce).
+@discardableResult
+public func clipGradients(_ parameters: [Parameter], sumOfSquares sumSquares: Double, maxNorm: Float?) -> Float {
     let norm = Float(sumSquares.squareRoot())
     if let maxNorm, norm > maxNorm, norm.isFinite {
         let scale = maxNorm / norm

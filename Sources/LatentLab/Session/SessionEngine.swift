@@ -261,6 +261,7 @@ public final class SessionEngine {
                         images: trainer.data.testImages)
         refreshWalk(onRequest: false)
         refreshGaps()
+        Allocator.releaseFreeMemory()
     }
 
     /// The knobs as the trainer and this engine hold them. Each is written only when it changes: the learning

@@ -1,4 +1,5 @@
 import CBLAS
+import Synchronization
 
 /// The one door to BLAS: every matrix product in the engine goes through `gemm`.
 public enum BLAS {
@@ -14,6 +15,18 @@ public enum BLAS {
         openblas_set_num_threads(Int32(max(1, n)))
     }
 
+    /// While true, `gemm` adds each product's 2·m·n·k floating-point operations to `flops`: the benchmark's
+    /// GFLOP/s of a training step, counted from the products it runs rather than from a formula per model.
+    public static var countsFlops: Bool {
+        get { counting.load(ordering: .relaxed) }
+        set { counting.store(newValue, ordering: .relaxed) }
+    }
+    /// Operations counted since the last `resetFlops()`.
+    public static var flops: Int { flopCount.load(ordering: .relaxed) }
+    public static func resetFlops() { flopCount.store(0, ordering: .relaxed) }
+    @usableFromInline static let counting = Atomic<Bool>(false)
+    @usableFromInline static let flopCount = Atomic<Int>(0)
+
     /// C = alpha · op(A) · op(B) + beta · C, all row-major and contiguous.
     /// Transposes are passed to BLAS as flags, never materialised.
     @inlinable public static func gemm(
@@ -27,6 +40,7 @@ public enum BLAS {
         let n = transposeB ? bRows : bCols
         precondition(k == kb, "matmul inner dimensions \(k) and \(kb) differ")
         if m == 0 || n == 0 { return }
+        if counting.load(ordering: .relaxed) { flopCount.add(2 * m * n * k, ordering: .relaxed) }
         if k == 0 {
             // BLAS leaves C alone when k = 0 only if beta = 1; honour beta ourselves.
             if beta == 0 { c.update(repeating: 0, count: m * n) } else if beta != 1 {

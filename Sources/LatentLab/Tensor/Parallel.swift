@@ -30,7 +30,8 @@ public enum Parallel {
     /// `unit` is the number of elements per index (a row's width when splitting rows). Inside a
     /// `forEachPart` part, libdispatch runs a nested split on the calling thread.
     static func split(_ count: Int, unit: Int = 1, _ body: (_ start: Int, _ count: Int) -> Void) {
-        let parts = min(threads, max(1, count * unit / grain))
+        // Inside a part of split work the thread is already one of the engine's.
+        let parts = PartThreads.shared.running ? 1 : min(threads, max(1, count * unit / grain))
         if parts <= 1 { body(0, count); return }
         // The parts touch disjoint ranges of buffers the caller keeps alive until this returns.
         nonisolated(unsafe) let work = body
@@ -45,14 +46,19 @@ public enum Parallel {
         strategy == .split ? max(1, min(threads, count)) : 1
     }
 
-    /// Calls body(part) for every part in 0..<parts at once, one thread each, with the matrix products
-    /// single-threaded meanwhile (OpenBLAS would otherwise make concurrent callers queue for its pool).
+    /// Part `part` of `parts` near-equal slices of 0..<count: a thread's share of a parameter's elements.
+    public static func slice(_ count: Int, part: Int, of parts: Int) -> Range<Int> {
+        (count * part / parts)..<(count * (part + 1) / parts)
+    }
+
+    /// Calls body(part) for every part in 0..<parts at once, one thread each (`PartThreads`), with the matrix
+    /// products single-threaded meanwhile (OpenBLAS would otherwise make concurrent callers queue for its pool).
     /// The caller keeps every buffer the parts share alive, and the parts write disjoint state.
     public static func forEachPart(_ parts: Int, _ body: (_ part: Int) -> Void) {
-        if parts <= 1 { body(0); return }
+        // Called from a part of split work: its thread is already one of the engine's.
+        if parts <= 1 || PartThreads.shared.running { for p in 0..<parts { body(p) }; return }
         BLAS.setLibraryThreads(1)
         defer { BLAS.setLibraryThreads(threads) }
-        nonisolated(unsafe) let work = body
-        DispatchQueue.concurrentPerform(iterations: parts) { work($0) }
+        PartThreads.shared.run(parts, body)
     }
 }

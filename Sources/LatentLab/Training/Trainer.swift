@@ -49,6 +49,8 @@ public final class Trainer {
     public var recoveries: Int { nonFinite.restores }
     /// Even the last good weights keep giving NaN or Inf: training should stop with a message.
     public var cannotRecover: Bool { nonFinite.cannotRecover }
+    /// Where each step's time goes, when set (`vae-tui bench --step-profile`).
+    public var profile: StepProfile?
     /// `--inject-nan`: NaNs put in on purpose, for the fault suite.
     public var faultInjection: FaultInjection?
 
@@ -121,26 +123,38 @@ public final class Trainer {
                                                             totalEpochs: config.scheduleEpochs)
         }
         if aggressive.inPhase { aggressive.lastInnerSteps = encoderSteps() }
+        profile?.start()
         let batch = nextBatch()
         let params = model.parameters
         let injected = faultInjection.flatMap { $0.hits(step + 1) ? $0.target : nil }
         if injected == .weight { Self.poison(params[0]) }
-        for p in params { p.zeroGrad() }
         let klWeight = objective.klWeight(atStep: step)
         var stats: ObjectiveStats
         let parts = splitParts(batchSize: batch.rows)
         if parts > 1 {
-            stats = splitStep(batch, parts: parts, klWeight: klWeight)
+            stats = splitPasses(batch, parts: parts, klWeight: klWeight)
         } else {
+            for p in params { p.zeroGrad() }
+            profile?.mark(.batch)
             let tape = Tape()
             let (loss, s) = Objective.loss(model: model, batch: batch, settings: objective, klWeight: klWeight,
                                            rng: &rng, on: tape)
             stats = s
             if stats.loss.isFinite && injected != .loss { tape.backward(from: loss, seed: 1) }
+            profile?.mark(.passes)
         }
         if injected == .loss { stats.loss = .nan }
         if injected == .gradient { params[0].grad.withSharedMutablePointer { $0[0] = .nan } }
-        let norm = stats.loss.isFinite ? clipGradientNorm(params, maxNorm: config.gradientClip) : .nan
+        let norm: Float
+        if parts > 1 {
+            // Always reduced, so that the parts' buffers are clear for the next step.
+            let squares = reduceParts(parts)
+            norm = stats.loss.isFinite
+                ? clipGradients(params, sumOfSquares: squares, maxNorm: config.gradientClip) : .nan
+        } else {
+            norm = stats.loss.isFinite ? clipGradientNorm(params, maxNorm: config.gradientClip) : .nan
+        }
+        profile?.mark(.norm)
         step += 1
         samplesSeen += batch.rows
         guard stats.loss.isFinite && norm.isFinite else {
@@ -148,12 +162,19 @@ public final class Trainer {
             return StepReport(step: step, stats: stats, gradientNorm: norm, applied: false)
         }
         nonFinite.passed()
-        if !aggressive.inPhase { encoderOptimizer.step() }
-        decoderOptimizer.step()
+        let optimizers = aggressive.inPhase ? [decoderOptimizer] : [encoderOptimizer, decoderOptimizer]
+        if parts > 1 {
+            for o in optimizers { o.advance() }
+            Parallel.forEachPart(parts) { p in for o in optimizers { o.update(part: p, of: parts) } }
+        } else {
+            for o in optimizers { o.step() }
+        }
+        profile?.mark(.update)
         if step % Trainer.snapshotInterval == 0 { nonFinite.remember(params) }
         if aggressive.inPhase && samplesSeen / data.train.count > (samplesSeen - batch.rows) / data.train.count {
             aggressive.epochEnded(samplesSeen / data.train.count, information: validationInformation())
         }
+        profile?.mark(.bookkeeping)
         return StepReport(step: step, stats: stats, gradientNorm: norm, applied: true)
     }
 
@@ -174,24 +195,29 @@ public final class Trainer {
         return Parallel.parts(for: batchSize / Self.minimumPartExamples, threads: threads ?? Parallel.threads)
     }
 
-    /// One step with the batch cut into `parts` slices of examples, each slice's loss and gradient on its own
-    /// thread, its gradient into its own buffers, summed afterwards. Exact: the loss is a mean of per-example
-    /// terms, so a slice of n of the B examples enters with weight n / B. The noise is the whole batch's,
-    /// drawn as an unsplit step draws it, so the thread count changes nothing but the rounding.
-    private func splitStep(_ batch: Tensor, parts: Int, klWeight: Float) -> ObjectiveStats {
+    /// One step's passes with the batch cut into `parts` slices of examples, each slice's loss and gradient on
+    /// its own thread, its gradient into its own buffers (the first part's into the parameters'), each part
+    /// clearing its own; `reduceParts` sums them. Exact: the loss is a mean of per-example terms, so a slice of n
+    /// of the B examples enters with weight n / B. The noise is the whole batch's, drawn as an unsplit step draws
+    /// it, so the thread count changes nothing but the rounding. The reduction and the optimisers' update run
+    /// on every thread too (a slice of each parameter each): serial, they held two threads at k = 1 to 1.4
+    /// times one.
+    private func splitPasses(_ batch: Tensor, parts: Int, klWeight: Float) -> ObjectiveStats {
         if partGradients.count < parts - 1 || partGradientsModel !== model {
             partGradients = (1..<parts).map { _ in GradientBuffers(model.parameters) }
             partGradientsModel = model
         }
-        let buffers = Array(partGradients.prefix(parts - 1))
-        for b in buffers { b.zero() }
+        let buffers = Array(partGradients.prefix(parts - 1)), params = model.parameters
         let b = batch.rows, k = max(1, objective.k)
         let noise = rng.normalTensor(k * b, model.config.latentSize)
         let seen = Objective.seenPixels(model, batch, objective, rng: &rng)
+        profile?.mark(.batch)
         var results = [(stats: ObjectiveStats, weight: Float)?](repeating: nil, count: parts)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer  // each part writes its own entry
             Parallel.forEachPart(parts) { p in
+                // The other parts' buffers were cleared by the last reduction.
+                if p == 0 { for param in params { param.zeroGrad() } }
                 let start = b * p / parts, n = b * (p + 1) / parts - start
                 let weight = Float(n) / Float(b)
                 let tape = Tape(gradientBuffers: p == 0 ? nil : buffers[p - 1])
@@ -202,11 +228,26 @@ public final class Trainer {
                 out[p] = (s, weight)
             }
         }
-        for buffer in buffers { buffer.addInto(model.parameters) }
+        profile?.mark(.passes)
         let all = results.map { $0! }
         func mean(_ f: (ObjectiveStats) -> Float) -> Float { all.reduce(0) { $0 + $1.weight * f($1.stats) } }
         return ObjectiveStats(loss: mean(\.loss), bound: mean(\.bound), distortion: mean(\.distortion),
                               rate: mean(\.rate), klWeight: klWeight)
+    }
+
+    /// The parts' gradients summed into the parameters', each thread a slice of every parameter; returns the
+    /// sum of their squares for the global norm.
+    private func reduceParts(_ parts: Int) -> Double {
+        let buffers = Array(partGradients.prefix(parts - 1)), params = model.parameters
+        var squares = [Double](repeating: 0, count: parts)
+        squares.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer  // each part writes its own entry
+            Parallel.forEachPart(parts) { p in
+                out[p] = GradientBuffers.reduce(buffers, into: params, part: p, of: parts)
+            }
+        }
+        profile?.mark(.reduction)
+        return squares.reduce(0, +)
     }
 
     private func nextBatch() -> Tensor {

@@ -7,7 +7,8 @@ import Foundation
 /// sees the rows y − L … y − 1 and the L pixels before it on its own row: `receptiveField` counts them.
 ///
 /// Activations are laid out one row per pixel, (images·H·W) × channels, so every convolution is its causal
-/// patches times a weight matrix (`maskedConvolution`: one BLAS product per block of pixels).
+/// patches times a weight matrix, one BLAS product per block of pixels; the layers run as one op
+/// (`maskedConvolutionStack`) that keeps each layer's output only.
 public final class PixelCNNDecoder: Likelihood {
     let height: Int, width: Int
     let latentWidth: Int
@@ -74,18 +75,15 @@ public final class PixelCNNDecoder: Likelihood {
     /// reaches `convolutions.count` rows above it, or the top).
     func logits(_ seen: Var, given z: Var, rows band: Range<Int>? = nil, on tape: Tape) -> Var {
         let context = input(z, on: tape)
-        let rows = band?.count ?? height, pixels = rows * width, repeats = context.rows / seen.rows
-        var h: Var?
-        for (l, conv) in convolutions.enumerated() {
-            let source = h ?? tape.reshape(seen, seen.rows * pixels, 1)
-            var pre = tape.maskedConvolution(source, tape.param(conv.weight), tape.param(conv.bias), height: rows,
-                                             width: width, kernel: Self.kernel, includeCenter: l > 0)
-            // The image's k draws of z share its patches.
-            if l == 0 && repeats > 1 { pre = tape.tileRows(pre, repeats) }
-            let activated = tape.tanh(tape.add(pre, tape.repeatEachRow(projections[l](context, on: tape), pixels)))
-            h = h.map { tape.add($0, activated) } ?? activated                // residual after the first layer
+        let rows = band?.count ?? height, pixels = rows * width
+        // Each layer's bias and z's projection, one row per draw of z; the image's draws share its patches.
+        let shifts = zip(convolutions, projections).map { conv, projection in
+            tape.add(projection(context, on: tape), tape.param(conv.bias))
         }
-        let perPixel = output(h!, on: tape)
+        let h = tape.maskedConvolutionStack(tape.reshape(seen, seen.rows * pixels, 1),
+                                            weights: convolutions.map { tape.param($0.weight) }, shifts: shifts,
+                                            height: rows, width: width, kernel: Self.kernel)
+        let perPixel = output(h, on: tape)
         let bias = band.map { tape.sliceCols(tape.param(pixelBias), $0.lowerBound * width, pixels) }
             ?? tape.param(pixelBias)
         return tape.add(tape.reshape(perPixel, context.rows, pixels), bias)
