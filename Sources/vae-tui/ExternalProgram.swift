@@ -8,14 +8,24 @@ enum ExternalProgram {
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Runs `path` with `arguments` to its end: its status and what it wrote (small outputs: sbatch's, squeue's).
-    static func run(_ path: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Where a program's standard error goes: read back (small outputs only: it is read after standard output),
+    /// shown on vae-tui's own (a long run's progress), or dropped.
+    enum ErrorOutput { case captured, shown, discarded }
+
+    /// Runs `path` with `arguments` to its end: its status and what it wrote (sbatch's, squeue's, the PyTorch
+    /// reference's).
+    static func run(_ path: String, _ arguments: [String], errors: ErrorOutput = .captured) throws
+        -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
-        process.standardError = err
+        switch errors {
+        case .captured: process.standardError = err
+        case .shown: break
+        case .discarded: process.standardError = FileHandle.nullDevice
+        }
         process.standardInput = FileHandle.nullDevice
         do {
             try process.run()
@@ -23,7 +33,7 @@ enum ExternalProgram {
             throw UserError("cannot run \(path): \(error.localizedDescription)")
         }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let stderr = errors == .captured ? err.fileHandleForReading.readDataToEndOfFile() : Data()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self),
                 String(decoding: stderr, as: UTF8.self))

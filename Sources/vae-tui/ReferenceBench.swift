@@ -145,16 +145,9 @@ enum ReferenceBench {
 
     /// Runs python3 with `arguments`; stdout is returned, stderr shown unless `quiet`.
     static func python(_ arguments: [String], quiet: Bool) throws -> (status: Int32, stdout: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        if quiet { process.standardError = FileHandle.nullDevice }
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let out = try ExternalProgram.run("/usr/bin/env", ["python3"] + arguments,
+                                          errors: quiet ? .discarded : .shown)
+        return (out.status, out.stdout)
     }
 }
 
