@@ -20,16 +20,18 @@ struct RatePlaneEndToEndTests {
             tmux.send("p")
             let opened = try tmux.waitFor("the plane") { $0.contains("rate-distortion plane") && Self.currentRate(in: $0) != nil }
             #expect(opened.contains("× held-out") && opened.contains("D↑ R→") && !opened.contains("L5-L1"), "the plane, not the curves")
-            // Once the encoder carries a few nats, β = 5 (four presses: 1.5, 2, 3, 5) makes it give them up.
-            let before = try tmux.waitFor("a rate of a few nats", timeout: 120) {
-                (Tmux.step(in: $0) ?? 0) > 300 && (Self.currentRate(in: $0) ?? 0) > 3
+            // Once the encoder carries 10 nats (about 13 by step 300 at β = 1), β = 10 (five presses: 1.5, 2, 3, 5,
+            // 10) makes it give most of them up: it settles near 4.5 nats on this model, where β = 5 keeps about 8,
+            // too close to the margin below.
+            let before = try tmux.waitFor("a rate of 10 nats", timeout: 120) {
+                (Tmux.step(in: $0) ?? 0) > 300 && (Self.currentRate(in: $0) ?? 0) > 10
             }
             let rate = try #require(Self.currentRate(in: before))
-            for _ in 0..<4 { tmux.send("B") }
-            _ = try Tmux.waitForFile(log) { $0.contains(#""command":"beta","value":5"#) }
-            _ = try tmux.waitFor("the β change marked on the trajectory") { $0.contains("β=5") }
+            for _ in 0..<5 { tmux.send("B") }
+            _ = try Tmux.waitForFile(log) { $0.contains(#""command":"beta","value":10"#) }
+            _ = try tmux.waitFor("the β change marked on the trajectory") { $0.contains("β=10") }
             _ = try tmux.waitFor("the current point at a lower rate", timeout: 120) {
-                (Self.currentRate(in: $0) ?? .infinity) < rate * 0.7
+                (Self.currentRate(in: $0) ?? .infinity) < rate * 0.6
             }
             tmux.send("p")
             _ = try tmux.waitFor("the curves back") { !$0.contains("rate-distortion plane") && $0.contains("L5-L1") }
