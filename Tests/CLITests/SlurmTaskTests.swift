@@ -19,7 +19,7 @@ import Testing
 
         init(script: String, task: Int, restarts: Int, bin: String, log: String) throws {
             self.log = log
-            FileManager.default.createFile(atPath: log, contents: nil)
+            guard FileManager.default.createFile(atPath: log, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             let unblock = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
                 + "os.execv('/bin/bash', ['bash', sys.argv[1]])"

@@ -95,3 +95,25 @@ import TestSupport
         #expect(ring < circle && cross < circle && square > cross)
     }
 }
+
+@Suite struct BinaryImagesTests {
+    /// Eight pixels to a byte changes nothing the decoder sees: every row range, starting anywhere in a byte,
+    /// reads back the draws made one pixel at a time (pixel on with probability grey/255, in pixel order).
+    @Test func packedBitsReadBackTheDraws() {
+        let height = 3, width = 5, count = 7   // 15 pixels an image: rows start at every offset within a byte
+        var source = RandomSource(seed: 9)
+        let pixels = (0..<(count * height * width)).map { _ in UInt8(source.next() % 256) }
+        let data = ImageDataset(name: "grey", count: count, height: height, width: width, pixels: pixels,
+                                labels: [UInt8](repeating: 0, count: count), labelNames: ["none"])
+        let images = BinaryImages(fixed: data, seed: 4)
+        var rng = RandomSource(seed: 4)
+        let expected: [Float] = pixels.map { rng.uniform() * 255 < Float($0) ? 1 : 0 }
+        #expect(expected.contains(0) && expected.contains(1))
+        for start in 0..<count {
+            for end in start...count {
+                let d = height * width
+                #expect(images.batch(start..<end).scalars == Array(expected[(start * d)..<(end * d)]))
+            }
+        }
+    }
+}

@@ -67,6 +67,34 @@ import Testing
         checkGradients([a, randomTensor(3, 2, seed: 16)]) { t, v in t.square(t.concatCols(v[0], v[1])) }
         checkGradients([a, randomTensor(2, 4, seed: 17)]) { t, v in t.square(t.concatRows(v[0], v[1])) }
     }
+    /// Two masked weights stacked, the first also used on its own so its slot is added to, not only written.
+    @Test func maskedRows() {
+        let (maskA, maskB) = (Self.mask(3, 4, seed: 40), Self.mask(2, 4, seed: 41))
+        checkGradients([a, randomTensor(2, 4, seed: 42)]) { t, v in
+            t.add(t.sum(t.square(t.maskedRows([(v[0], maskA), (v[1], maskB)]))), t.sum(t.exp(v[0])))
+        }
+    }
+    /// The same numbers, bit for bit, as multiplying by the masks and stacking: values and both gradients.
+    @Test func maskedRowsEqualsMaskThenStack() {
+        let (maskA, maskB) = (Self.mask(3, 4, seed: 40), Self.mask(2, 4, seed: 41))
+        let weights = [a, randomTensor(2, 4, seed: 42)]
+        func run(_ fused: Bool) -> (value: [Float], grads: [[Float]]) {
+            let parameters = weights.enumerated().map { Parameter("w\($0.offset)", $0.element) }
+            let tape = Tape()
+            let (wa, wb) = (tape.param(parameters[0]), tape.param(parameters[1]))
+            let stacked = fused ? tape.maskedRows([(wa, maskA), (wb, maskB)])
+                : tape.concatRows(tape.mul(wa, Var(constant: maskA)), tape.mul(wb, Var(constant: maskB)))
+            tape.backward(from: tape.add(tape.sum(tape.square(stacked)), tape.sum(tape.tanh(wa))))
+            return (stacked.value.scalars, parameters.map(\.grad.scalars))
+        }
+        let (fused, plain) = (run(true), run(false))
+        #expect(fused.value == plain.value && fused.grads == plain.grads)
+        #expect(fused.value.contains(0) && fused.grads[1].contains(0), "some weights masked out")
+    }
+    /// A 0/1 mask, about half of it zero.
+    static func mask(_ rows: Int, _ cols: Int, seed: UInt64) -> Tensor {
+        Tensor(rows: rows, cols: cols, randomTensor(rows, cols, seed: seed).scalars.map { $0 > 0 ? 1 : 0 })
+    }
     @Test func tileRows() { checkGradients([a]) { t, v in t.square(t.tileRows(v[0], 3)) } }
     @Test func bernoulliLogLikelihood() {
         var targets = randomTensor(2, 4, seed: 18, lower: 0, upper: 1)

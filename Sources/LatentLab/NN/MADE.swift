@@ -7,7 +7,8 @@
 /// degrees 0…d−1 (in turn when a layer has at least d units, spread evenly when it has fewer; degree 0
 /// sees only the context, so the first variable's outputs can still depend on it); a unit of degree k sees
 /// units of degree ≤ k below it, and output j sees hidden units of degree < its variable's degree. The masks
-/// multiply the weights on the tape, so the gradient of a masked-out weight is zero and it never moves.
+/// multiply the weights on the tape (`Tape.maskedRows`), so the gradient of a masked-out weight is zero and it
+/// never moves.
 ///
 /// A receptive field R narrows every mask to a window of degrees, so output j sees only the R variables
 /// before it (degrees j−R … j−1): each of the L masked steps below the output may climb at most
@@ -99,11 +100,11 @@ public final class MADE {
 
     /// Head `i`'s weight with its mask applied, on the tape.
     func maskedHeadWeight(_ i: Int, on tape: Tape) -> Var {
-        tape.mul(tape.param(heads[i].weight), Var(constant: headMask))
+        tape.maskedRows([(tape.param(heads[i].weight), headMask)])
     }
 
     private func masked(_ layer: Linear, _ mask: Tensor, _ x: Var, on tape: Tape) -> Var {
-        tape.linear(x, tape.mul(tape.param(layer.weight), Var(constant: mask)), tape.param(layer.bias))
+        tape.linear(x, tape.maskedRows([(tape.param(layer.weight), mask)]), tape.param(layer.bias))
     }
 
     /// Starts every head's outputs near `biases[head]` whatever the input: weights shrunk by `scale`.

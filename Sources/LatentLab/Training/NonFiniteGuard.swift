@@ -21,7 +21,15 @@ struct NonFiniteGuard {
     /// never remembered.
     mutating func remember(_ parameters: [Parameter]) {
         guard parameters.allSatisfy(\.value.isFinite) else { return }
-        good = parameters.map { $0.value.copied() }
+        guard zip(good, parameters).allSatisfy({ $0.shape == $1.value.shape }), good.count == parameters.count else {
+            good = parameters.map { $0.value.copied() }
+            return
+        }
+        // Into the buffers already held: fresh copies would hold every weight twice at each snapshot.
+        for i in good.indices {
+            let count = good[i].count
+            parameters[i].value.withPointer { from in good[i].withMutablePointer { $0.update(from: from, count: count) } }
+        }
     }
 
     /// A finite step ends a run of bad ones.

@@ -42,7 +42,12 @@ public struct DataSplits: Sendable {
     public let train: ImageDataset
     public let validation: BinaryImages
     public let test: BinaryImages
+    /// The first `greyTestImages` test images in grey levels, the inputs the image pane shows. The rest are
+    /// not kept: the whole set would hold another 8 MB of MNIST for the run's length.
     public let testImages: ImageDataset
+
+    /// More than the image pane shows.
+    public static let greyTestImages = 64
 
     /// The seed the test set is binarised with, in every command, so their numbers are comparable.
     public static let testSeed: UInt64 = 1234
@@ -59,6 +64,6 @@ public struct DataSplits: Sendable {
         let heldOut = train.subset(cut..<train.count, name: train.name + "-validation")
         validation = BinaryImages(fixed: heldOut, seed: seed &+ 1)
         self.test = BinaryImages(fixed: test, seed: seed)
-        testImages = test
+        testImages = test.subset(0..<min(Self.greyTestImages, test.count), name: test.name)
     }
 }

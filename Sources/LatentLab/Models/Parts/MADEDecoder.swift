@@ -66,8 +66,8 @@ public final class MADEDecoder: Likelihood {
     private func outputInputs(_ seen: Var, given z: Var, on tape: Tape) -> (features: Var, weight: Var) {
         let h = made.lastHidden(seen, context: input(z, on: tape), on: tape)
         let pixels = h.rows == seen.rows ? seen : tape.tileRows(seen, h.rows / seen.rows)
-        let weight = tape.concatRows(made.maskedHeadWeight(0, on: tape),
-                                     tape.mul(tape.param(direct), Var(constant: directMask)))
+        let weight = tape.maskedRows([(tape.param(made.heads[0].weight), made.headMask),
+                                      (tape.param(direct), directMask)])
         return (tape.concatCols(h, pixels), weight)
     }
 
