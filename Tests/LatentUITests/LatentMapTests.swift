@@ -77,6 +77,25 @@ import Testing
         #expect(braille(lowerLeft(cloud)) == 0, "the draws are all upper right: \(lowerLeft(cloud))")
     }
 
+    /// A posterior off every scale (a diverging unit's deviation of 1e30, an infinite or NaN mean) draws what
+    /// it can and leaves the rest off the map; the conversion to dots trapped on it and took the dashboard down.
+    @Test func aPosteriorOffEveryScaleDoesNotTrap() {
+        var p = Snapshot.Posterior()
+        p.means = [[0, 0], [.infinity, 0], [.nan, 1], [1e30, -1e30]]
+        p.deviations = [[1, 1], [1, 1], [1, 1], [1e30, .infinity]]
+        p.labels = [0, 1, 2, 3]
+        var canvas = Canvas(width: 40, height: 20)
+        LatentMap.draw(p, dims: (0, 1), meansOnly: false, showDensity: true, cursor: (.nan, .infinity), into: &canvas,
+                       rect: Rect(x: 0, y: 0, width: 40, height: 20))
+        #expect(canvas.text.unicodeScalars.contains { $0.value >= 0x2801 && $0.value <= 0x28FF }, "the finite ellipse is drawn")
+    }
+
+    @Test func plottedValuesAreClampedNotTrapped() {
+        #expect(Int(plotting: Float(2.5)) == 3 && Int(plotting: -2.5) == -3 && Int(plotting: 2.5, .down) == 2)
+        #expect(Int(plotting: Float.infinity) == Int.plotLimit && Int(plotting: -Double.infinity) == -Int.plotLimit)
+        #expect(Int(plotting: Float(1e30)) == Int.plotLimit && Int(plotting: Float.nan) == -Int.plotLimit)
+    }
+
     @Test func densityShadingMatchesADirectComputation() {
         let posterior = Self.posterior()
         let (w, h) = (30, 15)

@@ -90,7 +90,7 @@ extension EnumerationScreen {
     static func yLabels(_ plot: Rect, into c: inout Canvas) {
         var used = Set<Int>()
         for (level, text) in [(0.0, "0"), (1.0, "1.00"), (0.75, "0.75"), (0.5, "0.50"), (0.25, "0.25")] {
-            let y = level == 0 ? plot.maxY - 1 : max(plot.y, plot.maxY - Int((level * Double(plot.height)).rounded()))
+            let y = level == 0 ? plot.maxY - 1 : max(plot.y, plot.maxY - Int(plotting: level * Double(plot.height)))
             guard used.insert(y).inserted else { continue }
             c.putRight(text + "┤", right: plot.x, y: y, style: .dim)
         }
@@ -99,7 +99,7 @@ extension EnumerationScreen {
     /// A bar of `v` (0…1 of the plot's height) in eighths of a cell; returns the row of its top.
     @discardableResult
     static func bar(_ v: Double, x: Int, width: Int, plot: Rect, style: Style, into c: inout Canvas) -> Int {
-        let eighths = Int((min(1, max(0, v)) * Double(plot.height * 8)).rounded())
+        let eighths = Int(plotting: min(1, max(0, v)) * Double(plot.height * 8))
         let rows = (eighths + 7) / 8
         for row in 0..<rows {
             let block = UnitBars.blocks[min(8, eighths - row * 8) - 1]

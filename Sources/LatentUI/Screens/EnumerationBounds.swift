@@ -50,7 +50,7 @@ extension EnumerationScreen {
     /// `fraction` of `width` cells in eighths, the rest dotted.
     static func horizontalBar(_ fraction: Double, x: Int, y: Int, width: Int, into c: inout Canvas) {
         guard width > 0 else { return }
-        let eighths = Int((fraction * Double(width * 8)).rounded())
+        let eighths = Int(plotting: fraction * Double(width * 8))
         for i in 0..<width {
             let filled = eighths - i * 8
             c[x + i, y] = filled > 0 ? Cell(horizontalBlocks[min(8, filled) - 1], boundStyle) : Cell("·", .dim)
@@ -77,9 +77,9 @@ extension EnumerationScreen {
         var grid = BrailleGrid(cellWidth: plot.width, cellHeight: plot.height)
         let largest = Double(EnumerationDemo.ladder.last!)
         func dotX(_ k: Int) -> Int {
-            Int((Foundation.log(Double(k)) / Foundation.log(largest) * Double(grid.dotWidth - 1)).rounded())
+            Int(plotting: Foundation.log(Double(k)) / Foundation.log(largest) * Double(grid.dotWidth - 1))
         }
-        func dotY(_ v: Double) -> Int { Int(((high - v) / (high - low) * Double(grid.dotHeight - 1)).rounded()) }
+        func dotY(_ v: Double) -> Int { Int(plotting: (high - v) / (high - low) * Double(grid.dotHeight - 1)) }
         for x in 0..<grid.dotWidth where x % 4 < 2 { grid.set(x, dotY(logPx), color: marginalStyle.foreground) }
         var previous: (Int, Int)?
         for (k, bound) in zip(EnumerationDemo.ladder, d.bounds) {

@@ -84,7 +84,7 @@ struct GapPane: Widget {
         let high = rows.map { max($0.1, 0) + max($0.2, 0) }.max() ?? 0
         let low = rows.map { min($0.1, 0) + min($0.2, 0) }.min() ?? 0
         let scale = Float(width) / max(high - low, 1e-6)
-        let zero = r.x + Self.labelWidth + Int((-low * scale).rounded())
+        let zero = r.x + Self.labelWidth + Int(plotting: -low * scale)
         for (n, (label, a, m)) in rows.enumerated() where n < r.height {
             let y = r.y + n
             c.put(label, x: r.x, y: y, style: n == 0 ? .title : .dim, clip: r)
@@ -94,7 +94,7 @@ struct GapPane: Widget {
             for (value, glyph, style) in [(a, Self.approximationGlyph, Self.approximationStyle),
                                           (m, Self.amortisationGlyph, Self.amortisationStyle)] {
                 let from = value >= 0 ? right : left, to = from + value
-                let (x0, x1) = (Int((from * scale).rounded()), Int((to * scale).rounded()))
+                let (x0, x1) = (Int(plotting: from * scale), Int(plotting: to * scale))
                 let cells = abs(x1 - x0)
                 if cells > 0 {
                     c.put(String(repeating: glyph, count: cells), x: zero + min(x0, x1), y: y, style: style,

@@ -27,7 +27,7 @@ public enum LatentMap {
         var grid = BrailleGrid(cellWidth: cellsWide, cellHeight: cellsTall)
         let scale = Float(side - 1) / (2 * extent)
         func dot(_ u: Float, _ v: Float) -> (Int, Int) {
-            (Int(((u + extent) * scale).rounded()), Int(((extent - v) * scale).rounded()))
+            (Int(plotting: (u + extent) * scale), Int(plotting: (extent - v) * scale))
         }
         func ellipse(_ mu: Float, _ mv: Float, _ su: Float, _ sv: Float, color: Color) {
             for k in 0..<ellipseDots {

@@ -70,10 +70,10 @@ public enum LineChart {
         var grid = BrailleGrid(cellWidth: plot.width, cellHeight: plot.height)
         let span = max(1, last - first)
         func dotX(_ step: Int) -> Int {
-            Int((Double(step - first) / Double(span) * Double(grid.dotWidth - 1)).rounded())
+            Int(plotting: Double(step - first) / Double(span) * Double(grid.dotWidth - 1))
         }
         func dotY(_ v: Float, _ scale: Scale) -> Int {
-            Int(((scale.high - v) / (scale.high - scale.low) * Float(grid.dotHeight - 1)).rounded())
+            Int(plotting: (scale.high - v) / (scale.high - scale.low) * Float(grid.dotHeight - 1))
         }
         // Knob changes: dotted verticals through the plot.
         let visibleMarkers = markers.filter { $0.step >= first && $0.step <= last }

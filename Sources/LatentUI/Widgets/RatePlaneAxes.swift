@@ -59,7 +59,7 @@ extension RatePlane {
 
         /// `value` rounded, kept within a cell of the `size` dots (`perCell` to a cell) either side.
         private static func rounded(_ value: Double, _ size: Int, _ perCell: Int) -> Int {
-            Int(min(max(value.rounded(), Double(-perCell)), Double(size - 1 + perCell)))
+            min(max(Int(plotting: value), -perCell), size - 1 + perCell)
         }
 
         /// The segment between two points cut to the plot (Liang–Barsky), as dots; nil when it misses it.
@@ -77,7 +77,7 @@ extension RatePlane {
                 if along < 0 { enter = max(enter, t) } else { leave = min(leave, t) }
                 if enter > leave { return nil }
             }
-            func round(_ t: Double) -> (Int, Int) { (Int((p.x + t * dx).rounded()), Int((p.y + t * dy).rounded())) }
+            func round(_ t: Double) -> (Int, Int) { (Int(plotting: p.x + t * dx), Int(plotting: p.y + t * dy)) }
             return (round(enter), round(leave))
         }
 

@@ -21,7 +21,7 @@ public struct StatusLine: Widget {
     static func candidates(_ s: Snapshot) -> [String] {
         let objective = "\(s.settings.kind == .elbo ? "ELBO" : "IWAE") k=\(s.settings.k)"
         let rest = [objective, "step \(s.step)", String(format: "epoch %.2f", s.epoch),
-                    "\(Int(s.samplesPerSecond.rounded())) img/s", "seed \(s.seed)"]
+                    "\(Int(plotting: s.samplesPerSecond)) img/s", "seed \(s.seed)"]
         let full = ["vae-tui", s.dataset, s.modelDescription] + rest
         // Each field of the short line with the round it is dropped in (nil: kept to the end).
         let fields: [(text: String, dropRound: Int?)] = [

@@ -25,7 +25,7 @@ public enum UnitBars {
             let lo = Foundation.log10(floorKL), hi = Foundation.log10(top)
             return min(1, max(0, (Foundation.log10(max(kl, floorKL)) - lo) / (hi - lo)))
         }
-        func rowOf(_ kl: Float) -> Int { area.maxY - 1 - Int((level(kl) * Float(area.height - 1)).rounded()) }
+        func rowOf(_ kl: Float) -> Int { area.maxY - 1 - Int(plotting: level(kl) * Float(area.height - 1)) }
         // Reference lines first, so bars draw over them.
         let unitFloor = freeBits.perUnit
             ? freeBits.lambda
@@ -43,7 +43,7 @@ public enum UnitBars {
             let kl = group.map { klPerUnit[$0] }.max() ?? 0
             let active = group.contains { $0 < activity.count && activity[$0] > Evaluation.activityThreshold }
             let style = Style(active ? .brightGreen : .brightRed)
-            let eighths = Int((level(kl) * Float(area.height * 8 - 1)).rounded()) + 1
+            let eighths = Int(plotting: level(kl) * Float(area.height * 8 - 1)) + 1
             for row in 0..<area.height {
                 let filled = eighths - row * 8
                 guard filled > 0 else { break }
