@@ -83,7 +83,8 @@ import Testing
             let tape = Tape()
             let (wa, wb) = (tape.param(parameters[0]), tape.param(parameters[1]))
             let stacked = fused ? tape.maskedRows([(wa, maskA), (wb, maskB)])
-                : tape.concatRows(tape.mul(wa, Var(constant: maskA)), tape.mul(wb, Var(constant: maskB)))
+                : tape.concatRows(tape.mul(wa, Var(constant: Self.ones(maskA))),
+                                  tape.mul(wb, Var(constant: Self.ones(maskB))))
             tape.backward(from: tape.add(tape.sum(tape.square(stacked)), tape.sum(tape.tanh(wa))))
             return (stacked.value.scalars, parameters.map(\.grad.scalars))
         }
@@ -92,9 +93,12 @@ import Testing
         #expect(fused.value.contains(0) && fused.grads[1].contains(0), "some weights masked out")
     }
     /// A 0/1 mask, about half of it zero.
-    static func mask(_ rows: Int, _ cols: Int, seed: UInt64) -> Tensor {
-        Tensor(rows: rows, cols: cols, randomTensor(rows, cols, seed: seed).scalars.map { $0 > 0 ? 1 : 0 })
+    static func mask(_ rows: Int, _ cols: Int, seed: UInt64) -> Mask {
+        let draws = randomTensor(rows, cols, seed: seed)
+        return Mask(rows: Array(0..<rows), cols: Array(0..<cols)) { draws[$0, $1] > 0 }
     }
+    /// The mask as a 0/1 tensor.
+    static func ones(_ mask: Mask) -> Tensor { mask.applied(to: Tensor(rows: mask.rows, cols: mask.cols, repeating: 1)) }
     @Test func tileRows() { checkGradients([a]) { t, v in t.square(t.tileRows(v[0], 3)) } }
     @Test func bernoulliLogLikelihood() {
         var targets = randomTensor(2, 4, seed: 18, lower: 0, upper: 1)

@@ -26,9 +26,9 @@ public final class MADE {
     let contextLayers: [Linear]
     let hiddenLayers: [Linear]
     let heads: [Linear]
-    let inputMask: Tensor
-    let hiddenMasks: [Tensor]
-    let headMask: Tensor
+    let inputMask: Mask
+    let hiddenMasks: [Mask]
+    let headMask: Mask
     let activation: Activation
 
     /// `reversed` takes the variables in the order d…1 instead of 1…d.
@@ -59,18 +59,11 @@ public final class MADE {
         let climb = receptiveField.map { ($0 - 1) / (hidden.count + 1) } ?? Int.max
         let outputClimb = receptiveField.map { $0 - hidden.count * climb } ?? Int.max
         let variableDegrees = degrees
-        inputMask = Self.mask(rows: variableDegrees, cols: hiddenDegrees[0]) { $1 >= $0 && $1 - $0 <= climb }
+        inputMask = Mask(rows: variableDegrees, cols: hiddenDegrees[0]) { $1 >= $0 && $1 - $0 <= climb }
         hiddenMasks = (1..<hidden.count).map {
-            Self.mask(rows: hiddenDegrees[$0 - 1], cols: hiddenDegrees[$0]) { $1 >= $0 && $1 - $0 <= climb }
+            Mask(rows: hiddenDegrees[$0 - 1], cols: hiddenDegrees[$0]) { $1 >= $0 && $1 - $0 <= climb }
         }
-        headMask = Self.mask(rows: hiddenDegrees.last!, cols: variableDegrees) { $1 > $0 && $1 - $0 <= outputClimb }
-    }
-
-    /// M[i, j] = 1 where `connected(degree of row i, degree of column j)`.
-    static func mask(rows: [Int], cols: [Int], _ connected: (Int, Int) -> Bool) -> Tensor {
-        var m = Tensor(zeros: rows.count, cols.count)
-        for (i, a) in rows.enumerated() { for (j, b) in cols.enumerated() where connected(a, b) { m[i, j] = 1 } }
-        return m
+        headMask = Mask(rows: hiddenDegrees.last!, cols: variableDegrees) { $1 > $0 && $1 - $0 <= outputClimb }
     }
 
     public var parameters: [Parameter] {
@@ -103,7 +96,7 @@ public final class MADE {
         tape.maskedRows([(tape.param(heads[i].weight), headMask)])
     }
 
-    private func masked(_ layer: Linear, _ mask: Tensor, _ x: Var, on tape: Tape) -> Var {
+    private func masked(_ layer: Linear, _ mask: Mask, _ x: Var, on tape: Tape) -> Var {
         tape.linear(x, tape.maskedRows([(tape.param(layer.weight), mask)]), tape.param(layer.bias))
     }
 

@@ -14,7 +14,7 @@ public final class MADEDecoder: Likelihood {
     /// window before each pixel), as deep autoregressive networks have: a logistic autoregression the hidden
     /// layer adds to. Zero at the start.
     let direct: Parameter
-    let directMask: Tensor
+    let directMask: Mask
 
     /// Layers named `decoder.in`, `decoder.context`, `decoder.h1`, `decoder.out0`, …; `outputBias`, when
     /// given, starts every pixel at the data's mean.
@@ -29,7 +29,7 @@ public final class MADEDecoder: Likelihood {
         }
         direct = Parameter("decoder.direct.weight", Tensor(zeros: pixels, pixels))
         let window = receptiveField ?? pixels
-        directMask = MADE.mask(rows: made.degrees, cols: made.degrees) { $0 < $1 && $1 - $0 <= window }
+        directMask = Mask(rows: made.degrees, cols: made.degrees) { $0 < $1 && $1 - $0 <= window }
     }
 
     public var parameters: [Parameter] { made.parameters + [direct] }
@@ -86,22 +86,21 @@ public final class MADEDecoder: Likelihood {
         let tape = Tape(recording: false)
         let context = input(z, on: tape)
         let n = z.rows, d = made.size, width = made.inputLayer.weight.cols
-        let maskedInput = tape.mul(Var(constant: made.inputLayer.weight.value), Var(constant: made.inputMask))
-            .value.scalars
+        let maskedInput = made.inputMask.applied(to: made.inputLayer.weight.value).scalars
         var pre = tape.add(made.contextLayers[0](context, on: tape), Var(constant: made.inputLayer.bias.value))
             .value.scalars
         var active = [Float](repeating: 0, count: n * width)
         var unitsOfDegree = [[Int]](repeating: [], count: d + 1)
         for (u, m) in made.hiddenDegrees[0].enumerated() { unitsOfDegree[m].append(u) }
         let upper = made.hiddenLayers.enumerated().map { l, layer in
-            (weight: tape.mul(Var(constant: layer.weight.value), Var(constant: made.hiddenMasks[l])),
+            (weight: Var(constant: made.hiddenMasks[l].applied(to: layer.weight.value)),
              bias: tape.add(made.contextLayers[l + 1](context, on: tape), Var(constant: layer.bias.value)))
         }
         let top = made.hiddenLayers.last?.weight.cols ?? width
         // Pixel j's output weights as a contiguous row, and the direct weights from pixel j onwards.
         let headT = made.maskedHeadWeight(0, on: tape).value.transposed().scalars
         let headBias = made.heads[0].bias.value.scalars
-        let directWeight = tape.mul(Var(constant: direct.value), Var(constant: directMask)).value.scalars
+        let directWeight = directMask.applied(to: direct.value).scalars
         var directLogits = [Float](repeating: 0, count: n * d)   // Σ_{i<j} x_i D_ij, grown as pixels are drawn
         var out = Tensor(zeros: n, d)
         for j in 0..<d {
