@@ -12,7 +12,13 @@ enum BLASStartup {
         setenv(BLASKernel.libraryChoiceVariable, BLASKernel.coreName, 1)
         setenv(BLASKernel.coretypeVariable, coretype, 1)
         setenv(BLASKernel.chosenVariable, coretype, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        execv(executablePath, CommandLine.unsafeArgv)
         #endif
+    }
+
+    /// The binary's own path, so that the process keeps its name: the kernel names a process after the file
+    /// it executes, and through /proc/self/exe `ps`, `top` and `pkill vae-tui` would see "exe".
+    private static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
     }
 }

@@ -94,8 +94,10 @@ struct SpeedBench {
         }
         result.sgemmPeak = Bench.sgemmPeak()
         if echo {
-            print(String(format: "sgemm peak (1 thread, 1024^3): %.1f GFLOP/s; training at k=1 runs at %.0f%% of it",
-                         result.sgemmPeak, 100 * result.fractionOfPeak))
+            // The share needs the k = 1 row, which --k-list may leave out.
+            let share = result.trainGFLOPS(k: 1, threads: 1) == nil ? ""
+                : String(format: "; training at k=1 runs at %.0f%% of it", 100 * result.fractionOfPeak)
+            print(String(format: "sgemm peak (1 thread, 1024^3): %.1f GFLOP/s", result.sgemmPeak) + share)
         }
         return result
     }
@@ -142,8 +144,9 @@ struct SpeedBench {
             ("nll_eval", nllOne.map(nllObject) ?? .null),
             ("nll_eval_by_threads", .array(nll.map(nllObject))),
             ("sgemm_gflops_1thread", .number(sgemmPeak)),
-            ("train_gflops_k1_1thread", .number(trainingGFLOPS)),
-            ("fraction_of_peak_k1", .number(fractionOfPeak)),
+            // null when --k-list left k = 1 out
+            ("train_gflops_k1_1thread", trainGFLOPS(k: 1, threads: 1).map { .number($0) } ?? .null),
+            ("fraction_of_peak_k1", trainGFLOPS(k: 1, threads: 1) == nil ? .null : .number(fractionOfPeak)),
         ])
     }
 }

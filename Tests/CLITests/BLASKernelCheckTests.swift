@@ -37,6 +37,35 @@ import Testing
         }
     }
 
+    /// The process started again with the wider kernel keeps its name for `ps`, `top` and `pkill vae-tui`:
+    /// executed through /proc/self/exe, the kernel named it "exe".
+    @Test func theRestartedProcessKeepsItsName() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["train", "--dataset", "shapes", "--epochs", "1000", "--train-limit", "200"]
+        process.environment = CLI.environment(["OPENBLAS_CORETYPE": "Prescott", "VAE_TUI_CORETYPE": "Prescott"])
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)   // a training run saves at its next step on SIGTERM; no need
+            process.waitUntilExit()
+        }
+        let pid = process.processIdentifier
+        // Past the restart: the environment it sets is in the process's own.
+        let deadline = Date().addingTimeInterval(30)
+        func restarted() -> Bool {
+            ((try? String(contentsOfFile: "/proc/\(pid)/environ", encoding: .isoLatin1)) ?? "")
+                .split(separator: "\0").contains { $0.hasPrefix("OPENBLAS_CORETYPE=") && !$0.hasSuffix("=Prescott") }
+        }
+        while !restarted() && process.isRunning && Date() < deadline { usleep(20_000) }
+        let version = try CLI.run(["--version"], environment: ["OPENBLAS_CORETYPE": nil, "VAE_TUI_CORETYPE": nil])
+        guard (Self.rank(after: "CPU:", in: version.stdout) ?? 0) > 0 else { return }   // Prescott is this CPU's best
+        try #require(restarted(), "the process did not restart with a wider kernel")
+        let name = try String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)
+        #expect(name.trimmingCharacters(in: .whitespacesAndNewlines) == "vae-tui")
+    }
+
     @Test func theUsersCoretypeIsKeptAndNamed() throws {
         let r = try CLI.run(["--version"], environment: ["OPENBLAS_CORETYPE": "Prescott", "VAE_TUI_CORETYPE": nil])
         #expect(r.status == 0, "\(r.stderr)")

@@ -75,6 +75,19 @@ import Testing
         #expect(trainer.model.parameters.allSatisfy { $0.value.isFinite } && !trainer.cannotRecover)
     }
 
+    /// The guard refreshes its copy in place: a restore brings back the weights last remembered, exactly, and
+    /// the optimiser's in-place writes to the weights after that never reach the copy.
+    @Test func theGuardRestoresTheLastRememberedWeights() {
+        let p = Parameter("w", randomTensor(2, 3, seed: 1))
+        var nonFinite = NonFiniteGuard([p])
+        p.assign(randomTensor(2, 3, seed: 2))
+        nonFinite.remember([p])
+        let remembered = p.value.scalars
+        p.value.withSharedMutablePointer { $0[0] = 99 }   // as Adam updates a weight
+        for _ in 0..<NonFiniteGuard.restoreAfter { _ = nonFinite.failed([p]) }
+        #expect(p.value.scalars == remembered)
+    }
+
     /// NaN at every step: even the good weights give NaN, and after three restores in a row the trainer says
     /// it cannot recover (the caller stops instead of looping).
     @Test func aNaNAtEveryStepCannotBeRecoveredFrom() {
