@@ -7,7 +7,9 @@ extension Tape {
     public func maskedRows(_ parts: [(weight: Var, mask: Mask)]) -> Var {
         precondition(!parts.isEmpty, "maskedRows needs a weight")
         let cols = parts[0].weight.cols
-        precondition(parts.allSatisfy { $0.weight.rows == $0.mask.rows && $0.weight.cols == cols && $0.mask.cols == cols },
+        precondition(parts.allSatisfy {
+            $0.weight.rows == $0.mask.rows && $0.weight.cols == cols && $0.mask.cols == cols
+        },
                      "maskedRows needs masks of their weights' shapes and weights of equal columns")
         var out = Tensor(uninitialized: parts.reduce(0) { $0 + $1.weight.rows }, cols)
         var offsets: [Int] = []

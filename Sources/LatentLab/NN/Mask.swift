@@ -13,8 +13,6 @@ public struct Mask: Sendable {
         entries = rowKeys.flatMap { a in colKeys.map { connected(a, $0) ? 1 : 0 } }
     }
 
-    public subscript(row: Int, col: Int) -> Bool { entries[row * cols + col] == 1 }
-
     /// W ⊙ M off the tape: the masked weight a sampler reads.
     public func applied(to weight: Tensor) -> Tensor {
         precondition(weight.rows == rows && weight.cols == cols, "a \(rows)x\(cols) mask on a \(weight.shape) weight")

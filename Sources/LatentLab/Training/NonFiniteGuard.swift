@@ -21,7 +21,7 @@ struct NonFiniteGuard {
     /// never remembered.
     mutating func remember(_ parameters: [Parameter]) {
         guard parameters.allSatisfy(\.value.isFinite) else { return }
-        guard zip(good, parameters).allSatisfy({ $0.shape == $1.value.shape }), good.count == parameters.count else {
+        guard good.count == parameters.count, zip(good, parameters).allSatisfy({ $0.shape == $1.value.shape }) else {
             good = parameters.map { $0.value.copied() }
             return
         }
