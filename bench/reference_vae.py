@@ -404,6 +404,7 @@ def bench_run(args):
     blas = next((f.split("=")[1] for f in build.replace(",", " ").split() if f.startswith("BLAS_INFO=")), "?")
     result = {"torch_version": torch.__version__, "batch": BATCH, "objective": "iwae",
               "blas": blas, "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+              "flush_denormal": args.flush_denormal,
               "loadavg_start": os.getloadavg()[0], "train": []}
     for threads in [int(t) for t in args.threads_list.split(",")]:
         torch.set_num_threads(threads)
@@ -493,7 +494,10 @@ def main():
                     help="sample counts timed at the paper's batch of 20, one thread (empty: none)")
     ap.add_argument("--bench-seconds", type=float, default=4.0)
     ap.add_argument("--bench-nll-images", type=int, default=20)
+    ap.add_argument("--flush-denormal", action="store_true",
+                    help="flush subnormal floats to zero, as vae-tui does unless VAE_TUI_SUBNORMALS=keep")
     args = ap.parse_args()
+    torch.set_flush_denormal(args.flush_denormal)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     result = bench_run(args) if args.bench else accuracy_run(args)

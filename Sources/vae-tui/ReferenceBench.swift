@@ -13,6 +13,7 @@ enum ReferenceBench {
         var families: [String: Double] // model → images/s, k = 1, one thread
         var nll: [Int: Double]        // threads → seconds
         var sgemm: Double
+        var flushesDenormals: Bool
     }
 
     /// The reference script, once it is found and PyTorch imports: checked before vae-tui's own minutes of timing.
@@ -24,12 +25,14 @@ enum ReferenceBench {
         return path
     }
 
-    /// Runs the prepared script `path` with the same settings as vae-tui's side.
+    /// Runs the prepared script `path` with the same settings as vae-tui's side, subnormals included: PyTorch
+    /// flushes them (`torch.set_flush_denormal`) when vae-tui does, so neither side pays assists the other skips.
     static func run(path: String, data: String, seconds: Double, kList: String, threadsList: String,
                     paperBatchKs: [Int], nllImages: Int) throws -> Result {
         let out = try python([path, "--bench", "--data", data, "--bench-seconds", String(seconds), "--k-list", kList,
                               "--threads-list", threadsList, "--bench-nll-images", String(max(nllImages, 1)),
-                              "--paper-batch-k-list", paperBatchKs.map(String.init).joined(separator: ",")],
+                              "--paper-batch-k-list", paperBatchKs.map(String.init).joined(separator: ",")]
+                             + (Subnormals.flushedOnThisThread ? ["--flush-denormal"] : []),
                              quiet: false)
         guard out.status == 0,
               let start = out.stdout.firstIndex(of: "{"),
@@ -57,7 +60,8 @@ enum ReferenceBench {
                       cpuCapability: object["cpu_capability"] as? String ?? "?", train: train,
                       paperBatch: paperBatch, families: families,
                       nll: nll,
-                      sgemm: object["sgemm_gflops_1thread"] as? Double ?? .nan)
+                      sgemm: object["sgemm_gflops_1thread"] as? Double ?? .nan,
+                      flushesDenormals: object["flush_denormal"] as? Bool ?? false)
     }
 
     static func printTable(ours: SpeedBench, theirs: Result) {
@@ -68,6 +72,7 @@ enum ReferenceBench {
         CPU: \(CPUInfo.current.summary)
         vae-tui: \(BLASKernel.summary); threads split the batch
         PyTorch: BLAS \(theirs.blas), CPU capability \(theirs.cpuCapability)
+        Subnormals: vae-tui \(Subnormals.modeName), PyTorch \(theirs.flushesDenormals ? "flushed to zero" : "kept")
         GFLOP/s: vae-tui's matrix products while training, counted as they run; the share is of the sgemm peak
         below times the threads
 

@@ -25,6 +25,11 @@ struct VAETUI: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         Allocator.keepFreedBuffers()
         do {
+            guard let flush = Subnormals.flushes(environment: ProcessInfo.processInfo.environment) else {
+                throw fail("\(Subnormals.environmentKey) must be keep or flush, "
+                           + "got '\(ProcessInfo.processInfo.environment[Subnormals.environmentKey] ?? "")'")
+            }
+            Subnormals.flushOnThisThread(flush)  // before any thread is made: they all inherit it
             let arguments: [String]
             do {
                 arguments = try Presets.expand(Array(CommandLine.arguments.dropFirst()))

@@ -16,7 +16,7 @@ import Testing
         let s = e.snapshot
         #expect(s.step == 10)
         #expect(s.modelSummary == "z4 Gauss·N(0,I)·Bern" && s.modelDescription == e.trainer.model.description)
-        #expect(s.platform.count == 2 && s.platform[0].hasPrefix("BLAS: "))
+        #expect(s.platform.count == 3 && s.platform[0].hasPrefix("BLAS: ") && s.platform[2].hasPrefix("Subnormals: "))
         #expect(s.curves.trainLoss.count == 5 && s.curves.rate.count == 5 && s.curves.distortion.count == 5)
         #expect(s.curves.testLoss.count >= 2 && s.curves.l1.count == s.curves.l50.count)
         #expect(s.curves.l1.last!.value <= s.curves.l50.last!.value + 0.05, "L_1 below L_50 on the probe batch")

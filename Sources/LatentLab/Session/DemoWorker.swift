@@ -14,6 +14,8 @@ public final class DemoWorker<Model, Snapshot: Sendable>: Sendable {
     /// The model belongs to the queue: only work running there touches it.
     private nonisolated(unsafe) var model: Model
     private nonisolated(unsafe) let snapshot: (Model) -> Snapshot
+    /// The creating thread's subnormal mode, which the queue's thread (libdispatch's) takes for each work.
+    private let flushesSubnormals = Subnormals.flushedOnThisThread
 
     public init(_ model: Model, name: String, snapshot: @escaping (Model) -> Snapshot) {
         self.model = model
@@ -33,6 +35,7 @@ public final class DemoWorker<Model, Snapshot: Sendable>: Sendable {
     public func perform(_ work: @escaping DemoWork<Model>) {
         queued.add(1, ordering: .acquiringAndReleasing)
         queue.async { [self] in
+            Subnormals.flushOnThisThread(flushesSubnormals)
             work(&model)
             let copy = snapshot(model)
             published.withLock { $0 = copy }

@@ -110,6 +110,10 @@ public enum BLASKernel {
 
 /// What the engine runs on, as the reports print it.
 public enum Platform {
-    /// "BLAS: OpenBLAS 0.3.21, kernel …" and "CPU: AMD EPYC (…), AVX-512 with BF16".
-    public static var lines: [String] { ["BLAS: \(BLASKernel.summary)", "CPU: \(CPUInfo.current.summary)"] }
+    /// "BLAS: OpenBLAS 0.3.21, kernel …", "CPU: AMD EPYC (…), AVX-512 with BF16" and how subnormals are treated.
+    public static var lines: [String] {
+        ["BLAS: \(BLASKernel.summary)", "CPU: \(CPUInfo.current.summary)",
+         "Subnormals: \(Subnormals.modeName)"
+            + (Subnormals.flushedOnThisThread ? " (\(Subnormals.environmentKey)=keep keeps them)" : "")]
+    }
 }

@@ -35,7 +35,9 @@ public enum Parallel {
         if parts <= 1 { body(0, count); return }
         // The parts touch disjoint ranges of buffers the caller keeps alive until this returns.
         nonisolated(unsafe) let work = body
+        let flush = Subnormals.flushedOnThisThread
         DispatchQueue.concurrentPerform(iterations: parts) { p in
+            Subnormals.flushOnThisThread(flush)  // libdispatch's threads: the caller's arithmetic, not their own
             let start = count * p / parts, end = count * (p + 1) / parts
             work(start, end - start)
         }

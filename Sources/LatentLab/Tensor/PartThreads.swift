@@ -35,6 +35,8 @@ final class PartThreads: @unchecked Sendable {
     private var sleepers: [Sleeper] = []  // changed only by the thread that holds `busy`
     /// The job's body; written before `posted` is raised and read after it is seen (release and acquire).
     nonisolated(unsafe) private var body: ((Int) -> Void)?
+    /// Whether the poster flushes subnormals: its parts compute as it does, whoever first made the kept threads.
+    nonisolated(unsafe) private var flushesSubnormals = false
 
     /// True while a job runs (the elementwise loops of a part then stay on their thread).
     var running: Bool { busy.load(ordering: .relaxed) }
@@ -52,6 +54,7 @@ final class PartThreads: @unchecked Sendable {
         while sleepers.count < parts - 1 { spawn(part: sleepers.count + 1, seen: current) }
         withoutActuallyEscaping(work) { work in
             body = work
+            flushesSubnormals = Subnormals.flushedOnThisThread
             pending.store(parts - 1, ordering: .relaxed)
             posted.store(((current >> Self.partBits) + 1) << Self.partBits | parts, ordering: .sequentiallyConsistent)
             for s in sleepers.prefix(parts - 1) where s.asleep.exchange(false, ordering: .sequentiallyConsistent) {
@@ -108,6 +111,7 @@ final class PartThreads: @unchecked Sendable {
             }
             seen = now
             if part < now & ((1 << Self.partBits) - 1) {
+                if Subnormals.flushedOnThisThread != flushesSubnormals { Subnormals.flushOnThisThread(flushesSubnormals) }
                 body!(part)
                 pending.subtract(1, ordering: .releasing)
             }
