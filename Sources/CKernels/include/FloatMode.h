@@ -2,7 +2,7 @@
 //
 // Intel cores take a microcode assist, a hundred cycles or more, for each vector instruction that reads or
 // makes a subnormal. The gradients of an importance-weighted bound are scaled by normalised weights that are
-// often that small, so at k = 50 the backward products spent a third of their time in assists. Flushing
+// often that small, so at k = 50 about a third of a training step went to assists. Flushing
 // treats subnormal inputs as zero and rounds subnormal results to zero (x86-64: MXCSR's DAZ and FTZ bits;
 // AArch64: FPCR's FZ bit); normal numbers are untouched.
 #ifndef FLOAT_MODE_H

@@ -4,7 +4,7 @@ import CKernels
 ///
 /// The gradients of an importance-weighted bound are scaled by normalised weights, many of them below
 /// 1e-38 at k = 50, and an Intel core takes a microcode assist for each vector instruction that reads or makes
-/// such a number: at the paper's batch of 20 the step ran 1.5 times faster with them flushed, on an Intel Xeon
+/// such a number: at the paper's batch of 20 the step ran 1.5 to 1.9 times faster with them flushed, on an Intel Xeon
 /// (docs/benchmarks.md). What is lost is below 1e-38 of the terms beside it, invisible at single precision in
 /// every bound the program prints. The mode is a thread's own: threads inherit their creator's, and the
 /// engine's parts of split work take the mode of the thread that splits it.
