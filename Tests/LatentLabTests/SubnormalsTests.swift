@@ -1,10 +1,11 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import LatentLab
 
 /// Subnormal floats are flushed to zero where the program asks for it, on every thread that computes for it,
 /// and kept otherwise. Each test restores its thread's mode.
-@Suite struct SubnormalsTests {
+@Suite(.serialized) struct SubnormalsTests {
     /// 2⁻¹²⁹, written as bits: no arithmetic that a flushing thread would round to zero.
     static let subnormal = Float(bitPattern: 0x0010_0000)
 
@@ -40,6 +41,43 @@ import Testing
         defer { seen.deallocate() }
         Parallel.forEachPart(parts) { p in seen[p] = Self.subnormalProduct() }
         #expect(Array(seen) == Array(repeating: flush ? 0 : Self.subnormal, count: parts))
+    }
+
+    /// The large elementwise loops cut across libdispatch's threads compute as the caller does.
+    @Test func theLoopsCutAcrossThreadsTakeTheCallersMode() {
+        let before = Subnormals.flushedOnThisThread
+        defer { Subnormals.flushOnThisThread(before) }
+        let threads = Parallel.threads
+        BLAS.setThreads(2)
+        defer { BLAS.setThreads(threads) }
+        for flush in [true, false, true] {
+            Subnormals.flushOnThisThread(flush)
+            // A loop stays on one thread while another test's split work runs: try until it is cut.
+            var seen: [Bool] = []
+            for _ in 0..<200 where seen.count < 2 {
+                let modes = Mutex<[Bool]>([])
+                Parallel.split(2 * Parallel.grain) { _, _ in
+                    let mode = Subnormals.flushedOnThisThread
+                    modes.withLock { $0.append(mode) }
+                }
+                seen = modes.withLock { $0 }
+                if seen.count < 2 { usleep(1_000) }
+            }
+            #expect(seen == [flush, flush])
+        }
+    }
+
+    /// A demo's worker computes as the thread that made it.
+    @Test(arguments: [true, false])
+    func aDemoWorkerTakesItsMakersMode(_ flush: Bool) {
+        let before = Subnormals.flushedOnThisThread
+        defer { Subnormals.flushOnThisThread(before) }
+        Subnormals.flushOnThisThread(flush)
+        let worker = DemoWorker(false, name: "subnormals") { $0 }
+        Subnormals.flushOnThisThread(!flush)
+        worker.perform { $0 = Subnormals.flushedOnThisThread }
+        while worker.isBusy { usleep(1_000) }
+        #expect(worker.latest == flush)
     }
 
     /// Threads made afterwards inherit their creator's mode (the program sets it before making any).
