@@ -72,7 +72,7 @@ enum ReferenceBench {
         CPU: \(CPUInfo.current.summary)
         vae-tui: \(BLASKernel.summary); threads split the batch
         PyTorch: BLAS \(theirs.blas), CPU capability \(theirs.cpuCapability)
-        Subnormals: vae-tui \(Subnormals.modeName), PyTorch \(theirs.flushesDenormals ? "flushed to zero" : "kept")
+        Subnormals: vae-tui \(Subnormals.modeName()), PyTorch \(Subnormals.modeName(flushing: theirs.flushesDenormals))
         GFLOP/s: vae-tui's matrix products while training, counted as they run; the share is of the sgemm peak
         below times the threads
 

@@ -25,9 +25,10 @@ struct VAETUI: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         Allocator.keepFreedBuffers()
         do {
-            guard let flush = Subnormals.flushes(environment: ProcessInfo.processInfo.environment) else {
+            let environment = ProcessInfo.processInfo.environment
+            guard let flush = Subnormals.flushes(environment: environment) else {
                 throw fail("\(Subnormals.environmentKey) must be keep or flush, "
-                           + "got '\(ProcessInfo.processInfo.environment[Subnormals.environmentKey] ?? "")'")
+                           + "got '\(environment[Subnormals.environmentKey] ?? "")'")
             }
             Subnormals.flushOnThisThread(flush)  // before any thread is made: they all inherit it
             let arguments: [String]

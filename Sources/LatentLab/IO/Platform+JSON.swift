@@ -3,6 +3,6 @@ extension Platform {
     public static var fields: [(String, JSONValue)] {
         [("blas", .string(BLASKernel.library)), ("blas_kernel", .string(BLASKernel.coreName)),
          ("blas_summary", .string(BLASKernel.summary)), ("cpu", .string(CPUInfo.current.summary)),
-         ("subnormals", .string(Subnormals.flushedOnThisThread ? "flush" : "keep"))]
+         ("subnormals", .string(Subnormals.setting(flushing: Subnormals.flushedOnThisThread)))]
     }
 }

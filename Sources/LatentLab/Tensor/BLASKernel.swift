@@ -113,7 +113,7 @@ public enum Platform {
     /// "BLAS: OpenBLAS 0.3.21, kernel …", "CPU: AMD EPYC (…), AVX-512 with BF16" and how subnormals are treated.
     public static var lines: [String] {
         ["BLAS: \(BLASKernel.summary)", "CPU: \(CPUInfo.current.summary)",
-         "Subnormals: \(Subnormals.modeName)"
+         "Subnormals: \(Subnormals.modeName())"
             + (Subnormals.flushedOnThisThread ? " (\(Subnormals.environmentKey)=keep keeps them)" : "")]
     }
 }

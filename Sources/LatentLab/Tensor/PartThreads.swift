@@ -111,7 +111,7 @@ final class PartThreads: @unchecked Sendable {
             }
             seen = now
             if part < now & ((1 << Self.partBits) - 1) {
-                if Subnormals.flushedOnThisThread != flushesSubnormals { Subnormals.flushOnThisThread(flushesSubnormals) }
+                Subnormals.flushOnThisThread(flushesSubnormals)
                 body!(part)
                 pending.subtract(1, ordering: .releasing)
             }

@@ -12,11 +12,14 @@ public enum Subnormals {
     /// `VAE_TUI_SUBNORMALS=keep` keeps them (IEEE arithmetic throughout), `flush` or unset flushes them.
     public static let environmentKey = "VAE_TUI_SUBNORMALS"
 
+    /// The environment's and the run log's word for each mode.
+    public static func setting(flushing: Bool) -> String { flushing ? "flush" : "keep" }
+
     /// What the environment asks for: true to flush, nil when the value is neither `keep` nor `flush`.
     public static func flushes(environment: [String: String]) -> Bool? {
         switch environment[environmentKey] {
-        case nil, "", "flush": return true
-        case "keep": return false
+        case nil, "", setting(flushing: true): return true
+        case setting(flushing: false): return false
         default: return nil
         }
     }
@@ -29,6 +32,8 @@ public enum Subnormals {
         vk_set_flush_subnormals(on ? 1 : 0)
     }
 
-    /// The word a report uses for `flushedOnThisThread`.
-    public static var modeName: String { flushedOnThisThread ? "flushed to zero" : "kept" }
+    /// The words a report uses for a mode, this thread's by default.
+    public static func modeName(flushing: Bool = flushedOnThisThread) -> String {
+        flushing ? "flushed to zero" : "kept"
+    }
 }
