@@ -370,6 +370,20 @@ KERNEL void vk_gaussian_logpdf_backward(const float *restrict z, const float *re
     }
 }
 
+KERNEL void vk_binarize(const uint8_t *restrict grey, float *restrict out, long n, uint64_t key, uint64_t first) {
+    // SplitMix64 (Steele, Lea & Flood 2014) read at a counter: no draw waits for the one before, so the loop runs
+    // eight pixels to a vector, where one xoshiro stream took four cycles a pixel.
+    for (long i = 0; i < n; i++) {
+        uint64_t z = key + (first + (uint64_t)i + 1) * 0x9E3779B97F4A7C15ull;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        // u / 2^24 < grey / 255, exactly, in 32-bit integers.
+        uint32_t u = (uint32_t)(z >> 40);
+        out[i] = u * 255u < (uint32_t)grey[i] << 24 ? 1.f : 0.f;
+    }
+}
+
 KERNEL void vk_adam(float *restrict w, const float *restrict g, float *restrict m, float *restrict v, long n,
                     float beta1, float beta2, float stepSize, float biasCorrection2, float epsilon) {
     float inverseCorrection = 1.f / biasCorrection2;

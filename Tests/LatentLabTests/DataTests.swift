@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Testing
 import TestSupport
@@ -114,6 +115,63 @@ import TestSupport
                 let d = height * width
                 #expect(images.batch(start..<end).scalars == Array(expected[(start * d)..<(end * d)]))
             }
+        }
+    }
+}
+
+@Suite struct DynamicBinarizationTests {
+    static func greyImages(_ grey: [UInt8], count: Int) -> ImageDataset {
+        ImageDataset(name: "grey", count: count, height: 1, width: grey.count,
+                     pixels: Array((0..<count).map { _ in grey }.joined()),
+                     labels: [UInt8](repeating: 0, count: count), labelNames: ["none"])
+    }
+
+    /// Pixel on with probability grey/255: never at 0, always at 255, and in between within four standard errors.
+    @Test func pixelsAreOnWithTheirGreyOver255() {
+        let grey: [UInt8] = [0, 1, 64, 128, 200, 254, 255], images = 400
+        let data = Self.greyImages(grey, count: images)
+        var rng = RandomSource(seed: 3)
+        var on = [Int](repeating: 0, count: grey.count)
+        for _ in 0..<5 {
+            let batch = data.binarizedBatch(ArraySlice(0..<images), rng: &rng)
+            for row in 0..<images { for j in grey.indices where batch[row, j] == 1 { on[j] += 1 } }
+        }
+        let draws = Float(images * 5)
+        #expect(on[0] == 0 && on[grey.count - 1] == Int(draws))
+        for (j, g) in grey.enumerated() {
+            let p = Float(g) / 255, seen = Float(on[j]) / draws
+            #expect(abs(seen - p) <= 4 * (p * (1 - p) / draws).squareRoot() + 1e-6, "grey \(g): \(seen) against \(p)")
+        }
+    }
+
+    /// One number from the stream keys a batch: the next batch's draws differ, the stream then goes on one number
+    /// further, and the same state repeats the batch exactly.
+    @Test func aBatchTakesOneNumberFromTheStream() {
+        let data = Self.greyImages([UInt8](repeating: 128, count: 64), count: 8)
+        var rng = RandomSource(seed: 11), copy = rng
+        let first = data.binarizedBatch(ArraySlice(0..<8), rng: &rng)
+        _ = copy.next()
+        #expect(rng.next() == copy.next())
+        var again = RandomSource(seed: 11)
+        #expect(data.binarizedBatch(ArraySlice(0..<8), rng: &again).scalars == first.scalars)
+        #expect(data.binarizedBatch(ArraySlice(0..<8), rng: &again).scalars != first.scalars)
+    }
+
+    /// Each pixel's draw is a function of the batch's key and its position alone: a row binarised by itself, at its
+    /// offset, is that row of the whole batch (so a batch may be cut anywhere and binarised in parts).
+    @Test func aRowDependsOnlyOnTheKeyAndItsPosition() {
+        let d = 50, rows = 6
+        var source = RandomSource(seed: 2)
+        let pixels = (0..<(rows * d)).map { _ in UInt8(source.next() % 256) }
+        let data = ImageDataset(name: "grey", count: rows, height: 1, width: d, pixels: pixels,
+                                labels: [UInt8](repeating: 0, count: rows), labelNames: ["none"])
+        let order = [4, 0, 5, 2]
+        var rng = RandomSource(seed: 8), keyed = rng
+        let batch = data.binarizedBatch(ArraySlice(order), rng: &rng), key = keyed.next()
+        for (row, image) in order.enumerated() {
+            var alone = [Float](repeating: -1, count: d)
+            pixels.withUnsafeBufferPointer { vk_binarize($0.baseAddress! + image * d, &alone, d, key, UInt64(row * d)) }
+            #expect(batch.rowBlock(row, 1).scalars == alone)
         }
     }
 }

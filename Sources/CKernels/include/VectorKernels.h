@@ -57,6 +57,10 @@ void vk_bernoulli_loglik_backward(const float *logits, const float *targets, con
 /// out[2i], out[2i+1] = √(−2 log u1) · (cos, sin)(2π u2 − π). Writes 2·pairs floats.
 void vk_normals_from_bits(const uint64_t *bits, float *out, long pairs);
 
+/// Dynamic binarisation of n grey pixels: out[i] = 1 with probability grey[i] / 255, else 0. Pixel i's 24 random
+/// bits are SplitMix64's output number first + i + 1 for the seed key (each a function of its counter alone).
+void vk_binarize(const uint8_t *grey, float *out, long n, uint64_t key, uint64_t first);
+
 /// KL(N(μ, e^v) ‖ N(0, 1)) per element: ½(μ² + e^v − 1 − v).
 void vk_gaussian_kl(const float *mu, const float *logvar, float *out, long n);
 /// z[s·n + i] = mu[i] + exp(½ logvar[i]) · eps[s·n + i] for k blocks s of n elements: k samples of a

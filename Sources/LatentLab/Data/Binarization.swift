@@ -1,3 +1,5 @@
+import CKernels
+
 /// Binary images as the Bernoulli decoder sees them: each pixel 0 or 1, held eight to a byte (the test and
 /// validation sets are 10,000 images each: 1 MB each packed, 8 MB as a byte per pixel).
 public struct BinaryImages: Sendable {
@@ -38,14 +40,15 @@ public struct BinaryImages: Sendable {
 
 extension ImageDataset {
     /// Dynamic binarisation (a fresh Bernoulli draw per batch): images at `indices`, pixel on with probability p/255.
+    /// One number from `rng` keys the batch; pixel j of row r then takes SplitMix64's number r·d + j + 1 for that
+    /// key (`vk_binarize`), so the draw vectorises and its result never depends on how the rows are cut.
     public func binarizedBatch(_ indices: ArraySlice<Int>, rng: inout RandomSource) -> Tensor {
-        let d = dimension
+        let d = dimension, key = rng.next()
         var t = Tensor(uninitialized: indices.count, d)
         pixels.withUnsafeBufferPointer { px in
             t.withMutablePointer { p in
                 for (row, index) in indices.enumerated() {
-                    let src = px.baseAddress! + index * d, dst = p + row * d
-                    for j in 0..<d { dst[j] = rng.uniform() * 255 < Float(src[j]) ? 1 : 0 }
+                    vk_binarize(px.baseAddress! + index * d, p + row * d, d, key, UInt64(row * d))
                 }
             }
         }

@@ -3,8 +3,8 @@ import Foundation
 
 /// A seeded xoshiro256** generator: the same seed repeats a run exactly.
 ///
-/// Every random draw in the engine (initialisation, batches, binarisation, reparameterisation
-/// noise) comes from one of these, so runs are reproducible on any machine.
+/// Every random draw in the engine (initialisation, batches, reparameterisation noise) comes from one of
+/// these, so runs are reproducible on any machine; a batch's binarisation is keyed by one number from it.
 public struct RandomSource: RandomNumberGenerator, Sendable {
     @usableFromInline var s0, s1, s2, s3: UInt64
 
