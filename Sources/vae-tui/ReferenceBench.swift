@@ -14,6 +14,8 @@ enum ReferenceBench {
         var nll: [Int: Double]        // threads → seconds
         var sgemm: Double
         var flushesDenormals: Bool
+        /// `CoreRoundTrip` around the reference's run, when it timed two or more threads.
+        var coreRoundTrip: CoreRoundTrip.Around?
     }
 
     /// The reference script, once it is found and PyTorch imports: checked before vae-tui's own minutes of timing.
@@ -29,11 +31,12 @@ enum ReferenceBench {
     /// flushes them (`torch.set_flush_denormal`) when vae-tui does, so neither side pays assists the other skips.
     static func run(path: String, data: String, seconds: Double, kList: String, threadsList: String,
                     paperBatchKs: [Int], nllImages: Int) throws -> Result {
-        let out = try python([path, "--bench", "--data", data, "--bench-seconds", String(seconds), "--k-list", kList,
-                              "--threads-list", threadsList, "--bench-nll-images", String(max(nllImages, 1)),
-                              "--paper-batch-k-list", paperBatchKs.map(String.init).joined(separator: ",")]
-                             + (Subnormals.flushedOnThisThread ? ["--flush-denormal"] : []),
-                             quiet: false)
+        let severalThreads = threadsList.split(separator: ",").contains { (Int($0) ?? 1) > 1 }
+        let arguments = [path, "--bench", "--data", data, "--bench-seconds", String(seconds), "--k-list", kList,
+                         "--threads-list", threadsList, "--bench-nll-images", String(max(nllImages, 1)),
+                         "--paper-batch-k-list", paperBatchKs.map(String.init).joined(separator: ",")]
+            + (Subnormals.flushedOnThisThread ? ["--flush-denormal"] : [])
+        let (out, trip) = try CoreRoundTrip.around(when: severalThreads) { try python(arguments, quiet: false) }
         guard out.status == 0,
               let start = out.stdout.firstIndex(of: "{"),
               let object = try? JSONSerialization.jsonObject(with: Data(out.stdout[start...].utf8)) as? [String: Any]
@@ -61,7 +64,8 @@ enum ReferenceBench {
                       paperBatch: paperBatch, families: families,
                       nll: nll,
                       sgemm: object["sgemm_gflops_1thread"] as? Double ?? .nan,
-                      flushesDenormals: object["flush_denormal"] as? Bool ?? false)
+                      flushesDenormals: object["flush_denormal"] as? Bool ?? false,
+                      coreRoundTrip: trip)
     }
 
     static func printTable(ours: SpeedBench, theirs: Result) {
@@ -130,7 +134,20 @@ enum ReferenceBench {
             let b = theirs.nll[1].flatMap { x in theirs.nll[most].map { x / $0 } }
             print("| L_5000 | \(a.map { String(format: "%.2fx", $0) } ?? "") "
                   + "| \(b.map { String(format: "%.2fx", $0) } ?? "") |")
+            printRoundTrips(ours: ours, theirs: theirs)
         }
+    }
+
+    /// The core-to-core round trips around each side's rows of several threads: the host of a virtual machine
+    /// places its cores, and far apart (hundreds of ns) they slow every split step (docs/benchmarks.md).
+    private static func printRoundTrips(ours: SpeedBench, theirs: Result) {
+        var parts = ours.train.compactMap { row in
+            row.coreRoundTrip.map { "vae-tui k=\(row.k), \(row.threads) threads \($0.text)" }
+        }
+        if let r = theirs.coreRoundTrip { parts.append("PyTorch's whole run \(r.text)") }
+        guard !parts.isEmpty else { return }
+        print("\nCore-to-core round trip (a cache line to another core and back), before/after: "
+              + parts.joined(separator: "; "))
     }
 
     /// The script: as given, else bench/reference_vae.py of the working directory or of the checkout

@@ -10,6 +10,8 @@ struct SpeedBench {
         var batch = SpeedBench.batch
         /// The matrix products' GFLOP/s while training (all threads together).
         var gflops = 0.0
+        /// Nanoseconds a cache line takes to another core and back around a row of two or more threads.
+        var coreRoundTrip: CoreRoundTrip.Around?
     }
     /// The other model families, by the names the table, the reference and `--families` use.
     static let otherFamilies = [("iaf", ModelFamily.iaf), ("two-layer", .twoLayers), ("made", .madeDecoder),
@@ -46,12 +48,17 @@ struct SpeedBench {
                 for k in ks {
                     let config = TrainingConfig(model: model, objective: ObjectiveSettings(kind: .iwae, k: k),
                                                 batchSize: batch)
-                    let (stepRate, gflops) = Bench.timeSteps(Trainer(config: config, data: splits), seconds: seconds)
+                    let trainer = Trainer(config: config, data: splits)
+                    let ((stepRate, gflops), trip) = CoreRoundTrip.around(when: t > 1) {
+                        Bench.timeSteps(trainer, seconds: seconds)
+                    }
                     result.train.append(TrainRow(k: k, threads: t, threading: strategy,
-                                                 samplesPerSecond: stepRate * Double(batch), gflops: gflops))
+                                                 samplesPerSecond: stepRate * Double(batch), gflops: gflops,
+                                                 coreRoundTrip: trip))
                     if echo {
                         print(String(format: "train k=%-3d threads=%d %-5@  %8.0f images/s  %5.1f GFLOP/s",
-                                     k, t, strategy.rawValue, stepRate * Double(batch), gflops))
+                                     k, t, strategy.rawValue, stepRate * Double(batch), gflops)
+                              + (trip.map { "  core round trip \($0.text)" } ?? ""))
                     }
                 }
                 if nllImages > 0 {
@@ -136,7 +143,8 @@ struct SpeedBench {
             ("train", .array(train.map { r in
                 .object([("k", .int(r.k)), ("batch", .int(r.batch)), ("threads", .int(r.threads)),
                          ("threading", .string(r.threading.rawValue)), ("samples_per_s", .number(r.samplesPerSecond)),
-                         ("gflops", .number(r.gflops))])
+                         ("gflops", .number(r.gflops)),
+                         ("core_round_trip_ns", r.coreRoundTrip?.json ?? .null)])
             })),
             ("train_families", .array(families.map { .object([("model", .string($0.name)), ("threads", .int(1)),
                                                              ("samples_per_s", .number($0.samplesPerSecond)),

@@ -4,7 +4,11 @@ import LatentLab
 /// `vae-tui bench --step-profile`: a training step's wall time phase by phase (`StepProfile`) for each thread
 /// count, and the share of it that runs on one thread: what caps the speed-up of a second one.
 enum StepProfileBench {
-    struct Row { var k: Int, threads: Int, profile: StepProfile }
+    struct Row {
+        var k: Int, threads: Int, profile: StepProfile
+        /// `CoreRoundTrip` around a profile of two or more threads.
+        var coreRoundTrip: CoreRoundTrip.Around?
+    }
 
     static func run(splits: DataSplits, ks: [Int], threads: [Int], seconds: Double, echo: Bool) -> JSONValue {
         let model = VAEConfig(inputSize: splits.train.dimension)
@@ -17,8 +21,8 @@ enum StepProfileBench {
                 let trainer = Trainer(config: config, data: splits)
                 _ = Bench.stepsPerSecond(trainer, seconds: min(seconds, warmUpSeconds))
                 trainer.profile = StepProfile()
-                _ = Bench.stepsPerSecond(trainer, seconds: seconds)
-                rows.append(Row(k: k, threads: t, profile: trainer.profile!))
+                let (_, trip) = CoreRoundTrip.around(when: t > 1) { Bench.stepsPerSecond(trainer, seconds: seconds) }
+                rows.append(Row(k: k, threads: t, profile: trainer.profile!, coreRoundTrip: trip))
             }
         }
         BLAS.setThreads(1)
@@ -27,6 +31,7 @@ enum StepProfileBench {
             .object([("k", .int(r.k)), ("threads", .int(r.threads)), ("steps", .int(r.profile.steps)),
                      ("step_ms", .number(1000 * r.profile.stepSeconds)),
                      ("one_thread_share", .number(oneThreadShare(r.profile))),
+                     ("core_round_trip_ns", r.coreRoundTrip?.json ?? .null),
                      ("phases_ms", .object(StepProfile.Phase.allCases.map {
                          ($0.key, .number(1000 * r.profile.perStep($0)))
                      }))])
@@ -60,6 +65,10 @@ enum StepProfileBench {
                 .joined(separator: " | ") + " |")
             print("| on one thread | " + group.map { String(format: "%.0f%%", 100 * oneThreadShare($0.profile)) }
                 .joined(separator: " | ") + " |")
+            if group.contains(where: { $0.coreRoundTrip != nil }) {
+                print("| core round trip before/after | " + group.map { $0.coreRoundTrip?.text ?? "" }
+                    .joined(separator: " | ") + " |")
+            }
         }
     }
 }
