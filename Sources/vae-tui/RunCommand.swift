@@ -107,16 +107,21 @@ struct DashboardLoop {
         var costs = FrameCosts()
         let items = DemoRegistry.all.map(\.item)
         var demoFailure: String?
-        while !SignalFlag.raised.load(ordering: .relaxed) {
-            if let latest = session.latest() { snapshot = latest }
+        func paint() {
             let (width, height) = screen.size
             costs.time {
                 screen.paint(Dashboard.render(snapshot, view: view, width: width, height: height, demos: items))
             }
-            if let minute = costs.takeIfDue() { session.send(minute) }
-            guard let key = screen.readKey(timeout: 50) else { continue }
-            if key == .resize { screen.invalidate(); continue }
-            if key == ScreenCapture.key && view.overlay != .help { screen.captureLastFrame(); continue }
+        }
+        /// A key's effect: go on with the keys waiting, paint first (back from a demo), or end the run.
+        enum After { case nextKey, nextFrame, quit }
+        func handle(_ key: Key) -> After {
+            if key == .resize { screen.invalidate(); return .nextKey }
+            if key == ScreenCapture.key && view.overlay != .help {
+                paint()  // with the keys before it, which had no frame of their own
+                screen.captureLastFrame()
+                return .nextKey
+            }
             let result = KeyMap.handle(key, view: view, snapshot: session.anticipated(), checkpointPath: checkpointPath,
                                        demos: items) {
                 resets += 1
@@ -124,14 +129,28 @@ struct DashboardLoop {
             }
             view = result.view
             result.commands.forEach(session.send)
-            if result.quit { break }
-            if let chosen = DemoRegistry.all.first(where: { $0.menuKey == result.demo }) {
-                // A demo's defaults that do not parse is a bug: the run ends as on q (saved), and says so.
-                do {
-                    if runDemoLoop(on: screen, demo: try chosen.make(seed: seed)) == .quit { break }
-                } catch {
-                    demoFailure = "could not open the demo \(chosen.title): \(describe(error))"
-                    break
+            if result.quit { return .quit }
+            guard let chosen = DemoRegistry.all.first(where: { $0.menuKey == result.demo }) else { return .nextKey }
+            // A demo's defaults that do not parse is a bug: the run ends as on q (saved), and says so.
+            do {
+                return runDemoLoop(on: screen, demo: try chosen.make(seed: seed)) == .quit ? .quit : .nextFrame
+            } catch {
+                demoFailure = "could not open the demo \(chosen.title): \(describe(error))"
+                return .quit
+            }
+        }
+        // Keys already waiting (a paste, a held key) are all handled before the next frame, as in a demo: a frame
+        // after each left the screen seconds behind a paste, and the keys after a demo's had waited behind them.
+        running: while !SignalFlag.raised.load(ordering: .relaxed) {
+            if let latest = session.latest() { snapshot = latest }
+            paint()
+            if let minute = costs.takeIfDue() { session.send(minute) }
+            var next = screen.readKey(timeout: 50)
+            while let key = next {
+                switch handle(key) {
+                case .nextKey: next = screen.readKey(timeout: 0)
+                case .nextFrame: next = nil
+                case .quit: break running
                 }
             }
         }
