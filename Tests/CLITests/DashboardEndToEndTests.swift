@@ -72,12 +72,8 @@ struct DashboardEndToEndTests {
         try Tmux.running("run --train-limit 1000 --validation 100 --latent 4 --hidden 16", width: 300, height: 100) {
             tmux, status in
             _ = try tmux.waitFor("training") { (Tmux.step(in: $0) ?? 0) > 0 }
-            tmux.run(["send-keys", "-t", "t", "-l", String(repeating: "z", count: 3000)])
-            tmux.send("q")
-            let sent = ContinuousClock.now
-            let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
-            let seconds = (ContinuousClock.now - sent) / .seconds(1)
-            #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+            let (exit, seconds) = try tmux.exit(afterPasting: 3000, of: "z", then: "q", status: status)
+            #expect(exit == "EXIT=0")
             #expect(seconds < 3, "q after the paste took \(seconds) s")
         }
     }

@@ -33,12 +33,8 @@ struct DequantEndToEndTests {
     @Test func escAfterAPasteLeavesAtOnce() throws {
         try Tmux.running("demo dequant", width: 300, height: 100) { tmux, status in
             _ = try tmux.waitFor("step 0") { Tmux.step(in: $0) == 0 }
-            tmux.run(["send-keys", "-t", "t", "-l", String(repeating: "x", count: 3000)])
-            tmux.send("Escape")
-            let sent = ContinuousClock.now
-            let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
-            let seconds = (ContinuousClock.now - sent) / .seconds(1)
-            #expect(exit.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT=0")
+            let (exit, seconds) = try tmux.exit(afterPasting: 3000, of: "x", then: "Escape", status: status)
+            #expect(exit == "EXIT=0")
             #expect(seconds < 3, "Esc after the paste took \(seconds) s")
         }
     }

@@ -99,6 +99,17 @@ final class Tmux {
     /// The screen with its colours as escape sequences: what tells one half-block image from another.
     func captureWithColours() -> String { run(["capture-pane", "-e", "-p", "-t", "t"]) }
     func send(_ key: String) { run(["send-keys", "-t", "t", key]) }
+
+    /// Pastes `count` copies of `character`, sends `key`, and waits for `status` to record the exit: the exit
+    /// status line and the seconds it took from the key (a screen that paints a frame a key falls seconds behind).
+    func exit(afterPasting count: Int, of character: String, then key: String, status: String) throws
+        -> (exit: String, seconds: Double) {
+        run(["send-keys", "-t", "t", "-l", String(repeating: character, count: count)])
+        send(key)
+        let sent = ContinuousClock.now
+        let exit = try Tmux.waitForFile(status) { $0.contains("EXIT=") }
+        return (exit.trimmingCharacters(in: .whitespacesAndNewlines), (ContinuousClock.now - sent) / .seconds(1))
+    }
     func resize(width: Int, height: Int) { run(["resize-window", "-t", "t", "-x", "\(width)", "-y", "\(height)"]) }
 
     /// Polls the screen until `condition` holds, for up to `timeout` seconds.

@@ -7,7 +7,7 @@ import Synchronization
 /// on the 2-core Zen 4 of issue 24 the figure read 53–87 ns for minutes, then 320–370 ns (the two cores on
 /// different dies), and two threads trained at k = 1 at 52,000–60,000 against 33,000 images/s.
 public enum CoreRoundTrip {
-    /// Round trips timed in one measurement: about 1–10 ms.
+    /// Round trips timed in one measurement: 1–30 ms.
     static let roundTrips = 20_000
     /// Spins without progress before the core is offered to another thread (one core, or an oversubscribed one).
     private static let spinsBeforeYield = 1 << 12
