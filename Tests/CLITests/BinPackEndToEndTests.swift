@@ -32,6 +32,17 @@ struct BinPackEndToEndTests {
 
     /// A preset opens the demo in its state: the posterior, the objective and k it names, after its steps (here
     /// fewer: a flag after the preset wins).
+    /// Leaving drops the steps still queued: Esc after 200 presses of M (20,000 steps) returns at once. The demo
+    /// waited for them before (release build: 1.2 s for 5,000 steps), and a storm test then timed out.
+    @Test func escLeavesWithoutTheQueuedSteps() throws {
+        try Tmux.running("demo binpack") { tmux, status in
+            _ = try tmux.waitFor("step 0") { Tmux.step(in: $0) == 0 }
+            let (exit, seconds) = try tmux.exit(afterPasting: 200, of: "M", then: "Escape", status: status)
+            #expect(exit == "EXIT=0")
+            #expect(seconds < 3, "Esc after the steps took \(seconds) s")
+        }
+    }
+
     @Test func aPresetOpensTheDemoInItsState() throws {
         try Tmux.running("demo binpack --preset binpack-iwae-k50 --steps 20") { tmux, status in
             let screen = try tmux.waitFor("step 20 on L_50") { Tmux.step(in: $0) == 20 }

@@ -1,3 +1,4 @@
+import Dispatch
 @testable import LatentLab
 import Testing
 @testable import LatentUI
@@ -41,6 +42,27 @@ struct DemoProtocolTests {
             for key in demo.keys { #expect(canvas.text.contains(key.action)) }
             #expect(demo.keys.contains { $0.keys == "S" }, "the screenshot key is in every demo's help")
         }
+    }
+
+    /// Closing drops the work not yet started and waits for the running one: the work queued before the close
+    /// never runs, the work queued after it does.
+    @Test func closingDropsTheQueuedWork() {
+        let worker = DemoWorker([Int](), name: "test") { $0 }
+        let started = DispatchSemaphore(value: 0), gate = DispatchSemaphore(value: 0)
+        worker.perform { model in
+            started.signal()
+            gate.wait()
+            model.append(0)
+        }
+        for i in 1..<50 { worker.perform { $0.append(i) } }
+        started.wait()
+        worker.dropQueued()
+        gate.signal()
+        worker.wait()
+        #expect(worker.latest == [0] && !worker.isBusy)
+        worker.perform { $0.append(50) }
+        worker.wait()
+        #expect(worker.latest == [0, 50])
     }
 
     @Test func theWorkerRunsWorkInOrderOffTheCallingThread() {

@@ -10,6 +10,8 @@ public typealias DemoWork<Model> = @Sendable (inout Model) -> Void
 public final class DemoWorker<Model, Snapshot: Sendable>: Sendable {
     private let published: Mutex<Snapshot>
     private let queued = Atomic<Int>(0)
+    /// Raised by `dropQueued`: work queued under an older value is skipped.
+    private let generation = Atomic<Int>(0)
     private let queue: DispatchQueue
     /// The model belongs to the queue: only work running there touches it.
     private nonisolated(unsafe) var model: Model
@@ -34,14 +36,20 @@ public final class DemoWorker<Model, Snapshot: Sendable>: Sendable {
     /// Queues `work` (run in the order queued); its result is published when it finishes.
     public func perform(_ work: @escaping DemoWork<Model>) {
         queued.add(1, ordering: .acquiringAndReleasing)
+        let queuedIn = generation.load(ordering: .acquiring)
         queue.async { [self] in
+            defer { queued.subtract(1, ordering: .acquiringAndReleasing) }
+            guard generation.load(ordering: .acquiring) == queuedIn else { return }
             Subnormals.flushOnThisThread(flushesSubnormals)
             work(&model)
             let copy = snapshot(model)
             published.withLock { $0 = copy }
-            queued.subtract(1, ordering: .acquiringAndReleasing)
         }
     }
+
+    /// Skips the work queued and not yet started: a demo leaving the screen waits only for the work running,
+    /// not for the steps a burst of keys queued (a storm's, in a debug build, took longer than a test waits).
+    public func dropQueued() { generation.add(1, ordering: .acquiringAndReleasing) }
 
     /// Waits until every queued work has finished (tests, and a demo handing its screen back).
     public func wait() { queue.sync {} }

@@ -14,6 +14,8 @@ public protocol Demo: AnyObject {
     func tick()
     /// Waits for the queued work to finish.
     func settle()
+    /// Leaves the screen: drops the work not yet started and waits for the work running.
+    func close()
 }
 
 /// What a demo did with a key: the screen loop returns to its caller on `.quit`.

@@ -45,6 +45,11 @@ public final class LiveDemo<Model, Snapshot: Sendable, Options>: Demo {
     }
 
     public func settle() { worker.wait() }
+
+    public func close() {
+        worker.dropQueued()
+        worker.wait()
+    }
 }
 
 /// Frame intervals of the demos that run steps: quick while running, slow when only keys change the picture.

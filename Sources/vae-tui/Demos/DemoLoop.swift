@@ -8,7 +8,7 @@ import LatentUI
 /// caller; Ctrl-C or a signal quits the program.
 func runDemoLoop(on screen: CursesScreen, demo: any Demo) -> DemoExit {
     var helpVisible = false
-    defer { demo.settle() }
+    defer { demo.close() }
     func paint() {
         let (width, height) = screen.size
         var canvas = demo.render(width: width, height: height)
