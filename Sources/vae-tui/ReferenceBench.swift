@@ -31,7 +31,7 @@ enum ReferenceBench {
     /// flushes them (`torch.set_flush_denormal`) when vae-tui does, so neither side pays assists the other skips.
     static func run(path: String, data: String, seconds: Double, kList: String, threadsList: String,
                     paperBatchKs: [Int], nllImages: Int) throws -> Result {
-        let severalThreads = threadsList.split(separator: ",").contains { (Int($0) ?? 1) > 1 }
+        let severalThreads = Bench.ints(threadsList)?.contains { $0 > 1 } ?? false
         let arguments = [path, "--bench", "--data", data, "--bench-seconds", String(seconds), "--k-list", kList,
                          "--threads-list", threadsList, "--bench-nll-images", String(max(nllImages, 1)),
                          "--paper-batch-k-list", paperBatchKs.map(String.init).joined(separator: ",")]

@@ -4,7 +4,7 @@ import Synchronization
 
 /// How long a cache line takes to go from this thread to another and back: what every split step pays for the
 /// weights both threads read and one writes. On a virtual machine the host places the cores and may move them:
-/// on the 2-core Zen 4 of issue 24 the figure read 53–87 ns for minutes, then 320–370 ns (the two cores on
+/// on the 2-core Zen 4 of issue 24 the figure read 53–87 ns for minutes, then 316–1,545 ns (the two cores on
 /// different dies), and two threads trained at k = 1 at 52,000–60,000 against 33,000 images/s.
 public enum CoreRoundTrip {
     /// Round trips timed in one measurement: 1–30 ms.

@@ -12,7 +12,7 @@ public protocol Demo: AnyObject {
     func handle(_ key: Key) -> DemoKeyOutcome
     /// No key came within the frame interval: a running demo queues its next steps here.
     func tick()
-    /// Waits for the queued work to finish.
+    /// Waits for the queued work to finish (tests read the result after it).
     func settle()
     /// Leaves the screen: drops the work not yet started and waits for the work running.
     func close()
